@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+// vmlab: a teaching REPL and scripting language that models a kernel and an MMU.
+// Layers (dependencies point down only, see README "Architecture"):
+//   vmlab (executable) -> VMShell -> VMGrading -> VMLanguage -> VMMachine
+import PackageDescription
+
+let package = Package(
+    name: "vmlab",
+    products: [
+        .executable(name: "vmlab", targets: ["vmlab"]),
+        .executable(name: "vmlab-bench", targets: ["vmlab-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        // The hardware and kernel model: no I/O, no text, no syntax.
+        .target(name: "VMMachine"),
+        // Lexer, parser, interpreter, diagnostics and the command registry.
+        .target(name: "VMLanguage", dependencies: ["VMMachine"]),
+        // Transcript comparison and (later) graders and reporters.
+        .target(name: "VMGrading", dependencies: ["VMLanguage"]),
+        // libedit, reached through a shim header; only VMShell imports it.
+        .systemLibrary(
+            name: "CEditLine",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
+        .target(name: "VMShell", dependencies: ["VMLanguage", "CEditLine"]),
+        .executableTarget(
+            name: "vmlab",
+            dependencies: [
+                "VMShell", "VMGrading", "VMLanguage",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "vmlab-bench", dependencies: ["VMLanguage", "VMMachine"]),
+        .testTarget(name: "VMMachineTests", dependencies: ["VMMachine"]),
+        .testTarget(name: "VMLanguageTests", dependencies: ["VMLanguage"]),
+        .testTarget(
+            name: "VMGradingTests", dependencies: ["VMGrading"],
+            resources: []
+        ),
+        .testTarget(name: "VMCLITests", dependencies: ["VMGrading"]),
+    ]
+)

@@ -1,0 +1,80 @@
+// Fixed-arity wrappers around libedit's variadic el_set/el_get/history, which
+// Swift cannot call directly, plus the few libc globals Swift 6 may not touch.
+#ifndef VMLAB_CEDITLINE_SHIM_H
+#define VMLAB_CEDITLINE_SHIM_H
+
+#include <histedit.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+typedef char *(*vmlab_prompt_function)(EditLine *);
+typedef unsigned char (*vmlab_key_function)(EditLine *, int);
+
+static inline EditLine *vmlab_el_init(const char *program) {
+    setlocale(LC_CTYPE, "");
+    return el_init(program, stdin, stdout, stderr);
+}
+
+static inline void vmlab_el_set_prompt(EditLine *el, vmlab_prompt_function prompt) {
+    el_set(el, EL_PROMPT, prompt);
+}
+
+static inline void vmlab_el_set_emacs(EditLine *el) { el_set(el, EL_EDITOR, "emacs"); }
+
+/// Keep libedit's own signal handling on, so the terminal is restored.
+static inline void vmlab_el_set_signal(EditLine *el, int on) { el_set(el, EL_SIGNAL, on); }
+
+static inline void vmlab_el_set_clientdata(EditLine *el, void *data) { el_set(el, EL_CLIENTDATA, data); }
+
+static inline void *vmlab_el_get_clientdata(EditLine *el) {
+    void *data = NULL;
+    el_get(el, EL_CLIENTDATA, &data);
+    return data;
+}
+
+static inline void vmlab_el_set_history(EditLine *el, History *history) {
+    el_set(el, EL_HIST, history, history);
+}
+
+/// Binds `key` (for example "^I") to a new editor function named `name`.
+static inline void vmlab_el_bind_function(
+    EditLine *el, const char *name, const char *help, vmlab_key_function function, const char *key) {
+    el_set(el, EL_ADDFN, name, help, function);
+    el_set(el, EL_BIND, key, name, NULL);
+}
+
+/// Reads ~/.editrc-style settings, so users keep their own bindings.
+static inline void vmlab_el_source_default(EditLine *el) { el_source(el, NULL); }
+
+static inline History *vmlab_history_init(int size) {
+    History *history = history_init();
+    HistEvent event;
+    history(history, &event, H_SETSIZE, size);
+    history(history, &event, H_SETUNIQUE, 1);
+    return history;
+}
+
+static inline void vmlab_history_enter(History *history, const char *line) {
+    HistEvent event;
+    history(history, &event, H_ENTER, line);
+}
+
+static inline int vmlab_history_load(History *history, const char *path) {
+    HistEvent event;
+    return history(history, &event, H_LOAD, path);
+}
+
+static inline int vmlab_history_save(History *history, const char *path) {
+    HistEvent event;
+    return history(history, &event, H_SAVE, path);
+}
+
+static inline int vmlab_stdin_is_terminal(void) { return isatty(0); }
+static inline int vmlab_stdout_is_terminal(void) { return isatty(1); }
+
+static inline void vmlab_flush_stdout(void) { fflush(stdout); }
+
+#endif

@@ -1,0 +1,183 @@
+/// The MMU: TLB lookup, then a hardware page walk that reads encoded entries
+/// out of physical memory level by level, as the Intel SDM vol. 3A §4.5
+/// describes. Models CR0.WP = 1 (the kernel cannot write read-only pages, as
+/// Linux sets it) and SMEP/SMAP off. NX is enforced (EFER.NXE = 1).
+extension Machine {
+    /// Translates `virtualAddress` on `coreIndex` and loads, stores or fetches
+    /// 8 bytes there. Faults are outcomes, not errors; errors are for requests
+    /// no instruction could make.
+    public func access(
+        _ virtualAddress: UInt64, kind: AccessKind, storing value: UInt64 = 0, core coreIndex: Int = 0
+    ) throws(MachineError) -> AccessOutcome {
+        guard cores.indices.contains(coreIndex) else {
+            throw .noSuchCore(index: coreIndex, count: cores.count)
+        }
+        guard virtualAddress & 0xFFF <= 0xFF8 else { throw .crossesPageBoundary(address: virtualAddress) }
+        var outcome = AccessOutcome(
+            kind: kind, core: coreIndex, mode: cores[coreIndex].mode, virtualAddress: virtualAddress)
+        guard AddressLayout.isCanonical(virtualAddress) else {
+            outcome.fault = Fault(kind: .nonCanonical, address: virtualAddress, errorCode: 0, level: 0)
+            cores[coreIndex].faults += 1
+            return outcome
+        }
+        let physicalAddress: UInt64
+        if let slot = cores[coreIndex].tlb.lookup(virtualAddress) {
+            cores[coreIndex].tlbHits += 1
+            outcome.tlbHit = true
+            let entry = cores[coreIndex].tlb.entries[slot]
+            if let fault = permissionFault(
+                virtualAddress, kind: kind, mode: outcome.mode,
+                writable: entry.writable, user: entry.user, noExecute: entry.noExecute)
+            {
+                return raise(fault, into: &outcome, core: coreIndex)
+            }
+            if kind == .write && !entry.dirty {
+                // First write through a clean entry: the CPU goes back to the
+                // leaf in memory to set D (SDM §4.8). No new TLB fill happens.
+                setDirtyBit(virtualAddress, root: cores[coreIndex].cr3)
+                cores[coreIndex].tlb.markDirty(slot: slot)
+            }
+            outcome.pageSize = entry.pageSize
+            physicalAddress = entry.frameBase | (virtualAddress & (entry.pageSize - 1))
+        } else {
+            cores[coreIndex].tlbMisses += 1
+            switch walk(virtualAddress, kind: kind, core: coreIndex, trace: &outcome.walk) {
+            case .failure(let fault):
+                return raise(fault, into: &outcome, core: coreIndex)
+            case .success(let entry):
+                cores[coreIndex].tlb.insert(entry)
+                outcome.pageSize = entry.pageSize
+                physicalAddress = entry.frameBase | (virtualAddress & (entry.pageSize - 1))
+            }
+        }
+        outcome.physicalAddress = physicalAddress
+        switch kind {
+        case .read, .execute:
+            outcome.value = memory.load(physicalAddress)
+        case .write:
+            memory.store(physicalAddress, value)
+            outcome.value = value
+        }
+        return outcome
+    }
+
+    private func raise(_ fault: Fault, into outcome: inout AccessOutcome, core coreIndex: Int) -> AccessOutcome {
+        outcome.fault = fault
+        cores[coreIndex].faults += 1
+        cores[coreIndex].cr2 = fault.address
+        return outcome
+    }
+
+    private enum WalkResult {
+        case success(TLBEntry)
+        case failure(Fault)
+    }
+
+    /// #PF error code bits for an access (SDM §4.7).
+    private func errorCode(kind: AccessKind, mode: CPUMode, present: Bool) -> UInt64 {
+        var code: UInt64 = present ? 1 : 0
+        if kind == .write { code |= 1 << 1 }
+        if mode == .user { code |= 1 << 2 }
+        if kind == .execute { code |= 1 << 4 }
+        return code
+    }
+
+    private func permissionFault(
+        _ virtualAddress: UInt64, kind: AccessKind, mode: CPUMode,
+        writable: Bool, user: Bool, noExecute: Bool, level: Int = 1
+    ) -> Fault? {
+        let denied =
+            (mode == .user && !user) || (kind == .write && !writable) || (kind == .execute && noExecute)
+        guard denied else { return nil }
+        return Fault(
+            kind: .protection, address: virtualAddress,
+            errorCode: errorCode(kind: kind, mode: mode, present: true), level: level)
+    }
+
+    /// The hardware walk from CR3. Rights accumulate as the SDM says: R/W and
+    /// U/S must be set at every level, NX at any level forbids execution.
+    /// Accessed bits (and D on the leaf for a write) are set only when the
+    /// translation succeeds; the trace records entries as they were read.
+    private func walk(
+        _ virtualAddress: UInt64, kind: AccessKind, core coreIndex: Int, trace: inout WalkTrace
+    ) -> WalkResult {
+        let mode = cores[coreIndex].mode
+        cores[coreIndex].walks += 1
+        var tableAddress = cores[coreIndex].cr3 & PageTableEntry.addressMask
+        var writable = true
+        var user = true
+        var noExecute = false
+        var level = AddressLayout.levels
+        while true {
+            let index = AddressLayout.index(of: virtualAddress, level: level)
+            let entryAddress = tableAddress + UInt64(index) * 8
+            let raw = memory.readWord(entryAddress)
+            cores[coreIndex].walkMemoryReads += 1
+            trace.append(WalkStep(level: level, index: index, entryAddress: entryAddress, entry: raw))
+            let entry = PageTableEntry(raw: raw)
+            guard entry.isPresent else {
+                return .failure(
+                    Fault(
+                        kind: .notPresent, address: virtualAddress,
+                        errorCode: errorCode(kind: kind, mode: mode, present: false), level: level))
+            }
+            writable = writable && entry.isWritable
+            user = user && entry.isUser
+            noExecute = noExecute || entry.isNoExecute
+            let isLeaf = level == 1 || ((level == 2 || level == 3) && entry.isLargePage)
+            if !isLeaf {
+                tableAddress = entry.physicalAddress
+                level -= 1
+                continue
+            }
+            if let fault = permissionFault(
+                virtualAddress, kind: kind, mode: mode,
+                writable: writable, user: user, noExecute: noExecute, level: level)
+            {
+                return .failure(fault)
+            }
+            // Success: mark every entry used as accessed, the leaf dirty on a write.
+            for position in 0..<trace.count {
+                let address = trace[position].entryAddress
+                var bits = PageTableEntry.accessed
+                if position == trace.count - 1 && kind == .write { bits |= PageTableEntry.dirty }
+                let current = memory.readWord(address)
+                if current & bits != bits { memory.writeWord(address, current | bits) }
+            }
+            let shift = AddressLayout.pageShift + 9 * UInt64(level - 1)
+            let pageMask: UInt64 = (1 << shift) - 1
+            var cached = TLBEntry()
+            cached.virtualPage = virtualAddress >> shift
+            cached.pageShift = UInt8(shift)
+            cached.frameBase = entry.physicalAddress & ~pageMask
+            cached.writable = writable
+            cached.user = user
+            cached.noExecute = noExecute
+            cached.global = entry.isGlobal
+            cached.dirty = entry.isDirty || kind == .write
+            return .success(cached)
+        }
+    }
+
+    /// Sets D in the leaf entry mapping `virtualAddress` under `root`.
+    private func setDirtyBit(_ virtualAddress: UInt64, root: UInt64) {
+        guard let leaf = leafEntryAddress(virtualAddress, root: root) else { return }
+        memory.writeWord(leaf, memory.readWord(leaf) | PageTableEntry.dirty)
+    }
+
+    /// Physical address of the present leaf entry for `virtualAddress`, found
+    /// by a software walk that changes nothing.
+    func leafEntryAddress(_ virtualAddress: UInt64, root: UInt64) -> UInt64? {
+        var tableAddress = root & PageTableEntry.addressMask
+        var level = AddressLayout.levels
+        while true {
+            let entryAddress =
+                tableAddress + UInt64(AddressLayout.index(of: virtualAddress, level: level)) * 8
+            let entry = PageTableEntry(raw: memory.readWord(entryAddress))
+            guard entry.isPresent else { return nil }
+            if level == 1 || ((level == 2 || level == 3) && entry.isLargePage) { return entryAddress }
+            tableAddress = entry.physicalAddress
+            level -= 1
+        }
+    }
+}

@@ -1,0 +1,81 @@
+/// How to build a machine. Defaults are a small "teaching" TLB so that
+/// evictions and flushes are easy to see.
+public struct MachineConfiguration: Sendable, Equatable {
+    public var architecture = "x86_64"
+    public var tlbEntries = 64
+    public var tlbWays = 4
+    public var ramBytes: UInt64 = 64 << 20
+    public var cores = 1
+
+    public init() {}
+
+    public static let supportedArchitectures = ["x86_64"]
+    public static let minimumRAM: UInt64 = 4 << 20
+    public static let maximumRAM: UInt64 = 1 << 40
+}
+
+/// The simulated computer: hardware (physical memory, cores with their CR3 and
+/// TLB, the MMU's walker in MMU.swift) and the kernel's own records (frame
+/// allocator, processes, the kernel half, in Kernel.swift).
+public final class Machine {
+    public let configuration: MachineConfiguration
+
+    // Hardware.
+    public internal(set) var memory: PhysicalMemory
+    public internal(set) var cores: [Core]
+
+    // Kernel state.
+    public internal(set) var allocator: FrameAllocator
+    /// The kernel's master PML4 (Linux's `swapper_pg_dir`): its upper half is
+    /// copied into every process's PML4.
+    public let kernelRoot: UInt64
+    /// Frames of the kernel's own page tables (master PML4 and the tables below it).
+    public internal(set) var kernelTableFrames: [UInt64] = []
+    /// Frames 0 ..< this hold the kernel image and are never allocated.
+    public let reservedFrames: UInt64
+    /// Live processes in pid order.
+    public internal(set) var processes: [Process] = []
+    var nextPID = 1
+
+    public init(_ configuration: MachineConfiguration = MachineConfiguration()) throws(MachineError) {
+        guard MachineConfiguration.supportedArchitectures.contains(configuration.architecture) else {
+            throw .unsupportedArchitecture(configuration.architecture)
+        }
+        let ram = configuration.ramBytes
+        guard ram >= MachineConfiguration.minimumRAM, ram <= MachineConfiguration.maximumRAM,
+            ram % AddressLayout.largePageSize == 0
+        else { throw .ramSize(bytes: ram) }
+        let tlb: TLB
+        do {
+            tlb = try TLB(entries: configuration.tlbEntries, ways: configuration.tlbWays)
+        } catch {
+            throw .tlbGeometry(error)
+        }
+        self.configuration = configuration
+        let frameCount = ram / AddressLayout.pageSize
+        memory = PhysicalMemory(frameCount: frameCount)
+        reservedFrames = AddressLayout.largePageSize / AddressLayout.pageSize
+        allocator = FrameAllocator(firstFrame: reservedFrames, frameCount: frameCount)
+        guard let rootFrame = allocator.allocate() else { throw .outOfMemory(totalFrames: frameCount) }
+        let root = rootFrame * AddressLayout.pageSize
+        kernelRoot = root
+        kernelTableFrames = [rootFrame]
+        cores = (0..<configuration.cores).map { Core(index: $0, cr3: root, tlb: tlb) }
+        try buildKernelHalf()
+    }
+
+    public func core(_ index: Int) throws(MachineError) -> Core {
+        guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
+        return cores[index]
+    }
+
+    public func process(_ pid: ProcessID) -> Process? {
+        processes.first { $0.pid == pid }
+    }
+
+    /// Frames handed out by the allocator (page tables and user pages); the
+    /// kernel image's reserved frames are not counted.
+    public var framesUsed: UInt64 { allocator.used }
+    public var framesTotal: UInt64 { memory.frameCount }
+    public var framesFree: UInt64 { allocator.available }
+}

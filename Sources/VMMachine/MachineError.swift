@@ -1,0 +1,16 @@
+/// A request the machine refuses. The language layer turns these into words.
+public enum MachineError: Error, Equatable, Sendable {
+    case unsupportedArchitecture(String)
+    case ramSize(bytes: UInt64)
+    case tlbGeometry(TLB.ConfigurationError)
+    case outOfMemory(totalFrames: UInt64)
+    case misaligned(address: UInt64, alignment: UInt64)
+    case sizeNotPageMultiple(size: UInt64)
+    case emptyRange
+    case notUserAddress(address: UInt64)
+    case alreadyMapped(process: String, address: UInt64)
+    case notMapped(process: String, address: UInt64)
+    case crossesPageBoundary(address: UInt64)
+    case noSuchCore(index: Int, count: Int)
+    case noSuchLevel(Int)
+}

@@ -1,0 +1,102 @@
+/// Physical memory: an array of 4 KiB frames of which only the touched ones
+/// cost host memory. Untouched frames read as zero.
+///
+/// A two-level radix (chunk of 1,024 frames → slot) finds a frame's storage in
+/// two array reads, so the page walker never hashes.
+public struct PhysicalMemory: Sendable {
+    public let frameCount: UInt64
+    private static let chunkShift: UInt64 = 10
+    private static let chunkMask: UInt64 = (1 << chunkShift) - 1
+    private static let wordsPerFrame = 512
+
+    /// For each chunk, either empty (no frame in it touched) or 1,024 slot numbers (-1 = none).
+    private var chunks: [[Int32]]
+    /// Frame contents, `wordsPerFrame` words per slot.
+    private var words: [UInt64] = []
+    private var freeSlots: [Int32] = []
+    public private(set) var touchedFrames = 0
+
+    public init(frameCount: UInt64) {
+        self.frameCount = frameCount
+        let chunkCount = Int((frameCount + Self.chunkMask) >> Self.chunkShift)
+        chunks = Array(repeating: [], count: chunkCount)
+    }
+
+    @inline(__always)
+    private func slot(ofFrame frame: UInt64) -> Int {
+        let chunk = chunks[Int(frame >> Self.chunkShift)]
+        if chunk.isEmpty { return -1 }
+        return Int(chunk[Int(frame & Self.chunkMask)])
+    }
+
+    private mutating func makeSlot(forFrame frame: UInt64) -> Int {
+        let existing = slot(ofFrame: frame)
+        if existing >= 0 { return existing }
+        let chunkIndex = Int(frame >> Self.chunkShift)
+        if chunks[chunkIndex].isEmpty {
+            chunks[chunkIndex] = Array(repeating: -1, count: 1 << Self.chunkShift)
+        }
+        let newSlot: Int
+        if let reused = freeSlots.popLast() {
+            newSlot = Int(reused)
+            let base = newSlot * Self.wordsPerFrame
+            for index in base..<(base + Self.wordsPerFrame) { words[index] = 0 }
+        } else {
+            newSlot = words.count / Self.wordsPerFrame
+            words.append(contentsOf: repeatElement(0, count: Self.wordsPerFrame))
+        }
+        chunks[chunkIndex][Int(frame & Self.chunkMask)] = Int32(newSlot)
+        touchedFrames += 1
+        return newSlot
+    }
+
+    /// Reads the 8-byte word at an 8-byte aligned physical address.
+    @inline(__always)
+    public func readWord(_ physicalAddress: UInt64) -> UInt64 {
+        let frameSlot = slot(ofFrame: physicalAddress >> 12)
+        if frameSlot < 0 { return 0 }
+        return words[frameSlot * Self.wordsPerFrame + Int((physicalAddress & 0xFFF) >> 3)]
+    }
+
+    /// Writes the 8-byte word at an 8-byte aligned physical address.
+    @inline(__always)
+    public mutating func writeWord(_ physicalAddress: UInt64, _ value: UInt64) {
+        var frameSlot = slot(ofFrame: physicalAddress >> 12)
+        if frameSlot < 0 {
+            if value == 0 { return }  // untouched frames already read as zero
+            frameSlot = makeSlot(forFrame: physicalAddress >> 12)
+        }
+        words[frameSlot * Self.wordsPerFrame + Int((physicalAddress & 0xFFF) >> 3)] = value
+    }
+
+    /// Loads 8 little-endian bytes at any address whose 8 bytes stay inside one frame.
+    public func load(_ physicalAddress: UInt64) -> UInt64 {
+        let shift = (physicalAddress & 7) * 8
+        let low = readWord(physicalAddress & ~7)
+        if shift == 0 { return low }
+        let high = readWord((physicalAddress & ~7) + 8)
+        return (low >> shift) | (high << (64 - shift))
+    }
+
+    /// Stores 8 little-endian bytes at any address whose 8 bytes stay inside one frame.
+    public mutating func store(_ physicalAddress: UInt64, _ value: UInt64) {
+        let shift = (physicalAddress & 7) * 8
+        let aligned = physicalAddress & ~7
+        if shift == 0 {
+            writeWord(aligned, value)
+            return
+        }
+        let lowMask: UInt64 = (1 << shift) - 1
+        writeWord(aligned, (readWord(aligned) & lowMask) | (value << shift))
+        writeWord(aligned + 8, (readWord(aligned + 8) & ~lowMask) | (value >> (64 - shift)))
+    }
+
+    /// Forgets a frame's contents (it reads as zero again) and returns its host memory.
+    public mutating func discard(frame: UInt64) {
+        let frameSlot = slot(ofFrame: frame)
+        guard frameSlot >= 0 else { return }
+        chunks[Int(frame >> Self.chunkShift)][Int(frame & Self.chunkMask)] = -1
+        freeSlots.append(Int32(frameSlot))
+        touchedFrames -= 1
+    }
+}

@@ -1,0 +1,145 @@
+/// One cached translation. Non-present entries are never cached (SDM §4.10.2.3).
+public struct TLBEntry: Sendable, Equatable {
+    public var valid = false
+    /// The virtual address shifted right by `pageShift`.
+    public var virtualPage: UInt64 = 0
+    /// 12 for a 4 KiB page, 21 for 2 MiB, 30 for 1 GiB.
+    public var pageShift: UInt8 = 12
+    /// Physical address of the first byte of the page.
+    public var frameBase: UInt64 = 0
+    /// Rights are the AND (NX: the OR) over every level of the walk that filled it.
+    public var writable = false
+    public var user = false
+    public var noExecute = false
+    public var global = false
+    /// Whether the leaf's D bit was already set when this entry was filled or last written through.
+    public var dirty = false
+    var lastUse: UInt64 = 0
+
+    public var virtualAddress: UInt64 { virtualPage << UInt64(pageShift) }
+    public var pageSize: UInt64 { 1 << UInt64(pageShift) }
+}
+
+/// A set-associative TLB with least-recently-used replacement.
+///
+/// Pages of every size share the one array, tagged with their size (as in the
+/// shared STLB of Skylake); a lookup probes each size that is present.
+public struct TLB: Sendable {
+    public let entryCount: Int
+    public let ways: Int
+    public let sets: Int
+    public private(set) var entries: [TLBEntry]
+    private var clock: UInt64 = 0
+    /// Bit n set: some valid entry may have page shift 12 + 9n. Lets 4 KiB-only
+    /// workloads skip the large-page probes.
+    private var shiftsPresent: UInt8 = 0
+
+    public enum ConfigurationError: Error, Equatable {
+        case notDivisible(entries: Int, ways: Int)
+        case setsNotPowerOfTwo(sets: Int)
+        case outOfRange(entries: Int)
+    }
+
+    public static let maximumEntries = 65_536
+
+    public init(entries: Int, ways: Int) throws(ConfigurationError) {
+        guard entries >= 1, entries <= Self.maximumEntries, ways >= 1, ways <= entries else {
+            throw .outOfRange(entries: entries)
+        }
+        guard entries % ways == 0 else { throw .notDivisible(entries: entries, ways: ways) }
+        let sets = entries / ways
+        guard sets & (sets - 1) == 0 else { throw .setsNotPowerOfTwo(sets: sets) }
+        self.entryCount = entries
+        self.ways = ways
+        self.sets = sets
+        self.entries = Array(repeating: TLBEntry(), count: entries)
+    }
+
+    @inline(__always)
+    private func firstSlot(ofVirtualPage virtualPage: UInt64) -> Int {
+        Int(virtualPage & UInt64(sets - 1)) * ways
+    }
+
+    /// The slot holding a translation for `virtualAddress`, marking it most recently used.
+    @inline(__always)
+    public mutating func lookup(_ virtualAddress: UInt64) -> Int? {
+        var shiftBit: UInt8 = 1
+        var shift: UInt64 = 12
+        while shiftBit <= shiftsPresent {
+            if shiftsPresent & shiftBit != 0 {
+                let virtualPage = virtualAddress >> shift
+                let first = firstSlot(ofVirtualPage: virtualPage)
+                for slot in first..<(first + ways) {
+                    let entry = entries[slot]
+                    if entry.valid && entry.virtualPage == virtualPage && UInt64(entry.pageShift) == shift {
+                        clock &+= 1
+                        entries[slot].lastUse = clock
+                        return slot
+                    }
+                }
+            }
+            shiftBit <<= 1
+            shift += 9
+        }
+        return nil
+    }
+
+    /// Caches a translation, evicting the least recently used entry of its set if full.
+    @discardableResult
+    public mutating func insert(_ newEntry: TLBEntry) -> Int {
+        let first = firstSlot(ofVirtualPage: newEntry.virtualPage)
+        var victim = first
+        for slot in first..<(first + ways) {
+            if !entries[slot].valid {
+                victim = slot
+                break
+            }
+            if entries[slot].lastUse < entries[victim].lastUse { victim = slot }
+        }
+        clock &+= 1
+        var entry = newEntry
+        entry.valid = true
+        entry.lastUse = clock
+        entries[victim] = entry
+        shiftsPresent |= 1 << ((entry.pageShift - 12) / 9)
+        return victim
+    }
+
+    public mutating func markDirty(slot: Int) { entries[slot].dirty = true }
+
+    /// Drops every non-global entry: what a CR3 write does without PCIDs. Returns how many went.
+    @discardableResult
+    public mutating func flushNonGlobal() -> Int {
+        var dropped = 0
+        for slot in entries.indices where entries[slot].valid && !entries[slot].global {
+            entries[slot].valid = false
+            dropped += 1
+        }
+        return dropped
+    }
+
+    /// Drops every entry, global ones too (CR4.PGE toggle, INVPCID type 2).
+    @discardableResult
+    public mutating func flushAll() -> Int {
+        var dropped = 0
+        for slot in entries.indices where entries[slot].valid {
+            entries[slot].valid = false
+            dropped += 1
+        }
+        shiftsPresent = 0
+        return dropped
+    }
+
+    /// Drops any entry that translates `virtualAddress`, global or not (INVLPG).
+    @discardableResult
+    public mutating func invalidate(_ virtualAddress: UInt64) -> Int {
+        var dropped = 0
+        while let slot = lookup(virtualAddress) {
+            entries[slot].valid = false
+            dropped += 1
+        }
+        return dropped
+    }
+
+    public var validCount: Int { entries.reduce(0) { $0 + ($1.valid ? 1 : 0) } }
+}
