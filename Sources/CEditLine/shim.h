@@ -35,8 +35,8 @@ static inline void *vmlab_el_get_clientdata(EditLine *el) {
     return data;
 }
 
-static inline void vmlab_el_set_history(EditLine *el, History *history) {
-    el_set(el, EL_HIST, history, history);
+static inline void vmlab_el_set_history(EditLine *el, History *list) {
+    el_set(el, EL_HIST, history, list);
 }
 
 /// Binds `key` (for example "^I") to a new editor function named `name`.
@@ -50,31 +50,56 @@ static inline void vmlab_el_bind_function(
 static inline void vmlab_el_source_default(EditLine *el) { el_source(el, NULL); }
 
 static inline History *vmlab_history_init(int size) {
-    History *history = history_init();
+    History *list = history_init();
     HistEvent event;
-    history(history, &event, H_SETSIZE, size);
-    history(history, &event, H_SETUNIQUE, 1);
-    return history;
+    history(list, &event, H_SETSIZE, size);
+    history(list, &event, H_SETUNIQUE, 1);
+    return list;
 }
 
-static inline void vmlab_history_enter(History *history, const char *line) {
+static inline void vmlab_history_enter(History *list, const char *line) {
     HistEvent event;
-    history(history, &event, H_ENTER, line);
+    history(list, &event, H_ENTER, line);
 }
 
-static inline int vmlab_history_load(History *history, const char *path) {
+static inline int vmlab_history_load(History *list, const char *path) {
     HistEvent event;
-    return history(history, &event, H_LOAD, path);
+    return history(list, &event, H_LOAD, path);
 }
 
-static inline int vmlab_history_save(History *history, const char *path) {
+static inline int vmlab_history_save(History *list, const char *path) {
     HistEvent event;
-    return history(history, &event, H_SAVE, path);
+    return history(list, &event, H_SAVE, path);
 }
 
 static inline int vmlab_stdin_is_terminal(void) { return isatty(0); }
 static inline int vmlab_stdout_is_terminal(void) { return isatty(1); }
 
 static inline void vmlab_flush_stdout(void) { fflush(stdout); }
+
+// Ctrl-C: a handler that only records the signal. Installed without
+// SA_RESTART so that el_gets returns -1 and a running loop can notice.
+static volatile sig_atomic_t vmlab_interrupt_flag = 0;
+
+static inline void vmlab_on_interrupt(int signal_number) {
+    (void)signal_number;
+    vmlab_interrupt_flag = 1;
+}
+
+static inline void vmlab_install_interrupt_handler(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = vmlab_on_interrupt;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = 0;
+    sigaction(SIGINT, &action, NULL);
+}
+
+/// True once per Ctrl-C.
+static inline int vmlab_take_interrupt(void) {
+    int was = vmlab_interrupt_flag;
+    vmlab_interrupt_flag = 0;
+    return was;
+}
 
 #endif

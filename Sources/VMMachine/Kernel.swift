@@ -140,8 +140,9 @@ extension Machine {
     /// Maps `size` bytes of user memory at `virtualAddress` in `pid` to fresh
     /// zeroed frames, writing the entries now (like `mmap` with MAP_POPULATE).
     /// Nothing changes unless every page can be mapped.
+    @discardableResult
     public func map(_ pid: ProcessID, at virtualAddress: UInt64, size: UInt64, protection: Protection)
-        throws(MachineError)
+        throws(MachineError) -> MapOutcome
     {
         let pages = try checkUserRange(virtualAddress, size: size)
         let index = processIndex(pid)
@@ -158,25 +159,42 @@ extension Machine {
         }
         let flags = protection.userLeafFlags
         var created: [UInt64] = []
+        var frames: [UInt64] = []
         for page in 0..<pages {
             let address = virtualAddress + page * AddressLayout.pageSize
             // Cannot fail: the frames were counted above.
             let table = try ensureTables(
                 root: root, address, downTo: 1, tableFlags: Self.userTableFlags, created: &created)
             guard let frame = allocator.allocate() else { throw .outOfMemory(totalFrames: framesTotal) }
+            frames.append(frame * AddressLayout.pageSize)
             let entryAddress = table + UInt64(AddressLayout.index(of: address, level: 1)) * 8
             memory.writeWord(entryAddress, PageTableEntry(physicalAddress: frame * AddressLayout.pageSize, flags: flags).raw)
         }
         processes[index].tableFrames += created
         processes[index].residentPages += pages
+        return MapOutcome(frames: frames, newTables: created.map { $0 * AddressLayout.pageSize })
+    }
+
+    public struct MapOutcome: Sendable {
+        /// Physical addresses of the new user pages, in virtual-address order.
+        public let frames: [UInt64]
+        /// Physical addresses of the page tables this mapping had to create.
+        public let newTables: [UInt64]
+    }
+
+    public struct UnmapOutcome: Sendable {
+        public let freedFrames: [UInt64]
+        public let tlbEntriesInvalidated: Int
     }
 
     /// Removes the mappings of `size` bytes at `virtualAddress` in `pid`, frees
-    /// their frames and invalidates the TLB entries of every core whose CR3
-    /// holds this address space. Page-table frames stay (Linux frees them only
-    /// when whole tables empty out). Returns the TLB entries invalidated.
+    /// their frames and invalidates (INVLPG) the TLB entries of every core
+    /// whose CR3 holds this address space. Page-table frames stay (Linux frees
+    /// them only when whole tables empty out).
     @discardableResult
-    public func unmap(_ pid: ProcessID, at virtualAddress: UInt64, size: UInt64) throws(MachineError) -> Int {
+    public func unmap(_ pid: ProcessID, at virtualAddress: UInt64, size: UInt64) throws(MachineError)
+        -> UnmapOutcome
+    {
         let pages = try checkUserRange(virtualAddress, size: size)
         let index = processIndex(pid)
         let root = processes[index].root
@@ -187,12 +205,14 @@ extension Machine {
             }
         }
         var invalidated = 0
+        var freed: [UInt64] = []
         for page in 0..<pages {
             let address = virtualAddress + page * AddressLayout.pageSize
             guard let entryAddress = leafEntryAddress(address, root: root) else { continue }
             let entry = PageTableEntry(raw: memory.readWord(entryAddress))
             memory.writeWord(entryAddress, 0)
             let frame = entry.physicalAddress / AddressLayout.pageSize
+            freed.append(entry.physicalAddress)
             memory.discard(frame: frame)
             allocator.free(frame)
             for coreIndex in cores.indices where cores[coreIndex].cr3 & PageTableEntry.addressMask == root {
@@ -200,7 +220,7 @@ extension Machine {
             }
         }
         processes[index].residentPages -= pages
-        return invalidated
+        return UnmapOutcome(freedFrames: freed, tlbEntriesInvalidated: invalidated)
     }
 
     /// Runs `pid` on `coreIndex`: writes CR3, which (without PCIDs) drops every

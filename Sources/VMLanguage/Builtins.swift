@@ -1,0 +1,222 @@
+import VMMachine
+
+/// Names scripts get for free: machine objects (`tlb`, `cpu`, `last`,
+/// `frames`), their members, and built-in functions. Member tables are data
+/// so that completion can list them.
+enum Builtins {
+    static let objectNames = ["cpu", "frames", "last", "tlb"]
+    static let functionNames = ["hex", "index", "pte"]
+    static let reservedNames = objectNames + functionNames
+
+    static func object(named name: String) -> MachineObject? {
+        switch name {
+        case "tlb": return .tlb(core: -1)
+        case "cpu": return .cpus
+        case "last": return .last
+        case "frames": return .frames
+        default: return nil
+        }
+    }
+
+    typealias Getter = @Sendable (Interpreter, Value) throws -> Value
+
+    static let processMembers: [(String, Getter)] = [
+        ("name", { _, value in .string(process(value).name) }),
+        ("pid", { _, value in .integer(UInt64(process(value).pid.rawValue)) }),
+        ("resident", { interpreter, value in .integer(try record(interpreter, value).residentPages) }),
+        ("root", { interpreter, value in .integer(try record(interpreter, value).root) }),
+        ("tables", { interpreter, value in .integer(UInt64(try record(interpreter, value).tableFrames.count)) }),
+    ]
+
+    static let tlbMembers: [(String, Getter)] = [
+        ("entries", { interpreter, value in .integer(UInt64(core(interpreter, value).tlb.validCount)) }),
+        ("flushes", { interpreter, value in .integer(core(interpreter, value).tlbFlushes) }),
+        ("hits", { interpreter, value in .integer(core(interpreter, value).tlbHits) }),
+        ("misses", { interpreter, value in .integer(core(interpreter, value).tlbMisses) }),
+        ("sets", { interpreter, value in .integer(UInt64(core(interpreter, value).tlb.sets)) }),
+        ("size", { interpreter, value in .integer(UInt64(core(interpreter, value).tlb.entryCount)) }),
+        ("ways", { interpreter, value in .integer(UInt64(core(interpreter, value).tlb.ways)) }),
+    ]
+
+    static let cpuMembers: [(String, Getter)] = [
+        ("cr2", { interpreter, value in .integer(core(interpreter, value).cr2) }),
+        ("cr3", { interpreter, value in .integer(core(interpreter, value).cr3) }),
+        ("faults", { interpreter, value in .integer(core(interpreter, value).faults) }),
+        ("id", { interpreter, value in .integer(UInt64(core(interpreter, value).index)) }),
+        ("mode", { interpreter, value in .string(core(interpreter, value).mode.rawValue) }),
+        ("process", { interpreter, value in
+            guard let pid = core(interpreter, value).currentProcess,
+                let process = interpreter.machine.process(pid)
+            else { return .nothing }
+            return .process(ProcessReference(pid: pid, name: process.name, generation: interpreter.machineGeneration))
+        }),
+        ("switches", { interpreter, value in .integer(core(interpreter, value).contextSwitches) }),
+        ("tlb", { interpreter, value in .object(.tlb(core: core(interpreter, value).index)) }),
+        ("walks", { interpreter, value in .integer(core(interpreter, value).walks) }),
+    ]
+
+    static let lastMembers: [(String, Getter)] = [
+        ("error_code", { interpreter, _ in .integer(try last(interpreter).fault?.errorCode ?? 0) }),
+        ("fault", { interpreter, _ in .string(try last(interpreter).fault?.kind.rawValue ?? "none") }),
+        ("kind", { interpreter, _ in .string(try last(interpreter).kind.rawValue) }),
+        ("pa", { interpreter, _ in
+            guard let physicalAddress = try last(interpreter).physicalAddress else {
+                throw BuiltinFailure("the last access faulted, so it has no physical address; check last.fault")
+            }
+            return .integer(physicalAddress)
+        }),
+        ("page_size", { interpreter, _ in .integer(try last(interpreter).pageSize) }),
+        ("tlb_hit", { interpreter, _ in .boolean(try last(interpreter).tlbHit) }),
+        ("va", { interpreter, _ in .integer(try last(interpreter).virtualAddress) }),
+        ("value", { interpreter, _ in .integer(try last(interpreter).value) }),
+        ("walk_steps", { interpreter, _ in .integer(UInt64(try last(interpreter).walk.count)) }),
+    ]
+
+    static let frameMembers: [(String, Getter)] = [
+        ("free", { interpreter, _ in .integer(interpreter.machine.framesFree) }),
+        ("reserved", { interpreter, _ in .integer(interpreter.machine.reservedFrames) }),
+        ("total", { interpreter, _ in .integer(interpreter.machine.framesTotal) }),
+        ("used", { interpreter, _ in .integer(interpreter.machine.framesUsed) }),
+    ]
+
+    /// The members `value` has, sorted by name.
+    static func members(of value: Value) -> [(String, Getter)] {
+        switch value {
+        case .process: return processMembers
+        case .object(.tlb): return tlbMembers
+        case .object(.cpu), .object(.cpus): return cpuMembers
+        case .object(.last): return lastMembers
+        case .object(.frames): return frameMembers
+        default: return []
+        }
+    }
+
+    /// An error a getter raises; the caller attaches the source range.
+    struct BuiltinFailure: Error {
+        let message: String
+        init(_ message: String) { self.message = message }
+    }
+
+    private static func process(_ value: Value) -> ProcessReference {
+        guard case .process(let reference) = value else { preconditionFailure("not a process") }
+        return reference
+    }
+
+    private static func record(_ interpreter: Interpreter, _ value: Value) throws -> Process {
+        try interpreter.liveProcess(process(value))
+    }
+
+    /// The core a `tlb` or `cpu` object refers to; bare names mean the current core.
+    private static func core(_ interpreter: Interpreter, _ value: Value) -> Core {
+        switch value {
+        case .object(.tlb(let index)) where index >= 0, .object(.cpu(let index)):
+            return interpreter.machine.cores[index]
+        default:
+            return interpreter.machine.cores[interpreter.currentCore]
+        }
+    }
+
+    private static func last(_ interpreter: Interpreter) throws -> AccessOutcome {
+        guard let outcome = interpreter.lastAccess else {
+            throw BuiltinFailure("no memory access yet: 'last' describes the latest read or write")
+        }
+        return outcome
+    }
+
+    // MARK: Functions
+
+    static func call(
+        _ name: String, _ values: [Value], interpreter: Interpreter, at range: SourceRange, arguments: [Expression]
+    ) throws -> Value {
+        func integerArgument(_ position: Int, _ what: String) throws -> UInt64 {
+            guard case .integer(let value) = values[position] else {
+                throw Diagnostic(
+                    "\(what) of '\(name)' must be an integer, got \(values[position].typeName)",
+                    at: arguments[position].range)
+            }
+            return value
+        }
+        func arity(_ count: Int, _ usage: String) throws {
+            guard values.count == count else {
+                throw Diagnostic("'\(name)' takes \(count) argument(s): \(usage)", at: range)
+            }
+        }
+        func level(_ position: Int) throws -> Int {
+            let level = try integerArgument(position, "the level")
+            guard (1...4).contains(level) else {
+                throw Diagnostic(
+                    "level must be 1 to 4 (4 = PML4, 3 = PDPT, 2 = PD, 1 = PT), got \(level)",
+                    at: arguments[position].range)
+            }
+            return Int(level)
+        }
+        switch name {
+        case "hex":
+            try arity(1, "hex(VALUE)")
+            return .string(Format.hex(try integerArgument(0, "the value")))
+        case "index":
+            try arity(2, "index(ADDR, LEVEL)")
+            return .integer(UInt64(AddressLayout.index(of: try integerArgument(0, "the address"), level: try level(1))))
+        case "pte":
+            try arity(3, "pte(PROC, ADDR, LEVEL)")
+            guard case .process(let reference) = values[0] else {
+                throw Diagnostic("the first argument of 'pte' must be a process, got \(values[0].typeName)",
+                                 at: arguments[0].range)
+            }
+            let process = try interpreter.liveProcess(reference, at: arguments[0].range)
+            return .integer(
+                try interpreter.machine.entry(
+                    root: process.root, try integerArgument(1, "the address"), level: try level(2)))
+        default:
+            var notes: [String] = []
+            if let suggestion = closestMatch(to: name, in: functionNames + interpreter.globalNames) {
+                notes.append("did you mean '\(suggestion)'?")
+            }
+            throw Diagnostic("no function named '\(name)'", at: range, notes: notes)
+        }
+    }
+}
+
+extension Interpreter {
+    func member(_ name: String, of value: Value, at range: SourceRange) throws -> Value {
+        let members = Builtins.members(of: value)
+        guard let getter = members.first(where: { $0.0 == name })?.1 else {
+            let names = members.map(\.0)
+            var notes: [String] = []
+            if let suggestion = closestMatch(to: name, in: names) { notes.append("did you mean '\(suggestion)'?") }
+            if !names.isEmpty { notes.append("members: " + names.joined(separator: ", ")) }
+            throw Diagnostic("\(value.typeName) \(value.displayText) has no member '\(name)'", at: range, notes: notes)
+        }
+        do {
+            return try getter(self, value)
+        } catch let failure as Builtins.BuiltinFailure {
+            throw Diagnostic(failure.message, at: range)
+        } catch let stale as StaleProcess {
+            throw Diagnostic(stale.message, at: range)
+        }
+    }
+
+    /// The kernel's record for a process value, or an error if the machine it
+    /// came from was replaced.
+    func liveProcess(_ reference: ProcessReference) throws -> Process {
+        guard reference.generation == machineGeneration, let process = machine.process(reference.pid) else {
+            throw StaleProcess(name: reference.name)
+        }
+        return process
+    }
+
+    func liveProcess(_ reference: ProcessReference, at range: SourceRange) throws -> Process {
+        do {
+            return try liveProcess(reference)
+        } catch let stale as StaleProcess {
+            throw Diagnostic(stale.message, at: range)
+        }
+    }
+}
+
+struct StaleProcess: Error {
+    let name: String
+    var message: String {
+        "\(name) belongs to a machine that a later 'machine' command replaced; spawn it again"
+    }
+}

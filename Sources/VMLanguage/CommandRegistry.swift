@@ -1,0 +1,148 @@
+/// How the parser reads one argument of a command.
+public enum ParameterKind: Sendable, Equatable {
+    /// Any expression; the handler checks the value's type.
+    case expression
+    /// A bare name, not evaluated (`spawn A`, `help map`).
+    case identifier
+    /// One of a fixed set of bare words (`show tlb`, `rw`).
+    case word([String])
+}
+
+public struct ParameterSpec: Sendable {
+    /// The placeholder shown in usage lines (`PROC`, `ADDR`).
+    public let placeholder: String
+    public let kind: ParameterKind
+    public let isOptional: Bool
+    /// Takes every remaining argument (`print A, B, C`).
+    public let isVariadic: Bool
+    /// What completion offers here.
+    public let completion: CompletionHint
+
+    public init(
+        _ placeholder: String, _ kind: ParameterKind = .expression, optional: Bool = false,
+        variadic: Bool = false, completion: CompletionHint = .none
+    ) {
+        self.placeholder = placeholder
+        self.kind = kind
+        self.isOptional = optional || variadic
+        self.isVariadic = variadic
+        self.completion = completion
+    }
+}
+
+public struct OptionSpec: Sendable {
+    public let name: String
+    public let kind: ParameterKind
+    public let placeholder: String
+    public let help: String
+
+    public init(_ name: String, _ kind: ParameterKind = .expression, placeholder: String, help: String) {
+        self.name = name
+        self.kind = kind
+        self.placeholder = placeholder
+        self.help = help
+    }
+}
+
+/// What tab completion should offer for an argument.
+public enum CompletionHint: Sendable, Equatable {
+    case none
+    case process
+    case commandName
+    case path
+    case words
+}
+
+public typealias CommandHandler = @Sendable (Interpreter, CommandCall) throws -> Void
+
+/// One command, declared once: the parser, `help`, `apropos` and completion
+/// all read it from here.
+public struct CommandSpec: Sendable {
+    public let name: String
+    public let summary: String
+    public let details: String
+    public let parameters: [ParameterSpec]
+    public let options: [OptionSpec]
+    public let takesBlock: Bool
+    let handler: CommandHandler
+
+    public init(
+        name: String, summary: String, details: String = "", parameters: [ParameterSpec] = [],
+        options: [OptionSpec] = [], takesBlock: Bool = false, handler: @escaping CommandHandler
+    ) {
+        self.name = name
+        self.summary = summary
+        self.details = details
+        self.parameters = parameters
+        self.options = options
+        self.takesBlock = takesBlock
+        self.handler = handler
+    }
+
+    public func option(named name: String) -> OptionSpec? {
+        options.first { $0.name == name }
+    }
+
+    /// `map PROC ADDR [PROT] [size=SIZE] [prot=PROT]`
+    public var usage: String {
+        var parts = [name]
+        for parameter in parameters {
+            var text = parameter.placeholder
+            if parameter.isVariadic { text += ", …" }
+            parts.append(parameter.isOptional ? "[\(text)]" : text)
+        }
+        for option in options { parts.append("[\(option.name)=\(option.placeholder)]") }
+        if takesBlock { parts.append("{ … }") }
+        return parts.joined(separator: " ")
+    }
+}
+
+public struct CommandRegistry: Sendable {
+    public let commands: [CommandSpec]
+    private let byName: [String: Int]
+
+    public init(_ commands: [CommandSpec]) {
+        self.commands = commands
+        var index: [String: Int] = [:]
+        for (position, command) in commands.enumerated() {
+            precondition(index[command.name] == nil, "command \(command.name) declared twice")
+            index[command.name] = position
+        }
+        byName = index
+    }
+
+    public func command(named name: String) -> CommandSpec? {
+        byName[name].map { commands[$0] }
+    }
+
+    public var names: [String] { commands.map(\.name) }
+}
+
+/// The closest of `candidates` to `word`, if close enough to be a likely typo.
+public func closestMatch(to word: String, in candidates: [String]) -> String? {
+    let limit = max(1, word.count / 3)
+    var best: (name: String, distance: Int)?
+    for candidate in candidates {
+        let distance = editDistance(word.lowercased(), candidate.lowercased())
+        if distance <= limit, distance < (best?.distance ?? Int.max) { best = (candidate, distance) }
+    }
+    return best?.name
+}
+
+func editDistance(_ a: String, _ b: String) -> Int {
+    let a = Array(a)
+    let b = Array(b)
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count)
+    var current = previous
+    for i in 1...a.count {
+        current[0] = i
+        for j in 1...b.count {
+            let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, substitution)
+        }
+        swap(&previous, &current)
+    }
+    return previous[b.count]
+}

@@ -1,0 +1,48 @@
+import VMMachine
+
+/// Memory references made by the running code on the current core.
+enum AccessCommands {
+    static let all: [CommandSpec] = [read, write, exec]
+
+    static let read = CommandSpec(
+        name: "read",
+        summary: "load 8 bytes from a virtual address and show the translation",
+        details: """
+            The MMU looks the address up in the TLB; on a miss it walks the page
+            table from CR3 (PML4 -> PDPT -> PD -> PT), checks permissions, sets the
+            accessed bit and fills the TLB. The result is kept in 'last'.
+            """,
+        parameters: [ParameterSpec("ADDR")]
+    ) { interpreter, call in
+        try perform(.read, interpreter, call)
+    }
+
+    static let write = CommandSpec(
+        name: "write",
+        summary: "store an 8-byte value at a virtual address and show the translation",
+        details: "Like read, but also needs a writable page and sets the dirty bit.",
+        parameters: [ParameterSpec("ADDR"), ParameterSpec("VALUE")]
+    ) { interpreter, call in
+        try perform(.write, interpreter, call)
+    }
+
+    static let exec = CommandSpec(
+        name: "exec",
+        summary: "fetch 8 bytes of instructions from a virtual address (NX applies)",
+        details: "An instruction fetch: faults if any level of the walk has the NX bit set.",
+        parameters: [ParameterSpec("ADDR")]
+    ) { interpreter, call in
+        try perform(.execute, interpreter, call)
+    }
+
+    private static func perform(_ kind: AccessKind, _ interpreter: Interpreter, _ call: CommandCall) throws {
+        let address = try interpreter.integer(call.arguments[0], "the address")
+        let value = kind == .write ? try interpreter.integer(call.arguments[1], "the value") : 0
+        let core = interpreter.currentCore
+        let outcome = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
+            try interpreter.machine.access(address, kind: kind, storing: value, core: core)
+        }
+        interpreter.lastAccess = outcome
+        if !interpreter.isQuiet { interpreter.output.write(AccessRenderer.line(outcome) + "\n") }
+    }
+}

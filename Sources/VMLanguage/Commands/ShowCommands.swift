@@ -1,0 +1,55 @@
+import VMMachine
+
+/// Commands that print machine state. They print even inside `quiet`: the
+/// script asked for this output.
+enum ShowCommands {
+    static let all: [CommandSpec] = [show, stats]
+
+    static let topics = ["pagetable", "tlb", "cpu", "frames", "processes"]
+
+    static let show = CommandSpec(
+        name: "show",
+        summary: "print the state of a page table, the TLB, the cores, frames or processes",
+        details: """
+            show pagetable PROC   every present entry of PROC's page table, as a tree
+            show tlb              the valid entries of the current core's TLB
+            show cpu              each core's mode, CR3 and CR2
+            show frames           how physical frames are used, by owner
+            show processes        every process with its PML4 and sizes
+            """,
+        parameters: [
+            ParameterSpec("TOPIC", .word(topics), completion: .words),
+            ParameterSpec("PROC", optional: true, completion: .process),
+        ]
+    ) { interpreter, call in
+        let topic = interpreter.word(call.arguments[0])
+        let machine = interpreter.machine
+        if topic != "pagetable", let extra = call.argument(1) {
+            throw Diagnostic("'show \(topic)' takes no process", at: extra.range)
+        }
+        let text: String
+        switch topic {
+        case "pagetable":
+            guard let argument = call.argument(1) else {
+                throw Diagnostic("'show pagetable' needs a process: show pagetable A", at: call.range)
+            }
+            text = StateRenderer.pageTable(try interpreter.process(argument).1, machine: machine)
+        case "tlb":
+            text = StateRenderer.tlb(machine.cores[interpreter.currentCore])
+        case "cpu":
+            text = machine.cores.map { StateRenderer.cpu($0, machine: machine) }.joined()
+        case "frames":
+            text = StateRenderer.frames(machine)
+        default:
+            text = StateRenderer.processes(machine)
+        }
+        interpreter.output.write(text)
+    }
+
+    static let stats = CommandSpec(
+        name: "stats",
+        summary: "print counters: TLB hits and misses, flushes, walks, faults, frames"
+    ) { interpreter, _ in
+        interpreter.output.write(StateRenderer.stats(interpreter.machine))
+    }
+}

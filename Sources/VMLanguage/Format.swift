@@ -1,0 +1,83 @@
+import VMMachine
+
+/// Number and size spellings shared by every renderer.
+enum Format {
+    static func hex(_ value: UInt64) -> String { "0x" + String(value, radix: 16) }
+
+    /// Zero-padded to 16 digits, for table columns.
+    static func hex16(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return "0x" + String(repeating: "0", count: max(0, 16 - digits.count)) + digits
+    }
+
+    /// 4096 → "4 KiB", 2097152 → "2 MiB"; other values in bytes.
+    static func size(_ bytes: UInt64) -> String {
+        for (shift, unit) in [(40, "TiB"), (30, "GiB"), (20, "MiB"), (10, "KiB")] {
+            let scale: UInt64 = 1 << UInt64(shift)
+            if bytes >= scale && bytes % scale == 0 { return "\(bytes / scale) \(unit)" }
+        }
+        return "\(bytes) bytes"
+    }
+
+    /// Up to four addresses in full, more as "first … last".
+    static func addressList(_ addresses: [UInt64]) -> String {
+        guard addresses.count > 4, let first = addresses.first, let last = addresses.last else {
+            return addresses.map(hex).joined(separator: " ")
+        }
+        return "\(hex(first)) … \(hex(last))"
+    }
+
+    static func plural(_ count: some BinaryInteger, _ noun: String, _ pluralNoun: String? = nil) -> String {
+        "\(count) " + (count == 1 ? noun : pluralNoun ?? noun + "s")
+    }
+
+    static func padLeft(_ text: String, _ width: Int) -> String {
+        String(repeating: " ", count: max(0, width - text.count)) + text
+    }
+
+    static func padRight(_ text: String, _ width: Int) -> String {
+        text + String(repeating: " ", count: max(0, width - text.count))
+    }
+}
+
+extension MachineError {
+    /// What a student reads when the machine refuses a request.
+    var message: String {
+        switch self {
+        case .unsupportedArchitecture(let name):
+            return "unknown architecture '\(name)'; supported: "
+                + MachineConfiguration.supportedArchitectures.joined(separator: ", ")
+        case .ramSize(let bytes):
+            return "ram=\(Format.size(bytes)) is not allowed: RAM must be a multiple of 2 MiB from "
+                + "\(Format.size(MachineConfiguration.minimumRAM)) to \(Format.size(MachineConfiguration.maximumRAM))"
+        case .tlbGeometry(.notDivisible(let entries, let ways)):
+            return "a TLB of \(entries) entries cannot be split into \(ways) ways"
+        case .tlbGeometry(.setsNotPowerOfTwo(let sets)):
+            return "tlb / tlb_ways gives \(sets) sets; the number of sets must be a power of two"
+        case .tlbGeometry(.outOfRange):
+            return "the TLB needs 1 to \(TLB.maximumEntries) entries and 1 to that many ways"
+        case .outOfMemory(let total):
+            return "out of physical memory: not enough free frames among \(total) (raise ram=)"
+        case .misaligned(let address, let alignment):
+            return "\(Format.hex(address)) is not aligned to a \(Format.size(alignment)) page"
+        case .sizeNotPageMultiple(let size):
+            return "size \(size) is not a whole number of 4 KiB pages"
+        case .emptyRange:
+            return "size must be at least one page (4K)"
+        case .notUserAddress(let address):
+            return "\(Format.hex(address)) is not in the user half (0 to 0x7fffffffffff); "
+                + "the kernel half is shared and is not mapped per process"
+        case .alreadyMapped(let process, let address):
+            return "\(Format.hex(address)) is already mapped in \(process); unmap it first"
+        case .notMapped(let process, let address):
+            return "\(Format.hex(address)) is not mapped in \(process)"
+        case .crossesPageBoundary(let address):
+            return "an 8-byte access at \(Format.hex(address)) would cross a page boundary; "
+                + "vmlab accesses stay inside one 4 KiB page"
+        case .noSuchCore(let index, let count):
+            return "no cpu \(index): this machine has \(Format.plural(count, "core"))"
+        case .noSuchLevel(let level):
+            return "level must be 1 to 4 (4 = PML4 … 1 = PT), got \(level)"
+        }
+    }
+}

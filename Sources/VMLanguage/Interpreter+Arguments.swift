@@ -1,0 +1,81 @@
+import VMMachine
+
+/// Helpers that command handlers use to read their arguments with clear errors.
+extension Interpreter {
+    func value(_ argument: Argument) throws -> Value {
+        switch argument {
+        case .expression(let expression): return try evaluate(expression)
+        case .word(let word, _), .name(let word, _): return .string(word)
+        }
+    }
+
+    func integer(_ argument: Argument, _ what: String) throws -> UInt64 {
+        let value = try value(argument)
+        guard case .integer(let integer) = value else {
+            throw Diagnostic("\(what) must be an integer, got \(value.typeName) \(value.debugText)", at: argument.range)
+        }
+        return integer
+    }
+
+    func process(_ argument: Argument) throws -> (ProcessReference, Process) {
+        let value = try value(argument)
+        guard case .process(let reference) = value else {
+            var notes: [String] = []
+            if case .expression(let expression) = argument, case .name(let name) = expression.kind {
+                notes.append("create it first: spawn \(name)")
+            }
+            throw Diagnostic(
+                "expected a process, got \(value.typeName) \(value.debugText)", at: argument.range, notes: notes)
+        }
+        return (reference, try liveProcess(reference, at: argument.range))
+    }
+
+    func word(_ argument: Argument) -> String {
+        switch argument {
+        case .word(let word, _), .name(let word, _): return word
+        case .expression: preconditionFailure("the parser reads words for word parameters")
+        }
+    }
+
+    func string(_ argument: Argument, _ what: String) throws -> String {
+        let value = try value(argument)
+        guard case .string(let text) = value else {
+            throw Diagnostic("\(what) must be a string, got \(value.typeName)", at: argument.range)
+        }
+        return text
+    }
+
+    /// Runs a machine operation, turning a refusal into a diagnostic at `range`.
+    func machineOperation<Result>(at range: SourceRange, _ operation: () throws(MachineError) -> Result) throws
+        -> Result
+    {
+        do {
+            return try operation()
+        } catch {
+            throw Diagnostic(error.message, at: range)
+        }
+    }
+
+    /// Writes a command's account of what it did, unless `quiet` or `--quiet` silences it.
+    func report(_ line: String) {
+        if !isQuiet { output.write(line + "\n") }
+    }
+}
+
+extension CommandCall {
+    /// The option's argument, if given.
+    func option(_ name: String) -> OptionArgument? {
+        options.first { $0.name == name }
+    }
+
+    func argument(_ position: Int) -> Argument? {
+        position < arguments.count ? arguments[position] : nil
+    }
+
+    var range: SourceRange {
+        var range = nameRange
+        for argument in arguments { range = range.to(argument.range) }
+        for option in options { range = range.to(option.value.range) }
+        return range
+    }
+}

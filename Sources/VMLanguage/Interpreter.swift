@@ -1,0 +1,221 @@
+import VMMachine
+
+/// Limits that keep a runaway script from hanging or exhausting the host.
+public struct Limits: Sendable {
+    /// Statements and loop iterations one run may execute.
+    public var maximumSteps: UInt64 = 100_000_000
+    public var maximumCallDepth = 200
+    public var maximumIncludeDepth = 16
+
+    public init() {}
+}
+
+/// Walks the syntax tree and runs it against a machine. One interpreter is
+/// one session: the REPL keeps it between lines, `vmlab run` between files.
+public final class Interpreter {
+    public let registry: CommandRegistry
+    public let output: OutputSink
+    public var limits: Limits
+    /// Set by `--quiet`: access lines are not printed (state and `expect` still work).
+    public var alwaysQuiet = false
+    /// Asked at every step; returning true stops the run with "interrupted" (Ctrl-C in the shell).
+    public var interruptRequested: () -> Bool = { false }
+
+    public private(set) var machine: Machine
+    /// Bumped by `machine`, so that process values from an older machine are refused.
+    public private(set) var machineGeneration = 0
+    public internal(set) var expectationsPassed = 0
+    public internal(set) var expectationsFailed = 0
+    public internal(set) var lastAccess: AccessOutcome?
+    /// The core that `read`, `write` and `switch` act on.
+    public internal(set) var currentCore = 0
+
+    let globals = Environment(parent: nil)
+    var environment: Environment
+    var steps: UInt64 = 0
+    var callDepth = 0
+    var quietDepth = 0
+    var includeStack: [String] = []
+
+    public init(
+        registry: CommandRegistry = .standard, output: OutputSink, limits: Limits = Limits()
+    ) {
+        self.registry = registry
+        self.output = output
+        self.limits = limits
+        // The default configuration is valid by construction.
+        machine = try! Machine()
+        environment = globals
+    }
+
+    /// Whether access lines are printed right now.
+    var isQuiet: Bool { alwaysQuiet || quietDepth > 0 }
+
+    func replaceMachine(_ configuration: MachineConfiguration) throws(MachineError) {
+        machine = try Machine(configuration)
+        machineGeneration += 1
+        lastAccess = nil
+        currentCore = 0
+    }
+
+    /// Names visible at top level, sorted: for completion and "did you mean".
+    public var globalNames: [String] { globals.visibleNames() }
+
+    /// The value bound to `name` at top level, if any.
+    public func globalValue(_ name: String) -> Value? { globals.lookup(name) }
+
+    // MARK: Running
+
+    /// Runs a parsed program at top level. Throws the first runtime error as a diagnostic.
+    public func run(_ program: Program) throws {
+        environment = globals
+        callDepth = 0
+        quietDepth = 0
+        for statement in program.statements {
+            if case .returned = try execute(statement) { break }
+        }
+    }
+
+    /// Parses and runs `text`. Returns the syntax errors, if any, without running.
+    public func run(source file: SourceFile) throws -> [Diagnostic] {
+        let (program, diagnostics) = Parser.parse(file, registry: registry)
+        guard diagnostics.isEmpty else { return diagnostics }
+        try run(program)
+        return []
+    }
+
+    enum Flow {
+        case normal
+        case returned(Value)
+    }
+
+    func step(_ range: SourceRange) throws {
+        steps += 1
+        if steps > limits.maximumSteps {
+            throw Diagnostic(
+                "step limit of \(limits.maximumSteps) reached; is this an endless loop?", at: range,
+                notes: ["raise the limit with --max-steps N"])
+        }
+        if steps & 0x3FF == 0, interruptRequested() {
+            throw Diagnostic("interrupted", at: range)
+        }
+    }
+
+    func execute(_ statement: Statement) throws -> Flow {
+        try step(statement.range)
+        switch statement.kind {
+        case .letBinding(let name, let expression):
+            let value = try evaluate(expression)
+            environment.define(name, value)
+        case .assignment(let name, let expression):
+            let value = try evaluate(expression)
+            guard environment.assign(name, value) else {
+                throw Diagnostic(
+                    "'\(name)' is not defined", at: statement.range,
+                    notes: ["declare it first: let \(name) = …"])
+            }
+        case .ifElse(let test, let thenBlock, let elseBranch):
+            if try condition(test, "if") {
+                return try execute(thenBlock)
+            } else if let elseBranch {
+                return try execute(elseBranch)
+            }
+        case .forIn(let name, let sequence, let body):
+            return try executeFor(name, sequence, body)
+        case .whileLoop(let condition, let body):
+            let scope = Environment(parent: environment)
+            while try self.condition(condition, "while") {
+                try step(condition.range)
+                scope.reset()
+                if case .returned(let value) = try execute(body, in: scope) { return .returned(value) }
+            }
+        case .repeatLoop(let countExpression, let body):
+            let count = try integer(countExpression, "repeat count")
+            let scope = Environment(parent: environment)
+            var done: UInt64 = 0
+            while done < count {
+                try step(countExpression.range)
+                scope.reset()
+                if case .returned(let value) = try execute(body, in: scope) { return .returned(value) }
+                done += 1
+            }
+        case .functionDeclaration(let declaration):
+            environment.define(declaration.name, .function(FunctionValue(declaration: declaration, closure: environment)))
+        case .returnValue(let expression):
+            return .returned(try expression.map(evaluate) ?? .nothing)
+        case .block(let block):
+            return try execute(block)
+        case .command(let call):
+            try call.command.handler(self, call)
+        case .expression(let expression):
+            let value = try evaluate(expression)
+            if case .call = expression.kind { break }
+            // A bare value at the prompt is shown, as in Python's REPL.
+            output.write(value.displayText + "\n")
+        }
+        return .normal
+    }
+
+    func execute(_ block: Block) throws -> Flow {
+        try execute(block, in: Environment(parent: environment))
+    }
+
+    func execute(_ block: Block, in scope: Environment) throws -> Flow {
+        let saved = environment
+        environment = scope
+        defer { environment = saved }
+        for statement in block.statements {
+            if case .returned(let value) = try execute(statement) { return .returned(value) }
+        }
+        return .normal
+    }
+
+    private func executeFor(_ name: String, _ sequence: Expression, _ body: Block) throws -> Flow {
+        guard case .range(let lower, let upper, let closed) = try evaluate(sequence) else {
+            throw Diagnostic(
+                "'for' needs a range such as 0..<4, got \(try evaluate(sequence).typeName)", at: sequence.range)
+        }
+        let scope = Environment(parent: environment)
+        var index = lower
+        while closed ? index <= upper : index < upper {
+            try step(sequence.range)
+            scope.reset()
+            scope.define(name, .integer(index))
+            if case .returned(let value) = try execute(body, in: scope) { return .returned(value) }
+            if index == UInt64.max { break }
+            index += 1
+        }
+        return .normal
+    }
+
+    func condition(_ expression: Expression, _ context: String) throws -> Bool {
+        let value = try evaluate(expression)
+        guard case .boolean(let truth) = value else {
+            throw Diagnostic(
+                "the condition of '\(context)' must be true or false, got \(value.typeName) \(value.debugText)",
+                at: expression.range)
+        }
+        return truth
+    }
+
+    /// Runs a function body or an included file's statements with a call-depth check.
+    func call(_ function: FunctionValue, arguments: [Value], at range: SourceRange) throws -> Value {
+        let declaration = function.declaration
+        guard arguments.count == declaration.parameters.count else {
+            throw Diagnostic(
+                "'\(declaration.name)' takes \(declaration.parameters.count) argument(s), got \(arguments.count)",
+                at: range)
+        }
+        guard callDepth < limits.maximumCallDepth else {
+            throw Diagnostic(
+                "calls nested deeper than \(limits.maximumCallDepth); is the recursion missing a base case?",
+                at: range)
+        }
+        callDepth += 1
+        defer { callDepth -= 1 }
+        let scope = Environment(parent: function.closure)
+        for (parameter, value) in zip(declaration.parameters, arguments) { scope.define(parameter, value) }
+        if case .returned(let value) = try execute(declaration.body, in: scope) { return value }
+        return .nothing
+    }
+}

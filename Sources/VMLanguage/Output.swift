@@ -1,0 +1,65 @@
+import Glibc
+
+/// Where a session's text goes. Normal output and diagnostics are separate
+/// streams so that front ends can route them; a transcript sink merges them
+/// in order.
+public protocol OutputSink: AnyObject {
+    func write(_ text: String)
+    func writeDiagnostic(_ text: String)
+    func flush()
+}
+
+/// Buffers standard output and writes it in large chunks; diagnostics go to
+/// standard error after pending output, so the two stay in order on a terminal.
+public final class StandardStreams: OutputSink {
+    private var buffer: [UInt8] = []
+    private let limit = 1 << 16
+
+    public init() {
+        buffer.reserveCapacity(limit)
+    }
+
+    deinit { flush() }
+
+    public func write(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        if buffer.count >= limit { flush() }
+    }
+
+    public func writeDiagnostic(_ text: String) {
+        flush()
+        Self.writeAll(Array(text.utf8), to: 2)
+    }
+
+    public func flush() {
+        guard !buffer.isEmpty else { return }
+        Self.writeAll(buffer, to: 1)
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return  // the reader went away (EPIPE); nothing sensible to do
+                }
+                offset += written
+            }
+        }
+    }
+}
+
+/// Collects everything, output and diagnostics in the order they came: what
+/// golden transcripts and `save transcript` are made of.
+public final class TranscriptSink: OutputSink {
+    public private(set) var text = ""
+
+    public init() {}
+
+    public func write(_ text: String) { self.text += text }
+    public func writeDiagnostic(_ text: String) { self.text += text }
+    public func flush() {}
+}

@@ -1,0 +1,95 @@
+import VMMachine
+
+/// A process as scripts hold it. `generation` ties it to the machine it was
+/// spawned on, so a value that outlives `machine` gives a clear error.
+public struct ProcessReference: Sendable, Equatable {
+    public let pid: ProcessID
+    public let name: String
+    public let generation: Int
+}
+
+/// Read-only views of machine state that scripts reach by name.
+public enum MachineObject: Sendable, Equatable {
+    case tlb(core: Int)
+    case cpu(core: Int)
+    /// `cpu` itself: the current core, indexable as `cpu[N]`.
+    case cpus
+    case last
+    case frames
+}
+
+public final class FunctionValue: Sendable {
+    public let declaration: FunctionDeclaration
+    let closure: Environment
+
+    init(declaration: FunctionDeclaration, closure: Environment) {
+        self.declaration = declaration
+        self.closure = closure
+    }
+}
+
+public enum Value: Sendable {
+    case integer(UInt64)
+    case boolean(Bool)
+    case string(String)
+    case range(lower: UInt64, upper: UInt64, closed: Bool)
+    case process(ProcessReference)
+    case function(FunctionValue)
+    case object(MachineObject)
+    /// What a function without `return` gives back.
+    case nothing
+
+    public var typeName: String {
+        switch self {
+        case .integer: return "integer"
+        case .boolean: return "boolean"
+        case .string: return "string"
+        case .range: return "range"
+        case .process: return "process"
+        case .function: return "function"
+        case .object: return "machine object"
+        case .nothing: return "nothing"
+        }
+    }
+
+    /// How `print` shows the value: integers in decimal (`hex(x)` for hex).
+    public var displayText: String {
+        switch self {
+        case .integer(let value): return String(value)
+        case .boolean(let value): return value ? "true" : "false"
+        case .string(let value): return value
+        case .range(let lower, let upper, let closed): return "\(lower)\(closed ? "..." : "..<")\(upper)"
+        case .process(let process): return "\(process.name) (pid \(process.pid))"
+        case .function(let function): return "function \(function.declaration.name)"
+        case .object(let object):
+            switch object {
+            case .tlb(let core): return "tlb of cpu \(core)"
+            case .cpu(let core): return "cpu \(core)"
+            case .cpus: return "cpu"
+            case .last: return "last access"
+            case .frames: return "frames"
+            }
+        case .nothing: return "nothing"
+        }
+    }
+
+    /// How a value reads inside a message ("got …"): strings quoted.
+    public var debugText: String {
+        if case .string(let value) = self { return "\"" + value + "\"" }
+        return displayText
+    }
+
+    public func isEqual(to other: Value) -> Bool? {
+        switch (self, other) {
+        case (.integer(let a), .integer(let b)): return a == b
+        case (.boolean(let a), .boolean(let b)): return a == b
+        case (.string(let a), .string(let b)): return a == b
+        case (.range(let a, let b, let c), .range(let d, let e, let f)): return a == d && b == e && c == f
+        case (.process(let a), .process(let b)): return a == b
+        case (.object(let a), .object(let b)): return a == b
+        case (.nothing, .nothing): return true
+        case (.function(let a), .function(let b)): return a === b
+        default: return nil
+        }
+    }
+}

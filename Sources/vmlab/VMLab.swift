@@ -1,0 +1,146 @@
+import ArgumentParser
+import Foundation
+import VMGrading
+import VMLanguage
+import VMShell
+
+/// `vmlab`: with no subcommand, the interactive shell (or a script on
+/// standard input); `vmlab run`, `vmlab check` for files.
+@main
+struct VMLab: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vmlab",
+        abstract: "A teaching REPL and scripting language that models a kernel and an MMU.",
+        discussion: """
+            With no subcommand vmlab starts an interactive shell; when standard input
+            is not a terminal it runs standard input as a script instead.
+            Exit status: 0 success, 1 an expect failed, 2 a script or usage error.
+            """,
+        version: VMLabVersion.current,
+        subcommands: [Run.self, Check.self]
+    )
+
+    @OptionGroup var execution: ExecutionOptions
+
+    func run() throws {
+        let shell = Shell(limits: execution.limits, quiet: execution.quiet)
+        throw ExitCode(shell.run())
+    }
+
+    /// Usage errors exit with 2, as the product promises, not ArgumentParser's 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || error is ExitCode {
+                exit(withError: error)
+            }
+            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            Foundation.exit(RunStatus.error.rawValue)
+        }
+    }
+}
+
+/// Options shared by every way of running scripts.
+struct ExecutionOptions: ParsableArguments {
+    @Option(help: "Stop a run after this many statements and loop iterations.")
+    var maxSteps: UInt64 = Limits().maximumSteps
+
+    @Flag(help: "Do not print a line for each access and kernel action (print, show and expect still print).")
+    var quiet = false
+
+    var limits: Limits {
+        var limits = Limits()
+        limits.maximumSteps = maxSteps
+        return limits
+    }
+}
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run script files in order, in one session.",
+        discussion: "Exit status: 0 success, 1 an expect failed, 2 a script error."
+    )
+
+    @ArgumentParser.Argument(help: "Scripts to run; later files see what earlier ones built.")
+    var files: [String]
+
+    @OptionGroup var execution: ExecutionOptions
+
+    @Option(
+        name: .customLong("expect-transcript"),
+        help: "Compare the run's output with this file instead of printing it; report the first differing line.")
+    var expectedTranscript: String?
+
+    func validate() throws {
+        guard !files.isEmpty else { throw ValidationError("give at least one script file") }
+    }
+
+    func run() throws {
+        let transcript = expectedTranscript == nil ? nil : TranscriptSink()
+        let output: OutputSink = transcript ?? StandardStreams()
+        let session = Session(output: output, limits: execution.limits)
+        session.interpreter.alwaysQuiet = execution.quiet
+        var status = RunStatus.success
+        for file in files {
+            status = session.runFile(file)
+            if status == .error { break }
+        }
+        status = session.finalStatus(after: status)
+        if let summary = session.expectationSummary() { output.writeDiagnostic(summary) }
+        output.flush()
+        if let transcript, let expectedTranscript {
+            throw ExitCode(compare(transcript.text, with: expectedTranscript, status: status))
+        }
+        throw ExitCode(status.rawValue)
+    }
+
+    private func compare(_ actual: String, with path: String, status: RunStatus) -> Int32 {
+        let expected: String
+        do {
+            expected = try ScriptLoader.read(path)
+        } catch {
+            let message = (error as? ScriptLoader.Failure)?.message ?? "\(error)"
+            FileHandle.standardError.write(Data("vmlab: \(message)\n".utf8))
+            return RunStatus.error.rawValue
+        }
+        let comparison = TranscriptComparison(expected: expected, actual: actual)
+        let report = comparison.report(expectedName: path)
+        FileHandle.standardOutput.write(Data(report.utf8))
+        return comparison.matches ? 0 : 1
+    }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check scripts for syntax errors without running them.",
+        discussion: "Prints every syntax error; exit status 0 if there are none, 2 otherwise."
+    )
+
+    @ArgumentParser.Argument(help: "Scripts to check.")
+    var files: [String]
+
+    func run() throws {
+        let output = StandardStreams()
+        var failed = false
+        for path in files {
+            do {
+                let file = SourceFile(name: path, text: try ScriptLoader.read(path))
+                let diagnostics = Parser.parse(file, registry: .standard).diagnostics
+                for diagnostic in diagnostics { output.writeDiagnostic(diagnostic.render()) }
+                if diagnostics.isEmpty {
+                    output.write("\(path): ok\n")
+                } else {
+                    failed = true
+                }
+            } catch {
+                output.writeDiagnostic("vmlab: \((error as? ScriptLoader.Failure)?.message ?? "\(error)")\n")
+                failed = true
+            }
+        }
+        output.flush()
+        throw ExitCode(failed ? RunStatus.error.rawValue : 0)
+    }
+}
