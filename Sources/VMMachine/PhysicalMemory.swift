@@ -22,8 +22,12 @@ public struct PhysicalMemory: Sendable {
         chunks = Array(repeating: [], count: chunkCount)
     }
 
+    /// The storage slot of `frame`, or -1 if it was never touched. Addresses
+    /// beyond RAM behave as untouched frames (only the kernel model writes
+    /// page-table entries, and it never points past RAM).
     @inline(__always)
     private func slot(ofFrame frame: UInt64) -> Int {
+        guard frame < frameCount else { return -1 }
         let chunk = chunks[Int(frame >> Self.chunkShift)]
         if chunk.isEmpty { return -1 }
         return Int(chunk[Int(frame & Self.chunkMask)])
@@ -63,7 +67,8 @@ public struct PhysicalMemory: Sendable {
     public mutating func writeWord(_ physicalAddress: UInt64, _ value: UInt64) {
         var frameSlot = slot(ofFrame: physicalAddress >> 12)
         if frameSlot < 0 {
-            if value == 0 { return }  // untouched frames already read as zero
+            // Untouched frames already read as zero; there is no memory past RAM.
+            if value == 0 || physicalAddress >> 12 >= frameCount { return }
             frameSlot = makeSlot(forFrame: physicalAddress >> 12)
         }
         words[frameSlot * Self.wordsPerFrame + Int((physicalAddress & 0xFFF) >> 3)] = value

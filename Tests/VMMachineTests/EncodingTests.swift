@@ -1,0 +1,105 @@
+import Testing
+
+@testable import VMMachine
+
+@Suite struct PageTableEntryTests {
+    @Test func bitPositionsFollowTheSDM() {
+        #expect(PageTableEntry.present == 1)
+        #expect(PageTableEntry.writable == 2)
+        #expect(PageTableEntry.user == 4)
+        #expect(PageTableEntry.accessed == 0x20)
+        #expect(PageTableEntry.dirty == 0x40)
+        #expect(PageTableEntry.pageSize == 0x80)
+        #expect(PageTableEntry.global == 0x100)
+        #expect(PageTableEntry.noExecute == 1 << 63)
+    }
+
+    @Test func encodesAndDecodesTheFrameAddress() {
+        let entry = PageTableEntry(physicalAddress: 0x1234_5000, flags: PageTableEntry.present | PageTableEntry.user)
+        #expect(entry.raw == 0x1234_5005)
+        #expect(entry.physicalAddress == 0x1234_5000)
+        #expect(entry.isPresent && entry.isUser && !entry.isWritable)
+        #expect(entry.flagNames == ["P", "US"])
+    }
+
+    @Test func addressBitsAreMaskedTo52Bits() {
+        let entry = PageTableEntry(physicalAddress: 0xFFFF_FFFF_FFFF_FFFF, flags: 0)
+        #expect(entry.raw == 0x000F_FFFF_FFFF_F000)
+    }
+
+    @Test func protectionSpellingsMapToLeafBits() {
+        #expect(Protection(spelling: "r")?.userLeafFlags == PageTableEntry.present | PageTableEntry.user | PageTableEntry.noExecute)
+        #expect(Protection(spelling: "rwx")?.userLeafFlags == PageTableEntry.present | PageTableEntry.user | PageTableEntry.writable)
+        #expect(Protection(spelling: "wx") == nil)
+        #expect(Protection.readExecute.spelling == "rx")
+    }
+}
+
+@Suite struct AddressLayoutTests {
+    @Test func indicesAtEachLevel() {
+        // 0x400000 = PD index 2 in the first PDPT entry of the first PML4 entry.
+        #expect(AddressLayout.index(of: 0x40_0000, level: 4) == 0)
+        #expect(AddressLayout.index(of: 0x40_0000, level: 2) == 2)
+        #expect(AddressLayout.index(of: 0x40_1000, level: 1) == 1)
+        #expect(AddressLayout.index(of: AddressLayout.directMapBase, level: 4) == 273)
+        #expect(AddressLayout.index(of: AddressLayout.kernelTextBase, level: 4) == 511)
+        #expect(AddressLayout.index(of: AddressLayout.kernelTextBase, level: 3) == 510)
+    }
+
+    @Test func canonicalAddresses() {
+        #expect(AddressLayout.isCanonical(0x0000_7FFF_FFFF_FFFF))
+        #expect(!AddressLayout.isCanonical(0x0000_8000_0000_0000))
+        #expect(AddressLayout.isCanonical(0xFFFF_8000_0000_0000))
+        #expect(!AddressLayout.isCanonical(0xFFFE_8000_0000_0000))
+    }
+}
+
+@Suite struct PhysicalMemoryTests {
+    @Test func untouchedFramesReadZeroAndCostNothing() {
+        var memory = PhysicalMemory(frameCount: 1 << 28)  // 1 TiB of frames
+        #expect(memory.readWord(0x0FFF_FFFF_F000) == 0)
+        memory.writeWord(0x1000_0000_0000, 5)  // past the end of RAM: nothing is there
+        #expect(memory.readWord(0x1000_0000_0000) == 0)
+        memory.writeWord(0x5000, 0)  // writing zero to an untouched frame keeps it untouched
+        #expect(memory.touchedFrames == 0)
+        memory.writeWord(0x5008, 7)
+        #expect(memory.touchedFrames == 1)
+        #expect(memory.readWord(0x5008) == 7)
+    }
+
+    @Test func unalignedLoadsAndStoresSpanTwoWords() {
+        var memory = PhysicalMemory(frameCount: 16)
+        memory.store(0x1003, 0x1122_3344_5566_7788)
+        #expect(memory.load(0x1003) == 0x1122_3344_5566_7788)
+        #expect(memory.readWord(0x1000) == 0x4455_6677_8800_0000)
+        #expect(memory.readWord(0x1008) == 0x11_2233)
+    }
+
+    @Test func discardedFramesReadZeroAndReuseStorage() {
+        var memory = PhysicalMemory(frameCount: 16)
+        memory.writeWord(0x2000, 9)
+        memory.discard(frame: 2)
+        #expect(memory.readWord(0x2000) == 0)
+        #expect(memory.touchedFrames == 0)
+        memory.writeWord(0x3000, 1)
+        #expect(memory.readWord(0x3000) == 1)
+        #expect(memory.readWord(0x3008) == 0)
+    }
+}
+
+@Suite struct FrameAllocatorTests {
+    @Test func ascendingThenLastFreedFirst() {
+        var allocator = FrameAllocator(firstFrame: 10, frameCount: 14)
+        #expect(allocator.allocate() == 10)
+        #expect(allocator.allocate() == 11)
+        #expect(allocator.allocate() == 12)
+        allocator.free(11)
+        allocator.free(10)
+        #expect(allocator.allocate() == 10)
+        #expect(allocator.allocate() == 11)
+        #expect(allocator.allocate() == 13)
+        #expect(allocator.allocate() == nil)
+        #expect(allocator.used == 4)
+        #expect(allocator.available == 0)
+    }
+}
