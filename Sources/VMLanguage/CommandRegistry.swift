@@ -118,31 +118,37 @@ public struct CommandRegistry: Sendable {
     public var names: [String] { commands.map(\.name) }
 }
 
-/// The closest of `candidates` to `word`, if close enough to be a likely typo.
+/// The closest of `candidates` to `word`, if close enough to be a likely
+/// typo. Ties go to the candidate of the same length, then to the first.
 public func closestMatch(to word: String, in candidates: [String]) -> String? {
     let limit = max(1, word.count / 3)
-    var best: (name: String, distance: Int)?
+    var best: (name: String, score: (Int, Int))?
     for candidate in candidates {
         let distance = editDistance(word.lowercased(), candidate.lowercased())
-        if distance <= limit, distance < (best?.distance ?? Int.max) { best = (candidate, distance) }
+        let score = (distance, abs(candidate.count - word.count))
+        if distance <= limit, best == nil || score < best!.score { best = (candidate, score) }
     }
     return best?.name
 }
 
+/// Edit distance counting a swap of two neighbours as one edit (optimal
+/// string alignment), since "tbl" for "tlb" is one slip of the fingers.
 func editDistance(_ a: String, _ b: String) -> Int {
     let a = Array(a)
     let b = Array(b)
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }
-    var previous = Array(0...b.count)
-    var current = previous
+    var table = Array(repeating: Array(repeating: 0, count: b.count + 1), count: a.count + 1)
+    for i in 0...a.count { table[i][0] = i }
+    for j in 0...b.count { table[0][j] = j }
     for i in 1...a.count {
-        current[0] = i
         for j in 1...b.count {
-            let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, substitution)
+            let cost = a[i - 1] == b[j - 1] ? 0 : 1
+            table[i][j] = min(table[i - 1][j] + 1, table[i][j - 1] + 1, table[i - 1][j - 1] + cost)
+            if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+                table[i][j] = min(table[i][j], table[i - 2][j - 2] + 1)
+            }
         }
-        swap(&previous, &current)
     }
-    return previous[b.count]
+    return table[a.count][b.count]
 }

@@ -181,6 +181,9 @@ extension Parser {
             advance()
             return Expression(kind: .boolean(token.kind == .true), range: range(of: token))
         case .identifier:
+            if registry.command(named: token.text) != nil {
+                throw error("'\(token.text)' is a command; a command starts a statement", at: token)
+            }
             advance()
             return Expression(kind: .name(token.text), range: range(of: token))
         case .leftParen:

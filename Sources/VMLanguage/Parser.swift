@@ -7,7 +7,7 @@ public struct Parser {
     public static let maximumErrors = 50
 
     private let file: SourceFile
-    private let registry: CommandRegistry
+    let registry: CommandRegistry
     var tokens: [Token]
     var position = 0
     var diagnostics: [Diagnostic]
@@ -200,7 +200,9 @@ public struct Parser {
         let statements = statementList(until: .rightBrace)
         guard check(.rightBrace) else {
             let line = file.position(of: open.start).line
-            throw error("expected '}' to close the '{' of the \(opener) at line \(line)", at: current)
+            throw error(
+                "expected '}' to close the '{' of the \(opener) at line \(line), found \(describe(current))",
+                at: current)
         }
         advance()
         nesting -= 1
