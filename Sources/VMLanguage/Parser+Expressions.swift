@@ -55,7 +55,7 @@ extension Parser {
 
     /// Whether `token` (right after `previous`) would continue an expression
     /// rather than start a new argument.
-    func startsInfixOrPostfix(_ token: Token, after previous: Token) -> Bool {
+    func startsInfixOrPostfix(_ token: Token) -> Bool {
         switch token.kind {
         case .dot, .leftParen, .leftBracket: return !token.spaceBefore
         case .and, .or: return true

@@ -334,7 +334,9 @@ public struct Parser {
     /// expression_statement = expression ;   (a call, or a value the REPL shows)
     mutating func expressionStatement() throws -> Statement {
         let start = current
-        if start.kind == .identifier, !isAtTerminator, !startsInfixOrPostfix(peek(), after: start) {
+        let next = peek()
+        let nextEndsStatement = [.newline, .semicolon, .rightBrace, .endOfInput].contains(next.kind)
+        if start.kind == .identifier, !nextEndsStatement, !startsInfixOrPostfix(next) {
             // A word followed by more words: this was meant as a command.
             var notes: [String] = []
             if let suggestion = closestMatch(to: start.text, in: registry.names) {

@@ -63,7 +63,7 @@ public enum Value: Sendable {
         case .function(let function): return "function \(function.declaration.name)"
         case .object(let object):
             switch object {
-            case .tlb(let core): return "tlb of cpu \(core)"
+            case .tlb(let core): return core < 0 ? "tlb" : "tlb of cpu \(core)"
             case .cpu(let core): return "cpu \(core)"
             case .cpus: return "cpu"
             case .last: return "last access"
