@@ -78,6 +78,10 @@ extension MachineError {
             return "no cpu \(index): this machine has \(Format.plural(count, "core"))"
         case .noSuchLevel(let level):
             return "level must be 1 to 4 (4 = PML4 … 1 = PT), got \(level)"
+        case .hostMemoryLimit(let frames):
+            return "the simulation would hold data in more than \(frames) frames "
+                + "(\(Format.size(UInt64(frames) * AddressLayout.pageSize)) of host memory); vmlab stops here"
+
         }
     }
 }

@@ -80,6 +80,13 @@ extension Machine {
         return table
     }
 
+    /// Refuses work that would make more than `maximumTouchedFrames` frames hold data.
+    func checkHostMemory(adding frames: Int) throws(MachineError) {
+        guard memory.touchedFrames + frames <= configuration.maximumTouchedFrames else {
+            throw .hostMemoryLimit(frames: configuration.maximumTouchedFrames)
+        }
+    }
+
     // MARK: Processes
 
     /// Creates a process with an empty user half. Its PML4's kernel half is a
@@ -88,6 +95,7 @@ extension Machine {
     /// copies from index 273, we copy the whole upper half, whose other entries are empty).
     @discardableResult
     public func spawn(name: String) throws(MachineError) -> Process {
+        try checkHostMemory(adding: 1)
         guard let frame = allocator.allocate() else { throw .outOfMemory(totalFrames: framesTotal) }
         let root = frame * AddressLayout.pageSize
         for index in AddressLayout.firstKernelPML4Index..<Int(AddressLayout.entriesPerTable) {
@@ -148,15 +156,17 @@ extension Machine {
         let index = processIndex(pid)
         let root = processes[index].root
         guard pages <= allocator.available else { throw .outOfMemory(totalFrames: framesTotal) }
+        // Page tables are touched frames: bound them before checking page by page.
+        try checkHostMemory(adding: Int(pages / AddressLayout.entriesPerTable))
         for page in 0..<pages {
             let address = virtualAddress + page * AddressLayout.pageSize
             if leafEntryAddress(address, root: root) != nil {
                 throw .alreadyMapped(process: processes[index].name, address: address)
             }
         }
-        guard pages + missingTables(root: root, start: virtualAddress, pages: pages) <= allocator.available else {
-            throw .outOfMemory(totalFrames: framesTotal)
-        }
+        let tables = missingTables(root: root, start: virtualAddress, pages: pages)
+        guard pages + tables <= allocator.available else { throw .outOfMemory(totalFrames: framesTotal) }
+        try checkHostMemory(adding: Int(tables))
         let flags = protection.userLeafFlags
         var created: [UInt64] = []
         var frames: [UInt64] = []

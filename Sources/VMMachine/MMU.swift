@@ -55,6 +55,9 @@ extension Machine {
         case .read, .execute:
             outcome.value = memory.load(physicalAddress)
         case .write:
+            if !memory.isTouched(frame: physicalAddress >> 12) || !memory.isTouched(frame: (physicalAddress + 7) >> 12) {
+                try checkHostMemory(adding: 1)
+            }
             memory.store(physicalAddress, value)
             outcome.value = value
         }

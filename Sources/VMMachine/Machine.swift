@@ -6,6 +6,10 @@ public struct MachineConfiguration: Sendable, Equatable {
     public var tlbWays = 4
     public var ramBytes: UInt64 = 64 << 20
     public var cores = 1
+    /// How many frames may hold data at once. Simulated RAM may be huge
+    /// because untouched frames cost nothing; this bounds what a runaway
+    /// script can make the host allocate (4 KiB each; default 4 GiB).
+    public var maximumTouchedFrames = 1 << 20
 
     public init() {}
 

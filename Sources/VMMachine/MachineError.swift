@@ -13,4 +13,5 @@ public enum MachineError: Error, Equatable, Sendable {
     case crossesPageBoundary(address: UInt64)
     case noSuchCore(index: Int, count: Int)
     case noSuchLevel(Int)
+    case hostMemoryLimit(frames: Int)
 }

@@ -54,6 +54,8 @@ public struct PhysicalMemory: Sendable {
         return newSlot
     }
 
+    public func isTouched(frame: UInt64) -> Bool { slot(ofFrame: frame) >= 0 }
+
     /// Reads the 8-byte word at an 8-byte aligned physical address.
     @inline(__always)
     public func readWord(_ physicalAddress: UInt64) -> UInt64 {

@@ -196,3 +196,31 @@ import Testing
         #expect(throws: MachineError.outOfMemory(totalFrames: 1024)) { try machine.spawn(name: "B") }
     }
 }
+
+@Suite struct HostMemoryLimitTests {
+    @Test func aRunawayScriptCannotExhaustTheHost() throws {
+        var configuration = MachineConfiguration()
+        configuration.ramBytes = 1 << 40
+        configuration.maximumTouchedFrames = 1029 + 1 + 3 + 10  // boot tables, PML4, 3 tables, 10 pages
+        let machine = try Machine(configuration)
+        let a = try machine.spawn(name: "A")
+        #expect(throws: MachineError.hostMemoryLimit(frames: 1043)) {
+            try machine.map(a.pid, at: 0, size: 1 << 32, protection: .readWrite)  // 2,048 page tables
+        }
+        try machine.map(a.pid, at: 0, size: 1 << 20, protection: .readWrite)
+        try machine.switchTo(a.pid)
+        var written = 0
+        do {
+            for page in 0..<20 as Range<UInt64> {
+                _ = try machine.access(page * 4096, kind: .write, storing: 1)
+                written += 1
+            }
+        } catch {
+            #expect(error == .hostMemoryLimit(frames: 1043))
+        }
+        #expect(written == 10)
+        #expect(machine.memory.touchedFrames == 1043)
+        // Writing again to a page that already holds data needs no new frame.
+        #expect(try machine.access(0, kind: .write, storing: 2).fault == nil)
+    }
+}
