@@ -37,10 +37,8 @@ let package = Package(
         .executableTarget(name: "vmlab-bench", dependencies: ["VMLanguage", "VMMachine"]),
         .testTarget(name: "VMMachineTests", dependencies: ["VMMachine"]),
         .testTarget(name: "VMLanguageTests", dependencies: ["VMLanguage"]),
-        .testTarget(
-            name: "VMGradingTests", dependencies: ["VMGrading"],
-            resources: []
-        ),
-        .testTarget(name: "VMCLITests", dependencies: ["VMGrading"]),
+        .testTarget(name: "VMGradingTests", dependencies: ["VMGrading"]),
+        // Depends on the executable so that `swift test` always builds it before running it.
+        .testTarget(name: "VMCLITests", dependencies: ["vmlab"]),
     ]
 )

@@ -1,0 +1,145 @@
+import Foundation
+import Testing
+
+/// Runs the real `vmlab` executable, as students and graders do.
+@Suite struct CLITests {
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The executable sits beside the test bundle in the build directory.
+    static let binary: URL = {
+        let beside = Bundle.main.bundleURL.appendingPathComponent("vmlab")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("vmlab")
+    }()
+
+    struct Result {
+        let stdout: String
+        let stderr: String
+        let status: Int32
+    }
+
+    static func vmlab(_ arguments: [String], stdin: Data? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.currentDirectoryURL = packageRoot
+        var environment = ProcessInfo.processInfo.environment
+        environment["NO_COLOR"] = "1"
+        process.environment = environment
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        let input = Pipe()
+        process.standardInput = input
+        try process.run()
+        input.fileHandleForWriting.write(stdin ?? Data())
+        try input.fileHandleForWriting.close()
+        let out = output.fileHandleForReading.readDataToEndOfFile()
+        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(
+            stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self),
+            status: process.terminationStatus)
+    }
+
+    static func temporaryFile(_ text: String, name: String = "script.vml") throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vmlab-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let url = directory.appendingPathComponent(name)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    @Test func runsTheFirstLessonExactlyAsItsTranscript() throws {
+        let result = try Self.vmlab(["run", "Examples/01-one-page-table-per-process.vml"])
+        let golden = try String(
+            contentsOf: Self.packageRoot.appendingPathComponent("Examples/01-one-page-table-per-process.out"),
+            encoding: .utf8)
+        #expect(result.status == 0)
+        #expect(result.stderr == "")
+        #expect(result.stdout == golden)
+    }
+
+    @Test func aFailedExpectExitsWithOne() throws {
+        let path = try Self.temporaryFile("expect 1 == 2 \"math\"\nprint \"after\"\n")
+        let result = try Self.vmlab(["run", path])
+        #expect(result.status == 1)
+        #expect(result.stdout == "after\n")
+        #expect(result.stderr.contains(":1:8: expect failed: math"))
+        #expect(result.stderr.hasSuffix("vmlab: 1 of 1 expect failed\n"))
+    }
+
+    @Test func scriptErrorsExitWithTwo() throws {
+        let syntax = try Self.vmlab(["run", try Self.temporaryFile("swich A\nlet = 1\n")])
+        #expect(syntax.status == 2)
+        #expect(syntax.stderr.contains(":1:1: error: unknown command 'swich'"))
+        #expect(syntax.stderr.contains(":2:5: error: expected a name after 'let', found '='"))
+        #expect(syntax.stdout == "")
+        let runtime = try Self.vmlab(["run", try Self.temporaryFile("print 1\nprint 1 / 0\nprint 2\n")])
+        #expect(runtime.status == 2)
+        #expect(runtime.stdout == "1\n")
+        let missing = try Self.vmlab(["run", "/no/such/file.vml"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr == "vmlab: cannot open '/no/such/file.vml': no such file\n")
+    }
+
+    @Test func usageErrorsExitWithTwoAndHelpWithZero() throws {
+        let bogus = try Self.vmlab(["run", "--bogus", "x.vml"])
+        #expect(bogus.status == 2)
+        #expect(bogus.stderr.contains("--bogus"))
+        #expect(try Self.vmlab(["run"]).status == 2)
+        let help = try Self.vmlab(["--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("run") && help.stdout.contains("check"))
+        let version = try Self.vmlab(["--version"])
+        #expect(version.status == 0)
+        #expect(version.stdout == "0.1.0\n")
+    }
+
+    @Test func checkParsesWithoutRunning() throws {
+        let good = try Self.temporaryFile("spawn A\nswitch A\n")
+        let ok = try Self.vmlab(["check", good])
+        #expect(ok.status == 0)
+        #expect(ok.stdout == "\(good): ok\n")
+        let bad = try Self.vmlab(["check", try Self.temporaryFile("read\n")])
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("'read' needs ADDR"))
+    }
+
+    @Test func pipedInputRunsAsAScript() throws {
+        let result = try Self.vmlab([], stdin: Data("spawn A\nprint A.pid\nexpect false\n".utf8))
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("1\n"))
+        #expect(!result.stdout.contains("vmlab>"))  // no prompt when stdin is not a terminal
+        #expect(result.stderr.contains("<stdin>:3:8: expect failed"))
+        let garbage = try Self.vmlab([], stdin: Data([0xFF, 0xFE, 0x00, 0x80]))
+        #expect(garbage.status == 2)
+        #expect(garbage.stderr == "vmlab: standard input is not UTF-8 text\n")
+    }
+
+    @Test func stepLimitStopsEndlessLoops() throws {
+        let result = try Self.vmlab(["run", "--max-steps", "1000", try Self.temporaryFile("while true { }\n")])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("step limit of 1000 reached"))
+    }
+
+    @Test func quietFlagSilencesAccessLines() throws {
+        let path = try Self.temporaryFile("spawn A\nmap A 0x1000\nswitch A\nread 0x1000\nprint last.value\n")
+        let result = try Self.vmlab(["run", "--quiet", path])
+        #expect(result.stdout == "0\n")
+    }
+
+    @Test func transcriptsCanBeCheckedAgainstAnExpectedFile() throws {
+        let script = try Self.temporaryFile("print 1\nprint 2\n")
+        let right = try Self.temporaryFile("1\n2\n", name: "right.out")
+        let wrong = try Self.temporaryFile("1\n3\n", name: "wrong.out")
+        let match = try Self.vmlab(["run", script, "--expect-transcript", right])
+        #expect(match.status == 0)
+        #expect(match.stdout == "transcript matches \(right)\n")
+        let mismatch = try Self.vmlab(["run", script, "--expect-transcript", wrong])
+        #expect(mismatch.status == 1)
+        #expect(mismatch.stdout.contains("at line 2:\n  expected: \"3\"\n  actual:   \"2\""))
+    }
+}
