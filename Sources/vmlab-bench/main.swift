@@ -1,1 +1,114 @@
-print("bench placeholder")
+// Prints vmlab's speed and memory figures (DESIGN.md "Performance budget").
+// Build and run in release: scripts/bench
+import Foundation
+import VMLanguage
+import VMMachine
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let clock = ContinuousClock()
+    let elapsed = try clock.measure(body)
+    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+}
+
+/// Peak resident set size of this process, from /proc (Linux).
+func peakResidentMiB() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+        let kilobytes = Double(line.split(separator: " ").dropFirst().first ?? "")
+    else { return .nan }
+    return kilobytes / 1024
+}
+
+func format(_ value: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", value) }
+
+// 1. The interpreter: a for loop of a million reads (16 pages, so mostly TLB hits).
+let loop = """
+    machine x86_64 ram=64M
+    spawn A
+    map A 0x400000 size=64K
+    switch A
+    quiet { for i in 0..<1000000 { read 0x400000 + (i % 16) * 4096 } }
+    expect tlb.hits + tlb.misses == 1000000
+    """
+let sink = TranscriptSink()
+let session = Session(output: sink)
+var status = RunStatus.success
+let loopSeconds = seconds { status = session.run(SourceFile(name: "bench.vml", text: loop)) }
+precondition(status == .success, sink.text)
+print("interpreter: 1,000,000-iteration for loop of reads: \(format(loopSeconds)) s (target < 1 s)")
+
+// 2. The machine alone: TLB lookups and 4-level walks, no interpreter.
+var configuration = MachineConfiguration()
+configuration.tlbEntries = 64
+configuration.tlbWays = 4
+let machine = try Machine(configuration)
+let process = try machine.spawn(name: "A")
+try machine.map(process.pid, at: 0, size: 16 << 20, protection: .readWrite)  // 4,096 pages
+try machine.switchTo(process.pid)
+let references = 20_000_000
+var checksum: UInt64 = 0
+var state: UInt64 = 12345
+let hitSeconds = try seconds {
+    for index in 0..<references {
+        // Mostly sequential within a page with a jump every 64 references: a TLB-friendly stream.
+        let address = UInt64((index >> 6) % 4096) << 12 | UInt64(index & 63) << 3
+        checksum &+= try machine.access(address, kind: .read).value
+    }
+}
+let missSeconds = try seconds {
+    for _ in 0..<references {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        let address = ((state >> 33) % 4096) << 12  // random pages: mostly TLB misses and full walks
+        checksum &+= try machine.access(address, kind: .read).value
+    }
+}
+let core = machine.cores[0]
+print(
+    "machine: TLB-friendly stream: \(format(Double(references) / hitSeconds / 1e6, 1)) M references/s; "
+        + "random pages (walks): \(format(Double(references) / missSeconds / 1e6, 1)) M references/s "
+        + "(\(core.tlbMisses) misses of \(core.tlbHits + core.tlbMisses))")
+
+// 3. Start-up of `vmlab run` on a tiny script, with the release binary beside this one.
+let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("vmlab")
+let tiny = FileManager.default.temporaryDirectory.appendingPathComponent("vmlab-bench-tiny.vml")
+try "spawn A\nmap A 0x400000\nswitch A\nread 0x400000\n".write(to: tiny, atomically: true, encoding: .utf8)
+/// Runs `path arguments…` with stdout discarded and waits for it, with no
+/// Foundation `Process` machinery in the measurement.
+func spawnAndWait(_ path: String, _ arguments: [String]) -> Int32 {
+    var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    let argv = ([path] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    guard posix_spawn(&pid, path, &actions, nil, argv, environ) == 0 else { return -1 }
+    var status: Int32 = 0
+    waitpid(pid, &status, 0)
+    return status
+}
+
+if FileManager.default.isExecutableFile(atPath: binary.path) {
+    var times: [Double] = []
+    for _ in 0..<50 {
+        var status: Int32 = 0
+        times.append(seconds { status = spawnAndWait(binary.path, ["run", tiny.path]) })
+        precondition(status == 0, "vmlab run failed during the start-up benchmark")
+    }
+    times.sort()
+    print(
+        "start-up: vmlab run on a 4-line script: median \(format(times[25] * 1000, 1)) ms, "
+            + "min \(format(times[0] * 1000, 1)) ms (50 runs)")
+} else {
+    print("start-up: skipped, no vmlab binary at \(binary.path) (build it with swift build -c release)")
+}
+
+// 4. Memory grows with what is touched: a 1 TiB machine with a little mapped.
+configuration.ramBytes = 1 << 40
+let big = try Machine(configuration)
+let bigProcess = try big.spawn(name: "A")
+try big.map(bigProcess.pid, at: 0, size: 1 << 20, protection: .readWrite)
+print(
+    "memory: 1 TiB simulated RAM, 256 pages mapped: \(big.memory.touchedFrames) frames hold data; "
+        + "peak resident size of this benchmark \(format(peakResidentMiB(), 1)) MiB")
+if checksum == 42 { print("") }  // keeps the loops from being optimised away
