@@ -93,6 +93,7 @@ import Testing
         ("for i of x { }", "expected 'in' after the loop variable, found 'of'", []),
         ("def f(a, a) { }", "parameter 'a' appears twice", []),
         ("def f(a b) { }", "expected ')' after the parameters, found 'b'", []),
+        ("def f { }", "expected '(' after the function name, found '{'", []),
         ("return 1", "'return' outside a function", []),
         ("def f() { quiet { return 1 } }", "'return' cannot leave a 'quiet' block", []),
         ("}", "unexpected '}' with no block open", []),
