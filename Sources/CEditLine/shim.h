@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/file.h>
 
 typedef char *(*vmlab_prompt_function)(EditLine *);
 typedef unsigned char (*vmlab_key_function)(EditLine *, int);
@@ -20,6 +21,16 @@ static inline EditLine *vmlab_el_init(const char *program) {
 
 static inline void vmlab_el_set_prompt(EditLine *el, vmlab_prompt_function prompt) {
     el_set(el, EL_PROMPT, prompt);
+}
+
+/// A prompt whose non-printing parts (colour escapes) sit between two `marker` characters.
+static inline void vmlab_el_set_prompt_escaped(EditLine *el, vmlab_prompt_function prompt, char marker) {
+    el_set(el, EL_PROMPT_ESC, prompt, marker);
+}
+
+/// Binds a key sequence to an existing editor function (for example "^R" to "em-inc-search-prev").
+static inline void vmlab_el_bind(EditLine *el, const char *key, const char *function) {
+    el_set(el, EL_BIND, key, function, NULL);
 }
 
 static inline void vmlab_el_set_emacs(EditLine *el) { el_set(el, EL_EDITOR, "emacs"); }
@@ -93,6 +104,12 @@ static inline void vmlab_install_interrupt_handler(void) {
     sigemptyset(&action.sa_mask);
     action.sa_flags = 0;
     sigaction(SIGINT, &action, NULL);
+    // A parent may have left SIGINT blocked (test runners, some IDEs); a
+    // blocked Ctrl-C would never stop a running loop.
+    sigset_t interrupt;
+    sigemptyset(&interrupt);
+    sigaddset(&interrupt, SIGINT);
+    sigprocmask(SIG_UNBLOCK, &interrupt, NULL);
 }
 
 /// True once per Ctrl-C.

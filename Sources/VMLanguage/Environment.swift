@@ -21,7 +21,7 @@ public final class Environment: @unchecked Sendable {
         values[name] = value
     }
 
-    func definesLocally(_ name: String) -> Bool { values[name] != nil }
+    func remove(_ name: String) { values[name] = nil }
 
     /// Rebinds an existing name in the nearest scope that has it.
     func assign(_ name: String, _ value: Value) -> Bool {

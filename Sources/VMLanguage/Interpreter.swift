@@ -18,6 +18,8 @@ public final class Interpreter {
     public var limits: Limits
     /// Set by `--quiet`: access lines are not printed (state and `expect` still work).
     public var alwaysQuiet = false
+    /// Set by the shell so that `save transcript` can write the session.
+    public var transcript: TranscriptRecorder?
     /// Asked at every step; returning true stops the run with "interrupted" (Ctrl-C in the shell).
     public var interruptRequested: () -> Bool = { false }
 

@@ -11,6 +11,8 @@ public enum RunStatus: Int32, Sendable {
 /// what `vmlab run`, piped input, the REPL and the golden tests share.
 public final class Session {
     public let interpreter: Interpreter
+    /// Set once a script or the shell ran `quit`.
+    public private(set) var quitRequested = false
 
     public init(output: OutputSink, limits: Limits = Limits()) {
         interpreter = Interpreter(output: output, limits: limits)
@@ -53,6 +55,8 @@ public final class Session {
         } catch let diagnostic as Diagnostic {
             report([diagnostic])
             return .error
+        } catch is QuitRequest {
+            quitRequested = true
         } catch let included as IncludedSyntaxErrors {
             report(included.diagnostics)
             return .error

@@ -1,5 +1,5 @@
 extension CommandRegistry {
     /// Every command vmlab knows, in the order `help` lists them.
     public static let standard = CommandRegistry(
-        MachineCommands.all + AccessCommands.all + ShowCommands.all + ScriptCommands.all)
+        MachineCommands.all + AccessCommands.all + ShowCommands.all + ScriptCommands.all + SessionCommands.all)
 }

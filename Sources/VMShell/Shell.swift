@@ -2,24 +2,43 @@ import CEditLine
 import Foundation
 import VMLanguage
 
+/// How the shell was asked to behave.
+public struct ShellOptions {
+    public var limits = Limits()
+    public var quiet = false
+    /// `--no-history` turns this off.
+    public var history = true
+    /// `--no-color` turns this off; colour also needs a terminal and no NO_COLOR.
+    public var color = true
+    public var environment = ProcessInfo.processInfo.environment
+
+    public init() {}
+}
+
 /// The interactive front end. On a terminal it reads lines through libedit
-/// and keeps the session alive across errors; otherwise it reads standard
-/// input as one script (so `vmlab < lesson.vml` works like `vmlab run`).
+/// (emacs keys, history, Ctrl-R search, Tab completion) and keeps the session
+/// alive across errors and Ctrl-C; otherwise it reads standard input as one
+/// script, with no prompt, editor or colour (so `vmlab < lesson.vml` works
+/// like `vmlab run`).
 public final class Shell {
-    private let session: Session
-    private let output: StandardStreams
+    private let options: ShellOptions
+    private let streams = StandardStreams()
+    private var session: Session!
+    private let recorder = TranscriptRecorder()
     private var editLine: OpaquePointer?
     private var history: OpaquePointer?
+    private var historyFile: PersistentHistory?
     private var pending = ""
-    private var lineNumber = 0
     /// C strings the prompt callback hands to libedit; they must outlive each call.
-    private let primaryPrompt = strdup("vmlab> ")!
-    private let continuationPrompt = strdup("...> ")!
+    private var primaryPrompt: UnsafeMutablePointer<CChar>
+    private var continuationPrompt: UnsafeMutablePointer<CChar>
+    static let primaryText = "vmlab> "
+    static let continuationText = "...> "
 
-    public init(limits: Limits = Limits(), quiet: Bool = false) {
-        output = StandardStreams()
-        session = Session(output: output, limits: limits)
-        session.interpreter.alwaysQuiet = quiet
+    public init(options: ShellOptions) {
+        self.options = options
+        primaryPrompt = strdup(Self.primaryText)!
+        continuationPrompt = strdup(Self.continuationText)!
     }
 
     deinit {
@@ -29,86 +48,140 @@ public final class Shell {
         free(continuationPrompt)
     }
 
-    /// Runs until end of input; returns the process exit status.
+    /// Runs until end of input or `quit`; returns the process exit status.
     public func run() -> Int32 {
         vmlab_stdin_is_terminal() != 0 ? runInteractive() : runPiped()
     }
 
+    private func makeSession(_ output: OutputSink) {
+        session = Session(output: output, limits: options.limits)
+        session.interpreter.alwaysQuiet = options.quiet
+    }
+
+    // MARK: Standard input that is not a terminal
+
     private func runPiped() -> Int32 {
-        let data = FileHandle.standardInput.readDataToEndOfFile()
-        guard let text = String(data: data, encoding: .utf8) else {
-            output.writeDiagnostic("vmlab: standard input is not UTF-8 text\n")
+        makeSession(streams)
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = read(0, &chunk, chunk.count)
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { break }
+            bytes += chunk[0..<count]
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            streams.writeDiagnostic("vmlab: standard input is not UTF-8 text\n")
             return RunStatus.error.rawValue
         }
         let status = session.finalStatus(after: session.run(SourceFile(name: "<stdin>", text: text)))
-        if let summary = session.expectationSummary() { output.writeDiagnostic(summary) }
-        output.flush()
+        if let summary = session.expectationSummary() { streams.writeDiagnostic(summary) }
+        streams.flush()
         return status.rawValue
+    }
+
+    // MARK: The terminal
+
+    /// Colour only on a terminal, never with NO_COLOR set or `--no-color`.
+    var usesColor: Bool {
+        options.color && vmlab_stdout_is_terminal() != 0 && (options.environment["NO_COLOR"] ?? "").isEmpty
     }
 
     var prompt: UnsafeMutablePointer<CChar> { pending.isEmpty ? primaryPrompt : continuationPrompt }
 
     private func runInteractive() -> Int32 {
+        let color = usesColor
+        makeSession(RecordingSink(color ? HighlightingSink(streams) : streams, recorder: recorder))
+        session.interpreter.transcript = recorder
         vmlab_install_interrupt_handler()
         session.interpreter.interruptRequested = { vmlab_take_interrupt() != 0 }
         guard let editor = vmlab_el_init("vmlab") else {
-            output.writeDiagnostic("vmlab: could not start the line editor\n")
+            streams.writeDiagnostic("vmlab: could not start the line editor\n")
             return RunStatus.error.rawValue
         }
         editLine = editor
-        let history = vmlab_history_init(1000)
+        guard let history = vmlab_history_init(PersistentHistory.capacity) else {
+            streams.writeDiagnostic("vmlab: could not start the history list\n")
+            return RunStatus.error.rawValue
+        }
         self.history = history
         vmlab_el_set_emacs(editor)
         vmlab_el_set_signal(editor, 1)
         vmlab_el_set_history(editor, history)
         vmlab_el_set_clientdata(editor, Unmanaged.passUnretained(self).toOpaque())
-        vmlab_el_set_prompt(editor, shellPrompt)
+        if color {
+            free(primaryPrompt)
+            free(continuationPrompt)
+            // \u{1} brackets the escapes so libedit does not count them as columns.
+            primaryPrompt = strdup("\u{1}\u{1B}[1;34m\u{1}vmlab>\u{1}\u{1B}[0m\u{1} ")!
+            continuationPrompt = strdup("\u{1}\u{1B}[34m\u{1}...>\u{1}\u{1B}[0m\u{1} ")!
+            vmlab_el_set_prompt_escaped(editor, shellPrompt, 1)
+        } else {
+            vmlab_el_set_prompt(editor, shellPrompt)
+        }
+        vmlab_el_bind_function(editor, "vmlab-complete", "complete a command, name or path", shellComplete, "^I")
+        vmlab_el_bind(editor, "^R", "em-inc-search-prev")
         vmlab_el_source_default(editor)
-        output.write(banner())
-        output.flush()
+        if options.history, let path = PersistentHistory.defaultPath(environment: options.environment) {
+            let file = PersistentHistory(path: path)
+            file.load(into: history)
+            if let problem = file.problem { streams.writeDiagnostic("vmlab: \(problem)\n") }
+            historyFile = file
+        }
+        streams.write(banner())
+        streams.flush()
         while true {
             var count: Int32 = 0
-            guard let raw = el_gets(editor, &count) else {
+            guard let raw = el_gets(editor, &count), count > 0 else {
                 if count == -1 || vmlab_take_interrupt() != 0 {
                     // Ctrl-C at the prompt: drop the unfinished input, keep the shell.
                     pending = ""
-                    output.write("\n")
-                    output.flush()
+                    streams.write("\n")
+                    streams.flush()
                     continue
                 }
                 break  // Ctrl-D
             }
-            var line = String(cString: raw)
-            while line.hasSuffix("\n") || line.hasSuffix("\r") { line.removeLast() }
-            handle(line)
+            if !handle(String(cString: raw)) { break }
         }
-        output.write("\n")
-        output.flush()
+        streams.write("\n")
+        streams.flush()
         return 0
     }
 
-    private func handle(_ line: String) {
-        if pending.isEmpty && line.trimmingCharacters(in: .whitespaces).isEmpty { return }
-        if !pending.isEmpty && line.trimmingCharacters(in: .whitespaces).isEmpty {
+    /// Runs one line of input; false when the session should end.
+    private func handle(_ rawLine: String) -> Bool {
+        var line = rawLine
+        while line.last == "\n" || line.last == "\r" { line.removeLast() }
+        let blank = line.allSatisfy { $0 == " " || $0 == "\t" }
+        recorder.recordInput(pending.isEmpty ? Self.primaryText : Self.continuationText, line)
+        if blank {
             pending = ""  // an empty line abandons an unfinished statement
-            return
+            return true
         }
-        if let history, !line.trimmingCharacters(in: .whitespaces).isEmpty {
-            vmlab_history_enter(history, line)
-        }
+        remember(line)
         pending += pending.isEmpty ? line : "\n" + line
-        lineNumber += 1
         let file = SourceFile(name: "<stdin>", text: pending)
         let (program, diagnostics) = Parser.parse(file, registry: session.interpreter.registry)
-        if diagnostics.contains(where: \.atEndOfInput) { return }  // ask for more, like lua.c
+        if diagnostics.contains(where: \.atEndOfInput) { return true }  // ask for more, like lua.c
         pending = ""
         guard diagnostics.isEmpty else {
             session.report(diagnostics)
-            return
+            streams.flush()
+            return true
         }
         _ = vmlab_take_interrupt()
         session.execute(program)
-        output.flush()
+        streams.flush()
+        return !session.quitRequested
+    }
+
+    private func remember(_ line: String) {
+        var entry = line
+        while entry.last == " " || entry.last == "\t" { entry.removeLast() }
+        guard let history, !entry.isEmpty else { return }
+        vmlab_history_enter(history, entry)
+        if let warning = historyFile?.append(entry) { streams.writeDiagnostic("vmlab: \(warning)\n") }
     }
 
     private func banner() -> String {
@@ -118,10 +191,49 @@ public final class Shell {
             + "\(machine.cores.count) core, \(machine.configuration.ramBytes >> 20) MiB RAM, "
             + "TLB \(tlb.entryCount) entries. Type 'help' for commands, Ctrl-D to quit.\n"
     }
+
+    // MARK: Completion
+
+    /// Completes the word before the cursor: inserts the single match (or the
+    /// matches' common prefix), or lists the matches under the line.
+    fileprivate func complete(_ editor: OpaquePointer) -> UInt8 {
+        guard let info = el_line(editor)?.pointee, let buffer = info.buffer, let cursor = info.cursor else {
+            return UInt8(CC_ERROR)
+        }
+        let before = String(decoding: UnsafeRawBufferPointer(start: buffer, count: cursor - buffer), as: UTF8.self)
+        let result = Completer.complete(before, interpreter: session.interpreter)
+        guard let first = result.candidates.first else { return UInt8(CC_REFRESH_BEEP) }
+        if result.candidates.count == 1 {
+            var insertion = String(first.dropFirst(result.word.count))
+            if result.isPath {
+                if !first.hasSuffix("/") { insertion += "\"" }
+            } else if !first.hasSuffix("=") {
+                insertion += " "
+            }
+            el_insertstr(editor, insertion)
+            return UInt8(CC_REFRESH)
+        }
+        let common = result.candidates.dropFirst().reduce(first) { prefix, candidate in
+            String(zip(prefix, candidate).prefix { $0 == $1 }.map(\.0))
+        }
+        if common.count > result.word.count {
+            el_insertstr(editor, String(common.dropFirst(result.word.count)))
+            return UInt8(CC_REFRESH)
+        }
+        streams.write("\n" + result.candidates.joined(separator: "  ") + "\n")
+        streams.flush()
+        return UInt8(CC_REDISPLAY)
+    }
 }
 
 /// libedit's prompt callback: finds the shell through EL_CLIENTDATA.
 private func shellPrompt(_ editor: OpaquePointer?) -> UnsafeMutablePointer<CChar>? {
     guard let editor, let data = vmlab_el_get_clientdata(editor) else { return nil }
     return Unmanaged<Shell>.fromOpaque(data).takeUnretainedValue().prompt
+}
+
+/// libedit's Tab handler.
+private func shellComplete(_ editor: OpaquePointer?, _ key: Int32) -> UInt8 {
+    guard let editor, let data = vmlab_el_get_clientdata(editor) else { return UInt8(CC_ERROR) }
+    return Unmanaged<Shell>.fromOpaque(data).takeUnretainedValue().complete(editor)
 }

@@ -22,9 +22,19 @@ struct VMLab: ParsableCommand {
 
     @OptionGroup var execution: ExecutionOptions
 
+    @Flag(help: "Do not read or write the shell's history file ($XDG_STATE_HOME/vmlab/history).")
+    var noHistory = false
+
+    @Flag(help: "No colour, even on a terminal (NO_COLOR=1 does the same).")
+    var noColor = false
+
     func run() throws {
-        let shell = Shell(limits: execution.limits, quiet: execution.quiet)
-        throw ExitCode(shell.run())
+        var options = ShellOptions()
+        options.limits = execution.limits
+        options.quiet = execution.quiet
+        options.history = !noHistory
+        options.color = !noColor
+        throw ExitCode(Shell(options: options).run())
     }
 
     /// Usage errors exit with 2, as the product promises, not ArgumentParser's 64.
@@ -86,7 +96,7 @@ struct Run: ParsableCommand {
         var status = RunStatus.success
         for file in files {
             status = session.runFile(file)
-            if status == .error { break }
+            if status == .error || session.quitRequested { break }
         }
         status = session.finalStatus(after: status)
         if let summary = session.expectationSummary() { output.writeDiagnostic(summary) }

@@ -1,0 +1,121 @@
+import Foundation
+import VMMachine
+
+/// Commands about the session rather than the machine: leaving, starting
+/// over, keeping a record, finding a command.
+enum SessionCommands {
+    static let all: [CommandSpec] = [apropos, reset, save, quit]
+
+    static let apropos = CommandSpec(
+        name: "apropos",
+        summary: "list the commands whose name or help mentions a word",
+        parameters: [ParameterSpec("WORD", .identifier)]
+    ) { interpreter, call in
+        let word = interpreter.word(call.arguments[0]).lowercased()
+        let matches = interpreter.registry.commands.filter {
+            ($0.name + " " + $0.summary + " " + $0.details + " " + $0.options.map { $0.name + " " + $0.help }.joined())
+                .lowercased().contains(word)
+        }
+        guard !matches.isEmpty else {
+            interpreter.output.write("nothing mentions '\(word)'; 'help' lists every command\n")
+            return
+        }
+        let width = (matches.map(\.name.count).max() ?? 0) + 2
+        for command in matches {
+            interpreter.output.write("  " + Format.padRight(command.name, width) + command.summary + "\n")
+        }
+    }
+
+    static let reset = CommandSpec(
+        name: "reset",
+        summary: "start over on a fresh machine like the current one; variables and functions stay",
+        details: """
+            Builds a new machine with the same configuration (as 'machine' would).
+            Variables and functions you defined stay; names bound to processes are
+            removed, since their processes belonged to the old machine.
+            """
+    ) { interpreter, call in
+        let configuration = interpreter.machine.configuration
+        try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
+            try interpreter.replaceMachine(configuration)
+        }
+        interpreter.unbindProcesses()
+        interpreter.report("reset: a fresh \(configuration.architecture) machine; processes are gone, variables kept")
+    }
+
+    static let save = CommandSpec(
+        name: "save",
+        summary: "save the shell session's input and output to a file",
+        details: "save transcript FILE writes everything typed and printed so far in this shell.",
+        parameters: [
+            ParameterSpec("WHAT", .word(["transcript"]), completion: .words),
+            ParameterSpec("FILE", completion: .path),
+        ]
+    ) { interpreter, call in
+        let path = try interpreter.string(call.arguments[1], "the file name")
+        guard let transcript = interpreter.transcript else {
+            throw Diagnostic(
+                "save transcript works in the interactive shell; a script's output can be redirected instead",
+                at: call.range)
+        }
+        do {
+            // Written to a temporary file and renamed into place: a crash never leaves half a file.
+            try Data(transcript.text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw Diagnostic("cannot write '\(path)': \(error.localizedDescription)", at: call.arguments[1].range)
+        }
+        interpreter.report("saved the transcript (\(Format.plural(transcript.text.split(separator: "\n").count, "line"))) to \(path)")
+    }
+
+    static let quit = CommandSpec(
+        name: "quit",
+        summary: "leave the shell (Ctrl-D too); in a script, stop running it"
+    ) { _, _ in
+        throw QuitRequest()
+    }
+}
+
+/// Thrown by `quit`; the session stops running and reports success so far.
+public struct QuitRequest: Error {}
+
+/// Everything typed and printed in a shell session, for `save transcript`.
+public final class TranscriptRecorder {
+    public private(set) var text = ""
+
+    public init() {}
+
+    public func recordInput(_ prompt: String, _ line: String) { text += prompt + line + "\n" }
+    public func recordOutput(_ output: String) { text += output }
+}
+
+/// Passes output on and keeps a copy in a transcript.
+public final class RecordingSink: OutputSink {
+    private let next: OutputSink
+    private let recorder: TranscriptRecorder
+
+    public init(_ next: OutputSink, recorder: TranscriptRecorder) {
+        self.next = next
+        self.recorder = recorder
+    }
+
+    public func write(_ text: String) {
+        recorder.recordOutput(text)
+        next.write(text)
+    }
+
+    public func writeDiagnostic(_ text: String) {
+        recorder.recordOutput(text)
+        next.writeDiagnostic(text)
+    }
+
+    public func flush() { next.flush() }
+}
+
+extension Interpreter {
+    /// Removes every top-level name bound to a process.
+    func unbindProcesses() {
+        for name in globals.visibleNames() {
+            if case .process = globals.lookup(name) { globals.remove(name) }
+        }
+    }
+}

@@ -1,0 +1,168 @@
+import Foundation
+import Testing
+
+/// The interactive shell, driven through a pseudo-terminal. Every test gets
+/// its own XDG_STATE_HOME and HOME, so the user's real history is never touched.
+@Suite(.serialized) struct ShellTests {
+    let home: URL
+
+    init() throws {
+        home = FileManager.default.temporaryDirectory.appendingPathComponent("vmlab-shell-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+    }
+
+    var historyPath: String { home.appendingPathComponent("state/vmlab/history").path }
+
+    func shell(_ arguments: [String] = [], color: Bool = false) throws -> Terminal {
+        var environment = [
+            "TERM": "xterm", "HOME": home.path, "XDG_STATE_HOME": home.appendingPathComponent("state").path,
+            "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
+        ]
+        if !color { environment["NO_COLOR"] = "1" }
+        let terminal = try Terminal(CLITests.binary.path, arguments: arguments, environment: environment)
+        #expect(terminal.waitFor("vmlab> "), "no prompt: \(terminal.plainOutput)")
+        return terminal
+    }
+
+    /// Types a line once the prompt has appeared `prompts` times.
+    func type(_ terminal: Terminal, _ line: String, afterPrompt prompts: Int) {
+        #expect(terminal.waitFor("vmlab> ", count: prompts), "\(terminal.plainOutput)")
+        terminal.settle()
+        terminal.send(line + "\r")
+    }
+
+    /// Presses Ctrl-D once the prompt has appeared `prompts` times, and expects status 0.
+    func leave(_ terminal: Terminal, afterPrompt prompts: Int) {
+        #expect(terminal.waitFor("vmlab> ", count: prompts), "\(terminal.plainOutput.suffix(600))")
+        terminal.settle()
+        terminal.send("\u{4}")
+        #expect(terminal.waitForExit() == 0)
+    }
+
+    @Test func tabCompletesCommandsAndProcessNames() throws {
+        let terminal = try shell()
+        type(terminal, "spawn Alpha", afterPrompt: 1)
+        #expect(terminal.waitFor("vmlab> ", count: 2))
+        terminal.settle()
+        terminal.send("swi\t")
+        #expect(terminal.waitFor("switch "))
+        terminal.send("Al\t")
+        #expect(terminal.waitFor("switch Alpha "))
+        terminal.send("\r")
+        #expect(terminal.waitFor("switch cpu 0 to Alpha"), "\(terminal.plainOutput)")
+        terminal.send("show p\t")
+        #expect(terminal.waitFor("pagetable  processes"))
+        terminal.settle()
+        terminal.send("\u{15}quit\r")
+        #expect(terminal.waitForExit() == 0)
+    }
+
+    @Test func historyIsRecalledInTheNextSession() throws {
+        let first = try shell()
+        type(first, "print 4242 + 1", afterPrompt: 1)
+        #expect(first.waitFor("4243"))
+        leave(first, afterPrompt: 2)
+        let saved = try String(contentsOfFile: historyPath, encoding: .utf8)
+        #expect(saved.contains("print\\0404242\\040+\\0401"))
+
+        let second = try shell()
+        second.settle()
+        second.send("\u{1B}[A")  // up arrow
+        #expect(second.waitFor("print 4242 + 1"), "\(second.plainOutput)")
+        second.send("\r")
+        #expect(second.waitFor("4243"))
+        leave(second, afterPrompt: 2)
+    }
+
+    @Test func noHistoryLeavesNoFile() throws {
+        let terminal = try shell(["--no-history"])
+        type(terminal, "print 1", afterPrompt: 1)
+        leave(terminal, afterPrompt: 2)
+        #expect(!FileManager.default.fileExists(atPath: historyPath))
+    }
+
+    @Test func aHistoryFileOfAnotherFormatIsLeftAlone() throws {
+        try FileManager.default.createDirectory(
+            atPath: (historyPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try "not a libedit history\n".write(toFile: historyPath, atomically: true, encoding: .utf8)
+        let terminal = try shell()
+        #expect(terminal.waitFor("is not a vmlab history file"))
+        type(terminal, "print 1", afterPrompt: 1)
+        leave(terminal, afterPrompt: 2)
+        #expect(try String(contentsOfFile: historyPath, encoding: .utf8) == "not a libedit history\n")
+    }
+
+    @Test func anOpenBlockContinuesOnASecondPrompt() throws {
+        let terminal = try shell()
+        type(terminal, "for i in 0..<2 {", afterPrompt: 1)
+        #expect(terminal.waitFor("...> "))
+        terminal.send("print i + 10\r")
+        #expect(terminal.waitFor("...> ", count: 2))
+        terminal.send("}\r")
+        #expect(terminal.waitFor("10\n11\n"), "\(terminal.plainOutput)")
+        // An empty line abandons an unfinished statement.
+        type(terminal, "if true {", afterPrompt: 2)
+        #expect(terminal.waitFor("...> ", count: 3))
+        terminal.send("\r")
+        type(terminal, "print 99", afterPrompt: 3)
+        #expect(terminal.waitFor("99\n"))
+        leave(terminal, afterPrompt: 4)
+    }
+
+    @Test func controlCStopsALoopAndTheShellGoesOn() throws {
+        let terminal = try shell()
+        type(terminal, "spawn A; map A 0x400000; switch A", afterPrompt: 1)
+        type(terminal, "while true { read 0x400000 }", afterPrompt: 2)
+        #expect(terminal.waitFor("TLB hit"))
+        terminal.send("\u{3}")  // while the loop runs: the line discipline turns it into SIGINT
+        #expect(terminal.waitFor("error: interrupted"), "\(terminal.plainOutput.suffix(500))")
+        terminal.send("print tlb.hits > 0\r")
+        #expect(terminal.waitFor("true\n"))
+        // Ctrl-C at an empty prompt does not leave.
+        #expect(terminal.waitFor("vmlab> ", count: 4))
+        terminal.settle()
+        terminal.send("\u{3}")
+        type(terminal, "print 5 * 5", afterPrompt: 5)
+        #expect(terminal.waitFor("25\n"))
+        leave(terminal, afterPrompt: 6)
+    }
+
+    @Test func controlDLeavesWithStatusZero() throws {
+        let terminal = try shell()
+        type(terminal, "expect false", afterPrompt: 1)
+        #expect(terminal.waitFor("expect failed"))
+        leave(terminal, afterPrompt: 2)
+    }
+
+    @Test func colourOnlyWithoutNoColor() throws {
+        let plain = try shell()
+        type(plain, "read 0", afterPrompt: 1)
+        #expect(plain.waitFor("page fault"))
+        #expect(!plain.output.contains("\u{1B}[33mTLB miss"))
+        #expect(!plain.output.contains("\u{1B}[1;31m"))
+        leave(plain, afterPrompt: 2)
+
+        let coloured = try shell(color: true)
+        type(coloured, "read 0", afterPrompt: 1)
+        #expect(coloured.waitFor("page fault"))
+        #expect(coloured.output.contains("\u{1B}[33mTLB miss"))
+        leave(coloured, afterPrompt: 2)
+
+        let refused = try shell(["--no-color"], color: true)
+        type(refused, "read 0", afterPrompt: 1)
+        #expect(refused.waitFor("page fault"))
+        #expect(!refused.output.contains("\u{1B}[33mTLB miss"))
+        leave(refused, afterPrompt: 2)
+    }
+
+    @Test func saveTranscriptWritesInputAndOutput() throws {
+        let terminal = try shell()
+        let path = home.appendingPathComponent("session.txt").path
+        type(terminal, "print 6 * 7", afterPrompt: 1)
+        type(terminal, "save transcript \"\(path)\"", afterPrompt: 2)
+        #expect(terminal.waitFor("saved the transcript"))
+        leave(terminal, afterPrompt: 3)
+        let saved = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(saved.hasPrefix("vmlab> print 6 * 7\n42\nvmlab> save transcript"))
+    }
+}
