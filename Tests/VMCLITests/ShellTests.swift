@@ -74,6 +74,19 @@ import Testing
         leave(second, afterPrompt: 2)
     }
 
+    @Test func controlRSearchesHistory() throws {
+        let terminal = try shell()
+        type(terminal, "print 111", afterPrompt: 1)
+        type(terminal, "print 222", afterPrompt: 2)
+        #expect(terminal.waitFor("vmlab> ", count: 3))
+        terminal.settle()
+        terminal.send("\u{12}11")  // Ctrl-R, then part of the line to find
+        terminal.settle()
+        terminal.send("\r")
+        #expect(terminal.waitFor("111\n", count: 2), "\(terminal.plainOutput)")
+        leave(terminal, afterPrompt: 4)
+    }
+
     @Test func noHistoryLeavesNoFile() throws {
         let terminal = try shell(["--no-history"])
         type(terminal, "print 1", afterPrompt: 1)
