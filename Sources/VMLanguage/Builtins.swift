@@ -4,7 +4,7 @@ import VMMachine
 /// `frames`), their members, and built-in functions. Member tables are data
 /// so that completion can list them.
 enum Builtins {
-    static let objectNames = ["cpu", "frames", "last", "tlb"]
+    static let objectNames = ["cpu", "cycles", "faults", "frames", "ipis", "last", "tlb"]
     static let functionNames = ["hex", "index", "pte"]
     static let reservedNames = objectNames + functionNames
 
@@ -14,6 +14,18 @@ enum Builtins {
         case "cpu": return .cpus
         case "last": return .last
         case "frames": return .frames
+        case "faults": return .faults
+        default: return nil
+        }
+    }
+
+    /// Names that read as plain integers: machine-wide totals.
+    static func scalar(named name: String, _ interpreter: Interpreter) -> Value? {
+        let machine = interpreter.machine
+        switch name {
+        case "faults": return .integer(machine.faultCounts.total)
+        case "ipis": return .integer(machine.interProcessorInterrupts)
+        case "cycles": return .integer(machine.cycles)
         default: return nil
         }
     }
@@ -21,11 +33,43 @@ enum Builtins {
     typealias Getter = @Sendable (Interpreter, Value) throws -> Value
 
     static let processMembers: [(String, Getter)] = [
+        ("main", { interpreter, value in
+            let process = try record(interpreter, value)
+            return interpreter.threadValue(process.threads[0])
+        }),
         ("name", { _, value in .string(process(value).name) }),
         ("pid", { _, value in .integer(UInt64(process(value).pid.rawValue)) }),
+        ("regions", { interpreter, value in .integer(UInt64(try record(interpreter, value).regions.count)) }),
         ("resident", { interpreter, value in .integer(try record(interpreter, value).residentPages) }),
         ("root", { interpreter, value in .integer(try record(interpreter, value).root) }),
         ("tables", { interpreter, value in .integer(UInt64(try record(interpreter, value).tableFrames.count)) }),
+        ("threads", { interpreter, value in .integer(UInt64(try record(interpreter, value).threads.count)) }),
+        ("user_root", { interpreter, value in
+            guard let userRoot = try record(interpreter, value).userRoot else {
+                throw BuiltinFailure("\(process(value).name) has one PML4: user_root exists only with kpti=on")
+            }
+            return .integer(userRoot)
+        }),
+    ]
+
+    static let threadMembers: [(String, Getter)] = [
+        ("kernel", { interpreter, value in .boolean(try threadRecord(interpreter, value).isKernelThread) }),
+        ("name", { _, value in .string(thread(value).name) }),
+        ("process", { interpreter, value in
+            guard let pid = try threadRecord(interpreter, value).process, let process = interpreter.machine.process(pid)
+            else { return .nothing }
+            return .process(ProcessReference(pid: pid, name: process.name, generation: interpreter.machineGeneration))
+        }),
+        ("tid", { _, value in .integer(UInt64(thread(value).tid.rawValue)) }),
+    ]
+
+    static let faultMembers: [(String, Getter)] = [
+        ("cow", { interpreter, _ in .integer(interpreter.machine.faultCounts.copyOnWrite) }),
+        ("demand", { interpreter, _ in .integer(interpreter.machine.faultCounts.demand) }),
+        ("protection", { interpreter, _ in .integer(interpreter.machine.faultCounts.protection) }),
+        ("segv", { interpreter, _ in .integer(interpreter.machine.faultCounts.segmentation) }),
+        ("total", { interpreter, _ in .integer(interpreter.machine.faultCounts.total) }),
+        ("unresolved", { interpreter, _ in .integer(interpreter.machine.faultCounts.unresolved) }),
     ]
 
     static let tlbMembers: [(String, Getter)] = [
@@ -41,9 +85,15 @@ enum Builtins {
     static let cpuMembers: [(String, Getter)] = [
         ("cr2", { interpreter, value in .integer(core(interpreter, value).cr2) }),
         ("cr3", { interpreter, value in .integer(core(interpreter, value).cr3) }),
+        ("cr3_writes", { interpreter, value in .integer(core(interpreter, value).cr3Writes) }),
+        ("cycles", { interpreter, value in .integer(core(interpreter, value).cycles.total) }),
         ("faults", { interpreter, value in .integer(core(interpreter, value).faults) }),
         ("id", { interpreter, value in .integer(UInt64(core(interpreter, value).index)) }),
+        ("ipis", { interpreter, value in .integer(core(interpreter, value).interruptsReceived) }),
+        ("kernel_entries", { interpreter, value in .integer(core(interpreter, value).kernelEntries) }),
+        ("lazy", { interpreter, value in .boolean(core(interpreter, value).isLazy) }),
         ("mode", { interpreter, value in .string(core(interpreter, value).mode.rawValue) }),
+        ("pcid", { interpreter, value in .integer(UInt64(core(interpreter, value).pcid)) }),
         ("process", { interpreter, value in
             guard let pid = core(interpreter, value).currentProcess,
                 let process = interpreter.machine.process(pid)
@@ -51,13 +101,18 @@ enum Builtins {
             return .process(ProcessReference(pid: pid, name: process.name, generation: interpreter.machineGeneration))
         }),
         ("switches", { interpreter, value in .integer(core(interpreter, value).contextSwitches) }),
+        ("thread", { interpreter, value in
+            guard let tid = core(interpreter, value).currentThread else { return .nothing }
+            return interpreter.threadValue(tid)
+        }),
         ("tlb", { interpreter, value in .object(.tlb(core: core(interpreter, value).index)) }),
         ("walks", { interpreter, value in .integer(core(interpreter, value).walks) }),
     ]
 
     static let lastMembers: [(String, Getter)] = [
         ("error_code", { interpreter, _ in .integer(try last(interpreter).fault?.errorCode ?? 0) }),
-        ("fault", { interpreter, _ in .string(try last(interpreter).fault?.kind.rawValue ?? "none") }),
+        ("fault", { interpreter, _ in .string(faultName(try last(interpreter))) }),
+        ("hw_fault", { interpreter, _ in .string(try last(interpreter).fault?.kind.rawValue ?? "none") }),
         ("kind", { interpreter, _ in .string(try last(interpreter).kind.rawValue) }),
         ("pa", { interpreter, _ in
             guard let physicalAddress = try last(interpreter).physicalAddress else {
@@ -87,6 +142,8 @@ enum Builtins {
         case .object(.cpu), .object(.cpus): return cpuMembers
         case .object(.last): return lastMembers
         case .object(.frames): return frameMembers
+        case .object(.faults): return faultMembers
+        case .thread: return threadMembers
         default: return []
         }
     }
@@ -104,6 +161,27 @@ enum Builtins {
 
     private static func record(_ interpreter: Interpreter, _ value: Value) throws -> Process {
         try interpreter.liveProcess(process(value))
+    }
+
+    private static func thread(_ value: Value) -> ThreadReference {
+        guard case .thread(let reference) = value else { preconditionFailure("not a thread") }
+        return reference
+    }
+
+    private static func threadRecord(_ interpreter: Interpreter, _ value: Value) throws -> VMMachine.Thread {
+        try interpreter.liveThread(thread(value))
+    }
+
+    /// `last.fault`: what the kernel made of the fault ("demand", "cow",
+    /// "segv", "protection"), or the raw fault when no kernel handled it.
+    static func faultName(_ outcome: AccessOutcome) -> String {
+        switch outcome.resolution {
+        case .demandZero?: return "demand"
+        case .copiedOnWrite?, .madeWritable?: return "cow"
+        case .segmentationFault?: return "segv"
+        case .protectionFault?: return "protection"
+        case .kernelOops?, nil: return outcome.fault?.kind.rawValue ?? "none"
+        }
     }
 
     /// The core a `tlb` or `cpu` object refers to; bare names mean the current core.
@@ -180,6 +258,13 @@ enum Builtins {
 extension Interpreter {
     func member(_ name: String, of value: Value, at range: SourceRange) throws -> Value {
         let members = Builtins.members(of: value)
+        if case .process(let reference) = value, !members.contains(where: { $0.0 == name }) {
+            // A.worker: the process's thread of that name.
+            let process = try liveProcess(reference, at: range)
+            if let tid = process.threads.first(where: { machine.thread($0)?.name == name }) {
+                return threadValue(tid)
+            }
+        }
         guard let getter = members.first(where: { $0.0 == name })?.1 else {
             let names = members.map(\.0)
             var notes: [String] = []
@@ -194,6 +279,20 @@ extension Interpreter {
         } catch let stale as StaleProcess {
             throw Diagnostic(stale.message, at: range)
         }
+    }
+
+    /// A script value for a live thread: "A.worker", or a kernel thread's own name.
+    func threadValue(_ tid: ThreadID) -> Value {
+        guard let thread = machine.thread(tid) else { return .nothing }
+        let name = thread.process.flatMap(machine.process).map { "\($0.name).\(thread.name)" } ?? thread.name
+        return .thread(ThreadReference(tid: tid, name: name, generation: machineGeneration))
+    }
+
+    func liveThread(_ reference: ThreadReference) throws -> VMMachine.Thread {
+        guard reference.generation == machineGeneration, let thread = machine.thread(reference.tid) else {
+            throw StaleProcess(name: reference.name)
+        }
+        return thread
     }
 
     /// The kernel's record for a process value, or an error if the machine it
@@ -217,6 +316,6 @@ extension Interpreter {
 struct StaleProcess: Error {
     let name: String
     var message: String {
-        "\(name) belongs to a machine that a later 'machine' command replaced; spawn it again"
+        "\(name) is gone: it exited, or a later 'machine' or 'reset' replaced its machine"
     }
 }

@@ -53,6 +53,13 @@ public enum CompletionHint: Sendable, Equatable {
     case words
 }
 
+/// Whether a command is followed by a `{ … }` block.
+public enum BlockUse: Sendable {
+    case none
+    case optional
+    case required
+}
+
 public typealias CommandHandler = @Sendable (Interpreter, CommandCall) throws -> Void
 
 /// One command, declared once: the parser, `help`, `apropos` and completion
@@ -63,19 +70,19 @@ public struct CommandSpec: Sendable {
     public let details: String
     public let parameters: [ParameterSpec]
     public let options: [OptionSpec]
-    public let takesBlock: Bool
+    public let block: BlockUse
     let handler: CommandHandler
 
     public init(
         name: String, summary: String, details: String = "", parameters: [ParameterSpec] = [],
-        options: [OptionSpec] = [], takesBlock: Bool = false, handler: @escaping CommandHandler
+        options: [OptionSpec] = [], block: BlockUse = .none, handler: @escaping CommandHandler
     ) {
         self.name = name
         self.summary = summary
         self.details = details
         self.parameters = parameters
         self.options = options
-        self.takesBlock = takesBlock
+        self.block = block
         self.handler = handler
     }
 
@@ -92,7 +99,11 @@ public struct CommandSpec: Sendable {
             parts.append(parameter.isOptional ? "[\(text)]" : text)
         }
         for option in options { parts.append("[\(option.name)=\(option.placeholder)]") }
-        if takesBlock { parts.append("{ … }") }
+        switch block {
+        case .none: break
+        case .optional: parts.append("[{ … }]")
+        case .required: parts.append("{ … }")
+        }
         return parts.joined(separator: " ")
     }
 }

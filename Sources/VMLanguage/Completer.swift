@@ -100,12 +100,14 @@ public enum Completer {
         return candidates
     }
 
+    /// Names bound to live processes and kernel threads.
     private static func processNames(_ interpreter: Interpreter) -> [String] {
         interpreter.globalNames.filter {
-            if case .process(let reference)? = interpreter.globalValue($0) {
-                return (try? interpreter.liveProcess(reference)) != nil
+            switch interpreter.globalValue($0) {
+            case .process(let reference)?: return (try? interpreter.liveProcess(reference)) != nil
+            case .thread(let reference)?: return (try? interpreter.liveThread(reference)) != nil
+            default: return false
             }
-            return false
         }
     }
 
@@ -124,7 +126,12 @@ public enum Completer {
             else { return [] }
             value = try? getter(interpreter, current)
         }
-        return value.map { Builtins.members(of: $0).map(\.0) } ?? []
+        guard let value else { return [] }
+        var names = Builtins.members(of: value).map(\.0)
+        if case .process(let reference) = value, let process = try? interpreter.liveProcess(reference) {
+            names += process.threads.compactMap { interpreter.machine.thread($0)?.name }
+        }
+        return names
     }
 
     /// Files and directories starting with `partial`; directories end in "/".

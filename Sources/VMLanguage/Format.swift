@@ -78,6 +78,16 @@ extension MachineError {
             return "no cpu \(index): this machine has \(Format.plural(count, "core"))"
         case .noSuchLevel(let level):
             return "level must be 1 to 4 (4 = PML4 … 1 = PT), got \(level)"
+        case .coreCount(let count):
+            return "cores=\(count) is not allowed: 1 to \(MachineConfiguration.maximumCores) cores"
+        case .unsupportedPageSize(let size):
+            return "page=\(Format.size(size)) is not an x86-64 page size; use 4K, 2M or 1G"
+        case .partialLargePage(let address, let pageSize):
+            return "\(Format.hex(address)) splits a \(Format.size(pageSize)) page; huge pages are mapped and unmapped whole"
+        case .exited(let name):
+            return "\(name) has exited"
+        case .threadNameTaken(let process, let name):
+            return "\(process) already has a thread named \(name)"
         case .hostMemoryLimit(let frames):
             return "the simulation would hold data in more than \(frames) frames "
                 + "(\(Format.size(UInt64(frames) * AddressLayout.pageSize)) of host memory); vmlab stops here"

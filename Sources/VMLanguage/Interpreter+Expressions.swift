@@ -13,6 +13,9 @@ extension Interpreter {
         case .unary(let op, let operand): return try unary(op, operand, expression.range)
         case .binary(let op, let left, let right): return try binary(op, left, right, expression.range)
         case .member(let base, let name):
+            if case .name("faults") = base.kind, environment.lookup("faults") == nil {
+                return try member(name, of: .object(.faults), at: expression.range)
+            }
             return try member(name, of: try evaluate(base), at: expression.range)
         case .index(let base, let index):
             return try subscriptValue(try evaluate(base), try evaluate(index), at: expression.range)
@@ -30,6 +33,7 @@ extension Interpreter {
 
     func lookup(_ name: String, at range: SourceRange) throws -> Value {
         if let value = environment.lookup(name) { return value }
+        if let scalar = Builtins.scalar(named: name, self) { return scalar }
         if let object = Builtins.object(named: name) { return .object(object) }
         var notes: [String] = []
         let candidates = environment.visibleNames() + Builtins.reservedNames

@@ -380,7 +380,7 @@ public struct Parser {
                 "'\(command.name)' needs \(missing.placeholder)", at: current, notes: ["usage: \(command.usage)"])
         }
         var body: Block?
-        if command.takesBlock {
+        if command.block == .required || (command.block == .optional && check(.leftBrace)) {
             let saved = commandBlock
             commandBlock = command.name
             defer { commandBlock = saved }

@@ -1,5 +1,6 @@
 extension CommandRegistry {
     /// Every command vmlab knows, in the order `help` lists them.
     public static let standard = CommandRegistry(
-        MachineCommands.all + AccessCommands.all + ShowCommands.all + ScriptCommands.all + SessionCommands.all)
+        MachineCommands.all + ProcessCommands.all + MemoryCommands.all + AccessCommands.all + KernelCommands.all
+            + ShowCommands.all + ScriptCommands.all + SessionCommands.all)
 }

@@ -8,6 +8,14 @@ public struct ProcessReference: Sendable, Equatable {
     public let generation: Int
 }
 
+/// A thread as scripts hold it: `A.worker`, `A.main`, or a kernel thread's name.
+public struct ThreadReference: Sendable, Equatable {
+    public let tid: ThreadID
+    /// "A.worker", or "kswapd" for a kernel thread.
+    public let name: String
+    public let generation: Int
+}
+
 /// Read-only views of machine state that scripts reach by name.
 public enum MachineObject: Sendable, Equatable {
     case tlb(core: Int)
@@ -16,6 +24,8 @@ public enum MachineObject: Sendable, Equatable {
     case cpus
     case last
     case frames
+    /// Page faults: its value is the total; members count each kind.
+    case faults
 }
 
 public final class FunctionValue: Sendable {
@@ -34,6 +44,7 @@ public enum Value: Sendable {
     case string(String)
     case range(lower: UInt64, upper: UInt64, closed: Bool)
     case process(ProcessReference)
+    case thread(ThreadReference)
     case function(FunctionValue)
     case object(MachineObject)
     /// What a function without `return` gives back.
@@ -46,6 +57,7 @@ public enum Value: Sendable {
         case .string: return "string"
         case .range: return "range"
         case .process: return "process"
+        case .thread: return "thread"
         case .function: return "function"
         case .object: return "machine object"
         case .nothing: return "nothing"
@@ -60,6 +72,7 @@ public enum Value: Sendable {
         case .string(let value): return value
         case .range(let lower, let upper, let closed): return "\(lower)\(closed ? "..." : "..<")\(upper)"
         case .process(let process): return "\(process.name) (pid \(process.pid))"
+        case .thread(let thread): return "thread \(thread.name) (tid \(thread.tid))"
         case .function(let function): return "function \(function.declaration.name)"
         case .object(let object):
             switch object {
@@ -68,6 +81,7 @@ public enum Value: Sendable {
             case .cpus: return "cpu"
             case .last: return "last access"
             case .frames: return "frames"
+            case .faults: return "faults"
             }
         case .nothing: return "nothing"
         }
@@ -86,6 +100,7 @@ public enum Value: Sendable {
         case (.string(let a), .string(let b)): return a == b
         case (.range(let a, let b, let c), .range(let d, let e, let f)): return a == d && b == e && c == f
         case (.process(let a), .process(let b)): return a == b
+        case (.thread(let a), .thread(let b)): return a == b
         case (.object(let a), .object(let b)): return a == b
         case (.nothing, .nothing): return true
         case (.function(let a), .function(let b)): return a === b

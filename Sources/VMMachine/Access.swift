@@ -68,21 +68,38 @@ public struct WalkTrace: Sendable, Equatable {
     }
 }
 
-/// Everything that happened during one load or store, for rendering and for scripts.
+/// One try at translating an address: the TLB lookup, the walk if it
+/// missed, and the fault if there was one.
+public struct Attempt: Sendable {
+    public var tlbHit = false
+    public var walk = WalkTrace()
+    public var fault: Fault?
+}
+
+/// Everything that happened during one load, store or fetch, for rendering and for scripts.
 public struct AccessOutcome: Sendable {
     public let kind: AccessKind
     public let core: Int
     public let mode: CPUMode
     public let virtualAddress: UInt64
-    public var tlbHit = false
-    public var walk = WalkTrace()
-    /// Set when the translation succeeded.
+    /// The first translation; if it faulted and the kernel fixed the
+    /// mapping, `retry` is the second.
+    public var first = Attempt()
+    public var resolution: FaultResolution?
+    public var retry: Attempt?
+    /// Set when the access finally succeeded.
     public var physicalAddress: UInt64?
     /// The page size of the translation that was used, in bytes.
     public var pageSize: UInt64 = 0
-    public var fault: Fault?
     /// The value loaded, or the value stored.
     public var value: UInt64 = 0
+
+    /// Whether the translation that was finally used came from the TLB.
+    public var tlbHit: Bool { (retry ?? first).tlbHit }
+    /// The first attempt's walk.
+    public var walk: WalkTrace { first.walk }
+    /// The fault the CPU raised on the first attempt, if any.
+    public var fault: Fault? { first.fault }
 
     init(kind: AccessKind, core: Int, mode: CPUMode, virtualAddress: UInt64) {
         self.kind = kind
@@ -92,16 +109,46 @@ public struct AccessOutcome: Sendable {
     }
 }
 
+/// Why a context switch did or did not touch CR3 and the TLB.
+public enum SwitchKind: String, Sendable {
+    /// Another thread of the address space already loaded: nothing to do.
+    case sameAddressSpace = "same address space"
+    /// A kernel thread: it borrows the loaded address space (lazy TLB).
+    case kernelThread = "kernel thread, lazy TLB"
+    /// Back from a kernel thread to the address space it borrowed.
+    case returnFromLazy = "back from lazy TLB"
+    /// A different address space: CR3 is written.
+    case newAddressSpace = "new address space"
+}
+
 /// What a context switch did on its core.
 public struct SwitchOutcome: Sendable {
     public let core: Int
-    public let previous: ProcessID?
-    public let next: ProcessID
+    public let previous: ThreadID?
+    public let next: ThreadID
+    public let kind: SwitchKind
     public let oldCR3: UInt64
     public let newCR3: UInt64
-    /// False when the core already ran this address space (Linux's `prev == next`).
-    public let wroteCR3: Bool
-    /// TLB entries the CR3 write dropped (global ones survive).
+    public var wroteCR3: Bool { oldCR3 != newCR3 || cr3Writes > 0 }
+    public let cr3Writes: Int
+    /// TLB entries dropped by the switch.
     public let entriesFlushed: Int
-    public let globalEntriesKept: Int
+    /// Valid entries left afterwards (global ones, and other PCIDs' with PCIDs on).
+    public let entriesKept: Int
+    /// With PCIDs: the process whose PCID slot was taken over, if any.
+    public let recycledSlotOf: ProcessID?
+    /// With PCIDs: the address space already had a slot with up-to-date entries.
+    public let reusedSlot: Bool
+}
+
+/// What entering or leaving the kernel did.
+public struct KernelCrossing: Sendable {
+    public let core: Int
+    public let oldCR3: UInt64
+    public let newCR3: UInt64
+    public let entriesFlushed: Int
+    /// Instruction fetches of the entry code, in order.
+    public let fetches: [AccessOutcome]
+    /// False when the core was already in the kernel (a nested interrupt): nothing switched.
+    public let crossed: Bool
 }

@@ -14,6 +14,10 @@ public enum AddressLayout {
     public static let kernelStart: UInt64 = 0xFFFF_8000_0000_0000
     /// Direct map of all physical memory ("page_offset_base").
     public static let directMapBase: UInt64 = 0xFFFF_8880_0000_0000
+    /// Linux's cpu_entry_area: the entry trampoline that KPTI maps in user page tables too.
+    public static let entryAreaBase: UInt64 = 0xFFFF_FE00_0000_0000
+    /// Where the entry code sits in the kernel image (physical).
+    public static let entryCodePhysical: UInt64 = 0x1000
     /// Kernel text, "mapped to physical address 0".
     public static let kernelTextBase: UInt64 = 0xFFFF_FFFF_8000_0000
     /// The PML4 index where the kernel half starts; entries from here on are
@@ -37,6 +41,16 @@ public enum AddressLayout {
     /// Bytes one entry at `level` covers: 4 KiB at the PT, 2 MiB at the PD, 1 GiB at the PDPT.
     public static func span(ofLevel level: Int) -> UInt64 {
         1 << (pageShift + 9 * UInt64(level - 1))
+    }
+
+    /// The table level whose entries are leaves of this size (1 = 4 KiB … 3 = 1 GiB).
+    public static func leafLevel(forPageSize size: UInt64) -> Int? {
+        switch size {
+        case pageSize: return 1
+        case largePageSize: return 2
+        case hugePageSize: return 3
+        default: return nil
+        }
     }
 
     public static func levelName(_ level: Int) -> String {

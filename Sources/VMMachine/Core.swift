@@ -4,30 +4,61 @@ public enum CPUMode: String, Sendable {
     case kernel
 }
 
+/// One of a core's PCID slots: which address space last used it and how up
+/// to date its TLB entries are (Linux's `cpu_tlbstate.ctxs[]`).
+public struct AddressSpaceSlot: Sendable, Equatable {
+    public internal(set) var process: ProcessID?
+    /// The process's `tlbGeneration` these entries reflect.
+    public internal(set) var generation: UInt64 = 0
+    var lastUse: UInt64 = 0
+}
+
 /// One CPU core: its page-table base register, its mode, its TLB and its counters.
 public struct Core: Sendable {
     public let index: Int
-    /// CR3: physical address of the PML4 the MMU walks (PWT/PCD bits kept zero).
+    /// CR3: the physical address of the PML4 the MMU walks; with PCIDs on,
+    /// bits 11:0 hold the PCID.
     public internal(set) var cr3: UInt64
     public internal(set) var mode: CPUMode = .kernel
-    /// The process whose address space is loaded, if any (nil: the boot page table).
-    public internal(set) var currentProcess: ProcessID?
+    /// The thread running here (nil: idle on the boot page table).
+    public internal(set) var currentThread: ThreadID?
+    /// The address space whose tables are loaded (Linux's `active_mm`). A
+    /// kernel thread keeps the previous one: lazy TLB mode.
+    public internal(set) var loadedProcess: ProcessID?
+    /// Running a kernel thread on a borrowed address space.
+    public internal(set) var isLazy = false
     public internal(set) var tlb: TLB
     /// CR2: the linear address of the last page fault.
     public internal(set) var cr2: UInt64 = 0
+    /// PCID slots (Linux keeps 6 dynamic ASIDs per CPU); one slot, unused, without PCIDs.
+    public internal(set) var slots: [AddressSpaceSlot]
+    public internal(set) var currentSlot = 0
+    var slotClock: UInt64 = 0
 
     public internal(set) var tlbHits: UInt64 = 0
     public internal(set) var tlbMisses: UInt64 = 0
-    /// CR3 writes (and explicit flushes) that dropped the non-global entries.
+    /// CR3 writes and explicit flushes that dropped TLB entries.
     public internal(set) var tlbFlushes: UInt64 = 0
     public internal(set) var walks: UInt64 = 0
     public internal(set) var walkMemoryReads: UInt64 = 0
     public internal(set) var faults: UInt64 = 0
     public internal(set) var contextSwitches: UInt64 = 0
+    public internal(set) var cr3Writes: UInt64 = 0
+    public internal(set) var kernelEntries: UInt64 = 0
+    /// TLB shootdown interrupts this core received.
+    public internal(set) var interruptsReceived: UInt64 = 0
+    public internal(set) var cycles = CycleAccount()
 
-    init(index: Int, cr3: UInt64, tlb: TLB) {
+    init(index: Int, cr3: UInt64, tlb: TLB, slotCount: Int) {
         self.index = index
         self.cr3 = cr3
         self.tlb = tlb
+        self.slots = Array(repeating: AddressSpaceSlot(), count: slotCount)
     }
+
+    /// The PCID in CR3 (0 without PCIDs).
+    public var pcid: UInt16 { UInt16(cr3 & 0xFFF) }
+
+    /// The process whose user code runs here; nil when idle or in a kernel thread.
+    public var currentProcess: ProcessID? { isLazy ? nil : loadedProcess }
 }

@@ -27,6 +27,18 @@ public struct FrameAllocator: Sendable {
         return nextUnused
     }
 
+    /// `count` contiguous frames starting at a multiple of `count` (a huge
+    /// page), taken from never-used memory; frames skipped for alignment go
+    /// to the free list, so nothing is lost.
+    public mutating func allocateContiguous(_ count: UInt64) -> UInt64? {
+        let start = (nextUnused + count - 1) / count * count
+        guard start + count <= frameCount else { return nil }
+        freed.append(contentsOf: (nextUnused..<start).reversed())
+        nextUnused = start + count
+        used += count
+        return start
+    }
+
     public mutating func free(_ frame: UInt64) {
         precondition(frame >= firstFrame && frame < nextUnused, "freeing a frame never allocated")
         freed.append(frame)

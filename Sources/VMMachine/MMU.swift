@@ -16,46 +16,38 @@ extension Machine {
         var outcome = AccessOutcome(
             kind: kind, core: coreIndex, mode: cores[coreIndex].mode, virtualAddress: virtualAddress)
         guard AddressLayout.isCanonical(virtualAddress) else {
-            outcome.fault = Fault(kind: .nonCanonical, address: virtualAddress, errorCode: 0, level: 0)
+            outcome.first.fault = Fault(kind: .nonCanonical, address: virtualAddress, errorCode: 0, level: 0)
             cores[coreIndex].faults += 1
+            faultCounts.unresolved += 1
             return outcome
         }
-        let physicalAddress: UInt64
-        if let slot = cores[coreIndex].tlb.lookup(virtualAddress) {
-            cores[coreIndex].tlbHits += 1
-            outcome.tlbHit = true
-            let entry = cores[coreIndex].tlb.entries[slot]
-            if let fault = permissionFault(
-                virtualAddress, kind: kind, mode: outcome.mode,
-                writable: entry.writable, user: entry.user, noExecute: entry.noExecute)
-            {
-                return raise(fault, into: &outcome, core: coreIndex)
+        var translation = translate(virtualAddress, kind: kind, core: coreIndex, into: &outcome.first)
+        if translation == nil, let fault = outcome.first.fault {
+            // The kernel's page-fault handler runs; if it fixed the mapping, the instruction runs again.
+            let resolution = handlePageFault(fault, kind: kind, core: coreIndex)
+            outcome.resolution = resolution
+            switch resolution {
+            case .segmentationFault: faultCounts.segmentation += 1
+            case .protectionFault: faultCounts.protection += 1
+            case .kernelOops: faultCounts.unresolved += 1
+            default: break
             }
-            if kind == .write && !entry.dirty {
-                // First write through a clean entry: the CPU goes back to the
-                // leaf in memory to set D (SDM §4.8). No new TLB fill happens.
-                setDirtyBit(virtualAddress, root: cores[coreIndex].cr3)
-                cores[coreIndex].tlb.markDirty(slot: slot)
-            }
-            outcome.pageSize = entry.pageSize
-            physicalAddress = entry.frameBase | (virtualAddress & (entry.pageSize - 1))
-        } else {
-            cores[coreIndex].tlbMisses += 1
-            switch walk(virtualAddress, kind: kind, core: coreIndex, trace: &outcome.walk) {
-            case .failure(let fault):
-                return raise(fault, into: &outcome, core: coreIndex)
-            case .success(let entry):
-                cores[coreIndex].tlb.insert(entry)
-                outcome.pageSize = entry.pageSize
-                physicalAddress = entry.frameBase | (virtualAddress & (entry.pageSize - 1))
+            if resolution.isResolved {
+                var retry = Attempt()
+                translation = translate(virtualAddress, kind: kind, core: coreIndex, into: &retry)
+                outcome.retry = retry
             }
         }
+        guard let (physicalAddress, pageSize) = translation else { return outcome }
         outcome.physicalAddress = physicalAddress
+        outcome.pageSize = pageSize
         switch kind {
         case .read, .execute:
             outcome.value = memory.load(physicalAddress)
         case .write:
-            if !memory.isTouched(frame: physicalAddress >> 12) || !memory.isTouched(frame: (physicalAddress + 7) >> 12) {
+            if !memory.isTouched(frame: physicalAddress >> 12)
+                || !memory.isTouched(frame: (physicalAddress + 7) >> 12)
+            {
                 try checkHostMemory(adding: 1)
             }
             memory.store(physicalAddress, value)
@@ -64,11 +56,52 @@ extension Machine {
         return outcome
     }
 
-    private func raise(_ fault: Fault, into outcome: inout AccessOutcome, core coreIndex: Int) -> AccessOutcome {
-        outcome.fault = fault
+    /// One translation: TLB lookup under the core's PCID, else a walk that
+    /// fills the TLB. A fault is recorded in `attempt` and returns nil; as on
+    /// x86, a page fault also drops any TLB entry for the address (SDM §4.10.4.2).
+    private func translate(_ virtualAddress: UInt64, kind: AccessKind, core coreIndex: Int, into attempt: inout Attempt)
+        -> (UInt64, UInt64)?
+    {
+        let costs = configuration.costs
+        let pcid = cores[coreIndex].pcid
+        if let slot = cores[coreIndex].tlb.lookup(virtualAddress, pcid: pcid) {
+            cores[coreIndex].tlbHits += 1
+            cores[coreIndex].cycles.translation += costs.tlbHit
+            attempt.tlbHit = true
+            let entry = cores[coreIndex].tlb.entries[slot]
+            if let fault = permissionFault(
+                virtualAddress, kind: kind, mode: cores[coreIndex].mode,
+                writable: entry.writable, user: entry.user, noExecute: entry.noExecute)
+            {
+                raise(fault, into: &attempt, core: coreIndex)
+                return nil
+            }
+            if kind == .write && !entry.dirty {
+                // First write through a clean entry: the CPU goes back to the
+                // leaf in memory to set D (SDM §4.8). No new TLB fill happens.
+                setDirtyBit(virtualAddress, root: cores[coreIndex].cr3)
+                cores[coreIndex].tlb.markDirty(slot: slot)
+            }
+            return (entry.frameBase | (virtualAddress & (entry.pageSize - 1)), entry.pageSize)
+        }
+        cores[coreIndex].tlbMisses += 1
+        switch walk(virtualAddress, kind: kind, core: coreIndex, trace: &attempt.walk) {
+        case .failure(let fault):
+            raise(fault, into: &attempt, core: coreIndex)
+            return nil
+        case .success(var entry):
+            entry.pcid = pcid
+            cores[coreIndex].tlb.insert(entry)
+            return (entry.frameBase | (virtualAddress & (entry.pageSize - 1)), entry.pageSize)
+        }
+    }
+
+    private func raise(_ fault: Fault, into attempt: inout Attempt, core coreIndex: Int) {
+        attempt.fault = fault
         cores[coreIndex].faults += 1
         cores[coreIndex].cr2 = fault.address
-        return outcome
+        cores[coreIndex].cycles.faults += configuration.costs.pageFault
+        cores[coreIndex].tlb.invalidate(fault.address, pcid: cores[coreIndex].pcid)
     }
 
     private enum WalkResult {
@@ -116,6 +149,7 @@ extension Machine {
             let entryAddress = tableAddress + UInt64(index) * 8
             let raw = memory.readWord(entryAddress)
             cores[coreIndex].walkMemoryReads += 1
+            cores[coreIndex].cycles.translation += configuration.costs.walkReference
             trace.append(WalkStep(level: level, index: index, entryAddress: entryAddress, entry: raw))
             let entry = PageTableEntry(raw: raw)
             guard entry.isPresent else {
@@ -166,21 +200,5 @@ extension Machine {
     private func setDirtyBit(_ virtualAddress: UInt64, root: UInt64) {
         guard let leaf = leafEntryAddress(virtualAddress, root: root) else { return }
         memory.writeWord(leaf, memory.readWord(leaf) | PageTableEntry.dirty)
-    }
-
-    /// Physical address of the present leaf entry for `virtualAddress`, found
-    /// by a software walk that changes nothing.
-    func leafEntryAddress(_ virtualAddress: UInt64, root: UInt64) -> UInt64? {
-        var tableAddress = root & PageTableEntry.addressMask
-        var level = AddressLayout.levels
-        while true {
-            let entryAddress =
-                tableAddress + UInt64(AddressLayout.index(of: virtualAddress, level: level)) * 8
-            let entry = PageTableEntry(raw: memory.readWord(entryAddress))
-            guard entry.isPresent else { return nil }
-            if level == 1 || ((level == 2 || level == 3) && entry.isLargePage) { return entryAddress }
-            tableAddress = entry.physicalAddress
-            level -= 1
-        }
     }
 }

@@ -6,6 +6,13 @@ public struct MachineConfiguration: Sendable, Equatable {
     public var tlbWays = 4
     public var ramBytes: UInt64 = 64 << 20
     public var cores = 1
+    /// CR4.PCIDE: TLB entries are tagged, and CR3 writes may keep other address spaces' entries.
+    public var pcid = false
+    /// Page-table isolation: two PML4s per process, CR3 switched on every kernel entry and exit.
+    public var kpti = false
+    /// TLB shootdowns by IPI. Off only to show the stale-TLB bug it prevents.
+    public var shootdown = true
+    public var costs = CostModel()
     /// How many frames may hold data at once. Simulated RAM may be huge
     /// because untouched frames cost nothing; this bounds what a runaway
     /// script can make the host allocate (4 KiB each; default 4 GiB).
@@ -16,11 +23,14 @@ public struct MachineConfiguration: Sendable, Equatable {
     public static let supportedArchitectures = ["x86_64"]
     public static let minimumRAM: UInt64 = 4 << 20
     public static let maximumRAM: UInt64 = 1 << 40
+    public static let maximumCores = 64
+    /// Linux's TLB_NR_DYN_ASIDS: PCIDs each CPU hands out to recent address spaces.
+    public static let addressSpaceSlots = 6
 }
 
 /// The simulated computer: hardware (physical memory, cores with their CR3 and
 /// TLB, the MMU's walker in MMU.swift) and the kernel's own records (frame
-/// allocator, processes, the kernel half, in Kernel.swift).
+/// allocator, processes and threads, the kernel half; see the Kernel*.swift files).
 public final class Machine {
     public let configuration: MachineConfiguration
 
@@ -39,7 +49,15 @@ public final class Machine {
     public let reservedFrames: UInt64
     /// Live processes in pid order.
     public internal(set) var processes: [Process] = []
+    /// Live threads, user and kernel, in tid order.
+    public internal(set) var threads: [Thread] = []
+    /// How many page-table entries map each shared frame; frames mapped once are absent.
+    var sharedFrames: [UInt64: Int] = [:]
+    public internal(set) var faultCounts = FaultCounts()
+    /// Shootdown IPIs sent, all cores together.
+    public internal(set) var interProcessorInterrupts: UInt64 = 0
     var nextPID = 1
+    var nextTID = 1
 
     public init(_ configuration: MachineConfiguration = MachineConfiguration()) throws(MachineError) {
         guard MachineConfiguration.supportedArchitectures.contains(configuration.architecture) else {
@@ -49,6 +67,9 @@ public final class Machine {
         guard ram >= MachineConfiguration.minimumRAM, ram <= MachineConfiguration.maximumRAM,
             ram % AddressLayout.largePageSize == 0
         else { throw .ramSize(bytes: ram) }
+        guard (1...MachineConfiguration.maximumCores).contains(configuration.cores) else {
+            throw .coreCount(configuration.cores)
+        }
         let tlb: TLB
         do {
             tlb = try TLB(entries: configuration.tlbEntries, ways: configuration.tlbWays)
@@ -64,7 +85,8 @@ public final class Machine {
         let root = rootFrame * AddressLayout.pageSize
         kernelRoot = root
         kernelTableFrames = [rootFrame]
-        cores = (0..<configuration.cores).map { Core(index: $0, cr3: root, tlb: tlb) }
+        let slots = configuration.pcid ? MachineConfiguration.addressSpaceSlots : 1
+        cores = (0..<configuration.cores).map { Core(index: $0, cr3: root, tlb: tlb, slotCount: slots) }
         try buildKernelHalf()
     }
 
@@ -77,9 +99,23 @@ public final class Machine {
         processes.first { $0.pid == pid }
     }
 
+    public func thread(_ tid: ThreadID) -> Thread? {
+        threads.first { $0.tid == tid }
+    }
+
+    func processIndex(_ pid: ProcessID) -> Int {
+        guard let index = processes.firstIndex(where: { $0.pid == pid }) else {
+            preconditionFailure("no process \(pid)")
+        }
+        return index
+    }
+
     /// Frames handed out by the allocator (page tables and user pages); the
     /// kernel image's reserved frames are not counted.
     public var framesUsed: UInt64 { allocator.used }
     public var framesTotal: UInt64 { memory.frameCount }
     public var framesFree: UInt64 { allocator.available }
+
+    /// Cycles charged on every core.
+    public var cycles: UInt64 { cores.reduce(0) { $0 + $1.cycles.total } }
 }

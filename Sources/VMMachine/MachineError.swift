@@ -14,4 +14,9 @@ public enum MachineError: Error, Equatable, Sendable {
     case noSuchCore(index: Int, count: Int)
     case noSuchLevel(Int)
     case hostMemoryLimit(frames: Int)
+    case coreCount(Int)
+    case unsupportedPageSize(UInt64)
+    case partialLargePage(address: UInt64, pageSize: UInt64)
+    case exited(name: String)
+    case threadNameTaken(process: String, name: String)
 }

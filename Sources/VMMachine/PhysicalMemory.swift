@@ -98,6 +98,17 @@ public struct PhysicalMemory: Sendable {
         writeWord(aligned + 8, (readWord(aligned + 8) & ~lowMask) | (value >> (64 - shift)))
     }
 
+    /// Copies a frame's contents (a copy-on-write break).
+    public mutating func copyFrame(_ source: UInt64, to destination: UInt64) {
+        guard slot(ofFrame: source) >= 0 else {
+            discard(frame: destination)
+            return
+        }
+        for word in 0..<UInt64(Self.wordsPerFrame) {
+            writeWord(destination << 12 + word * 8, readWord(source << 12 + word * 8))
+        }
+    }
+
     /// Forgets a frame's contents (it reads as zero again) and returns its host memory.
     public mutating func discard(frame: UInt64) {
         let frameSlot = slot(ofFrame: frame)

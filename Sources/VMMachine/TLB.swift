@@ -14,6 +14,8 @@ public struct TLBEntry: Sendable, Equatable {
     public var global = false
     /// Whether the leaf's D bit was already set when this entry was filled or last written through.
     public var dirty = false
+    /// The PCID (x86) the entry was filled under; global entries match every PCID.
+    public var pcid: UInt16 = 0
     var lastUse: UInt64 = 0
 
     public var virtualAddress: UInt64 { virtualPage << UInt64(pageShift) }
@@ -60,9 +62,10 @@ public struct TLB: Sendable {
         Int(virtualPage & UInt64(sets - 1)) * ways
     }
 
-    /// The slot holding a translation for `virtualAddress`, marking it most recently used.
+    /// The slot holding a translation for `virtualAddress` usable under
+    /// `pcid` (its own or a global one), marking it most recently used.
     @inline(__always)
-    public mutating func lookup(_ virtualAddress: UInt64) -> Int? {
+    public mutating func lookup(_ virtualAddress: UInt64, pcid: UInt16 = 0) -> Int? {
         var shiftBit: UInt8 = 1
         var shift: UInt64 = 12
         while shiftBit <= shiftsPresent {
@@ -71,7 +74,9 @@ public struct TLB: Sendable {
                 let first = firstSlot(ofVirtualPage: virtualPage)
                 for slot in first..<(first + ways) {
                     let entry = entries[slot]
-                    if entry.valid && entry.virtualPage == virtualPage && UInt64(entry.pageShift) == shift {
+                    if entry.valid && entry.virtualPage == virtualPage && UInt64(entry.pageShift) == shift
+                        && (entry.pcid == pcid || entry.global)
+                    {
                         clock &+= 1
                         entries[slot].lastUse = clock
                         return slot
@@ -118,6 +123,24 @@ public struct TLB: Sendable {
         return dropped
     }
 
+    /// Drops the non-global entries tagged `pcid` (a flushing CR3 write with
+    /// PCIDE = 1, INVPCID type 1). Returns how many went.
+    @discardableResult
+    public mutating func flush(pcid: UInt16) -> Int {
+        var dropped = 0
+        for slot in entries.indices
+        where entries[slot].valid && !entries[slot].global && entries[slot].pcid == pcid {
+            entries[slot].valid = false
+            dropped += 1
+        }
+        return dropped
+    }
+
+    /// Valid entries tagged with `pcid`, global ones excepted.
+    public func count(pcid: UInt16) -> Int {
+        entries.reduce(0) { $0 + ($1.valid && !$1.global && $1.pcid == pcid ? 1 : 0) }
+    }
+
     /// Drops every entry, global ones too (CR4.PGE toggle, INVPCID type 2).
     @discardableResult
     public mutating func flushAll() -> Int {
@@ -130,11 +153,12 @@ public struct TLB: Sendable {
         return dropped
     }
 
-    /// Drops any entry that translates `virtualAddress`, global or not (INVLPG).
+    /// Drops the entries that translate `virtualAddress` under `pcid`, and
+    /// global ones for it (INVLPG, SDM §4.10.4.1).
     @discardableResult
-    public mutating func invalidate(_ virtualAddress: UInt64) -> Int {
+    public mutating func invalidate(_ virtualAddress: UInt64, pcid: UInt16 = 0) -> Int {
         var dropped = 0
-        while let slot = lookup(virtualAddress) {
+        while let slot = lookup(virtualAddress, pcid: pcid) {
             entries[slot].valid = false
             dropped += 1
         }

@@ -4,7 +4,7 @@ import Testing
 @testable import VMLanguage
 
 @Suite struct CompleterTests {
-    func session(_ setup: String = "spawn Alpha\nspawn Beta\nlet heap = 1\ndef helper() { }") -> Interpreter {
+    func session(_ setup: String = "spawn Alpha\nspawn Beta\nthread Alpha worker\nlet heap = 1\ndef helper() { }") -> Interpreter {
         let session = Session(output: TranscriptSink())
         session.run(SourceFile(name: "setup", text: setup))
         return session.interpreter
@@ -16,13 +16,13 @@ import Testing
 
     @Test func commandNamesAtTheStartOfAStatement() {
         #expect(complete("sw") == ["switch"])
-        #expect(complete("s") == ["save", "show", "spawn", "stats", "switch"])
+        #expect(complete("s") == ["save", "show", "spawn", "stats", "switch", "syscall"])
         #expect(complete("for i in 0..<2 { re") == ["read", "repeat", "reset", "return"])
         #expect(complete("print 1; he") == ["heap", "help", "helper", "hex"])
     }
 
     @Test func processNamesWhereAProcessGoes() {
-        #expect(complete("switch ") == ["Alpha", "Beta"])
+        #expect(complete("switch ") == ["Alpha", "Beta", "cpu="])
         #expect(complete("switch A") == ["Alpha"])
         #expect(complete("map B") == ["Beta"])
         #expect(complete("show pagetable ") == ["Alpha", "Beta"])
@@ -31,21 +31,24 @@ import Testing
     @Test func wordChoicesAndOptions() {
         #expect(complete("show ") == ["cpu", "frames", "pagetable", "processes", "tlb"])
         #expect(complete("show p") == ["pagetable", "processes"])
-        #expect(complete("map Alpha 0x1000 ") == ["prot=", "r", "rw", "rwx", "rx", "size="])
+        #expect(complete("map Alpha 0x1000 ") == ["page=", "prot=", "r", "rw", "rwx", "rx", "size="])
         #expect(complete("map Alpha 0x1000 s") == ["size="])
         #expect(complete("map Alpha 0x1000 size=8K pr") == ["prot="])
         #expect(complete("map Alpha 0x1000 prot=r") == ["prot=r", "prot=rw", "prot=rwx", "prot=rx"])
         #expect(complete("machine x86_64 t") == ["tlb=", "tlb_ways="])
-        #expect(complete("machine ") == ["ram=", "tlb=", "tlb_ways=", "x86_64"])
+        #expect(complete("machine k") == ["kpti="])
+        #expect(complete("machine pcid=") == ["pcid=off", "pcid=on"])
         #expect(complete("help sp") == ["spawn"])
     }
 
     @Test func membersAfterADot() {
         #expect(complete("print tlb.") == ["tlb.entries", "tlb.flushes", "tlb.hits", "tlb.misses", "tlb.sets", "tlb.size", "tlb.ways"])
-        #expect(complete("print cpu.c") == ["cpu.cr2", "cpu.cr3"])
+        #expect(complete("print cpu.cr") == ["cpu.cr2", "cpu.cr3", "cpu.cr3_writes"])
+        #expect(complete("print faults.") == ["faults.cow", "faults.demand", "faults.protection", "faults.segv", "faults.total", "faults.unresolved"])
         #expect(complete("print cpu[0].tlb.h") == ["cpu[0].tlb.hits"])
         #expect(complete("expect last.f") == ["last.fault"])
-        #expect(complete("print Alpha.r") == ["Alpha.resident", "Alpha.root"])
+        #expect(complete("print Alpha.re") == ["Alpha.regions", "Alpha.resident"])
+        #expect(complete("switch Alpha.") .contains("Alpha.worker"))
         #expect(complete("print heap.") == [])
     }
 

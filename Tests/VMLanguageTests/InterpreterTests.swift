@@ -40,10 +40,10 @@ import Testing
         ("spawn A\nprint pte(A, 0, 5)", "level must be 1 to 4 (4 = PML4, 3 = PDPT, 2 = PD, 1 = PT), got 5"),
         ("def f(a) { }\nf(1, 2)", "'f' takes 1 argument(s), got 2"),
         ("let f = 1\nf(2)", "'f' is integer, not a function"),
-        ("switch 5", "expected a process, got integer 5"),
+        ("switch 5", "expected a process or thread, got integer 5"),
         ("switch A", "'A' is not defined"),
         ("spawn A\nspawn A", "'A' is already process A (pid 1)"),
-        ("spawn print", "'print' is a command and cannot name a process"),
+        ("spawn print", "'print' is a command and cannot name a process or thread"),
         ("read 0xfff", "an 8-byte access at 0xfff would cross a page boundary; vmlab accesses stay inside one 4 KiB page"),
         ("spawn A\nmap A 0x1001", "0x1001 is not aligned to a 4 KiB page"),
         ("spawn A\nmap A 0 size=0", "size must be at least one page (4K)"),
@@ -187,7 +187,7 @@ import Testing
             "8 2 4 4096 512 kernel 0",
             "write 7 none false 4096 4 0x0",
             "user A (pid 1) true 1 1 4 1 A",
-            "not_present 0x4 0x999000 1",
+            "segv 0x4 0x999000 1",
             "273 2",
         ])
         let faulted = run("spawn A\nswitch A\nread 0\nprint last.pa")
@@ -195,8 +195,9 @@ import Testing
     }
 
     @Test func processValuesDoNotOutliveTheirMachine() {
-        let result = run("spawn A\nmachine x86_64\nswitch A")
-        #expect(result.output.contains("A belongs to a machine that a later 'machine' command replaced; spawn it again"))
+        let result = run("spawn A\nlet p = A\nmachine x86_64\nswitch p")
+        #expect(result.output.contains("A is gone: it exited, or a later 'machine' or 'reset' replaced its machine"))
+        #expect(run("spawn A\nmachine x86_64\nswitch A").output.contains("'A' is not defined"))
         let respawn = run("spawn A\nmachine x86_64\nspawn A\nprint A.pid")
         #expect(respawn.output.hasSuffix("1\n"))
     }
@@ -232,7 +233,7 @@ import Testing
             #expect(overview.contains(command.summary))
         }
         let map = run("help map").output
-        #expect(map.hasPrefix("usage: map PROC ADDR [PROT] [size=SIZE] [prot=PROT]\n"))
+        #expect(map.hasPrefix("usage: map PROC ADDR [PROT] [size=SIZE] [prot=PROT] [page=SIZE]\n"))
         #expect(map.contains("size=SIZE"))
     }
 

@@ -76,10 +76,10 @@ import Testing
 
     @Test(arguments: [
         ("swich A", "unknown command 'swich'", ["did you mean 'switch'?", "'help' lists the commands"]),
-        ("map A 0x1000 sise=8K", "'map' has no option 'sise'", ["did you mean 'size'?", "usage: map PROC ADDR [PROT] [size=SIZE] [prot=PROT]"]),
+        ("map A 0x1000 sise=8K", "'map' has no option 'sise'", ["did you mean 'size'?", "usage: map PROC ADDR [PROT] [size=SIZE] [prot=PROT] [page=SIZE]"]),
         ("map A 0x1000 size=4K size=8K", "option 'size' given twice", []),
-        ("switch A B", "too many arguments for 'switch'", ["usage: switch PROC"]),
-        ("switch", "'switch' needs PROC", ["usage: switch PROC"]),
+        ("switch A B", "too many arguments for 'switch'", ["usage: switch TARGET [cpu=N]"]),
+        ("switch", "'switch' needs TARGET", ["usage: switch TARGET [cpu=N]"]),
         ("show tbl", "expected TOPIC for 'show', found 'tbl'", ["did you mean 'tlb'?", "TOPIC is one of: pagetable, tlb, cpu, frames, processes"]),
         ("map A 0 prot=rwz", "expected PROT for 'map', found 'rwz'", ["did you mean 'rwx'?", "PROT is one of: r, rw, rx, rwx"]),
         ("spawn 5", "expected a name for NAME of 'spawn', found integer 5", ["usage: spawn NAME"]),

@@ -1,150 +1,81 @@
 import VMMachine
 
-/// Commands that build the machine and change address spaces: the kernel's work.
+/// `machine`: building the computer the other commands act on.
 enum MachineCommands {
-    static let all: [CommandSpec] = [machine, spawn, map, unmap, switchProcess]
+    static let all: [CommandSpec] = [machine]
+
+    static let switches = ["on", "off"]
+
+    /// Cost options: name, help, and where the value goes.
+    static let costOptions: [(name: String, help: String, path: WritableKeyPath<CostModel, UInt64> & Sendable)] = [
+        ("cost_hit", "cycles per TLB hit (default 1)", \.tlbHit),
+        ("cost_walk", "cycles per page-walk memory reference (default 25)", \.walkReference),
+        ("cost_fault", "cycles per page fault (default 1000)", \.pageFault),
+        ("cost_ipi", "cycles per shootdown IPI, paid by the sender (default 2000)", \.interProcessorInterrupt),
+        ("cost_flush", "cycles per TLB flush operation (default 100)", \.tlbFlush),
+        ("cost_cr3", "cycles per CR3 write (default 100)", \.cr3Write),
+        ("cost_entry", "cycles per kernel entry and exit, CR3 aside (default 100)", \.kernelEntry),
+    ]
 
     static let machine = CommandSpec(
         name: "machine",
         summary: "replace the machine with a fresh one",
         details: """
-            Builds a new machine: physical memory, one core with its CR3 and TLB, and
+            Builds a new machine: physical memory, cores each with a CR3 and a TLB, and
             a kernel whose master page table maps all RAM at 0xffff888000000000 and
-            the kernel image at 0xffffffff80000000 with 2 MiB global pages.
+            the kernel image at 0xffffffff80000000 with 2 MiB pages (global unless
+            kpti=on) and the entry trampoline at 0xfffffe0000000000.
             Processes of the old machine are gone.
             """,
         parameters: [ParameterSpec("ARCH", .word(MachineConfiguration.supportedArchitectures), completion: .words)],
         options: [
-            OptionSpec("tlb", placeholder: "N", help: "TLB entries (default 64)"),
+            OptionSpec("cores", placeholder: "N", help: "cores, each with its own CR3 and TLB (default 1)"),
+            OptionSpec("tlb", placeholder: "N", help: "TLB entries per core (default 64)"),
             OptionSpec("tlb_ways", placeholder: "N", help: "TLB associativity (default 4; entries/ways must be a power of two)"),
             OptionSpec("ram", placeholder: "SIZE", help: "physical memory, a multiple of 2M (default 64M)"),
-        ]
+            OptionSpec("pcid", .word(switches), placeholder: "on|off", help: "tag TLB entries with PCIDs (default off)"),
+            OptionSpec("kpti", .word(switches), placeholder: "on|off", help: "page-table isolation: two PML4s per process (default off)"),
+            OptionSpec("shootdown", .word(switches), placeholder: "on|off", help: "TLB shootdown IPIs; off shows the stale-TLB bug (default on)"),
+        ] + costOptions.map { OptionSpec($0.name, placeholder: "N", help: $0.help) }
     ) { interpreter, call in
         var configuration = MachineConfiguration()
         configuration.architecture = interpreter.word(call.arguments[0])
-        func count(_ name: String) throws -> Int? {
+        func count(_ name: String, limit: UInt64) throws -> Int? {
             guard let option = call.option(name) else { return nil }
             let value = try interpreter.integer(option.value, name)
-            guard value <= UInt64(TLB.maximumEntries) else {
-                throw Diagnostic("\(name)=\(value) is too large (at most \(TLB.maximumEntries))", at: option.value.range)
+            guard value <= limit else {
+                throw Diagnostic("\(name)=\(value) is too large (at most \(limit))", at: option.value.range)
             }
             return Int(value)
         }
-        if let entries = try count("tlb") { configuration.tlbEntries = entries }
-        if let ways = try count("tlb_ways") { configuration.tlbWays = ways }
+        if let entries = try count("tlb", limit: UInt64(TLB.maximumEntries)) { configuration.tlbEntries = entries }
+        if let ways = try count("tlb_ways", limit: UInt64(TLB.maximumEntries)) { configuration.tlbWays = ways }
+        if let cores = try count("cores", limit: UInt64(MachineConfiguration.maximumCores)) { configuration.cores = cores }
         if let ram = call.option("ram") { configuration.ramBytes = try interpreter.integer(ram.value, "ram") }
+        if let option = call.option("pcid") { configuration.pcid = interpreter.word(option.value) == "on" }
+        if let option = call.option("kpti") { configuration.kpti = interpreter.word(option.value) == "on" }
+        if let option = call.option("shootdown") { configuration.shootdown = interpreter.word(option.value) == "on" }
+        for cost in costOptions {
+            if let option = call.option(cost.name) {
+                configuration.costs[keyPath: cost.path] = try interpreter.integer(option.value, cost.name)
+            }
+        }
         try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
             try interpreter.replaceMachine(configuration)
         }
+        interpreter.unbindProcesses()
         let machine = interpreter.machine
         let tlb = machine.cores[0].tlb
+        var features: [String] = []
+        if configuration.pcid { features.append("PCID on") }
+        if configuration.kpti { features.append("KPTI on") }
+        if !configuration.shootdown { features.append("TLB shootdowns OFF") }
         interpreter.report(
             "machine \(configuration.architecture): \(Format.plural(machine.cores.count, "core")), "
                 + "\(Format.size(configuration.ramBytes)) RAM (\(machine.framesTotal) frames, "
                 + "\(machine.reservedFrames) reserved for the kernel image), "
-                + "TLB \(tlb.entryCount) entries (\(tlb.sets) sets x \(tlb.ways) ways)")
-    }
-
-    static let spawn = CommandSpec(
-        name: "spawn",
-        summary: "create a process and bind it to a name",
-        details: """
-            The kernel allocates a PML4 for the new process and copies the kernel
-            half (entries 256-511) from its master PML4, so every process shares
-            the same kernel page tables while its user half starts empty.
-            """,
-        parameters: [ParameterSpec("NAME", .identifier)]
-    ) { interpreter, call in
-        guard case .name(let name, let range) = call.arguments[0] else { return }
-        try interpreter.checkBindable(name, at: range)
-        let process = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
-            try interpreter.machine.spawn(name: name)
-        }
-        interpreter.bindProcess(name, process)
-        let shared = interpreter.machine.presentEntries(ofTable: process.root).map { String($0.index) }
-        interpreter.report(
-            "spawn \(name): pid \(process.pid), PML4 at \(Format.hex(process.root)); "
-                + "kernel entries \(shared.joined(separator: ", ")) copied from the master PML4")
-    }
-
-    static let map = CommandSpec(
-        name: "map",
-        summary: "map user pages into a process now, writing its page-table entries",
-        details: """
-            Allocates zeroed frames and writes leaf entries (and any missing page
-            tables) at once. ADDR must be 4 KiB aligned and in the user half.
-            Protection r, rw, rx or rwx may be given bare or as prot=.
-            """,
-        parameters: [
-            ParameterSpec("PROC", completion: .process),
-            ParameterSpec("ADDR"),
-            ParameterSpec("PROT", .word(Protection.spellings.map(\.name)), optional: true, completion: .words),
-        ],
-        options: [
-            OptionSpec("size", placeholder: "SIZE", help: "bytes to map, a multiple of 4K (default 4K)"),
-            OptionSpec("prot", .word(Protection.spellings.map(\.name)), placeholder: "PROT", help: "r, rw, rx or rwx (default rw)"),
-        ]
-    ) { interpreter, call in
-        let (reference, _) = try interpreter.process(call.arguments[0])
-        let address = try interpreter.integer(call.arguments[1], "the address")
-        let size = try call.option("size").map { try interpreter.integer($0.value, "size") } ?? AddressLayout.pageSize
-        if call.argument(2) != nil, let option = call.option("prot") {
-            throw Diagnostic("protection given twice: as a word and as prot=", at: option.nameRange)
-        }
-        let spelling = (call.argument(2) ?? call.option("prot")?.value).map(interpreter.word) ?? "rw"
-        let protection = Protection(spelling: spelling) ?? .readWrite
-        let outcome = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
-            try interpreter.machine.map(reference.pid, at: address, size: size, protection: protection)
-        }
-        interpreter.report(
-            "map \(reference.name) \(Format.hex(address)) (\(Format.plural(outcome.frames.count, "page")), "
-                + "\(protection.spelling)): " + framesText(outcome.frames)
-                + "; \(Format.plural(outcome.newTables.count, "new page table"))")
-    }
-
-    static let unmap = CommandSpec(
-        name: "unmap",
-        summary: "remove user pages from a process, free their frames and invalidate their TLB entries",
-        parameters: [ParameterSpec("PROC", completion: .process), ParameterSpec("ADDR")],
-        options: [OptionSpec("size", placeholder: "SIZE", help: "bytes to unmap, a multiple of 4K (default 4K)")]
-    ) { interpreter, call in
-        let (reference, _) = try interpreter.process(call.arguments[0])
-        let address = try interpreter.integer(call.arguments[1], "the address")
-        let size = try call.option("size").map { try interpreter.integer($0.value, "size") } ?? AddressLayout.pageSize
-        let outcome = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
-            try interpreter.machine.unmap(reference.pid, at: address, size: size)
-        }
-        interpreter.report(
-            "unmap \(reference.name) \(Format.hex(address)) (\(Format.plural(outcome.freedFrames.count, "page"))): freed "
-                + framesText(outcome.freedFrames)
-                + "; \(Format.plural(outcome.tlbEntriesInvalidated, "TLB entry", "TLB entries")) invalidated")
-    }
-
-    static let switchProcess = CommandSpec(
-        name: "switch",
-        summary: "context-switch the current core to a process (writes CR3, flushes the TLB)",
-        details: """
-            Loads the process's PML4 address into CR3. Without PCIDs a CR3 write
-            drops every non-global TLB entry; global (kernel) entries survive.
-            Switching to the process already running writes nothing.
-            """,
-        parameters: [ParameterSpec("PROC", completion: .process)]
-    ) { interpreter, call in
-        let (reference, _) = try interpreter.process(call.arguments[0])
-        let core = interpreter.currentCore
-        let outcome = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
-            try interpreter.machine.switchTo(reference.pid, core: core)
-        }
-        if outcome.wroteCR3 {
-            interpreter.report(
-                "switch cpu \(core) to \(reference.name): CR3 \(Format.hex(outcome.oldCR3)) -> "
-                    + "\(Format.hex(outcome.newCR3)), TLB flush dropped "
-                    + "\(Format.plural(outcome.entriesFlushed, "entry", "entries")), kept "
-                    + "\(outcome.globalEntriesKept) global")
-        } else {
-            interpreter.report(
-                "switch cpu \(core) to \(reference.name): already loaded, CR3 unchanged, no flush")
-        }
+                + "TLB \(tlb.entryCount) entries (\(tlb.sets) sets x \(tlb.ways) ways) per core"
+                + (features.isEmpty ? "" : ", " + features.joined(separator: ", ")))
     }
 
     /// "frame 0x5000", "frames 0x5000 0x6000", or first … last for many.
@@ -157,14 +88,16 @@ extension Interpreter {
     /// Rejects names that a new binding may not take.
     func checkBindable(_ name: String, at range: SourceRange) throws {
         if registry.command(named: name) != nil {
-            throw Diagnostic("'\(name)' is a command and cannot name a process", at: range)
+            throw Diagnostic("'\(name)' is a command and cannot name a process or thread", at: range)
         }
         if Builtins.reservedNames.contains(name) {
-            throw Diagnostic("'\(name)' is a built-in name and cannot name a process", at: range)
+            throw Diagnostic("'\(name)' is a built-in name and cannot name a process or thread", at: range)
         }
         if let existing = globals.lookup(name) {
-            if case .process(let reference) = existing, (try? liveProcess(reference)) == nil {
-                return  // a process of a replaced machine: the name is free again
+            switch existing {
+            case .process(let reference) where (try? liveProcess(reference)) == nil: return
+            case .thread(let reference) where (try? liveThread(reference)) == nil: return
+            default: break
             }
             throw Diagnostic("'\(name)' is already \(existing.typeName) \(existing.displayText)", at: range)
         }
@@ -172,5 +105,17 @@ extension Interpreter {
 
     func bindProcess(_ name: String, _ process: Process) {
         globals.define(name, .process(ProcessReference(pid: process.pid, name: name, generation: machineGeneration)))
+    }
+
+    /// The core an optional `cpu=N` option names, else the current one.
+    func coreOption(_ call: CommandCall) throws -> Int {
+        guard let option = call.option("cpu") else { return currentCore }
+        let number = try integer(option.value, "cpu")
+        guard number < UInt64(machine.cores.count) else {
+            throw Diagnostic(
+                "no cpu \(number): this machine has \(Format.plural(machine.cores.count, "core"))",
+                at: option.value.range)
+        }
+        return Int(number)
     }
 }

@@ -48,7 +48,7 @@ enum ScriptCommands {
         name: "quiet",
         summary: "run a block without printing access and kernel lines",
         details: "State, 'last', counters, print, show and expect all work as usual inside.",
-        takesBlock: true
+        block: .required
     ) { interpreter, call in
         guard let block = call.block else { return }
         interpreter.quietDepth += 1
@@ -156,7 +156,13 @@ public enum ScriptLoader {
             throw Failure(message: "cannot open '\(path)': no such file")
         }
         guard !isDirectory.boolValue else { throw Failure(message: "cannot open '\(path)': it is a directory") }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        // FileHandle rather than FileManager.contents, so that pipes (/dev/stdin, <(…)) work too.
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw Failure(message: "cannot read '\(path)'") }
+        defer { try? handle.close() }
+        let data: Data
+        do {
+            data = try handle.read(upToCount: maximumBytes + 1) ?? Data()
+        } catch {
             throw Failure(message: "cannot read '\(path)'")
         }
         guard data.count <= maximumBytes else {

@@ -15,7 +15,7 @@ enum ShowCommands {
             show tlb              the valid entries of the current core's TLB
             show cpu              each core's mode, CR3 and CR2
             show frames           how physical frames are used, by owner
-            show processes        every process with its PML4 and sizes
+            show processes        every process with its PML4, sizes and threads
             """,
         parameters: [
             ParameterSpec("TOPIC", .word(topics), completion: .words),
@@ -35,7 +35,7 @@ enum ShowCommands {
             }
             text = StateRenderer.pageTable(try interpreter.process(argument).1, machine: machine)
         case "tlb":
-            text = StateRenderer.tlb(machine.cores[interpreter.currentCore])
+            text = StateRenderer.tlb(machine.cores[interpreter.currentCore], machine: machine)
         case "cpu":
             text = machine.cores.map { StateRenderer.cpu($0, machine: machine) }.joined()
         case "frames":

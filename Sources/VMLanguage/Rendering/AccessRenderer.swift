@@ -1,7 +1,8 @@
 import VMMachine
 
 /// One line per memory access: the address, TLB hit or miss, the walk with
-/// every entry read, then the physical address and value, or the fault.
+/// every entry read, then the physical address and value, or the fault, what
+/// the kernel did about it, and the retry.
 ///
 ///     read 0x400000: TLB miss, walk PML4[0]=0x204027 PDPT[0]=0x205027 PD[2]=0x206027 PT[0]=0x8000000000207005, pa 0x207000, value 0
 enum AccessRenderer {
@@ -16,20 +17,40 @@ enum AccessRenderer {
         if let fault = outcome.fault, fault.kind == .nonCanonical {
             return text + ": general protection fault, non-canonical address (bits 63:47 must all be equal)"
         }
-        text += outcome.tlbHit ? ": TLB hit" : ": TLB miss, walk"
-        for position in 0..<outcome.walk.count {
-            let step = outcome.walk[position]
-            text += " \(AddressLayout.levelName(step.level))[\(step.index)]=\(Format.hex(step.entry))"
+        text += ": " + attempt(outcome.first)
+        if let resolution = outcome.resolution {
+            text += " -> kernel: " + describe(resolution)
         }
-        if let fault = outcome.fault {
-            return text + ", page fault: \(faultReason(fault)) (error code \(Format.hex(fault.errorCode)): "
-                + "\(accessDescription(fault.errorCode)))"
-        }
+        if let retry = outcome.retry { text += "; retry: " + attempt(retry) }
         guard let physicalAddress = outcome.physicalAddress else { return text }
         text += ", pa \(Format.hex(physicalAddress))"
         if outcome.pageSize != AddressLayout.pageSize { text += " in a \(Format.size(outcome.pageSize)) page" }
         if outcome.kind != .write { text += ", value \(outcome.value)" }
         return text
+    }
+
+    private static func attempt(_ attempt: Attempt) -> String {
+        var text = attempt.tlbHit ? "TLB hit" : "TLB miss, walk"
+        for position in 0..<attempt.walk.count {
+            let step = attempt.walk[position]
+            text += " \(AddressLayout.levelName(step.level))[\(step.index)]=\(Format.hex(step.entry))"
+        }
+        if let fault = attempt.fault {
+            text += ", page fault (\(faultReason(fault)), error code \(Format.hex(fault.errorCode)): "
+                + "\(accessDescription(fault.errorCode)))"
+        }
+        return text
+    }
+
+    static func describe(_ resolution: FaultResolution) -> String {
+        switch resolution {
+        case .demandZero(let page): return "demand paging, zeroed page at \(Format.hex(page)) mapped"
+        case .copiedOnWrite(let from, let to): return "copy-on-write, \(Format.hex(from)) copied to \(Format.hex(to))"
+        case .madeWritable(let page): return "copy-on-write, \(Format.hex(page)) no longer shared, made writable"
+        case .segmentationFault: return "segmentation fault (SIGSEGV: no region holds this address)"
+        case .protectionFault: return "protection fault (SIGSEGV: the region forbids this access)"
+        case .kernelOops: return "oops (a kernel-mode fault on a kernel address)"
+        }
     }
 
     static func faultReason(_ fault: Fault) -> String {

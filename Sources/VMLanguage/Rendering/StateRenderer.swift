@@ -19,6 +19,19 @@ enum StateRenderer {
                 machine: machine, into: &lines)
         }
         if userEntries == 0 { lines.insert("  (user half empty)", at: 1) }
+        if let userRoot = process.userRoot {
+            let entries = machine.presentEntries(ofTable: userRoot)
+            let user = entries.filter { $0.index < AddressLayout.firstKernelPML4Index }.count
+            let kernel = entries.filter { $0.index >= AddressLayout.firstKernelPML4Index }.map { String($0.index) }
+            lines.append(
+                "user PML4 at \(Format.hex(userRoot)) (KPTI): the same \(Format.plural(user, "user entry", "user entries")) "
+                    + "(sharing every table below), and of the kernel only entry \(kernel.joined(separator: ", ")), the entry trampoline")
+        }
+        for region in process.regions {
+            lines.append(
+                "region \(Format.hex(region.start))-\(Format.hex(region.end)) \(region.protection.spelling)"
+                    + (region.pageSize == AddressLayout.pageSize ? "" : ", \(Format.size(region.pageSize)) pages"))
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -50,15 +63,16 @@ enum StateRenderer {
             + Format.padRight(entry.flagNames.joined(separator: " "), 18)
     }
 
-    static func tlb(_ core: Core) -> String {
+    static func tlb(_ core: Core, machine: Machine) -> String {
         let tlb = core.tlb
         var lines = [
             "TLB of cpu \(core.index): \(tlb.entryCount) entries (\(tlb.sets) sets x \(tlb.ways) ways), "
                 + "\(tlb.validCount) valid; \(Format.plural(core.tlbHits, "hit")), \(Format.plural(core.tlbMisses, "miss", "misses")), "
                 + Format.plural(core.tlbFlushes, "flush", "flushes")
         ]
+        let pcids = core.slots.count > 1
         if tlb.validCount > 0 {
-            lines.append("  set way  virtual page        physical page       size     rights")
+            lines.append("  set way  virtual page        physical page       size     " + (pcids ? "PCID  " : "") + "rights")
         }
         for (slot, entry) in tlb.entries.enumerated() where entry.valid {
             var rights = [entry.writable ? "rw" : "r"]
@@ -70,20 +84,44 @@ enum StateRenderer {
                 "  " + Format.padLeft(String(slot / tlb.ways), 3) + " " + Format.padLeft(String(slot % tlb.ways), 3)
                     + "  " + Format.padRight(Format.hex(entry.virtualAddress), 18) + "  "
                     + Format.padRight(Format.hex(entry.frameBase), 18) + "  "
-                    + Format.padRight(Format.size(entry.pageSize), 7) + "  " + rights.joined(separator: " "))
+                    + Format.padRight(Format.size(entry.pageSize), 7) + "  "
+                    + (pcids ? Format.padRight(entry.global ? "any" : String(entry.pcid), 4) + "  " : "")
+                    + rights.joined(separator: " "))
+        }
+        if pcids {
+            let slots = core.slots.enumerated().map { slot, state -> String in
+                let owner = state.process.flatMap(machine.process).map(\.name) ?? "-"
+                return "PCID \(slot + 1) \(owner)"
+            }
+            lines.append("  PCID slots: " + slots.joined(separator: ", ") + " (KPTI user copies add 2048)")
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
     static func cpu(_ core: Core, machine: Machine) -> String {
-        let running = core.currentProcess.flatMap(machine.process)
-        let what = running.map { "running \($0.name) (pid \($0.pid))" } ?? "running no process (boot page table)"
-        let owner =
-            core.cr3 == machine.kernelRoot
-            ? "the kernel's master PML4" : running.map { "PML4 of \($0.name)" } ?? "?"
+        let thread = core.currentThread.flatMap(machine.thread)
+        let loaded = core.loadedProcess.flatMap(machine.process)
+        let what: String
+        if let thread, let process = thread.process.flatMap(machine.process) {
+            what = "running \(process.name).\(thread.name) (pid \(process.pid), tid \(thread.tid))"
+        } else if let thread {
+            what = "running kernel thread \(thread.name)" + (loaded.map { " on \($0.name)'s page tables (lazy TLB)" } ?? "")
+        } else {
+            what = "idle (boot page table)"
+        }
+        let base = core.cr3 & PageTableEntry.addressMask
+        let owner: String
+        if base == machine.kernelRoot {
+            owner = "the kernel's master PML4"
+        } else if let loaded {
+            owner = loaded.userRoot == base ? "user PML4 of \(loaded.name)" : "PML4 of \(loaded.name)"
+        } else {
+            owner = "?"
+        }
+        let pcid = machine.configuration.pcid ? ", PCID \(core.pcid)" : ""
         return """
             cpu \(core.index): \(core.mode.rawValue) mode, \(what)
-              CR3 \(Format.hex(core.cr3)) (\(owner))
+              CR3 \(Format.hex(core.cr3)) (\(owner)\(pcid))
               CR2 \(Format.hex(core.cr2)) (address of the last page fault)
               TLB \(core.tlb.validCount) of \(core.tlb.entryCount) entries valid
 
@@ -109,16 +147,20 @@ enum StateRenderer {
     static func processes(_ machine: Machine) -> String {
         guard !machine.processes.isEmpty else { return "no processes (spawn NAME creates one)\n" }
         let nameWidth = max(4, machine.processes.map(\.name.count).max() ?? 0)
-        var lines = ["  pid  " + Format.padRight("name", nameWidth) + "  PML4        user pages  page tables  running on"]
+        var lines = ["  pid  " + Format.padRight("name", nameWidth) + "  PML4        user pages  page tables  threads"]
         for process in machine.processes {
-            let cores = machine.cores.filter { $0.currentProcess == process.pid }.map { "cpu \($0.index)" }
+            let threads = process.threads.compactMap(machine.thread).map { thread -> String in
+                let cores = machine.cores.filter { $0.currentThread == thread.tid }.map { "cpu \($0.index)" }
+                return thread.name + (cores.isEmpty ? "" : " (on " + cores.joined(separator: ", ") + ")")
+            }
             lines.append(
                 "  " + Format.padLeft(String(process.pid.rawValue), 3) + "  " + Format.padRight(process.name, nameWidth)
                     + "  " + Format.padRight(Format.hex(process.root), 10) + "  "
                     + Format.padLeft(String(process.residentPages), 10) + "  "
-                    + Format.padLeft(String(process.tableFrames.count), 11) + "  "
-                    + (cores.isEmpty ? "-" : cores.joined(separator: ", ")))
+                    + Format.padLeft(String(process.tableFrames.count), 11) + "  " + threads.joined(separator: ", "))
         }
+        let kernelThreads = machine.threads.filter(\.isKernelThread).map(\.name)
+        if !kernelThreads.isEmpty { lines.append("  kernel threads: " + kernelThreads.joined(separator: ", ")) }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -131,8 +173,21 @@ enum StateRenderer {
                 "cpu \(core.index): \(Format.plural(core.tlbHits, "TLB hit")), \(Format.plural(core.tlbMisses, "miss", "misses")) (hit rate \(rate)), "
                     + "\(Format.plural(core.tlbFlushes, "flush", "flushes")), "
                     + "\(Format.plural(core.walks, "page walk")) (\(core.walkMemoryReads) entry reads), "
-                    + "\(Format.plural(core.faults, "fault")), \(Format.plural(core.contextSwitches, "context switch", "context switches"))")
+                    + "\(Format.plural(core.faults, "fault")), \(Format.plural(core.contextSwitches, "context switch", "context switches")), "
+                    + "\(Format.plural(core.cr3Writes, "CR3 write")), \(Format.plural(core.kernelEntries, "kernel entry", "kernel entries"))"
+                    + (machine.cores.count > 1 ? ", \(Format.plural(core.interruptsReceived, "IPI")) received" : ""))
+            let cycles = core.cycles
+            lines.append(
+                "  cycles: \(cycles.total) = translation \(cycles.translation) + faults \(cycles.faults) + flushes \(cycles.flushes)"
+                    + " + CR3 writes \(cycles.cr3Writes) + kernel entries \(cycles.kernelEntries) + IPIs \(cycles.interProcessorInterrupts)")
         }
+        let faults = machine.faultCounts
+        if faults.total > 0 {
+            lines.append(
+                "faults: \(faults.total) = demand \(faults.demand) + copy-on-write \(faults.copyOnWrite) + segv \(faults.segmentation)"
+                    + " + protection \(faults.protection) + unresolved \(faults.unresolved)")
+        }
+        if machine.cores.count > 1 { lines.append("shootdown IPIs: \(machine.interProcessorInterrupts)") }
         lines.append(
             "memory: \(machine.framesUsed) frames used, \(machine.framesFree) free, "
                 + "\(Format.plural(machine.processes.count, "process", "processes"))")

@@ -1,0 +1,122 @@
+import VMMachine
+
+/// Entering the kernel, choosing a core, and explicit TLB maintenance.
+enum KernelCommands {
+    static let all: [CommandSpec] = [syscall, interrupt, on, invlpg, flush]
+
+    static let syscall = CommandSpec(
+        name: "syscall",
+        summary: "make a system call: enter kernel mode, run the block there, return",
+        details: """
+            The core enters kernel mode and fetches the entry code. With kpti=on it
+            first runs the trampoline (mapped in the user PML4), then writes CR3 to
+            switch to the kernel PML4, and switches back on the way out; without
+            PCIDs each of those writes flushes the TLB. Commands in the block run in
+            kernel mode, so they may read kernel addresses.
+            """,
+        parameters: [ParameterSpec("NAME", .identifier, optional: true)],
+        block: .optional
+    ) { interpreter, call in
+        try crossIntoKernel(interpreter, call, kind: "syscall")
+    }
+
+    static let interrupt = CommandSpec(
+        name: "interrupt",
+        summary: "take an interrupt: like a system call, but it may also arrive in kernel mode",
+        details: "An interrupt that arrives while the core is already in the kernel switches no CR3.",
+        parameters: [ParameterSpec("NAME", .identifier, optional: true)],
+        block: .optional
+    ) { interpreter, call in
+        try crossIntoKernel(interpreter, call, kind: "interrupt")
+    }
+
+    private static func crossIntoKernel(_ interpreter: Interpreter, _ call: CommandCall, kind: String) throws {
+        let core = interpreter.currentCore
+        let name = call.argument(0).map(interpreter.word).map { " " + $0 } ?? ""
+        let machine = interpreter.machine
+        if kind == "syscall" && machine.cores[core].mode == .kernel {
+            throw Diagnostic(
+                "cpu \(core) is in kernel mode; a system call comes from user code (switch to a process first)",
+                at: call.range)
+        }
+        let entry = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
+            try machine.enterKernel(core: core)
+        }
+        if !entry.crossed {
+            interpreter.report("\(kind)\(name) on cpu \(core): already in kernel mode, no CR3 switch")
+        } else {
+            interpreter.report("\(kind)\(name) on cpu \(core): enter kernel mode")
+            interpreter.reportCrossing(entry)
+        }
+        if let block = call.block { _ = try interpreter.execute(block) }
+        guard entry.crossed else { return }
+        let exit = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
+            try machine.exitKernel(core: core)
+        }
+        interpreter.report("\(kind)\(name) on cpu \(core): return to user mode")
+        interpreter.reportCrossing(exit)
+    }
+
+    static let on = CommandSpec(
+        name: "on",
+        summary: "run the block on another core (on cpu 1 { … })",
+        parameters: [ParameterSpec("cpu", .word(["cpu"]), completion: .words), ParameterSpec("N")],
+        block: .required
+    ) { interpreter, call in
+        let number = try interpreter.integer(call.arguments[1], "the cpu number")
+        guard number < UInt64(interpreter.machine.cores.count) else {
+            throw Diagnostic(
+                "no cpu \(number): this machine has \(Format.plural(interpreter.machine.cores.count, "core"))",
+                at: call.arguments[1].range)
+        }
+        guard let block = call.block else { return }
+        let saved = interpreter.currentCore
+        interpreter.currentCore = Int(number)
+        defer { interpreter.currentCore = saved }
+        _ = try interpreter.execute(block)
+    }
+
+    static let invlpg = CommandSpec(
+        name: "invlpg",
+        summary: "invalidate the current core's TLB entry for one page (global ones too)",
+        parameters: [ParameterSpec("ADDR")]
+    ) { interpreter, call in
+        let address = try interpreter.integer(call.arguments[0], "the address")
+        let core = interpreter.currentCore
+        let dropped = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
+            try interpreter.machine.invalidatePage(address, core: core)
+        }
+        interpreter.report(
+            "invlpg \(Format.hex(address)) on cpu \(core): \(Format.plural(dropped, "entry", "entries")) dropped")
+    }
+
+    static let flush = CommandSpec(
+        name: "flush",
+        summary: "flush the current core's whole TLB, global entries too (flush tlb)",
+        parameters: [ParameterSpec("WHAT", .word(["tlb"]), completion: .words)]
+    ) { interpreter, call in
+        let core = interpreter.currentCore
+        let dropped = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
+            try interpreter.machine.flushTLB(core: core)
+        }
+        interpreter.report("flush tlb on cpu \(core): \(Format.plural(dropped, "entry", "entries")) dropped")
+    }
+}
+
+extension Interpreter {
+    /// The entry-code fetches and any CR3 switch of a kernel entry or exit.
+    func reportCrossing(_ crossing: KernelCrossing) {
+        guard !isQuiet else { return }
+        var fetches = crossing.fetches
+        if crossing.oldCR3 != crossing.newCR3, !fetches.isEmpty {
+            // Under KPTI: the trampoline first, then the CR3 switch.
+            output.write("  " + AccessRenderer.line(fetches.removeFirst()) + "\n")
+            output.write(
+                "  KPTI: CR3 \(Format.hex(crossing.oldCR3)) -> \(Format.hex(crossing.newCR3))"
+                    + (crossing.entriesFlushed > 0 || !machine.configuration.pcid
+                        ? ", TLB flush dropped \(Format.plural(crossing.entriesFlushed, "entry", "entries"))"
+                        : ", no flush (PCID)") + "\n")
+        }
+        for fetch in fetches { output.write("  " + AccessRenderer.line(fetch) + "\n") }
+    }
+}

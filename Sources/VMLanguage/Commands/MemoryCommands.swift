@@ -1,0 +1,137 @@
+import VMMachine
+
+/// The memory system calls: regions and their page-table entries.
+enum MemoryCommands {
+    static let all: [CommandSpec] = [map, mmap, unmap, munmap, mprotect]
+
+    static let protections = Protection.spellings.map(\.name)
+
+    static let sizeOption = OptionSpec("size", placeholder: "SIZE", help: "bytes, a multiple of the page size (default one page)")
+    static let protOption = OptionSpec("prot", .word(protections), placeholder: "PROT", help: "r, rw, rx or rwx (default rw)")
+    static let pageOption = OptionSpec("page", placeholder: "SIZE", help: "page size: 4K, 2M or 1G (default 4K)")
+    static let mapParameters = [
+        ParameterSpec("PROC", completion: .process),
+        ParameterSpec("ADDR"),
+        ParameterSpec("PROT", .word(protections), optional: true, completion: .words),
+    ]
+
+    static let map = CommandSpec(
+        name: "map",
+        summary: "map user pages into a process now, writing its page-table entries",
+        details: """
+            Records a region and allocates zeroed frames and writes its leaf entries
+            (and any missing page tables) at once, like mmap with MAP_POPULATE. ADDR
+            must be aligned to the page size and in the user half. page=2M or page=1G
+            makes huge pages: one entry (PS bit) in the PD or PDPT maps them.
+            """,
+        parameters: mapParameters,
+        options: [sizeOption, protOption, pageOption]
+    ) { interpreter, call in
+        try perform(interpreter, call, populate: true)
+    }
+
+    static let mmap = CommandSpec(
+        name: "mmap",
+        summary: "record a region only: its pages are mapped on first touch (demand paging)",
+        details: """
+            The kernel notes the region (a VMA); the page tables do not change. The
+            first access to each page faults, and the kernel maps a zeroed frame.
+            An access outside every region is a segmentation fault.
+            """,
+        parameters: mapParameters,
+        options: [sizeOption, protOption, pageOption]
+    ) { interpreter, call in
+        try perform(interpreter, call, populate: false)
+    }
+
+    static let unmapDetails = """
+        Removes the region, clears the entries, frees frames no one else maps, and
+        shoots down the TLB entries on every core running the process.
+        """
+
+    static let unmap = CommandSpec(
+        name: "unmap",
+        summary: "remove user pages from a process: entries, frames and TLB entries go",
+        details: unmapDetails,
+        parameters: [ParameterSpec("PROC", completion: .process), ParameterSpec("ADDR")],
+        options: [sizeOption]
+    ) { interpreter, call in
+        try performUnmap(interpreter, call)
+    }
+
+    static let munmap = CommandSpec(
+        name: "munmap",
+        summary: "the same as unmap (the system call's name)",
+        details: unmapDetails,
+        parameters: [ParameterSpec("PROC", completion: .process), ParameterSpec("ADDR")],
+        options: [sizeOption]
+    ) { interpreter, call in
+        try performUnmap(interpreter, call)
+    }
+
+    static let mprotect = CommandSpec(
+        name: "mprotect",
+        summary: "change the protection of a range; taking rights away shoots down TLB entries",
+        parameters: mapParameters,
+        options: [sizeOption, protOption]
+    ) { interpreter, call in
+        let (reference, _) = try interpreter.process(call.arguments[0])
+        let address = try interpreter.integer(call.arguments[1], "the address")
+        let size = try call.option("size").map { try interpreter.integer($0.value, "size") } ?? AddressLayout.pageSize
+        let protection = try protectionArgument(interpreter, call)
+        let core = interpreter.currentCore
+        let outcome = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
+            try interpreter.machine.protect(reference.pid, at: address, size: size, protection: protection, from: core)
+        }
+        interpreter.report(
+            "mprotect \(reference.name) \(Format.hex(address)) (\(Format.size(size)), \(protection.spelling)): "
+                + "\(Format.plural(outcome.changedEntries, "entry", "entries")) changed"
+                + (outcome.shootdown.map { EventRenderer.shootdownText($0, what: "old entries") } ?? ", no flush needed"))
+    }
+
+    static func protectionArgument(_ interpreter: Interpreter, _ call: CommandCall) throws -> Protection {
+        if call.argument(2) != nil, let option = call.option("prot") {
+            throw Diagnostic("protection given twice: as a word and as prot=", at: option.nameRange)
+        }
+        let spelling = (call.argument(2) ?? call.option("prot")?.value).map(interpreter.word) ?? "rw"
+        return Protection(spelling: spelling) ?? .readWrite
+    }
+
+    private static func perform(_ interpreter: Interpreter, _ call: CommandCall, populate: Bool) throws {
+        let (reference, _) = try interpreter.process(call.arguments[0])
+        let address = try interpreter.integer(call.arguments[1], "the address")
+        let pageSize = try call.option("page").map { try interpreter.integer($0.value, "page") } ?? AddressLayout.pageSize
+        let size = try call.option("size").map { try interpreter.integer($0.value, "size") } ?? pageSize
+        let protection = try protectionArgument(interpreter, call)
+        let outcome = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
+            try interpreter.machine.map(
+                reference.pid, at: address, size: size, protection: protection, pageSize: pageSize, populate: populate)
+        }
+        let pageWord = pageSize == AddressLayout.pageSize ? "page" : "\(Format.size(pageSize)) page"
+        let pages = Format.plural(size / pageSize, pageWord)
+        if populate {
+            interpreter.report(
+                "map \(reference.name) \(Format.hex(address)) (\(pages), \(protection.spelling)): "
+                    + MachineCommands.framesText(outcome.frames)
+                    + "; \(Format.plural(outcome.newTables.count, "new page table"))")
+        } else {
+            interpreter.report(
+                "mmap \(reference.name) \(Format.hex(address)) (\(pages), \(protection.spelling)): "
+                    + "region recorded, no page-table entry yet")
+        }
+    }
+
+    private static func performUnmap(_ interpreter: Interpreter, _ call: CommandCall) throws {
+        let (reference, _) = try interpreter.process(call.arguments[0])
+        let address = try interpreter.integer(call.arguments[1], "the address")
+        let size = try call.option("size").map { try interpreter.integer($0.value, "size") } ?? AddressLayout.pageSize
+        let core = interpreter.currentCore
+        let outcome = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
+            try interpreter.machine.unmap(reference.pid, at: address, size: size, from: core)
+        }
+        var text = "\(call.command.name) \(reference.name) \(Format.hex(address)) (\(Format.size(size))): "
+        text += outcome.unmappedPages == 0 ? "no page was mapped yet" : "freed " + MachineCommands.framesText(outcome.freedFrames)
+        text += EventRenderer.shootdownText(outcome.shootdown, what: "TLB entries")
+        interpreter.report(text)
+    }
+}

@@ -1,0 +1,135 @@
+/// Page-table primitives the kernel model uses to build and change address
+/// spaces. Everything here writes encoded entries into physical memory; the
+/// MMU only ever reads them back.
+extension Machine {
+    /// Walks from `root` to the table at `level` for `virtualAddress`,
+    /// allocating and linking any missing table above it, and returns that
+    /// table's physical address. A new top-level entry is also written into
+    /// `mirror` (KPTI's user PML4: Linux's `set_pgd` mirrors user entries, so
+    /// both copies share every lower level). In the kernel copy such entries
+    /// get NX, as Linux does, so a missed CR3 switch cannot run user code.
+    func ensureTables(
+        root: UInt64, mirror: UInt64?, _ virtualAddress: UInt64, downTo level: Int, tableFlags: UInt64,
+        created: inout [UInt64]
+    ) throws(MachineError) -> UInt64 {
+        var table = root
+        var current = AddressLayout.levels
+        while current > level {
+            let entryAddress = table + UInt64(AddressLayout.index(of: virtualAddress, level: current)) * 8
+            var entry = PageTableEntry(raw: memory.readWord(entryAddress))
+            if !entry.isPresent {
+                try checkHostMemory(adding: 1)
+                guard let frame = allocator.allocate() else { throw .outOfMemory(totalFrames: framesTotal) }
+                created.append(frame)
+                entry = PageTableEntry(physicalAddress: frame * AddressLayout.pageSize, flags: tableFlags)
+                if current == AddressLayout.levels, let mirror {
+                    memory.writeWord(mirror + (entryAddress - root), entry.raw)
+                    memory.writeWord(entryAddress, entry.raw | PageTableEntry.noExecute)
+                } else {
+                    memory.writeWord(entryAddress, entry.raw)
+                }
+            }
+            table = entry.physicalAddress
+            current -= 1
+        }
+        return table
+    }
+
+    /// The physical address of the present table at `level` (3 … 1) on the
+    /// way to `virtualAddress`, or nil if the walk stops above it.
+    func existingTable(root: UInt64, _ virtualAddress: UInt64, level: Int) -> UInt64? {
+        var table = root
+        var current = AddressLayout.levels
+        while current > level {
+            let entryAddress = table + UInt64(AddressLayout.index(of: virtualAddress, level: current)) * 8
+            let entry = PageTableEntry(raw: memory.readWord(entryAddress))
+            guard entry.isPresent, !entry.isLargePage else { return nil }
+            table = entry.physicalAddress
+            current -= 1
+        }
+        return table
+    }
+
+    /// Physical address and level of the present leaf entry for
+    /// `virtualAddress`, found by a software walk that changes nothing.
+    func leaf(_ virtualAddress: UInt64, root: UInt64) -> (address: UInt64, level: Int)? {
+        var tableAddress = root & PageTableEntry.addressMask
+        var level = AddressLayout.levels
+        while true {
+            let entryAddress = tableAddress + UInt64(AddressLayout.index(of: virtualAddress, level: level)) * 8
+            let entry = PageTableEntry(raw: memory.readWord(entryAddress))
+            guard entry.isPresent else { return nil }
+            if level == 1 || ((level == 2 || level == 3) && entry.isLargePage) { return (entryAddress, level) }
+            tableAddress = entry.physicalAddress
+            level -= 1
+        }
+    }
+
+    func leafEntryAddress(_ virtualAddress: UInt64, root: UInt64) -> UInt64? {
+        leaf(virtualAddress, root: root)?.address
+    }
+
+    /// Tables that mapping `[start, end)` with leaves at `leafLevel` would have to create.
+    func missingTables(root: UInt64, start: UInt64, end: UInt64, leafLevel: Int) -> UInt64 {
+        var missing: UInt64 = 0
+        for level in leafLevel...3 {
+            // One table at `level` covers the span of one entry at `level + 1`.
+            let span = AddressLayout.span(ofLevel: level + 1)
+            var region = start & ~(span - 1)
+            while region < end {
+                if existingTable(root: root, region, level: level) == nil { missing += 1 }
+                region += span
+            }
+        }
+        return missing
+    }
+
+    /// Refuses work that would make more than `maximumTouchedFrames` frames hold data.
+    func checkHostMemory(adding frames: Int) throws(MachineError) {
+        guard memory.touchedFrames + frames <= configuration.maximumTouchedFrames else {
+            throw .hostMemoryLimit(frames: configuration.maximumTouchedFrames)
+        }
+    }
+
+    /// A zeroed page of `pageSize` bytes: its first frame's physical address.
+    func allocatePage(_ pageSize: UInt64) throws(MachineError) -> UInt64 {
+        let frames = pageSize / AddressLayout.pageSize
+        let first = frames == 1 ? allocator.allocate() : allocator.allocateContiguous(frames)
+        guard let first else { throw .outOfMemory(totalFrames: framesTotal) }
+        return first * AddressLayout.pageSize
+    }
+
+    /// Drops one mapping of the page at `physicalAddress`; frees it when none is left.
+    func releasePage(_ physicalAddress: UInt64, pageSize: UInt64) {
+        if let count = sharedFrames[physicalAddress] {
+            sharedFrames[physicalAddress] = count > 2 ? count - 1 : nil
+            return
+        }
+        let first = physicalAddress / AddressLayout.pageSize
+        for frame in first..<(first + pageSize / AddressLayout.pageSize) {
+            memory.discard(frame: frame)
+            allocator.free(frame)
+        }
+    }
+
+    /// How many leaf entries map the page at `physicalAddress`.
+    public func mappingCount(_ physicalAddress: UInt64) -> Int { sharedFrames[physicalAddress] ?? 1 }
+
+    // MARK: Inspection
+
+    /// The raw entry that a walk of `virtualAddress` from `root` reads at
+    /// `level` (4 = PML4 … 1 = PT), or 0 if the walk stops before that level.
+    public func entry(root: UInt64, _ virtualAddress: UInt64, level: Int) throws(MachineError) -> UInt64 {
+        guard (1...AddressLayout.levels).contains(level) else { throw .noSuchLevel(level) }
+        guard let table = existingTable(root: root, virtualAddress, level: level) else { return 0 }
+        return memory.readWord(table + UInt64(AddressLayout.index(of: virtualAddress, level: level)) * 8)
+    }
+
+    /// The present entries of the table at `tableAddress`, by index.
+    public func presentEntries(ofTable tableAddress: UInt64) -> [(index: Int, entry: PageTableEntry)] {
+        (0..<Int(AddressLayout.entriesPerTable)).compactMap { index in
+            let entry = PageTableEntry(raw: memory.readWord(tableAddress + UInt64(index) * 8))
+            return entry.isPresent ? (index, entry) : nil
+        }
+    }
+}

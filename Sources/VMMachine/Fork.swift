@@ -1,0 +1,111 @@
+/// fork() with copy-on-write and exit(), after Linux's `dup_mmap()` /
+/// `copy_present_pte()`: both processes map the same frames read-only ("If
+/// it's a COW mapping, write protect it both in the parent and the child"),
+/// the parent's writable TLB entries are flushed, and the first write to
+/// either side faults and copies (FaultHandler.swift).
+extension Machine {
+    public struct ForkOutcome: Sendable {
+        public let child: Process
+        /// Pages now shared copy-on-write.
+        public let sharedPages: Int
+        public let shootdown: ShootdownOutcome
+    }
+
+    public struct ExitOutcome: Sendable {
+        /// Frames given back: pages no one else maps, and every page table.
+        public let freedFrames: Int
+        /// Cores that were running it and are idle now.
+        public let idledCores: [Int]
+    }
+
+    @discardableResult
+    public func fork(_ parent: ProcessID, childName: String, from initiator: Int = 0) throws(MachineError) -> ForkOutcome {
+        let parentIndex = processIndex(parent)
+        // Every table below the PML4(s) may need a copy: check before changing anything.
+        let roots = processes[parentIndex].userRoot == nil ? 1 : 2
+        let tablesNeeded = UInt64(processes[parentIndex].tableFrames.count)
+        guard tablesNeeded <= allocator.available else { throw .outOfMemory(totalFrames: framesTotal) }
+        try checkHostMemory(adding: Int(tablesNeeded) + roots)
+        let child = try spawn(name: childName)
+        let childIndex = processIndex(child.pid)
+        let parentRecord = processes[parentIndex]
+        processes[childIndex].regions = parentRecord.regions
+        var created: [UInt64] = []
+        var shared = 0
+        var pages: [(UInt64, UInt64)] = []
+        for region in parentRecord.regions {
+            var address = region.start
+            while address < region.end {
+                defer { address += region.pageSize }
+                guard let leaf = leaf(address, root: parentRecord.root) else { continue }
+                var entry = memory.readWord(leaf.address)
+                if region.protection.write {
+                    entry &= ~PageTableEntry.writable
+                    memory.writeWord(leaf.address, entry)
+                    pages.append((address, region.pageSize))
+                }
+                let level = AddressLayout.leafLevel(forPageSize: region.pageSize)!
+                let table = try ensureTables(
+                    root: child.root, mirror: child.userRoot, address, downTo: level,
+                    tableFlags: Self.userTableFlags, created: &created)
+                // The child's copy starts old (A clear), as pte_mkold does.
+                memory.writeWord(
+                    table + UInt64(AddressLayout.index(of: address, level: level)) * 8, entry & ~PageTableEntry.accessed)
+                let physical = PageTableEntry(raw: entry).physicalAddress & ~(region.pageSize - 1)
+                sharedFrames[physical] = mappingCount(physical) + 1
+                processes[childIndex].residentPages += region.pageSize / AddressLayout.pageSize
+                shared += 1
+            }
+        }
+        processes[childIndex].tableFrames += created
+        // flush_tlb_mm(oldmm): the parent's writable entries must go everywhere.
+        let shootdown = shootdown(parent, pages: pages, from: initiator, everything: !pages.isEmpty)
+        return ForkOutcome(child: processes[childIndex], sharedPages: shared, shootdown: shootdown)
+    }
+
+    /// Ends a process: cores running it go idle on the kernel's page table,
+    /// its PCID slots are flushed, and every frame it owned is freed (pages
+    /// still shared with another process just lose one mapping).
+    @discardableResult
+    public func exit(_ pid: ProcessID) -> ExitOutcome {
+        let index = processIndex(pid)
+        let record = processes[index]
+        var idled: [Int] = []
+        for core in cores.indices {
+            for slot in cores[core].slots.indices where cores[core].slots[slot].process == pid {
+                if configuration.pcid {
+                    cores[core].tlb.flush(pcid: UInt16(kernelPCID(slot: slot)))
+                    cores[core].tlb.flush(pcid: UInt16(userPCID(slot: slot)))
+                }
+                cores[core].slots[slot] = AddressSpaceSlot()
+            }
+            guard cores[core].loadedProcess == pid else { continue }
+            if let thread = cores[core].currentThread, record.threads.contains(thread) {
+                cores[core].currentThread = nil
+                idled.append(core)
+            }
+            cores[core].loadedProcess = nil
+            cores[core].isLazy = false
+            cores[core].mode = .kernel
+            cores[core].currentSlot = 0
+            writeCR3(kernelRoot, core: core, flush: true)
+        }
+        let usedBefore = allocator.used
+        for region in record.regions {
+            var address = region.start
+            while address < region.end {
+                defer { address += region.pageSize }
+                guard let leaf = leaf(address, root: record.root) else { continue }
+                let physical = PageTableEntry(raw: memory.readWord(leaf.address)).physicalAddress & ~(region.pageSize - 1)
+                releasePage(physical, pageSize: region.pageSize)
+            }
+        }
+        for frame in record.tableFrames {
+            memory.discard(frame: frame)
+            allocator.free(frame)
+        }
+        threads.removeAll { $0.process == pid }
+        processes.remove(at: index)
+        return ExitOutcome(freedFrames: Int(usedBefore - allocator.used), idledCores: idled)
+    }
+}

@@ -1,0 +1,218 @@
+/// The memory system calls: `map` (mmap with MAP_POPULATE), `mmap` (a region
+/// only; pages arrive on first touch), `unmap`/`munmap` and `mprotect`.
+/// Each checks everything before it changes anything.
+extension Machine {
+    public struct MapOutcome: Sendable {
+        /// Physical addresses of the new pages, in virtual-address order (empty for a lazy mmap).
+        public let frames: [UInt64]
+        /// Physical addresses of the page tables this mapping had to create.
+        public let newTables: [UInt64]
+        public let pageSize: UInt64
+    }
+
+    public struct UnmapOutcome: Sendable {
+        /// Pages whose last mapping went, so their frames were freed.
+        public let freedFrames: [UInt64]
+        /// Pages that were mapped at all (present entries cleared).
+        public let unmappedPages: Int
+        public let shootdown: ShootdownOutcome
+    }
+
+    public struct ProtectOutcome: Sendable {
+        public let changedEntries: Int
+        /// Present only when rights were taken away: only then must TLBs forget them.
+        public let shootdown: ShootdownOutcome?
+    }
+
+    /// Validates a user range for pages of `pageSize`; returns the number of pages.
+    func checkUserRange(_ virtualAddress: UInt64, size: UInt64, pageSize: UInt64 = AddressLayout.pageSize)
+        throws(MachineError) -> UInt64
+    {
+        guard AddressLayout.leafLevel(forPageSize: pageSize) != nil else { throw .unsupportedPageSize(pageSize) }
+        guard virtualAddress % pageSize == 0 else { throw .misaligned(address: virtualAddress, alignment: pageSize) }
+        guard size > 0 else { throw .emptyRange }
+        guard size % pageSize == 0 else {
+            throw pageSize == AddressLayout.pageSize
+                ? .sizeNotPageMultiple(size: size) : .partialLargePage(address: virtualAddress + size, pageSize: pageSize)
+        }
+        guard AddressLayout.isUser(virtualAddress) else { throw .notUserAddress(address: virtualAddress) }
+        let (end, overflow) = virtualAddress.addingReportingOverflow(size)
+        guard !overflow, end <= AddressLayout.userEnd else {
+            throw .notUserAddress(address: overflow ? UInt64.max : end - 1)
+        }
+        return size / pageSize
+    }
+
+    /// Maps `size` bytes at `virtualAddress` in `pid` with pages of
+    /// `pageSize`. With `populate` the frames are allocated and the entries
+    /// written now; without, only the region is recorded (demand paging).
+    @discardableResult
+    public func map(
+        _ pid: ProcessID, at virtualAddress: UInt64, size: UInt64, protection: Protection,
+        pageSize: UInt64 = AddressLayout.pageSize, populate: Bool = true
+    ) throws(MachineError) -> MapOutcome {
+        let pages = try checkUserRange(virtualAddress, size: size, pageSize: pageSize)
+        let index = processIndex(pid)
+        let process = processes[index]
+        let end = virtualAddress + size
+        if let clash = process.regions.first(where: { $0.start < end && virtualAddress < $0.end }) {
+            throw .alreadyMapped(process: process.name, address: max(clash.start, virtualAddress))
+        }
+        let region = MemoryRegion(start: virtualAddress, end: end, protection: protection, pageSize: pageSize)
+        guard populate else {
+            insert(region, into: index)
+            return MapOutcome(frames: [], newTables: [], pageSize: pageSize)
+        }
+        let framesPerPage = pageSize / AddressLayout.pageSize
+        guard pages <= allocator.available / framesPerPage else { throw .outOfMemory(totalFrames: framesTotal) }
+        let leafLevel = AddressLayout.leafLevel(forPageSize: pageSize)!
+        try checkHostMemory(adding: Int(size / AddressLayout.span(ofLevel: leafLevel + 1)))
+        let tables = missingTables(root: process.root, start: virtualAddress, end: end, leafLevel: leafLevel)
+        guard pages * framesPerPage + tables <= allocator.available else { throw .outOfMemory(totalFrames: framesTotal) }
+        if pageSize > AddressLayout.pageSize {
+            // Huge pages come from never-used, aligned memory.
+            var probe = allocator
+            for _ in 0..<pages where probe.allocateContiguous(framesPerPage) == nil {
+                throw .outOfMemory(totalFrames: framesTotal)
+            }
+        }
+        try checkHostMemory(adding: Int(tables))
+        insert(region, into: index)
+        var created: [UInt64] = []
+        var frames: [UInt64] = []
+        for page in 0..<pages {
+            let address = virtualAddress + page * pageSize
+            let physical = try allocatePage(pageSize)
+            frames.append(physical)
+            try installLeaf(index, address, physical, region: region, writable: protection.write, created: &created)
+        }
+        processes[index].tableFrames += created
+        processes[index].residentPages += pages * framesPerPage
+        return MapOutcome(frames: frames, newTables: created.map { $0 * AddressLayout.pageSize }, pageSize: pageSize)
+    }
+
+    func insert(_ region: MemoryRegion, into index: Int) {
+        processes[index].regions.append(region)
+        processes[index].regions.sort { $0.start < $1.start }
+    }
+
+    /// Writes the leaf for the page at `virtualAddress` (creating tables; recorded in `created`).
+    func installLeaf(
+        _ index: Int, _ virtualAddress: UInt64, _ physicalAddress: UInt64, region: MemoryRegion, writable: Bool,
+        created: inout [UInt64]
+    ) throws(MachineError) {
+        let level = AddressLayout.leafLevel(forPageSize: region.pageSize)!
+        let process = processes[index]
+        let table = try ensureTables(
+            root: process.root, mirror: process.userRoot, virtualAddress, downTo: level,
+            tableFlags: Self.userTableFlags, created: &created)
+        var flags = PageTableEntry.present | PageTableEntry.user
+        if writable { flags |= PageTableEntry.writable }
+        if !region.protection.execute { flags |= PageTableEntry.noExecute }
+        if level > 1 { flags |= PageTableEntry.pageSize }
+        let entryAddress = table + UInt64(AddressLayout.index(of: virtualAddress, level: level)) * 8
+        memory.writeWord(entryAddress, PageTableEntry(physicalAddress: physicalAddress, flags: flags).raw)
+    }
+
+    /// Splits `pid`'s regions at `start` and `end`; returns the pieces inside
+    /// and outside, or throws if part of the range is in no region.
+    private func carve(_ index: Int, _ start: UInt64, _ end: UInt64) throws(MachineError) -> (
+        inside: [MemoryRegion], outside: [MemoryRegion]
+    ) {
+        var inside: [MemoryRegion] = []
+        var outside: [MemoryRegion] = []
+        for region in processes[index].regions {
+            guard region.start < end && start < region.end else {
+                outside.append(region)
+                continue
+            }
+            let low = max(region.start, start)
+            let high = min(region.end, end)
+            if low % region.pageSize != 0 { throw .partialLargePage(address: low, pageSize: region.pageSize) }
+            if high % region.pageSize != 0 { throw .partialLargePage(address: high, pageSize: region.pageSize) }
+            if region.start < low { outside.append(MemoryRegion(start: region.start, end: low, protection: region.protection, pageSize: region.pageSize)) }
+            inside.append(MemoryRegion(start: low, end: high, protection: region.protection, pageSize: region.pageSize))
+            if high < region.end { outside.append(MemoryRegion(start: high, end: region.end, protection: region.protection, pageSize: region.pageSize)) }
+        }
+        var covered = start
+        for piece in inside.sorted(by: { $0.start < $1.start }) {
+            guard piece.start == covered else { break }
+            covered = piece.end
+        }
+        guard covered >= end else { throw .notMapped(process: processes[index].name, address: covered) }
+        return (inside, outside)
+    }
+
+    /// Removes `size` bytes at `virtualAddress` from `pid`: the region, the
+    /// entries, the frames no one else maps, and every TLB's copy of them
+    /// (shootdown from core `initiator`). Page-table frames stay until exit.
+    @discardableResult
+    public func unmap(_ pid: ProcessID, at virtualAddress: UInt64, size: UInt64, from initiator: Int = 0)
+        throws(MachineError) -> UnmapOutcome
+    {
+        _ = try checkUserRange(virtualAddress, size: size)
+        let index = processIndex(pid)
+        let (inside, outside) = try carve(index, virtualAddress, virtualAddress + size)
+        processes[index].regions = outside.sorted { $0.start < $1.start }
+        var freed: [UInt64] = []
+        var pages: [(UInt64, UInt64)] = []
+        let root = processes[index].root
+        for region in inside {
+            var address = region.start
+            while address < region.end {
+                if let leaf = leaf(address, root: root) {
+                    let entry = PageTableEntry(raw: memory.readWord(leaf.address))
+                    memory.writeWord(leaf.address, 0)
+                    let physical = entry.physicalAddress & ~(region.pageSize - 1)
+                    if mappingCount(physical) == 1 { freed.append(physical) }
+                    releasePage(physical, pageSize: region.pageSize)
+                    processes[index].residentPages -= region.pageSize / AddressLayout.pageSize
+                    pages.append((address, region.pageSize))
+                }
+                address += region.pageSize
+            }
+        }
+        let shootdown = shootdown(pid, pages: pages, from: initiator)
+        return UnmapOutcome(freedFrames: freed, unmappedPages: pages.count, shootdown: shootdown)
+    }
+
+    /// Changes the protection of `size` bytes at `virtualAddress` in `pid`.
+    /// Taking rights away shoots the old entries down; granting them needs no
+    /// flush (x86 does not cache non-permitted translations… a stale entry
+    /// with fewer rights just faults, and the fault handler finds the new one).
+    /// Copy-on-write pages stay read-only until their fault copies them.
+    @discardableResult
+    public func protect(
+        _ pid: ProcessID, at virtualAddress: UInt64, size: UInt64, protection: Protection, from initiator: Int = 0
+    ) throws(MachineError) -> ProtectOutcome {
+        _ = try checkUserRange(virtualAddress, size: size)
+        let index = processIndex(pid)
+        let (inside, outside) = try carve(index, virtualAddress, virtualAddress + size)
+        let changed = inside.map {
+            MemoryRegion(start: $0.start, end: $0.end, protection: protection, pageSize: $0.pageSize)
+        }
+        processes[index].regions = (outside + changed).sorted { $0.start < $1.start }
+        var reduced: [(UInt64, UInt64)] = []
+        var count = 0
+        for region in changed {
+            var address = region.start
+            while address < region.end {
+                defer { address += region.pageSize }
+                guard let leaf = leaf(address, root: processes[index].root) else { continue }
+                let old = PageTableEntry(raw: memory.readWord(leaf.address))
+                var raw = old.raw & ~(PageTableEntry.writable | PageTableEntry.noExecute)
+                if protection.write && mappingCount(old.physicalAddress) == 1 { raw |= PageTableEntry.writable }
+                if !protection.execute { raw |= PageTableEntry.noExecute }
+                guard raw != old.raw else { continue }
+                memory.writeWord(leaf.address, raw)
+                count += 1
+                let new = PageTableEntry(raw: raw)
+                if (old.isWritable && !new.isWritable) || (!old.isNoExecute && new.isNoExecute) {
+                    reduced.append((address, region.pageSize))
+                }
+            }
+        }
+        let shootdown = reduced.isEmpty ? nil : shootdown(pid, pages: reduced, from: initiator)
+        return ProtectOutcome(changedEntries: count, shootdown: shootdown)
+    }
+}

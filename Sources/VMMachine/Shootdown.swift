@@ -1,0 +1,89 @@
+/// What a TLB shootdown did.
+public struct ShootdownOutcome: Sendable, Equatable {
+    /// Cores interrupted to flush (not the initiator).
+    public let interruptedCores: [Int]
+    /// Cores still holding entries that should have gone, because shootdowns are off.
+    public let staleCores: [Int]
+    public let entriesInvalidated: Int
+    /// More pages than Linux's single-page ceiling: whole address spaces were flushed instead.
+    public let fullFlush: Bool
+}
+
+/// TLB shootdown after a process's mappings shrank (Linux
+/// `flush_tlb_mm_range`): the initiating core invalidates its own entries,
+/// cores running the address space get an IPI and do the same, and the
+/// address space's generation goes up so that cores that merely cached it
+/// (lazy kernel threads, other PCID slots) flush when they next switch to
+/// it. Above 33 pages (`tlb_single_page_flush_ceiling`) a core flushes the
+/// whole address space rather than page by page.
+extension Machine {
+    static let singlePageFlushCeiling = 33
+
+    func shootdown(_ pid: ProcessID, pages: [(address: UInt64, size: UInt64)], from initiator: Int, everything: Bool = false)
+        -> ShootdownOutcome
+    {
+        guard !pages.isEmpty || everything else {
+            return ShootdownOutcome(interruptedCores: [], staleCores: [], entriesInvalidated: 0, fullFlush: false)
+        }
+        let fullFlush = everything || pages.count > Self.singlePageFlushCeiling
+        let enabled = configuration.shootdown
+        let index = processIndex(pid)
+        if enabled { processes[index].tlbGeneration += 1 }
+        let generation = processes[index].tlbGeneration
+        var interrupted: [Int] = []
+        var stale: [Int] = []
+        var invalidated = 0
+        for core in cores.indices where cores[core].loadedProcess == pid {
+            let remoteRunning = core != initiator && !cores[core].isLazy
+            if core != initiator {
+                guard remoteRunning else { continue }  // lazy: catches up at its next switch
+                guard enabled else {
+                    stale.append(core)
+                    continue
+                }
+                interrupted.append(core)
+                interProcessorInterrupts += 1
+                cores[core].interruptsReceived += 1
+                cores[initiator].cycles.interProcessorInterrupts += configuration.costs.interProcessorInterrupt
+            }
+            invalidated += flushLocally(pages, core: core, full: fullFlush)
+            let slot = cores[core].currentSlot
+            cores[core].slots[slot].generation = generation
+        }
+        return ShootdownOutcome(
+            interruptedCores: interrupted, staleCores: stale, entriesInvalidated: invalidated, fullFlush: fullFlush)
+    }
+
+    /// INVLPG for each page (both PCIDs under KPTI), or a flush of the address space's PCIDs.
+    private func flushLocally(_ pages: [(address: UInt64, size: UInt64)], core: Int, full: Bool) -> Int {
+        let slot = cores[core].currentSlot
+        let pcids = Set([UInt16(kernelPCID(slot: slot)), UInt16(userPCID(slot: slot))])
+        var dropped = 0
+        if full {
+            for pcid in pcids.sorted() {
+                dropped += configuration.pcid ? cores[core].tlb.flush(pcid: pcid) : cores[core].tlb.flushNonGlobal()
+            }
+            cores[core].tlbFlushes += 1
+            cores[core].cycles.flushes += configuration.costs.tlbFlush
+            return dropped
+        }
+        for page in pages {
+            for pcid in pcids.sorted() { dropped += cores[core].tlb.invalidate(page.address, pcid: pcid) }
+        }
+        return dropped
+    }
+
+    /// INVLPG on one core: the current PCID's entry for the page and any global one.
+    public func invalidatePage(_ virtualAddress: UInt64, core index: Int) throws(MachineError) -> Int {
+        guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
+        return cores[index].tlb.invalidate(virtualAddress, pcid: cores[index].pcid)
+    }
+
+    /// Drops every TLB entry of a core, global ones too (Linux `__flush_tlb_all`: toggling CR4.PGE).
+    public func flushTLB(core index: Int) throws(MachineError) -> Int {
+        guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
+        cores[index].tlbFlushes += 1
+        cores[index].cycles.flushes += configuration.costs.tlbFlush
+        return cores[index].tlb.flushAll()
+    }
+}
