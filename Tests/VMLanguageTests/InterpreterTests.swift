@@ -195,7 +195,8 @@ import Testing
     }
 
     @Test func processValuesDoNotOutliveTheirMachine() {
-        let result = run("spawn A\nlet p = A\nmachine x86_64\nswitch p")
+        // Top-level names of processes are unbound by 'machine'; a copy in an inner scope is refused.
+        let result = run("spawn A\n{ let p = A; machine x86_64; switch p }")
         #expect(result.output.contains("A is gone: it exited, or a later 'machine' or 'reset' replaced its machine"))
         #expect(run("spawn A\nmachine x86_64\nswitch A").output.contains("'A' is not defined"))
         let respawn = run("spawn A\nmachine x86_64\nspawn A\nprint A.pid")
