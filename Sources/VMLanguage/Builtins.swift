@@ -5,7 +5,7 @@ import VMMachine
 /// so that completion can list them.
 enum Builtins {
     static let objectNames = ["cpu", "cycles", "faults", "frames", "ipis", "last", "tlb"]
-    static let functionNames = ["hex", "index", "pte"]
+    static let functionNames = ["hex", "index", "phys", "pte"]
     static let reservedNames = objectNames + functionNames
 
     static func object(named name: String) -> MachineObject? {
@@ -131,6 +131,8 @@ enum Builtins {
         ("free", { interpreter, _ in .integer(interpreter.machine.framesFree) }),
         ("reserved", { interpreter, _ in .integer(interpreter.machine.reservedFrames) }),
         ("total", { interpreter, _ in .integer(interpreter.machine.framesTotal) }),
+        /// Frames holding data, the only ones that cost host memory.
+        ("touched", { interpreter, _ in .integer(UInt64(interpreter.machine.memory.touchedFrames)) }),
         ("used", { interpreter, _ in .integer(interpreter.machine.framesUsed) }),
     ]
 
@@ -235,6 +237,15 @@ enum Builtins {
         case "index":
             try arity(2, "index(ADDR, LEVEL)")
             return .integer(UInt64(AddressLayout.index(of: try integerArgument(0, "the address"), level: try level(1))))
+        case "phys":
+            try arity(1, "phys(ADDR)")
+            let address = try integerArgument(0, "the physical address")
+            guard address < interpreter.machine.framesTotal * AddressLayout.pageSize, address & 0xFFF <= 0xFF8 else {
+                throw Diagnostic(
+                    "phys reads 8 bytes inside one frame of RAM (below \(Format.hex(interpreter.machine.framesTotal * AddressLayout.pageSize)))",
+                    at: arguments[0].range)
+            }
+            return .integer(interpreter.machine.memory.load(address))
         case "pte":
             try arity(3, "pte(PROC, ADDR, LEVEL)")
             guard case .process(let reference) = values[0] else {

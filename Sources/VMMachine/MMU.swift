@@ -15,6 +15,7 @@ extension Machine {
         guard virtualAddress & 0xFFF <= 0xFF8 else { throw .crossesPageBoundary(address: virtualAddress) }
         var outcome = AccessOutcome(
             kind: kind, core: coreIndex, mode: cores[coreIndex].mode, virtualAddress: virtualAddress)
+        if kind == .write { outcome.value = value }  // what the store tried to write, even if it faults
         guard AddressLayout.isCanonical(virtualAddress) else {
             outcome.first.fault = Fault(kind: .nonCanonical, address: virtualAddress, errorCode: 0, level: 0)
             cores[coreIndex].faults += 1

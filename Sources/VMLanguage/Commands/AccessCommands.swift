@@ -43,6 +43,9 @@ enum AccessCommands {
             try interpreter.machine.access(address, kind: kind, storing: value, core: core)
         }
         interpreter.lastAccess = outcome
-        if !interpreter.isQuiet { interpreter.output.write(AccessRenderer.line(outcome) + "\n") }
+        if !interpreter.isQuiet {
+            let showCore = interpreter.machine.cores.count > 1
+            interpreter.output.write(AccessRenderer.line(outcome, showCore: showCore) + "\n")
+        }
     }
 }

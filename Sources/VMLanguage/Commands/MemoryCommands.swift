@@ -107,8 +107,8 @@ enum MemoryCommands {
             try interpreter.machine.map(
                 reference.pid, at: address, size: size, protection: protection, pageSize: pageSize, populate: populate)
         }
-        let pageWord = pageSize == AddressLayout.pageSize ? "page" : "\(Format.size(pageSize)) page"
-        let pages = Format.plural(size / pageSize, pageWord)
+        var pages = Format.plural(size / pageSize, "page")
+        if pageSize != AddressLayout.pageSize { pages += " of \(Format.size(pageSize))" }
         if populate {
             interpreter.report(
                 "map \(reference.name) \(Format.hex(address)) (\(pages), \(protection.spelling)): "

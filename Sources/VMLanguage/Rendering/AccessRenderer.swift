@@ -6,12 +6,13 @@ import VMMachine
 ///
 ///     read 0x400000: TLB miss, walk PML4[0]=0x204027 PDPT[0]=0x205027 PD[2]=0x206027 PT[0]=0x8000000000207005, pa 0x207000, value 0
 enum AccessRenderer {
-    static func line(_ outcome: AccessOutcome) -> String {
-        var text: String
+    /// `showCore` prefixes the core ("cpu 1: read …") for machines with several.
+    static func line(_ outcome: AccessOutcome, showCore: Bool = false) -> String {
+        var text = showCore ? "cpu \(outcome.core): " : ""
         switch outcome.kind {
-        case .read: text = "read \(Format.hex(outcome.virtualAddress))"
-        case .write: text = "write \(Format.hex(outcome.virtualAddress)) <- \(outcome.value)"
-        case .execute: text = "exec \(Format.hex(outcome.virtualAddress))"
+        case .read: text += "read \(Format.hex(outcome.virtualAddress))"
+        case .write: text += "write \(Format.hex(outcome.virtualAddress)) <- \(outcome.value)"
+        case .execute: text += "exec \(Format.hex(outcome.virtualAddress))"
         }
         if outcome.mode == .kernel { text += " (kernel mode)" }
         if let fault = outcome.fault, fault.kind == .nonCanonical {

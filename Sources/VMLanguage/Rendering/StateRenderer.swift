@@ -93,7 +93,9 @@ enum StateRenderer {
                 let owner = state.process.flatMap(machine.process).map(\.name) ?? "-"
                 return "PCID \(slot + 1) \(owner)"
             }
-            lines.append("  PCID slots: " + slots.joined(separator: ", ") + " (KPTI user copies add 2048)")
+            lines.append(
+                "  PCID slots: " + slots.joined(separator: ", ")
+                    + (machine.configuration.kpti ? " (KPTI user copies add 2048)" : ""))
         }
         return lines.joined(separator: "\n") + "\n"
     }
