@@ -1,0 +1,115 @@
+import Testing
+
+@testable import VMLanguage
+
+@Suite struct KernelCommandTests {
+    @Test(arguments: [
+        ("on cpu 2 { }", "no cpu 2: this machine has 1 core"),
+        ("spawn A\nswitch A cpu=4", "no cpu 4: this machine has 1 core"),
+        ("syscall", "cpu 0 is in kernel mode; a system call comes from user code (switch to a process first)"),
+        ("spawn A\nthread A worker\nthread A worker", "A already has a thread named worker"),
+        ("spawn A\nthread A pid", "'pid' is a member of every process; choose another thread name"),
+        ("spawn A\nfork A as A", "'A' is already process A (pid 1)"),
+        ("spawn A\nexit A\nswitch A", "A is gone: it exited, or a later 'machine' or 'reset' replaced its machine"),
+        ("spawn A\n{ let a = A; exit A; switch a }", "A is gone: it exited, or a later 'machine' or 'reset' replaced its machine"),
+        ("spawn A\nmap A 0x1000 page=8K", "page=8 KiB is not an x86-64 page size; use 4K, 2M or 1G"),
+        ("spawn A\nmap A 0x200000 page=2M size=3M", "0x500000 splits a 2 MiB page; huge pages are mapped and unmapped whole"),
+        ("spawn A\nmmap A 0x1000 size=8K\nmmap A 0x2000", "0x2000 is already mapped in A; unmap it first"),
+        ("spawn A\nmprotect A 0x1000 prot=r", "0x1000 is not mapped in A"),
+        ("machine x86_64 cores=0", "cores=0 is not allowed: 1 to 64 cores"),
+        ("machine x86_64 cores=65", "cores=65 is too large (at most 64)"),
+        ("spawn A\nprint A.user_root", "A has one PML4: user_root exists only with kpti=on"),
+        ("switch 1", "expected a process or thread, got integer 1"),
+        ("print phys(0xfff)", "phys reads 8 bytes inside one frame of RAM (below 0x4000000)"),
+    ])
+    func errors(source: String, message: String) {
+        let result = run(source)
+        #expect(result.status == .error)
+        #expect(result.output.contains("error: " + message + "\n"), "\(result.output)")
+    }
+
+    @Test func threadsAreMembersOfTheirProcess() {
+        let result = run("""
+            spawn A
+            thread A worker
+            kthread kswapd
+            print A.worker, A.main.tid, A.worker.process, kswapd.kernel, A.threads
+            switch A.worker
+            print cpu.thread, cpu.process
+            switch kswapd
+            print cpu.thread, cpu.process, cpu.lazy, cpu.mode
+            """, quiet: true)
+        #expect(result.output == """
+            thread A.worker (tid 2) 1 A (pid 1) true 2
+            thread A.worker (tid 2) A (pid 1)
+            thread kswapd (tid 3) nothing true kernel
+
+            """)
+    }
+
+    @Test func onCpuRunsTheBlockThereAndComesBack() {
+        let result = run("""
+            machine x86_64 cores=2
+            spawn A
+            map A 0x1000
+            on cpu 1 { switch A; read 0x1000; print cpu.id }
+            print cpu.id, cpu[1].tlb.misses, cpu[0].tlb.misses, tlb.misses
+            """, quiet: true)
+        #expect(result.output == "1\n0 1 0 0\n")
+    }
+
+    @Test func systemCallsRunTheirBlockInKernelMode() {
+        let result = run("""
+            spawn A
+            switch A
+            syscall read { print cpu.mode; read 0xffff888000001000 }
+            print cpu.mode, last.fault, cpu.kernel_entries
+            interrupt timer
+            print cpu.kernel_entries
+            """, quiet: true)
+        #expect(result.output == "kernel\nuser none 1\n2\n")
+    }
+
+    @Test func faultsIpisAndCyclesAreNumbers() {
+        let result = run("""
+            spawn A
+            mmap A 0x1000
+            switch A
+            read 0x1000
+            read 0x9000
+            print faults, faults.demand, faults.segv, ipis, cycles > 0
+            expect faults == 2
+            """, quiet: true)
+        #expect(result.status == .success, "\(result.output)")
+        #expect(result.output.hasPrefix("2 1 1 0 true\n"))
+    }
+
+    @Test func invlpgAndFlushReportWhatTheyDropped() {
+        let result = run("""
+            spawn A
+            map A 0x1000
+            switch A
+            read 0x1000
+            invlpg 0x1000
+            invlpg 0x1000
+            read 0x1000
+            flush tlb
+            """)
+        #expect(result.output.contains("invlpg 0x1000 on cpu 0: 1 entry dropped\ninvlpg 0x1000 on cpu 0: 0 entries dropped\n"))
+        #expect(result.output.contains("flush tlb on cpu 0: 1 entry dropped\n"))
+    }
+
+    @Test func machineOptionsConfigureTheMachine() {
+        let result = run("""
+            machine x86_64 cores=3 pcid=on kpti=on shootdown=off tlb=8 tlb_ways=2 cost_hit=5
+            spawn A
+            map A 0x1000
+            switch A
+            read 0x1000
+            read 0x1000
+            print cpu[2].id, tlb.size, cpu.pcid, cpu.cycles
+            """, quiet: true)
+        // pcid 0x801 = 2049 (user copy); cycles: CR3 100 + 4 walk reads x 25 + one hit x 5
+        #expect(result.output == "2 8 2049 205\n")
+    }
+}
