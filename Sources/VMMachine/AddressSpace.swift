@@ -65,10 +65,6 @@ extension Machine {
         }
     }
 
-    func leafEntryAddress(_ virtualAddress: UInt64, root: UInt64) -> UInt64? {
-        leaf(virtualAddress, root: root)?.address
-    }
-
     /// Tables that mapping `[start, end)` with leaves at `leafLevel` would have to create.
     func missingTables(root: UInt64, start: UInt64, end: UInt64, leafLevel: Int) -> UInt64 {
         var missing: UInt64 = 0

@@ -199,7 +199,7 @@ extension Machine {
 
     /// Sets D in the leaf entry mapping `virtualAddress` under `root`.
     private func setDirtyBit(_ virtualAddress: UInt64, root: UInt64) {
-        guard let leaf = leafEntryAddress(virtualAddress, root: root) else { return }
+        guard let leaf = leaf(virtualAddress, root: root)?.address else { return }
         memory.writeWord(leaf, memory.readWord(leaf) | PageTableEntry.dirty)
     }
 }

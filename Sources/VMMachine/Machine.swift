@@ -90,11 +90,6 @@ public final class Machine {
         try buildKernelHalf()
     }
 
-    public func core(_ index: Int) throws(MachineError) -> Core {
-        guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
-        return cores[index]
-    }
-
     public func process(_ pid: ProcessID) -> Process? {
         processes.first { $0.pid == pid }
     }

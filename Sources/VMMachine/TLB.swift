@@ -136,11 +136,6 @@ public struct TLB: Sendable {
         return dropped
     }
 
-    /// Valid entries tagged with `pcid`, global ones excepted.
-    public func count(pcid: UInt16) -> Int {
-        entries.reduce(0) { $0 + ($1.valid && !$1.global && $1.pcid == pcid ? 1 : 0) }
-    }
-
     /// Drops every entry, global ones too (CR4.PGE toggle, INVPCID type 2).
     @discardableResult
     public mutating func flushAll() -> Int {

@@ -15,58 +15,49 @@ enum MemoryCommands {
         ParameterSpec("PROT", .word(protections), optional: true, completion: .words),
     ]
 
-    static let map = CommandSpec(
-        name: "map",
-        summary: "map user pages into a process now, writing its page-table entries",
+    static let map = mapCommand(
+        name: "map", summary: "map user pages into a process now, writing its page-table entries",
         details: """
             Records a region and allocates zeroed frames and writes its leaf entries
             (and any missing page tables) at once, like mmap with MAP_POPULATE. ADDR
             must be aligned to the page size and in the user half. page=2M or page=1G
             makes huge pages: one entry (PS bit) in the PD or PDPT maps them.
-            """,
-        parameters: mapParameters,
-        options: [sizeOption, protOption, pageOption]
-    ) { interpreter, call in
-        try perform(interpreter, call, populate: true)
-    }
+            """, populate: true)
 
-    static let mmap = CommandSpec(
-        name: "mmap",
-        summary: "record a region only: its pages are mapped on first touch (demand paging)",
+    static let mmap = mapCommand(
+        name: "mmap", summary: "record a region only: its pages are mapped on first touch (demand paging)",
         details: """
             The kernel notes the region (a VMA); the page tables do not change. The
             first access to each page faults, and the kernel maps a zeroed frame.
             An access outside every region is a segmentation fault.
-            """,
-        parameters: mapParameters,
-        options: [sizeOption, protOption, pageOption]
-    ) { interpreter, call in
-        try perform(interpreter, call, populate: false)
+            """, populate: false)
+
+    static let unmap = unmapCommand(
+        name: "unmap", summary: "remove user pages from a process: entries, frames and TLB entries go")
+
+    static let munmap = unmapCommand(name: "munmap", summary: "the same as unmap (the system call's name)")
+
+    static func mapCommand(name: String, summary: String, details: String, populate: Bool) -> CommandSpec {
+        CommandSpec(
+            name: name, summary: summary, details: details, parameters: mapParameters,
+            options: [sizeOption, protOption, pageOption]
+        ) { interpreter, call in
+            try perform(interpreter, call, populate: populate)
+        }
     }
 
-    static let unmapDetails = """
-        Removes the region, clears the entries, frees frames no one else maps, and
-        shoots down the TLB entries on every core running the process.
-        """
-
-    static let unmap = CommandSpec(
-        name: "unmap",
-        summary: "remove user pages from a process: entries, frames and TLB entries go",
-        details: unmapDetails,
-        parameters: [ParameterSpec("PROC", completion: .process), ParameterSpec("ADDR")],
-        options: [sizeOption]
-    ) { interpreter, call in
-        try performUnmap(interpreter, call)
-    }
-
-    static let munmap = CommandSpec(
-        name: "munmap",
-        summary: "the same as unmap (the system call's name)",
-        details: unmapDetails,
-        parameters: [ParameterSpec("PROC", completion: .process), ParameterSpec("ADDR")],
-        options: [sizeOption]
-    ) { interpreter, call in
-        try performUnmap(interpreter, call)
+    static func unmapCommand(name: String, summary: String) -> CommandSpec {
+        CommandSpec(
+            name: name, summary: summary,
+            details: """
+                Removes the region, clears the entries, frees frames no one else maps, and
+                shoots down the TLB entries on every core running the process.
+                """,
+            parameters: [ParameterSpec("PROC", completion: .process), ParameterSpec("ADDR")],
+            options: [sizeOption]
+        ) { interpreter, call in
+            try performUnmap(interpreter, call)
+        }
     }
 
     static let mprotect = CommandSpec(
