@@ -149,14 +149,14 @@ extension Machine {
             if cores[index].loadedProcess == pid {
                 kind = cores[index].isLazy ? .returnFromLazy : .sameAddressSpace
                 let slot = cores[index].currentSlot
-                if cores[index].isLazy {
-                    // Shootdowns skip lazy cores; catch up now if the tables changed meanwhile.
-                    let stale = cores[index].slots[slot].generation < process.tlbGeneration
-                    if stale || (process.userRoot != nil && cores[index].mode == .kernel) {
-                        flushed += writeCR3(cr3(for: process, slot: slot, mode: .user), core: index, flush: stale)
-                    }
-                    cores[index].slots[slot].generation = process.tlbGeneration
+                // Shootdowns skip lazy cores; catch up now if the tables changed meanwhile.
+                let stale = cores[index].isLazy && cores[index].slots[slot].generation < process.tlbGeneration
+                // Under KPTI the kernel side ran on the kernel copy; user code needs the user copy.
+                let onKernelCopy = process.userRoot != nil && cores[index].cr3 & PageTableEntry.addressMask == process.root
+                if stale || onKernelCopy {
+                    flushed += writeCR3(cr3(for: process, slot: slot, mode: .user), core: index, flush: stale)
                 }
+                cores[index].slots[slot].generation = process.tlbGeneration
                 reused = true
             } else {
                 kind = .newAddressSpace

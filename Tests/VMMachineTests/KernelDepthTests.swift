@@ -368,3 +368,17 @@ func makeMachine(
         #expect(machine.cycles == 100)
     }
 }
+
+@Suite struct KPTIThreadSwitchTests {
+    @Test func aThreadSwitchFromKernelModeReturnsToTheUserCopy() throws {
+        let machine = try makeMachine(kpti: true)
+        let a = try machine.spawn(name: "A")
+        let worker = try machine.createThread(in: a.pid, name: "worker")
+        try machine.switchTo(a.pid)
+        _ = try machine.enterKernel(core: 0)
+        #expect(machine.cores[0].cr3 == a.root)
+        let outcome = try machine.switchTo(worker.tid)
+        #expect(outcome.kind == .sameAddressSpace)
+        #expect(machine.cores[0].cr3 == a.userRoot && machine.cores[0].mode == .user)
+    }
+}

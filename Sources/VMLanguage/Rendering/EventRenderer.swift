@@ -26,7 +26,8 @@ enum EventRenderer {
             : "no flush, \(Format.plural(outcome.entriesKept, "entry", "entries")) kept"
         switch outcome.kind {
         case .sameAddressSpace:
-            text += "same address space, CR3 unchanged, no flush"
+            text += "same address space, "
+                + (outcome.cr3Writes > 0 ? "\(cr3) (KPTI: back to the user copy), \(flush)" : "CR3 unchanged, no flush")
         case .kernelThread:
             let borrowed = machine.cores[outcome.core].loadedProcess.flatMap(machine.process).map { $0.name }
             text += borrowed.map { "kernel thread borrows \($0)'s page tables (lazy TLB), " } ?? "kernel thread, "
