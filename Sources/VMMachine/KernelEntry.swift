@@ -36,10 +36,16 @@ extension Machine {
             crossed: true)
     }
 
-    /// Returns to user mode after `enterKernel` crossed from it.
+    /// Returns to user mode after `enterKernel` crossed from it. If something
+    /// in between already put the core back in user mode (a context switch to
+    /// a user thread), there is nothing left to do.
     public func exitKernel(core index: Int) throws(MachineError) -> KernelCrossing {
         guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
         let oldCR3 = cores[index].cr3
+        guard cores[index].mode == .kernel else {
+            return KernelCrossing(
+                core: index, oldCR3: oldCR3, newCR3: oldCR3, entriesFlushed: 0, fetches: [], crossed: false)
+        }
         var flushed = 0
         var fetches: [AccessOutcome] = []
         if let pid = cores[index].loadedProcess, let process = process(pid), process.userRoot != nil {

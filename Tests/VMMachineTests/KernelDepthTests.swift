@@ -380,5 +380,8 @@ func makeMachine(
         let outcome = try machine.switchTo(worker.tid)
         #expect(outcome.kind == .sameAddressSpace)
         #expect(machine.cores[0].cr3 == a.userRoot && machine.cores[0].mode == .user)
+        let exit = try machine.exitKernel(core: 0)
+        #expect(!exit.crossed && exit.fetches.isEmpty)  // nothing left to undo, and no fault
+        #expect(machine.faultCounts.total == 0)
     }
 }

@@ -53,6 +53,10 @@ enum KernelCommands {
         let exit = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
             try machine.exitKernel(core: core)
         }
+        guard exit.crossed else {
+            interpreter.report("\(kind)\(name) on cpu \(core): already back in user mode")
+            return
+        }
         interpreter.report("\(kind)\(name) on cpu \(core): return to user mode")
         interpreter.reportCrossing(exit)
     }
