@@ -38,11 +38,12 @@ extension Machine {
 
     /// Returns to user mode after `enterKernel` crossed from it. If something
     /// in between already put the core back in user mode (a context switch to
-    /// a user thread), there is nothing left to do.
+    /// a user thread), or no user thread is left to return to (it exited, or a
+    /// kernel thread runs now), there is nothing to do.
     public func exitKernel(core index: Int) throws(MachineError) -> KernelCrossing {
         guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
         let oldCR3 = cores[index].cr3
-        guard cores[index].mode == .kernel else {
+        guard cores[index].mode == .kernel, cores[index].currentProcess != nil else {
             return KernelCrossing(
                 core: index, oldCR3: oldCR3, newCR3: oldCR3, entriesFlushed: 0, fetches: [], crossed: false)
         }

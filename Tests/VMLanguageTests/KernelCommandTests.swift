@@ -70,6 +70,13 @@ import Testing
         #expect(result.output == "kernel\nuser none 1\n2\n")
     }
 
+    @Test func aSystemCallWhoseProcessExitsReturnsNowhere() {
+        let result = run("spawn A\nkthread k\nswitch A\nsyscall { exit A }\nprint cpu.mode\nspawn B\nswitch B\nsyscall { switch k }\nprint cpu.mode, cpu.lazy")
+        #expect(result.status == .success, "\(result.output)")
+        #expect(result.output.contains("syscall on cpu 0: no user thread to return to\nkernel\n"))
+        #expect(result.output.hasSuffix("no user thread to return to\nkernel true\n"))
+    }
+
     @Test func faultsIpisAndCyclesAreNumbers() {
         let result = run("""
             spawn A

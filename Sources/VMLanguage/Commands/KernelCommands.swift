@@ -54,7 +54,8 @@ enum KernelCommands {
             try machine.exitKernel(core: core)
         }
         guard exit.crossed else {
-            interpreter.report("\(kind)\(name) on cpu \(core): already back in user mode")
+            let state = machine.cores[core].mode == .user ? "already back in user mode" : "no user thread to return to"
+            interpreter.report("\(kind)\(name) on cpu \(core): \(state)")
             return
         }
         interpreter.report("\(kind)\(name) on cpu \(core): return to user mode")
