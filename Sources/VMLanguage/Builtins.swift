@@ -287,7 +287,7 @@ extension Interpreter {
             return try getter(self, value)
         } catch let failure as Builtins.BuiltinFailure {
             throw Diagnostic(failure.message, at: range)
-        } catch let stale as StaleProcess {
+        } catch let stale as GoneReference {
             throw Diagnostic(stale.message, at: range)
         }
     }
@@ -301,7 +301,7 @@ extension Interpreter {
 
     func liveThread(_ reference: ThreadReference) throws -> VMMachine.Thread {
         guard reference.generation == machineGeneration, let thread = machine.thread(reference.tid) else {
-            throw StaleProcess(name: reference.name)
+            throw GoneReference(name: reference.name)
         }
         return thread
     }
@@ -310,7 +310,7 @@ extension Interpreter {
     /// came from was replaced.
     func liveProcess(_ reference: ProcessReference) throws -> Process {
         guard reference.generation == machineGeneration, let process = machine.process(reference.pid) else {
-            throw StaleProcess(name: reference.name)
+            throw GoneReference(name: reference.name)
         }
         return process
     }
@@ -318,13 +318,14 @@ extension Interpreter {
     func liveProcess(_ reference: ProcessReference, at range: SourceRange) throws -> Process {
         do {
             return try liveProcess(reference)
-        } catch let stale as StaleProcess {
+        } catch let stale as GoneReference {
             throw Diagnostic(stale.message, at: range)
         }
     }
 }
 
-struct StaleProcess: Error {
+/// A process or thread value whose process exited or whose machine was replaced.
+struct GoneReference: Error {
     let name: String
     var message: String {
         "\(name) is gone: it exited, or a later 'machine' or 'reset' replaced its machine"

@@ -39,7 +39,6 @@ extension Parser {
         }
     }
 
-    private static let prefixPrecedence = 8
     /// `not` applies to a whole comparison: `not a == b` is `not (a == b)`.
     private static let notPrecedence = 3
 

@@ -10,8 +10,6 @@ public enum AddressLayout {
 
     /// First address above the user half: user space is 0 ..< 0x0000_8000_0000_0000.
     public static let userEnd: UInt64 = 0x0000_8000_0000_0000
-    /// First canonical address of the kernel half.
-    public static let kernelStart: UInt64 = 0xFFFF_8000_0000_0000
     /// Direct map of all physical memory ("page_offset_base").
     public static let directMapBase: UInt64 = 0xFFFF_8880_0000_0000
     /// Linux's cpu_entry_area: the entry trampoline that KPTI maps in user page tables too.

@@ -65,6 +65,20 @@ extension Machine {
         }
     }
 
+    /// The present leaves of `region` under `root`: each page's virtual
+    /// address and the physical address of its entry.
+    func presentLeaves(of region: MemoryRegion, root: UInt64) -> [(page: UInt64, entryAddress: UInt64)] {
+        stride(from: region.start, to: region.end, by: Int(region.pageSize)).compactMap { page in
+            leaf(page, root: root).map { (page, $0.address) }
+        }
+    }
+
+    /// Counts a TLB flush on a core and charges it.
+    func chargeFlush(core index: Int) {
+        cores[index].tlbFlushes += 1
+        cores[index].cycles.flushes += configuration.costs.tlbFlush
+    }
+
     /// Tables that mapping `[start, end)` with leaves at `leafLevel` would have to create.
     func missingTables(root: UInt64, start: UInt64, end: UInt64, leafLevel: Int) -> UInt64 {
         var missing: UInt64 = 0

@@ -34,14 +34,11 @@ extension Machine {
         var shared = 0
         var pages: [(UInt64, UInt64)] = []
         for region in parentRecord.regions {
-            var address = region.start
-            while address < region.end {
-                defer { address += region.pageSize }
-                guard let leaf = leaf(address, root: parentRecord.root) else { continue }
-                var entry = memory.readWord(leaf.address)
+            for (address, entryAddress) in presentLeaves(of: region, root: parentRecord.root) {
+                var entry = memory.readWord(entryAddress)
                 if region.protection.write {
                     entry &= ~PageTableEntry.writable
-                    memory.writeWord(leaf.address, entry)
+                    memory.writeWord(entryAddress, entry)
                     pages.append((address, region.pageSize))
                 }
                 let level = AddressLayout.leafLevel(forPageSize: region.pageSize)!
@@ -92,11 +89,8 @@ extension Machine {
         }
         let usedBefore = allocator.used
         for region in record.regions {
-            var address = region.start
-            while address < region.end {
-                defer { address += region.pageSize }
-                guard let leaf = leaf(address, root: record.root) else { continue }
-                let physical = PageTableEntry(raw: memory.readWord(leaf.address)).physicalAddress & ~(region.pageSize - 1)
+            for (_, entryAddress) in presentLeaves(of: region, root: record.root) {
+                let physical = PageTableEntry(raw: memory.readWord(entryAddress)).physicalAddress & ~(region.pageSize - 1)
                 releasePage(physical, pageSize: region.pageSize)
             }
         }

@@ -158,18 +158,14 @@ extension Machine {
         var pages: [(UInt64, UInt64)] = []
         let root = processes[index].root
         for region in inside {
-            var address = region.start
-            while address < region.end {
-                if let leaf = leaf(address, root: root) {
-                    let entry = PageTableEntry(raw: memory.readWord(leaf.address))
-                    memory.writeWord(leaf.address, 0)
-                    let physical = entry.physicalAddress & ~(region.pageSize - 1)
-                    if mappingCount(physical) == 1 { freed.append(physical) }
-                    releasePage(physical, pageSize: region.pageSize)
-                    processes[index].residentPages -= region.pageSize / AddressLayout.pageSize
-                    pages.append((address, region.pageSize))
-                }
-                address += region.pageSize
+            for (address, entryAddress) in presentLeaves(of: region, root: root) {
+                let entry = PageTableEntry(raw: memory.readWord(entryAddress))
+                memory.writeWord(entryAddress, 0)
+                let physical = entry.physicalAddress & ~(region.pageSize - 1)
+                if mappingCount(physical) == 1 { freed.append(physical) }
+                releasePage(physical, pageSize: region.pageSize)
+                processes[index].residentPages -= region.pageSize / AddressLayout.pageSize
+                pages.append((address, region.pageSize))
             }
         }
         let shootdown = shootdown(pid, pages: pages, from: initiator)
@@ -195,16 +191,13 @@ extension Machine {
         var reduced: [(UInt64, UInt64)] = []
         var count = 0
         for region in changed {
-            var address = region.start
-            while address < region.end {
-                defer { address += region.pageSize }
-                guard let leaf = leaf(address, root: processes[index].root) else { continue }
-                let old = PageTableEntry(raw: memory.readWord(leaf.address))
+            for (address, entryAddress) in presentLeaves(of: region, root: processes[index].root) {
+                let old = PageTableEntry(raw: memory.readWord(entryAddress))
                 var raw = old.raw & ~(PageTableEntry.writable | PageTableEntry.noExecute)
                 if protection.write && mappingCount(old.physicalAddress) == 1 { raw |= PageTableEntry.writable }
                 if !protection.execute { raw |= PageTableEntry.noExecute }
                 guard raw != old.raw else { continue }
-                memory.writeWord(leaf.address, raw)
+                memory.writeWord(entryAddress, raw)
                 count += 1
                 let new = PageTableEntry(raw: raw)
                 if (old.isWritable && !new.isWritable) || (!old.isNoExecute && new.isNoExecute) {

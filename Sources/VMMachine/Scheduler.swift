@@ -83,8 +83,7 @@ extension Machine {
         let dropped =
             configuration.pcid
             ? cores[index].tlb.flush(pcid: UInt16(value & 0xFFF)) : cores[index].tlb.flushNonGlobal()
-        cores[index].tlbFlushes += 1
-        cores[index].cycles.flushes += configuration.costs.tlbFlush
+        chargeFlush(core: index)
         return dropped
     }
 
@@ -110,8 +109,7 @@ extension Machine {
         if configuration.pcid && previous != nil {
             flushed += cores[index].tlb.flush(pcid: UInt16(kernelPCID(slot: slot)))
             flushed += cores[index].tlb.flush(pcid: UInt16(userPCID(slot: slot)))
-            cores[index].tlbFlushes += 1
-            cores[index].cycles.flushes += configuration.costs.tlbFlush
+            chargeFlush(core: index)
         }
         cores[index].slots[slot] = AddressSpaceSlot(process: pid, generation: generation, lastUse: clock)
         return (slot, !configuration.pcid, previous, flushed, false)

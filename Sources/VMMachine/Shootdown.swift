@@ -34,9 +34,8 @@ extension Machine {
         var stale: [Int] = []
         var invalidated = 0
         for core in cores.indices where cores[core].loadedProcess == pid {
-            let remoteRunning = core != initiator && !cores[core].isLazy
             if core != initiator {
-                guard remoteRunning else { continue }  // lazy: catches up at its next switch
+                guard !cores[core].isLazy else { continue }  // lazy: catches up at its next switch
                 guard enabled else {
                     stale.append(core)
                     continue
@@ -63,8 +62,7 @@ extension Machine {
             for pcid in pcids.sorted() {
                 dropped += configuration.pcid ? cores[core].tlb.flush(pcid: pcid) : cores[core].tlb.flushNonGlobal()
             }
-            cores[core].tlbFlushes += 1
-            cores[core].cycles.flushes += configuration.costs.tlbFlush
+            chargeFlush(core: core)
             return dropped
         }
         for page in pages {
@@ -82,8 +80,7 @@ extension Machine {
     /// Drops every TLB entry of a core, global ones too (Linux `__flush_tlb_all`: toggling CR4.PGE).
     public func flushTLB(core index: Int) throws(MachineError) -> Int {
         guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
-        cores[index].tlbFlushes += 1
-        cores[index].cycles.flushes += configuration.costs.tlbFlush
+        chargeFlush(core: index)
         return cores[index].tlb.flushAll()
     }
 }

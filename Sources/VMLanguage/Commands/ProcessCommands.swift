@@ -136,7 +136,7 @@ extension Interpreter {
     func liveThread(_ reference: ThreadReference, at range: SourceRange) throws -> VMMachine.Thread {
         do {
             return try liveThread(reference)
-        } catch let stale as StaleProcess {
+        } catch let stale as GoneReference {
             throw Diagnostic(stale.message, at: range)
         }
     }
