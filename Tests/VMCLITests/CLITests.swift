@@ -119,6 +119,20 @@ import Testing
         #expect(garbage.stderr == "vmlab: standard input is not UTF-8 text\n")
     }
 
+    @Test func quitStopsTheRunIncludingLaterFiles() throws {
+        let first = try Self.temporaryFile("print 1\nquit\nprint 2\n")
+        let second = try Self.temporaryFile("print 3\n")
+        let result = try Self.vmlab(["run", first, second])
+        #expect(result.status == 0)
+        #expect(result.stdout == "1\n")
+    }
+
+    @Test func saveTranscriptBelongsToTheShell() throws {
+        let result = try Self.vmlab(["run", try Self.temporaryFile("save transcript \"x.txt\"\n")])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("save transcript works in the interactive shell"))
+    }
+
     @Test func stepLimitStopsEndlessLoops() throws {
         let result = try Self.vmlab(["run", "--max-steps", "1000", try Self.temporaryFile("while true { }\n")])
         #expect(result.status == 2)

@@ -87,6 +87,19 @@ import Testing
         leave(terminal, afterPrompt: 4)
     }
 
+    @Test func twoShellsAtOnceKeepEachOthersHistory() throws {
+        let first = try shell()
+        let second = try shell()
+        type(first, "print 101", afterPrompt: 1)
+        type(second, "print 202", afterPrompt: 1)
+        type(first, "print 103", afterPrompt: 2)
+        leave(second, afterPrompt: 2)
+        leave(first, afterPrompt: 3)
+        let saved = try String(contentsOfFile: historyPath, encoding: .utf8)
+        // Each save merges with the file as it is now, so neither shell overwrites the other.
+        #expect(saved == "_HiStOrY_V2_\nprint\\040101\nprint\\040202\nprint\\040103\n")
+    }
+
     @Test func noHistoryLeavesNoFile() throws {
         let terminal = try shell(["--no-history"])
         type(terminal, "print 1", afterPrompt: 1)
