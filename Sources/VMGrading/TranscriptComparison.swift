@@ -18,21 +18,30 @@ public struct TranscriptComparison: Sendable, Equatable {
         let actualLines = Self.lines(actual)
         let common = min(expectedLines.count, actualLines.count)
         if let index = (0..<common).first(where: { expectedLines[$0] != actualLines[$0] }) {
-            difference = Difference(line: index + 1, expected: expectedLines[index], actual: actualLines[index])
+            difference = Difference(
+                line: index + 1, expected: expectedLines[index].description, actual: actualLines[index].description)
         } else if expectedLines.count != actualLines.count {
             difference = Difference(
                 line: common + 1,
-                expected: common < expectedLines.count ? expectedLines[common] : nil,
-                actual: common < actualLines.count ? actualLines[common] : nil)
+                expected: common < expectedLines.count ? expectedLines[common].description : nil,
+                actual: common < actualLines.count ? actualLines[common].description : nil)
         } else {
             difference = nil
         }
     }
 
-    /// Lines split on "\n", keeping a final empty piece when the text lacks a
-    /// trailing newline, so that "a\n" and "a" differ (byte-for-byte rule).
-    private static func lines(_ text: String) -> [String] {
-        text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    /// Lines as bytes (see `TranscriptLines.split`): Unicode-equivalent but
+    /// different bytes differ, and "\r\n" ends a line as "\n" does.
+    private static func lines(_ text: String) -> [Line] {
+        TranscriptLines.split(text).map(Line.init)
+    }
+
+    /// A line compared by its bytes; shown as text.
+    private struct Line: Equatable, CustomStringConvertible {
+        let bytes: ArraySlice<UInt8>
+        init(_ bytes: ArraySlice<UInt8>) { self.bytes = bytes }
+        static func == (a: Line, b: Line) -> Bool { a.bytes.elementsEqual(b.bytes) }
+        var description: String { String(decoding: bytes, as: UTF8.self) }
     }
 
     /// A report a student can act on: where, and both versions of the line.

@@ -81,6 +81,13 @@ extension Interpreter {
         }
         let left = try evaluate(leftExpression)
         let right = try evaluate(rightExpression)
+        return try combine(op, left, right, at: range, rightRange: rightExpression.range)
+    }
+
+    /// Applies a binary operator (not `and`/`or`) to two evaluated operands;
+    /// `expect` uses it too, so that each side of a comparison is evaluated once.
+    func combine(_ op: BinaryOperator, _ left: Value, _ right: Value, at range: SourceRange,
+                 rightRange: SourceRange) throws -> Value {
         if op == .equal || op == .notEqual {
             guard let equal = left.isEqual(to: right) else {
                 throw Diagnostic(
@@ -112,13 +119,13 @@ extension Interpreter {
             if over { throw overflow("\(a) * \(b) overflows") }
             return .integer(product)
         case .divide, .remainder:
-            guard b != 0 else { throw Diagnostic("division by zero", at: rightExpression.range) }
+            guard b != 0 else { throw Diagnostic("division by zero", at: rightRange) }
             return .integer(op == .divide ? a / b : a % b)
         case .bitwiseAnd: return .integer(a & b)
         case .bitwiseOr: return .integer(a | b)
         case .bitwiseXor: return .integer(a ^ b)
         case .shiftLeft, .shiftRight:
-            guard b < 64 else { throw Diagnostic("shift by \(b): shifts must be less than 64", at: rightExpression.range) }
+            guard b < 64 else { throw Diagnostic("shift by \(b): shifts must be less than 64", at: rightRange) }
             if op == .shiftRight { return .integer(a >> b) }
             guard a == 0 || a.leadingZeroBitCount >= Int(b) else { throw overflow("\(a) << \(b) overflows") }
             return .integer(a << b)

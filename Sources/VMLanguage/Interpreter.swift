@@ -6,6 +6,9 @@ public struct Limits: Sendable {
     public var maximumSteps: UInt64 = 100_000_000
     public var maximumCallDepth = 200
     public var maximumIncludeDepth = 16
+    /// Frames that may hold data at once, on every machine the run builds
+    /// (4 KiB of host memory each; the shell's default is 4 GiB).
+    public var maximumFrames = MachineConfiguration().maximumTouchedFrames
 
     public init() {}
 }
@@ -14,7 +17,8 @@ public struct Limits: Sendable {
 /// one session: the REPL keeps it between lines, `vmlab run` between files.
 public final class Interpreter {
     public let registry: CommandRegistry
-    public let output: OutputSink
+    /// Where text goes. Swapped for a moment by `expect_transcript` to capture a block.
+    public internal(set) var output: OutputSink
     public var limits: Limits
     /// Set by `--quiet`: access lines are not printed (state and `expect` still work).
     public var alwaysQuiet = false
@@ -22,6 +26,16 @@ public final class Interpreter {
     public var transcript: TranscriptRecorder?
     /// Asked at every step; returning true stops the run with "interrupted" (Ctrl-C in the shell).
     public var interruptRequested: () -> Bool = { false }
+    /// The error a stop by `interruptRequested` reports ("interrupted" for Ctrl-C; a grader's timeout says so).
+    public var interruptMessage = "interrupted"
+    /// Set by `vmlab grade`: runs `submission`, collects expects, compares transcripts.
+    public weak var grading: GradingContext?
+    /// Set while grading: what files the untrusted submission may reach.
+    public var sandbox: Sandbox?
+    /// Never-used frames come in this seed's order on every machine built (`--scramble-frames`).
+    public let frameOrderSeed: UInt64?
+    /// The source behind `random(N)`; seeded, so the same run gives the same numbers.
+    var random: SplitMix64
 
     public private(set) var machine: Machine
     /// Bumped by `machine`, so that process values from an older machine are refused.
@@ -40,21 +54,34 @@ public final class Interpreter {
     var includeStack: [String] = []
 
     public init(
-        registry: CommandRegistry = .standard, output: OutputSink, limits: Limits = Limits()
+        registry: CommandRegistry = .standard, output: OutputSink, limits: Limits = Limits(),
+        randomSeed: UInt64 = 0, frameOrderSeed: UInt64? = nil
     ) {
         self.registry = registry
         self.output = output
         self.limits = limits
+        self.frameOrderSeed = frameOrderSeed
+        random = SplitMix64(seed: randomSeed)
         // The default configuration is valid by construction.
-        machine = try! Machine()
+        machine = try! Machine(Self.applyingRunSettings(MachineConfiguration(), limits, frameOrderSeed))
         environment = globals
+    }
+
+    /// What every machine of this run inherits, whatever the script's `machine` line says.
+    private static func applyingRunSettings(
+        _ configuration: MachineConfiguration, _ limits: Limits, _ frameOrderSeed: UInt64?
+    ) -> MachineConfiguration {
+        var configuration = configuration
+        configuration.maximumTouchedFrames = limits.maximumFrames
+        configuration.frameOrderSeed = frameOrderSeed
+        return configuration
     }
 
     /// Whether access lines are printed right now.
     var isQuiet: Bool { alwaysQuiet || quietDepth > 0 }
 
     func replaceMachine(_ configuration: MachineConfiguration) throws(MachineError) {
-        machine = try Machine(configuration)
+        machine = try Machine(Self.applyingRunSettings(configuration, limits, frameOrderSeed))
         machineGeneration += 1
         lastAccess = nil
         currentCore = 0
@@ -99,7 +126,7 @@ public final class Interpreter {
                 notes: ["raise the limit with --max-steps N"])
         }
         if steps & 0x3FF == 0, interruptRequested() {
-            throw Diagnostic("interrupted", at: range)
+            throw Diagnostic(interruptMessage, at: range)
         }
     }
 
@@ -173,9 +200,9 @@ public final class Interpreter {
     }
 
     private func executeFor(_ name: String, _ sequence: Expression, _ body: Block) throws -> Flow {
-        guard case .range(let lower, let upper, let closed) = try evaluate(sequence) else {
-            throw Diagnostic(
-                "'for' needs a range such as 0..<4, got \(try evaluate(sequence).typeName)", at: sequence.range)
+        let value = try evaluate(sequence)
+        guard case .range(let lower, let upper, let closed) = value else {
+            throw Diagnostic("'for' needs a range such as 0..<4, got \(value.typeName)", at: sequence.range)
         }
         let scope = Environment(parent: environment)
         var index = lower

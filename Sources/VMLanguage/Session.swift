@@ -14,8 +14,8 @@ public final class Session {
     /// Set once a script or the shell ran `quit`.
     public private(set) var quitRequested = false
 
-    public init(output: OutputSink, limits: Limits = Limits()) {
-        interpreter = Interpreter(output: output, limits: limits)
+    public init(output: OutputSink, limits: Limits = Limits(), randomSeed: UInt64 = 0, frameOrderSeed: UInt64? = nil) {
+        interpreter = Interpreter(output: output, limits: limits, randomSeed: randomSeed, frameOrderSeed: frameOrderSeed)
     }
 
     var output: OutputSink { interpreter.output }

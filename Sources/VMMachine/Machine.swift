@@ -17,6 +17,9 @@ public struct MachineConfiguration: Sendable, Equatable {
     /// because untouched frames cost nothing; this bounds what a runaway
     /// script can make the host allocate (4 KiB each; default 4 GiB).
     public var maximumTouchedFrames = 1 << 20
+    /// When set, never-used frames are handed out in this seed's scrambled
+    /// order rather than ascending (graders use it to catch hard-coded frames).
+    public var frameOrderSeed: UInt64?
 
     public init() {}
 
@@ -80,7 +83,8 @@ public final class Machine {
         let frameCount = ram / AddressLayout.pageSize
         memory = PhysicalMemory(frameCount: frameCount)
         reservedFrames = AddressLayout.largePageSize / AddressLayout.pageSize
-        allocator = FrameAllocator(firstFrame: reservedFrames, frameCount: frameCount)
+        allocator = FrameAllocator(
+            firstFrame: reservedFrames, frameCount: frameCount, orderSeed: configuration.frameOrderSeed)
         guard let rootFrame = allocator.allocate() else { throw .outOfMemory(totalFrames: frameCount) }
         let root = rootFrame * AddressLayout.pageSize
         kernelRoot = root

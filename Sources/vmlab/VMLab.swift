@@ -14,10 +14,11 @@ struct VMLab: ParsableCommand {
         discussion: """
             With no subcommand vmlab starts an interactive shell; when standard input
             is not a terminal it runs standard input as a script instead.
-            Exit status: 0 success, 1 an expect failed, 2 a script or usage error.
+            Exit status: 0 success, 1 an expect failed, 2 a script or usage error
+            (vmlab grade adds 3: the grader itself failed).
             """,
         version: VMLabVersion.current,
-        subcommands: [Run.self, Check.self]
+        subcommands: [Run.self, Check.self, Grade.self]
     )
 
     @OptionGroup var execution: ExecutionOptions

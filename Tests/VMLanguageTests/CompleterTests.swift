@@ -16,7 +16,7 @@ import Testing
 
     @Test func commandNamesAtTheStartOfAStatement() {
         #expect(complete("sw") == ["switch"])
-        #expect(complete("s") == ["save", "show", "spawn", "stats", "switch", "syscall"])
+        #expect(complete("s") == ["save", "setup", "show", "spawn", "stats", "submission", "switch", "syscall"])
         #expect(complete("for i in 0..<2 { re") == ["read", "repeat", "reset", "return"])
         #expect(complete("print 1; he") == ["heap", "help", "helper", "hex"])
     }

@@ -20,28 +20,19 @@ enum ScriptCommands {
         details: """
             A failed expect prints where it is, the message, and what the compared
             sides were; the script goes on and `vmlab run` exits with status 1.
+            Under 'vmlab grade', points=N makes this expect worth N points of its test.
             """,
-        parameters: [ParameterSpec("CONDITION"), ParameterSpec("MESSAGE", optional: true)]
+        parameters: [ParameterSpec("CONDITION"), ParameterSpec("MESSAGE", optional: true)],
+        options: [OptionSpec("points", placeholder: "N", help: "points this expect is worth in a graded test")]
     ) { interpreter, call in
         guard case .expression(let condition) = call.arguments[0] else { return }
         let message = try call.argument(1).map { try interpreter.string($0, "the message of 'expect'") }
+        let points = try call.option("points").map { try interpreter.integer($0.value, "points") }
         let label = message ?? condition.range.file.text(condition.range)
-        let value = try interpreter.evaluate(condition)
-        guard case .boolean(let holds) = value else {
-            throw Diagnostic(
-                "expect needs a condition that is true or false, got \(value.typeName) \(value.debugText)",
-                at: condition.range)
-        }
-        if holds {
-            interpreter.expectationsPassed += 1
-            interpreter.output.write("expect ok: \(label)\n")
-            return
-        }
-        interpreter.expectationsFailed += 1
-        let detail = try interpreter.explainFailure(condition)
-        let failure = Diagnostic(
-            label, at: condition.range, severity: .expectationFailed, notes: detail.map { [$0] } ?? [])
-        interpreter.output.writeDiagnostic(failure.render())
+        let verdict = try interpreter.decide(condition)
+        interpreter.recordExpectation(
+            label: label, held: verdict.held, points: points, got: verdict.got, expected: verdict.expected,
+            detail: verdict.explanation, at: condition.range)
     }
 
     static let quiet = CommandSpec(
@@ -88,27 +79,76 @@ enum ScriptCommands {
 }
 
 extension Interpreter {
-    /// "tlb.misses is 3, expected 4" for a failed comparison.
-    func explainFailure(_ condition: Expression) throws -> String? {
+    /// What an `expect` found: whether it held and, for a comparison, both
+    /// sides. Each side is evaluated exactly once, so reads in a function that
+    /// the condition calls happen (and print) once, pass or fail.
+    struct Verdict {
+        let held: Bool
+        let got: String?
+        let expected: String?
+        /// "tlb.misses is 3, expected 4"
+        let explanation: String?
+    }
+
+    func decide(_ condition: Expression) throws -> Verdict {
+        func mustBeBoolean(_ value: Value) throws -> Bool {
+            guard case .boolean(let holds) = value else {
+                throw Diagnostic(
+                    "expect needs a condition that is true or false, got \(value.typeName) \(value.debugText)",
+                    at: condition.range)
+            }
+            return holds
+        }
         guard case .binary(let op, let left, let right) = condition.kind, op.isComparison else {
-            if case .unary(.not, _) = condition.kind { return nil }
-            return "the condition was false"
+            let holds = try mustBeBoolean(try evaluate(condition))
+            let negated: Bool
+            if case .unary(.not, _) = condition.kind { negated = true } else { negated = false }
+            return Verdict(
+                held: holds, got: nil, expected: nil, explanation: holds || negated ? nil : "the condition was false")
         }
         let actual = try evaluate(left)
         let expected = try evaluate(right)
+        let holds = try mustBeBoolean(try combine(op, actual, expected, at: condition.range, rightRange: right.range))
         let source = condition.range.file.text(left.range)
+        let explanation: String
         switch op {
-        case .equal: return "\(source) is \(actual.debugText), expected \(expected.debugText)"
-        case .notEqual: return "\(source) is \(actual.debugText), expected anything else"
-        default: return "\(source) is \(actual.debugText), expected \(op.rawValue) \(expected.debugText)"
+        case .equal: explanation = "\(source) is \(actual.debugText), expected \(expected.debugText)"
+        case .notEqual: explanation = "\(source) is \(actual.debugText), expected anything else"
+        default: explanation = "\(source) is \(actual.debugText), expected \(op.rawValue) \(expected.debugText)"
         }
+        let wanted = op == .equal ? expected.debugText : "\(op.rawValue) \(expected.debugText)"
+        return Verdict(held: holds, got: actual.debugText, expected: wanted, explanation: holds ? nil : explanation)
+    }
+
+    /// Counts, prints and hands to the grader one decided expectation; a
+    /// failure's `detail` is printed under it.
+    func recordExpectation(
+        label: String, held: Bool, points: UInt64?, got: String?, expected: String?, detail: String?,
+        at range: SourceRange
+    ) {
+        grading?.record(
+            ExpectationRecord(
+                label: label, held: held, points: points, got: got, expected: expected, detail: detail, range: range))
+        if held {
+            expectationsPassed += 1
+            output.write("expect ok: \(label)\n")
+            return
+        }
+        expectationsFailed += 1
+        let notes = detail.map { [$0] } ?? []
+        output.writeDiagnostic(Diagnostic(label, at: range, severity: .expectationFailed, notes: notes).render())
     }
 
     /// Runs another file at top level. Relative paths start from the including file's directory.
     func include(_ path: String, from range: SourceRange) throws {
         let includer = range.file.name
         var resolved = path
-        if !path.hasPrefix("/"), !includer.hasPrefix("<") {
+        if let sandbox, sandbox.isUntrusted(includer) {
+            switch sandbox.resolveInclude(path, from: includer) {
+            case .success(let allowed): resolved = allowed
+            case .failure(let refusal): throw Diagnostic(refusal.message, at: range)
+            }
+        } else if !path.hasPrefix("/"), !includer.hasPrefix("<") {
             let directory = (includer as NSString).deletingLastPathComponent
             if !directory.isEmpty { resolved = (directory as NSString).appendingPathComponent(path) }
         }
@@ -139,6 +179,8 @@ extension Interpreter {
 /// Syntax errors in an included file, reported together.
 public struct IncludedSyntaxErrors: Error {
     public let diagnostics: [Diagnostic]
+
+    public init(diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
 }
 
 /// Reads script files with errors a student can act on.

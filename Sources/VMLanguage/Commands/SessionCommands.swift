@@ -53,6 +53,9 @@ enum SessionCommands {
         ]
     ) { interpreter, call in
         let path = try interpreter.string(call.arguments[1], "the file name")
+        if interpreter.sandbox != nil {
+            throw Diagnostic("a graded submission may not write files", at: call.range)
+        }
         guard let transcript = interpreter.transcript else {
             throw Diagnostic(
                 "save transcript works in the interactive shell; a script's output can be redirected instead",

@@ -1,0 +1,213 @@
+import Foundation
+import VMLanguage
+
+/// Limits and settings for grading: each a clear failure of one test,
+/// never a hang or a crash of the grader.
+public struct GradingOptions: Sendable {
+    /// Steps per test unless the test says `steps=` (the shell allows 100,000,000).
+    public var maximumSteps: UInt64 = 1_000_000
+    public var maximumCallDepth = 200
+    /// Frames that may hold data (4 KiB each): 64 MiB of host memory per test.
+    public var maximumFrames = 16_384
+    /// Bytes of output kept per test; the rest is dropped with a note.
+    public var maximumOutput = 1 << 20
+    /// Wall-clock backstop per test, in seconds.
+    public var timeout: Double = 10
+    public var seed: UInt64 = 0
+    public var scrambleFrames: UInt64?
+
+    public init() {}
+}
+
+/// Grades submissions against a suite: every test in a fresh session on a
+/// fresh machine, the submission sandboxed.
+public struct Grader: Sendable {
+    public let suite: TestSuite
+    public let options: GradingOptions
+
+    public init(suite: TestSuite, options: GradingOptions) {
+        self.suite = suite
+        self.options = options
+    }
+
+    public func grade(submission path: String, name: String) -> SubmissionResult {
+        let submission: LoadedSubmission
+        do {
+            submission = try LoadedSubmission(path: path)
+        } catch {
+            return SubmissionResult(name: name, path: path, tests: [], seed: options.seed, problem: error.message)
+        }
+        var results: [TestResult] = []
+        for test in suite.tests {
+            if let needed = test.needs, let earlier = results.first(where: { $0.test.name == needed }),
+                earlier.status != .passed
+            {
+                results.append(skipped(test, because: needed))
+                continue
+            }
+            results.append(run(test, submission))
+        }
+        return SubmissionResult(name: name, path: path, tests: results, seed: options.seed, problem: nil)
+    }
+
+    private func skipped(_ test: TestCase, because needed: String) -> TestResult {
+        TestResult(
+            test: test, status: .skipped, score: Points(hundredths: 0), output: "", steps: 0, failures: [], error: nil,
+            skipReason: "needs \"\(needed)\"", seconds: 0, graderFault: false)
+    }
+
+    private func run(_ test: TestCase, _ submission: LoadedSubmission) -> TestResult {
+        let sink = CappedTranscript(limit: options.maximumOutput)
+        var limits = Limits()
+        limits.maximumSteps = test.steps ?? options.maximumSteps
+        limits.maximumCallDepth = options.maximumCallDepth
+        limits.maximumFrames = options.maximumFrames
+        let session = Session(output: sink, limits: limits, randomSeed: options.seed, frameOrderSeed: options.scrambleFrames)
+        let interpreter = session.interpreter
+        let context = TestContext(suite: suite, submission: submission)
+        interpreter.grading = context
+        interpreter.sandbox = Sandbox(submission: submission.path)
+        let started = DispatchTime.now().uptimeNanoseconds
+        let deadline = started + UInt64(options.timeout * 1e9)
+        interpreter.interruptRequested = { DispatchTime.now().uptimeNanoseconds > deadline }
+        interpreter.interruptMessage = "time limit of \(Points(hundredths: UInt64(options.timeout * 100))) s reached (--timeout)"
+
+        var error: String?
+        var graderFault = false
+        do {
+            try interpreter.runTopLevel(suite.prelude)
+            if let setup = suite.setup { try interpreter.runBlock(setup) }
+            try interpreter.runBlock(test.body)
+        } catch let diagnostic as Diagnostic {
+            error = diagnostic.render()
+        } catch let syntax as IncludedSyntaxErrors {
+            error = syntax.diagnostics.map { $0.render() }.joined()
+        } catch is QuitRequest {
+            // The test itself said quit: what ran so far decides.
+        } catch let unexpected {
+            // Not the submission's doing: the grader itself broke (exit status 3).
+            graderFault = true
+            error = "vmlab grade: internal error: \(unexpected)\n"
+        }
+        if let error { sink.writeDiagnostic(error) }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        let records = context.expectations
+        let failures = records.filter { !$0.held }
+        let status: TestResult.Status = error != nil ? .error : (failures.isEmpty ? .passed : .failed)
+        return TestResult(
+            test: test, status: status, score: score(test, status, records), output: sink.text,
+            steps: interpreter.stepsTaken, failures: failures, error: error, skipReason: nil, seconds: seconds,
+            graderFault: graderFault)
+    }
+
+    /// Full points for a pass. Otherwise: with `partial=on` the share of the
+    /// test's expects that held (counted as written, or as run if more ran);
+    /// with points on expects, the points of those that held; else nothing.
+    func score(_ test: TestCase, _ status: TestResult.Status, _ records: [ExpectationRecord]) -> Points {
+        let maximum = test.maximumPoints * 100
+        if status == .passed { return Points(hundredths: maximum) }
+        let held = records.filter(\.held)
+        if test.partial {
+            let total = UInt64(max(test.expectCount, records.count))
+            guard total > 0 else { return Points(hundredths: 0) }
+            return Points(hundredths: maximum * UInt64(held.count) / total)
+        }
+        let earned = held.reduce(0) { $0 + ($1.points ?? 0) } * 100
+        return Points(hundredths: min(earned, maximum))
+    }
+}
+
+/// A submission read and parsed once, then run by every test that asks.
+struct LoadedSubmission: Sendable {
+    let path: String
+    let program: Program?
+    let syntaxErrors: [Diagnostic]
+
+    struct Unreadable: Error {
+        let message: String
+    }
+
+    init(path: String) throws(Unreadable) {
+        self.path = path
+        let text: String
+        do {
+            text = try ScriptLoader.read(path)
+        } catch {
+            throw Unreadable(message: (error as? ScriptLoader.Failure)?.message ?? "cannot read '\(path)'")
+        }
+        let (program, diagnostics) = Parser.parse(SourceFile(name: path, text: text), registry: .standard)
+        self.program = diagnostics.isEmpty ? program : nil
+        syntaxErrors = diagnostics
+    }
+}
+
+/// What `submission`, `expect` and `expect_transcript` do inside one test.
+final class TestContext: GradingContext {
+    let suite: TestSuite
+    let submission: LoadedSubmission
+    private(set) var expectations: [ExpectationRecord] = []
+
+    init(suite: TestSuite, submission: LoadedSubmission) {
+        self.suite = suite
+        self.submission = submission
+    }
+
+    func runSubmission(in interpreter: Interpreter, at range: SourceRange) throws {
+        guard let program = submission.program else {
+            throw IncludedSyntaxErrors(diagnostics: submission.syntaxErrors)
+        }
+        do {
+            try interpreter.runTopLevel(program.statements)
+        } catch is QuitRequest {
+            // `quit` ends the submission, not the test.
+        }
+    }
+
+    func record(_ expectation: ExpectationRecord) {
+        expectations.append(expectation)
+    }
+
+    func transcriptMismatch(expectedFile path: String, actual: String, at range: SourceRange) throws -> String? {
+        let expected: String
+        if let loaded = suite.transcripts[path] {
+            expected = loaded
+        } else {
+            do {
+                expected = try ScriptLoader.read(TestSuite.resolve(path, besides: suite.file.name))
+            } catch {
+                throw Diagnostic((error as? ScriptLoader.Failure)?.message ?? "cannot read '\(path)'", at: range)
+            }
+        }
+        return TranscriptPattern(expected).mismatch(actual: actual, expectedName: path)
+    }
+}
+
+/// A test's output, in order, up to a limit; past it a note says what was dropped.
+final class CappedTranscript: OutputSink {
+    private(set) var text = ""
+    private var bytes = 0
+    private let limit: Int
+    private var truncated = false
+
+    init(limit: Int) { self.limit = limit }
+
+    func write(_ text: String) {
+        guard !truncated else { return }
+        let size = text.utf8.count
+        if bytes + size <= limit {
+            self.text += text
+            bytes += size
+            return
+        }
+        var kept = Substring(text).utf8.prefix(limit - bytes)
+        // Cut on a character boundary.
+        while let last = kept.last, last & 0xC0 == 0x80 { kept = kept.dropLast() }
+        if let last = kept.last, last >= 0xC0 { kept = kept.dropLast() }
+        self.text += String(decoding: kept, as: UTF8.self)
+        self.text += "\n[output truncated after \(limit) bytes]\n"
+        truncated = true
+    }
+
+    func writeDiagnostic(_ text: String) { write(text) }
+    func flush() {}
+}

@@ -1,0 +1,140 @@
+/// Gradescope's `results.json`: a score per test with its maximum, status,
+/// output and visibility. Gradescope itself keeps hidden tests from students,
+/// so they are written in full with their visibility. Keys come in a fixed
+/// order and no clock is read unless `timing` asks for `execution_time`.
+public enum GradescopeReport {
+    public static func render(_ result: SubmissionResult, suite: TestSuite, timing: Bool = false) -> String {
+        var json = JSONWriter()
+        json.beginObject()
+        json.field("score", raw: result.score.description)
+        if timing { json.field("execution_time", raw: String(Int(result.seconds.rounded(.up)))) }
+        var summary = "vmlab grade \(suite.file.name), seed \(result.seed): \(result.score)/\(result.maximum)"
+        if let problem = result.problem { summary += "\ncannot grade: \(problem)" }
+        json.field("output", string: summary)
+        json.key("tests")
+        json.beginArray()
+        for test in result.tests {
+            json.beginObject()
+            json.field("name", string: test.test.name)
+            json.field("number", string: String(test.test.number))
+            json.field("score", raw: test.score.description)
+            json.field("max_score", raw: test.maximum.description)
+            json.field("status", string: test.status == .passed ? "passed" : "failed")
+            json.field("visibility", string: test.test.visibility.rawValue)
+            if !test.test.tags.isEmpty {
+                json.key("tags")
+                json.beginArray()
+                for tag in test.test.tags { json.string(tag) }
+                json.endArray()
+            }
+            if timing { json.field("execution_time", raw: String(format3(test.seconds))) }
+            json.field("output", string: output(of: test))
+            json.endObject()
+        }
+        json.endArray()
+        json.endObject()
+        return json.text + "\n"
+    }
+
+    static func output(of test: TestResult) -> String {
+        var text = ""
+        switch test.status {
+        case .passed: text = "OK (\(ReportText.grouped(test.steps)) steps)\n"
+        case .skipped: text = "skipped: \(test.skipReason ?? "")\n"
+        case .failed, .error: text = "\(ReportText.headline(test))\n"
+        }
+        if !test.output.isEmpty { text += "\n" + test.output }
+        return ReportText.printable(text)
+    }
+
+    private static func format3(_ seconds: Double) -> String {
+        let millis = Int((seconds * 1000).rounded())
+        return "\(millis / 1000).\(String(repeating: "0", count: 3 - String(millis % 1000).count))\(millis % 1000)"
+    }
+}
+
+/// A small JSON writer with a fixed key order and two-space indentation.
+struct JSONWriter {
+    private(set) var text = ""
+    private var depth = 0
+    private var needsComma = false
+    private var afterKey = false
+
+    private mutating func valueStart() {
+        if afterKey {
+            afterKey = false
+            return
+        }
+        if needsComma { text += "," }
+        if depth > 0 { text += "\n" + String(repeating: "  ", count: depth) }
+    }
+
+    mutating func key(_ name: String) {
+        valueStart()
+        text += Self.quoted(name) + ": "
+        afterKey = true
+        needsComma = true
+    }
+
+    mutating func field(_ name: String, string value: String) {
+        key(name)
+        string(value)
+    }
+
+    mutating func field(_ name: String, raw value: String) {
+        key(name)
+        raw(value)
+    }
+
+    mutating func beginObject() { open("{") }
+    mutating func endObject() { close("}") }
+    mutating func beginArray() { open("[") }
+    mutating func endArray() { close("]") }
+
+    private mutating func open(_ bracket: String) {
+        valueStart()
+        text += bracket
+        depth += 1
+        needsComma = false
+    }
+
+    private mutating func close(_ bracket: String) {
+        depth -= 1
+        if needsComma { text += "\n" + String(repeating: "  ", count: depth) }
+        text += bracket
+        needsComma = true
+    }
+
+    mutating func string(_ value: String) {
+        valueStart()
+        text += Self.quoted(value)
+        needsComma = true
+    }
+
+    mutating func raw(_ value: String) {
+        valueStart()
+        text += value
+        needsComma = true
+    }
+
+    static func quoted(_ value: String) -> String {
+        var result = "\""
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\t": result += "\\t"
+            case "\r": result += "\\r"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return result + "\""
+    }
+}

@@ -1,0 +1,139 @@
+/// The statements of a tests file. `vmlab grade` reads `test` and `setup`
+/// declarations from the file's top level itself (each test runs in a fresh
+/// session); inside a test, `submission` runs the student's file and
+/// `expect_transcript` compares what a block printed with an expected file.
+enum GradingCommands {
+    static let all: [CommandSpec] = [test, setup, submission, expectTranscript]
+
+    static let visibilities = ["visible", "hidden", "after_due_date", "after_published"]
+
+    static let test = CommandSpec(
+        name: "test",
+        summary: "declare a graded test (tests files, run by 'vmlab grade')",
+        details: """
+            test "NAME" [VISIBILITY] [points=N] [steps=N] [needs="OTHER"] [partial=on] { … }
+            Each test runs in a fresh session on a fresh machine: the file's other
+            top-level lines, then 'setup', then the block. It passes when every expect
+            in it holds and nothing fails. Visibility is Gradescope's: visible (default),
+            hidden, after_due_date or after_published.
+            """,
+        parameters: [
+            ParameterSpec("NAME"),
+            ParameterSpec("VISIBILITY", .word(visibilities), optional: true, completion: .words),
+        ],
+        options: [
+            OptionSpec("points", placeholder: "N", help: "what the test is worth (default 1, or its expects' points)"),
+            OptionSpec("steps", placeholder: "N", help: "step limit for this test (default: the grader's --max-steps)"),
+            OptionSpec("needs", placeholder: "NAME", help: "skip this test unless the named test passed"),
+            OptionSpec("partial", .word(["on", "off"]), placeholder: "on|off", help: "score the fraction of expects that held"),
+            OptionSpec("tags", placeholder: "\"A,B\"", help: "labels for Gradescope's tags"),
+        ],
+        block: .required
+    ) { interpreter, call in
+        throw declarationOutsideGrader("test", interpreter, call)
+    }
+
+    static let setup = CommandSpec(
+        name: "setup",
+        summary: "declare what runs before each test of a tests file",
+        block: .required
+    ) { interpreter, call in
+        throw declarationOutsideGrader("setup", interpreter, call)
+    }
+
+    static let submission = CommandSpec(
+        name: "submission",
+        summary: "run the student's submission here (inside a test)",
+        details: """
+            Runs the submitted script at top level, so the variables, functions and
+            processes it leaves are there for the expects that follow. A syntax or
+            runtime error in it fails the test, with the error in the test's output.
+            """
+    ) { interpreter, call in
+        guard let grading = interpreter.grading else {
+            throw Diagnostic(
+                "there is no submission outside a grader: vmlab grade TESTS.vml SUBMISSION.vml", at: call.range)
+        }
+        try grading.runSubmission(in: interpreter, at: call.nameRange)
+    }
+
+    static let expectTranscript = CommandSpec(
+        name: "expect_transcript",
+        summary: "check that a block prints what an expected transcript file says",
+        details: """
+            expect_transcript "FILE.out" { … } runs the block and compares its output with
+            the file, line by line. In the file {hex} stands for a hex number, {int}
+            for a decimal one, a field that is just * for any one word, and a line
+            starting with 're:' is a regular expression for the whole line.
+            """,
+        parameters: [ParameterSpec("FILE", completion: .path)],
+        options: [OptionSpec("points", placeholder: "N", help: "points this check is worth in a graded test")],
+        block: .required
+    ) { interpreter, call in
+        let path = try interpreter.string(call.arguments[0], "the transcript file")
+        let points = try call.option("points").map { try interpreter.integer($0.value, "points") }
+        guard let grading = interpreter.grading, let block = call.block else {
+            throw Diagnostic("expect_transcript runs inside a test, under vmlab grade", at: call.nameRange)
+        }
+        let captured = try interpreter.capturingOutput { _ = try interpreter.execute(block) }
+        let mismatch = try grading.transcriptMismatch(expectedFile: path, actual: captured, at: call.arguments[0].range)
+        interpreter.recordExpectation(
+            label: "output matches \(path)", held: mismatch == nil, points: points, got: nil, expected: nil,
+            detail: mismatch, at: call.range)
+    }
+
+    private static func declarationOutsideGrader(_ name: String, _ interpreter: Interpreter, _ call: CommandCall)
+        -> Diagnostic
+    {
+        if interpreter.grading != nil {
+            return Diagnostic("'\(name)' belongs at the top level of a tests file", at: call.nameRange)
+        }
+        return Diagnostic(
+            "'\(name)' declares part of a tests file; grade with: vmlab grade \(call.nameRange.file.name) SUBMISSION",
+            at: call.nameRange)
+    }
+}
+
+extension Interpreter {
+    /// Runs `body` with output collected instead of written; the collected
+    /// text is then written on (also when `body` fails) and returned.
+    func capturingOutput(_ body: () throws -> Void) throws -> String {
+        let capture = TranscriptSink()
+        let saved = output
+        output = capture
+        defer {
+            output = saved
+            saved.write(capture.text)
+        }
+        try body()
+        return capture.text
+    }
+
+    // MARK: For the grader (VMGrading)
+
+    /// Evaluates a command's argument or option value (a test's `points=`, say).
+    public func evaluate(argument: Argument) throws -> Value {
+        try value(argument)
+    }
+
+    /// Runs statements at top level, as a script's own lines run.
+    public func runTopLevel(_ statements: [Statement]) throws {
+        let saved = environment
+        environment = globals
+        defer { environment = saved }
+        for statement in statements {
+            if case .returned = try execute(statement) { break }
+        }
+    }
+
+    /// Runs a block (a test's body, `setup`) in a scope of its own below the top level.
+    public func runBlock(_ block: Block) throws {
+        let saved = environment
+        environment = globals
+        defer { environment = saved }
+        _ = try execute(block)
+    }
+
+    /// Statements and loop iterations executed so far.
+    public var stepsTaken: UInt64 { steps }
+}

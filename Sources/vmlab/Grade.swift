@@ -1,0 +1,207 @@
+import ArgumentParser
+import Foundation
+import VMGrading
+import VMLanguage
+
+/// `vmlab grade TESTS.vml SUBMISSION.vml|DIR`: runs an instructor's tests
+/// against students' scripts and reports scores for people and autograders.
+struct Grade: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Grade submissions against a tests file.",
+        discussion: """
+            Each test runs in a fresh session on a fresh machine, the submission
+            sandboxed (include only beside it, no file writes) and limited in steps,
+            frames, output and time.
+            Exit status: 0 every test passed, 1 some test failed, 2 the tests file or the
+            command line is wrong, 3 the grader itself failed.
+            """
+    )
+
+    enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
+        case text, csv, gradescope, tap, junit
+
+        var fileExtension: String {
+            switch self {
+            case .text: return "txt"
+            case .csv: return "csv"
+            case .gradescope: return "json"
+            case .tap: return "tap"
+            case .junit: return "xml"
+            }
+        }
+    }
+
+    @ArgumentParser.Argument(help: "The tests file (test \"NAME\" points=N { submission; expect … }).")
+    var tests: String
+
+    @ArgumentParser.Argument(help: "A submission script, or a folder of them (each a .vml file or a folder holding one).")
+    var submission: String
+
+    @Option(help: "text, csv, gradescope (results.json), tap (TAP 13) or junit (JUnit XML).")
+    var format: ReportFormat = .text
+
+    @Option(help: "Write the report to this file (a folder, for one file per submission of a folder).")
+    var output: String?
+
+    @Option(help: "Submissions graded at once (default: the number of cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(help: "Seed for random(N) in tests and submissions; printed in the results.")
+    var seed: UInt64 = 0
+
+    @Option(help: "Hand out physical frames in this seed's scrambled order, so hard-coded frame numbers fail.")
+    var scrambleFrames: UInt64?
+
+    @Option(help: "Steps (statements and loop iterations) per test, unless the test says steps=N.")
+    var maxSteps: UInt64 = GradingOptions().maximumSteps
+
+    @Option(help: "Frames that may hold data per test (4 KiB of host memory each).")
+    var maxFrames: Int = GradingOptions().maximumFrames
+
+    @Option(help: "Bytes of output kept per test; the rest is cut with a note.")
+    var maxOutput: Int = GradingOptions().maximumOutput
+
+    @Option(help: "Seconds of wall-clock time per test.")
+    var timeout: Double = GradingOptions().timeout
+
+    @Flag(help: "Show hidden tests' names and output in text, TAP and JUnit reports (the instructor's view).")
+    var showHidden = false
+
+    @Flag(help: "Add wall-clock times (execution_time, time=) to Gradescope and JUnit reports.")
+    var timing = false
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        guard maxSteps >= 1, maxFrames >= 1, maxOutput >= 1 else {
+            throw ValidationError("--max-steps, --max-frames and --max-output must be at least 1")
+        }
+        guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be between 0 and 86400 seconds") }
+    }
+
+    func run() throws {
+        let suite: TestSuite
+        do {
+            suite = try TestSuite.load(path: tests)
+        } catch {
+            FileHandle.standardError.write(Data(error.report.utf8))
+            throw ExitCode(RunStatus.error.rawValue)
+        }
+        var options = GradingOptions()
+        options.maximumSteps = maxSteps
+        options.maximumFrames = maxFrames
+        options.maximumOutput = maxOutput
+        options.timeout = timeout
+        options.seed = seed
+        options.scrambleFrames = scrambleFrames
+        let grader = Grader(suite: suite, options: options)
+
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: submission, isDirectory: &isDirectory) else {
+            fail("cannot open '\(submission)': no such file or folder")
+        }
+        let results: [SubmissionResult]
+        if isDirectory.boolValue {
+            let entries: [SubmissionEntry]
+            do {
+                entries = try Submissions.find(in: submission)
+            } catch {
+                fail("cannot read the folder '\(submission)'")
+            }
+            let bar = ProgressBar(total: entries.count)
+            results = grader.grade(entries, jobs: jobs) { done in bar.update(done) }
+            bar.finish()
+            try report(folder: results, suite: suite)
+        } else {
+            let name = ((submission as NSString).lastPathComponent as NSString).deletingPathExtension
+            results = grader.grade([SubmissionEntry(name: name, path: submission, problem: nil)], jobs: 1)
+            if let problem = results[0].problem { fail(problem) }
+            try deliver(render(results[0], suite: suite), to: output)
+        }
+        if results.contains(where: \.graderFault) { throw ExitCode(3) }
+        throw ExitCode(results.allSatisfy(\.allPassed) ? 0 : 1)
+    }
+
+    private func render(_ result: SubmissionResult, suite: TestSuite) -> String {
+        switch format {
+        case .text: return TextReport.render(result, suite: suite, showHidden: showHidden)
+        case .csv: return Gradebook.csv([result])
+        case .gradescope: return GradescopeReport.render(result, suite: suite, timing: timing)
+        case .tap: return TAPReport.render(result, suite: suite, showHidden: showHidden)
+        case .junit: return JUnitReport.render(result, suite: suite, showHidden: showHidden, timing: timing)
+        }
+    }
+
+    /// A folder's results: a gradebook, and with a per-submission format one file each in --output.
+    private func report(folder results: [SubmissionResult], suite: TestSuite) throws {
+        switch format {
+        case .text: try deliver(Gradebook.text(results, suite: suite), to: output)
+        case .csv: try deliver(Gradebook.csv(results), to: output)
+        case .gradescope, .tap, .junit:
+            guard let output else {
+                fail("--format \(format.rawValue) writes one file per submission: name a folder with --output")
+            }
+            do {
+                try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+            } catch {
+                graderFailed("cannot create the folder '\(output)'")
+            }
+            for result in results {
+                let path = (output as NSString).appendingPathComponent("\(result.name).\(format.fileExtension)")
+                try deliver(render(result, suite: suite), to: path)
+            }
+            try deliver(Gradebook.text(results, suite: suite), to: nil)
+        }
+    }
+
+    /// Writes to the named file (whole or not at all) or to standard output.
+    private func deliver(_ text: String, to path: String?) throws {
+        guard let path else {
+            let output = StandardStreams()
+            output.write(text)
+            output.flush()
+            return
+        }
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            graderFailed("cannot write '\(path)': \(error.localizedDescription)")
+        }
+    }
+
+    private func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("vmlab grade: \(message)\n".utf8))
+        Foundation.exit(RunStatus.error.rawValue)
+    }
+
+    private func graderFailed(_ message: String) -> Never {
+        FileHandle.standardError.write(Data("vmlab grade: \(message)\n".utf8))
+        Foundation.exit(3)
+    }
+}
+
+/// `[#######.........] 120/300` on standard error, only on a terminal.
+final class ProgressBar: @unchecked Sendable {
+    private let total: Int
+    private let enabled: Bool
+    private let lock = NSLock()
+
+    init(total: Int) {
+        self.total = total
+        enabled = isatty(2) == 1 && total > 1 && ProcessInfo.processInfo.environment["CI"] == nil
+    }
+
+    func update(_ done: Int) {
+        guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        let width = 30
+        let filled = width * done / max(total, 1)
+        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+        FileHandle.standardError.write(Data("\r[\(bar)] \(done)/\(total)".utf8))
+    }
+
+    func finish() {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\u{1B}[K".utf8))
+    }
+}
