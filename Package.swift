@@ -18,7 +18,7 @@ let package = Package(
         .target(name: "VMMachine"),
         // Lexer, parser, interpreter, diagnostics and the command registry.
         .target(name: "VMLanguage", dependencies: ["VMMachine"]),
-        // Transcript comparison and (later) graders and reporters.
+        // vmlab grade: tests files, the grader and its sandbox, transcript comparison, reports.
         .target(name: "VMGrading", dependencies: ["VMLanguage"]),
         // libedit, reached through a shim header; only VMShell imports it.
         .systemLibrary(

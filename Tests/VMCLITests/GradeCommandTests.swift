@@ -1,0 +1,275 @@
+import Foundation
+import Testing
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
+
+/// `vmlab grade` end to end on the example course in Examples/grading:
+/// every exercise's submissions in every format against golden files, and
+/// each format read by a real consumer. `VMLAB_UPDATE_GOLDEN=1` rewrites them.
+@Suite struct GradeCommandTests {
+    static let root = CLITests.packageRoot
+    static let update = ProcessInfo.processInfo.environment["VMLAB_UPDATE_GOLDEN"] == "1"
+
+    static var exercises: [String] {
+        let folder = root.appendingPathComponent("Examples/grading").path
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter {
+            FileManager.default.fileExists(atPath: "\(folder)/\($0)/tests.vml")
+        }.sorted()
+    }
+
+    static func submissions(of exercise: String) -> [String] {
+        let folder = root.appendingPathComponent("Examples/grading/\(exercise)/submissions").path
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".vml") }
+            .map { String($0.dropLast(4)) }.sorted()
+    }
+
+    /// Submissions that pass every test on the default machine (hardcoded.vml
+    /// fails only with --scramble-frames).
+    static func passes(_ submission: String) -> Bool { submission == "full" || submission == "hardcoded" }
+
+    static let formats = [("text", "txt"), ("gradescope", "json"), ("tap", "tap"), ("junit", "xml")]
+
+    /// Compares with (or, when updating, writes) `Examples/grading/EXERCISE/expected/NAME`.
+    static func checkGolden(_ text: String, _ exercise: String, _ name: String) throws {
+        let url = root.appendingPathComponent("Examples/grading/\(exercise)/expected/\(name)")
+        if update {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = try String(contentsOf: url, encoding: .utf8)
+        #expect(Array(text.utf8) == Array(expected.utf8), "\(exercise)/expected/\(name) differs:\n\(text)")
+    }
+
+    @Test func theCourseHasThreeExercisesEachWithFullPartialAndZero() {
+        #expect(Self.exercises.count >= 3)
+        for exercise in Self.exercises {
+            #expect(Set(["full", "partial", "zero"]).isSubset(of: Self.submissions(of: exercise)), "\(exercise)")
+        }
+    }
+
+    @Test(arguments: exercises)
+    func everyFormatMatchesItsGoldenFile(exercise: String) throws {
+        let tests = "Examples/grading/\(exercise)/tests.vml"
+        for submission in Self.submissions(of: exercise) {
+            let path = "Examples/grading/\(exercise)/submissions/\(submission).vml"
+            for (format, fileExtension) in Self.formats {
+                let result = try CLITests.vmlab(["grade", tests, path, "--format", format])
+                #expect(result.stderr.isEmpty, "\(result.stderr)")
+                #expect(result.status == (Self.passes(submission) ? 0 : 1), "\(exercise)/\(submission) \(format)")
+                try Self.checkGolden(result.stdout, exercise, "\(submission).\(fileExtension)")
+            }
+        }
+        let folder = "Examples/grading/\(exercise)/submissions"
+        for (format, name) in [("text", "gradebook.txt"), ("csv", "gradebook.csv")] {
+            let result = try CLITests.vmlab(["grade", tests, folder, "--format", format, "--jobs", "2"])
+            #expect(result.status == 1)
+            try Self.checkGolden(result.stdout, exercise, name)
+        }
+    }
+
+    @Test func referenceSolutionsScoreFullMarksAndWrongOnesLess() throws {
+        for exercise in Self.exercises {
+            let tests = "Examples/grading/\(exercise)/tests.vml"
+            func score(_ submission: String) throws -> (Double, Double) {
+                let path = "Examples/grading/\(exercise)/submissions/\(submission).vml"
+                let result = try CLITests.vmlab(["grade", tests, path, "--format", "gradescope"])
+                let json = try #require(
+                    try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+                let cases = try #require(json["tests"] as? [[String: Any]])
+                let total = cases.reduce(0.0) { $0 + (($1["score"] as? NSNumber)?.doubleValue ?? -1) }
+                let maximum = cases.reduce(0.0) { $0 + (($1["max_score"] as? NSNumber)?.doubleValue ?? -1) }
+                #expect((json["score"] as? NSNumber)?.doubleValue == total, "the scores add up in \(exercise)")
+                return (total, maximum)
+            }
+            let full = try score("full")
+            let partial = try score("partial")
+            let zero = try score("zero")
+            #expect(full.0 == full.1 && full.1 > 0, "\(exercise): the reference solution scores full marks")
+            #expect(partial.0 > 0 && partial.0 < partial.1, "\(exercise): partial scores partially")
+            #expect(zero.0 == 0, "\(exercise): zero scores nothing")
+        }
+    }
+
+    @Test func proveReadsTheTapWithoutParseErrors() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vmlab-tap-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for exercise in Self.exercises {
+            for submission in Self.submissions(of: exercise) {
+                let result = try CLITests.vmlab([
+                    "grade", "Examples/grading/\(exercise)/tests.vml",
+                    "Examples/grading/\(exercise)/submissions/\(submission).vml", "--format", "tap",
+                ])
+                let file = directory.appendingPathComponent("\(exercise)-\(submission).tap")
+                try result.stdout.write(to: file, atomically: true, encoding: .utf8)
+                let prove = Process()
+                prove.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                prove.arguments = ["prove", "--exec", "cat", file.path]
+                let output = Pipe()
+                prove.standardOutput = output
+                prove.standardError = output
+                try prove.run()
+                let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                prove.waitUntilExit()
+                #expect(!text.contains("Parse errors"), "\(exercise)/\(submission): \(text)")
+                #expect(text.contains("Tests="), "prove ran: \(text)")
+                #expect((prove.terminationStatus == 0) == Self.passes(submission), "\(text)")
+            }
+        }
+    }
+
+    @Test func theJUnitXmlParsesWithTheCountsItClaims() throws {
+        for exercise in Self.exercises {
+            for submission in Self.submissions(of: exercise) {
+                let result = try CLITests.vmlab([
+                    "grade", "Examples/grading/\(exercise)/tests.vml",
+                    "Examples/grading/\(exercise)/submissions/\(submission).vml", "--format", "junit",
+                ])
+                let counter = JUnitCounter()
+                let parser = XMLParser(data: Data(result.stdout.utf8))
+                parser.delegate = counter
+                #expect(parser.parse(), "\(exercise)/\(submission): \(parser.parserError.map { "\($0)" } ?? "")")
+                #expect(counter.claimedTests == counter.testcases)
+                #expect(counter.claimedFailures == counter.failures)
+                #expect(counter.claimedErrors == counter.errors)
+                #expect(counter.claimedSkipped == counter.skipped)
+            }
+        }
+    }
+
+    @Test func jobsDoNotChangeTheBytes() throws {
+        let tests = "Examples/grading/shared-frame/tests.vml"
+        let folder = "Examples/grading/shared-frame/submissions"
+        let one = try CLITests.vmlab(["grade", tests, folder, "--jobs", "1"])
+        let two = try CLITests.vmlab(["grade", tests, folder, "--jobs", "2"])
+        #expect(one.stdout == two.stdout)
+        #expect(one.stdout.contains("full"))
+    }
+
+    @Test func aFolderWritesOneResultFilePerSubmission() throws {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("vmlab-out-\(UUID().uuidString)")
+        let result = try CLITests.vmlab([
+            "grade", "Examples/grading/protection-fault/tests.vml", "Examples/grading/protection-fault/submissions",
+            "--format", "junit", "--output", output.path,
+        ])
+        #expect(result.status == 1)
+        let files = try FileManager.default.contentsOfDirectory(atPath: output.path).sorted()
+        #expect(files == ["full.xml", "partial.xml", "zero.xml"])
+        #expect(result.stdout.contains("submission"), "the gradebook goes to standard output too")
+    }
+
+    @Test func scrambledFramesCatchAHardCodedAnswer() throws {
+        let tests = "Examples/grading/shared-frame/tests.vml"
+        let hardcoded = "Examples/grading/shared-frame/submissions/hardcoded.vml"
+        let full = "Examples/grading/shared-frame/submissions/full.vml"
+        #expect(try CLITests.vmlab(["grade", tests, hardcoded]).status == 0)
+        let scrambled = try CLITests.vmlab(["grade", tests, hardcoded, "--scramble-frames", "7"])
+        #expect(scrambled.status == 1)
+        #expect(scrambled.stdout.contains("the answer names the frame: FAIL"))
+        #expect(try CLITests.vmlab(["grade", tests, full, "--scramble-frames", "7"]).status == 0)
+    }
+
+    @Test func exitStatusesTellTheStudentFromTheGrader() throws {
+        let full = "Examples/grading/protection-fault/submissions/full.vml"
+        let broken = try CLITests.temporaryFile("test \"a\" needs=\"nothing\" { }\n", name: "tests.vml")
+        let wrongTests = try CLITests.vmlab(["grade", broken, full])
+        #expect(wrongTests.status == 2)
+        #expect(wrongTests.stderr.contains("tests.vml:1:16: error: needs \"nothing\""))
+        let tests = "Examples/grading/protection-fault/tests.vml"
+        #expect(try CLITests.vmlab(["grade", tests, "no-such.vml"]).status == 2)
+        #expect(try CLITests.vmlab(["grade", tests, full, "--jobs", "0"]).status == 2)
+        // The report cannot be written where a folder stands: the grader failed, not the student.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vmlab-dir-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let unwritable = try CLITests.vmlab(["grade", tests, full, "--output", folder.path])
+        #expect(unwritable.status == 3)
+        #expect(unwritable.stderr.contains("cannot write"))
+    }
+
+    @Test func outsideTheGraderTestFilesExplainThemselves() throws {
+        let result = try CLITests.vmlab(["run", "Examples/grading/shared-frame/tests.vml"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("'test' declares part of a tests file; grade with: vmlab grade"))
+    }
+}
+
+/// Counts what a JUnit file claims and what it holds.
+final class JUnitCounter: NSObject, XMLParserDelegate {
+    var claimedTests = 0, claimedFailures = 0, claimedErrors = 0, claimedSkipped = 0
+    var testcases = 0, failures = 0, errors = 0, skipped = 0
+
+    func parser(
+        _ parser: XMLParser, didStartElement element: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
+        switch element {
+        case "testsuite":
+            claimedTests += Int(attributes["tests"] ?? "") ?? -1000
+            claimedFailures += Int(attributes["failures"] ?? "") ?? -1000
+            claimedErrors += Int(attributes["errors"] ?? "") ?? -1000
+            claimedSkipped += Int(attributes["skipped"] ?? "") ?? -1000
+        case "testcase": testcases += 1
+        case "failure": failures += 1
+        case "error": errors += 1
+        case "skipped": skipped += 1
+        default: break
+        }
+    }
+}
+
+/// Gradescope's entry point, run as Gradescope runs it, in a folder laid out like /autograder.
+@Suite struct GradescopeAutograderTests {
+    func autograderRoot(submission: [String: String]) throws -> URL {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("vmlab-autograder-\(UUID().uuidString)")
+        let source = root.appendingPathComponent("source")
+        let uploaded = root.appendingPathComponent("submission")
+        try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: uploaded, withIntermediateDirectories: true)
+        let course = CLITests.packageRoot.appendingPathComponent("Examples/grading/thread-switch")
+        try FileManager.default.copyItem(at: CLITests.binary, to: source.appendingPathComponent("vmlab"))
+        try FileManager.default.copyItem(
+            at: course.appendingPathComponent("tests.vml"), to: source.appendingPathComponent("tests.vml"))
+        try FileManager.default.copyItem(
+            at: course.appendingPathComponent("cheap-switch.out"), to: source.appendingPathComponent("cheap-switch.out"))
+        for (name, text) in submission {
+            try text.write(to: uploaded.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        return root
+    }
+
+    func runAutograder(_ root: URL) throws -> (status: Int32, results: [String: Any]) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [CLITests.packageRoot.appendingPathComponent("Examples/grading/gradescope/run_autograder").path]
+        var environment = ProcessInfo.processInfo.environment
+        environment["AUTOGRADER_ROOT"] = root.path
+        process.environment = environment
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        let data = try Data(contentsOf: root.appendingPathComponent("results/results.json"))
+        let results = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        return (process.terminationStatus, results)
+    }
+
+    @Test func gradesTheUploadedScriptIntoResultsJson() throws {
+        let solution = try String(
+            contentsOf: CLITests.packageRoot.appendingPathComponent("Examples/grading/thread-switch/submissions/partial.vml"),
+            encoding: .utf8)
+        let (status, results) = try runAutograder(try autograderRoot(submission: ["my-answer.vml": solution]))
+        #expect(status == 0, "a low score is still a successful autograder run")
+        #expect((results["score"] as? NSNumber)?.doubleValue == 3)
+        let tests = try #require(results["tests"] as? [[String: Any]])
+        #expect(tests.count == 4)
+        #expect(tests.allSatisfy { $0["execution_time"] != nil }, "Gradescope's run asks for --timing")
+    }
+
+    @Test func noScriptUploadedIsAZeroWithAnExplanation() throws {
+        let (status, results) = try runAutograder(try autograderRoot(submission: ["notes.txt": "hello"]))
+        #expect(status == 0)
+        #expect((results["score"] as? NSNumber)?.doubleValue == 0)
+        #expect((results["output"] as? String)?.contains("Upload one .vml file") == true)
+    }
+}
