@@ -129,6 +129,8 @@ struct LoadedSubmission: Sendable {
 
     init(path: String) throws(Unreadable) {
         self.path = path
+        // Only scripts: a parse error quotes its line, and must never quote some other file.
+        guard path.hasSuffix(".vml") else { throw Unreadable(message: "'\(path)' is not a .vml script") }
         let text: String
         do {
             text = try ScriptLoader.read(path)

@@ -255,6 +255,15 @@ struct Exercise {
         #expect(error.contains("is not a regular file"))
     }
 
+    @Test func aSubmissionMustBeAScriptSoItsLinesAreNeverQuoted() throws {
+        let exercise = try Exercise(tests: Self.probe, submission: "", files: ["secret.txt": "password = hunter2\n"])
+        let suite = try TestSuite.load(path: exercise.testsPath)
+        let result = Grader(suite: suite, options: GradingOptions()).grade(
+            submission: exercise.directory.appendingPathComponent("secret.txt").path, name: "secret")
+        #expect(result.problem?.contains("is not a .vml script") == true)
+        #expect(TextReport.render(result, suite: suite).contains("hunter2") == false)
+    }
+
     @Test func writingFilesIsRefused() throws {
         #expect(try errorOf("save transcript \"out.txt\"\n").contains("may not write files"))
     }
