@@ -32,8 +32,8 @@ public struct MachineConfiguration: Sendable, Equatable {
 }
 
 /// The simulated computer: hardware (physical memory, cores with their CR3 and
-/// TLB, the MMU's walker in MMU.swift) and the kernel's own records (frame
-/// allocator, processes and threads, the kernel half; see the Kernel*.swift files).
+/// TLB, the MMU's walker: Hardware/) and the kernel's own records (frame
+/// allocator, processes and threads, the kernel half, faults: Kernel/).
 public final class Machine {
     public let configuration: MachineConfiguration
 
