@@ -82,7 +82,11 @@ func makeMachine(
         let back = try machine.switchTo(a.pid)
         #expect(back.reusedSlot && back.entriesFlushed == 0)
         #expect(try machine.access(0x1000, kind: .read).tlbHit)
-        #expect(machine.cores[0].tlbFlushes == 0)
+        // Only the first use of PCIDs 1 and 2 flushed (choose_new_asid); coming back to A did not.
+        #expect(machine.cores[0].tlbFlushes == 2)
+        #expect(back.writes.map(\.flushed) == [false])
+        #expect(back.writes[0].written == a.root | 1 | CR3Write.noFlushBit)
+        #expect(machine.cores[0].cr3 == a.root | 1, "bit 63 reads as zero")
     }
 
     @Test func aSeventhAddressSpaceRecyclesTheLeastRecentlyUsedSlot() throws {

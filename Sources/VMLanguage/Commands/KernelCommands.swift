@@ -113,14 +113,14 @@ extension Interpreter {
     func reportCrossing(_ crossing: KernelCrossing) {
         guard !isQuiet else { return }
         var fetches = crossing.fetches
-        if crossing.oldCR3 != crossing.newCR3, !fetches.isEmpty {
+        if let write = crossing.write, !fetches.isEmpty {
             // Under KPTI: the trampoline first, then the CR3 switch.
             output.write("  " + AccessRenderer.line(fetches.removeFirst()) + "\n")
+            let deferred = write.reason == .returnToUser && machine.configuration.pcid && write.flushed
             output.write(
-                "  KPTI: CR3 \(Format.hex(crossing.oldCR3)) -> \(Format.hex(crossing.newCR3))"
-                    + (crossing.entriesFlushed > 0 || !machine.configuration.pcid
-                        ? ", TLB flush dropped \(Format.plural(crossing.entriesFlushed, "entry", "entries"))"
-                        : ", no flush (PCID)") + "\n")
+                "  KPTI: CR3 \(Format.hex(write.previous)) -> \(Format.hex(write.written)), "
+                    + (write.flushed ? EventRenderer.flushText(write) : "no flush (PCID, bit 63)")
+                    + (deferred ? " (the user PCID's deferred flush)" : "") + "\n")
         }
         for fetch in fetches { output.write("  " + AccessRenderer.line(fetch) + "\n") }
     }

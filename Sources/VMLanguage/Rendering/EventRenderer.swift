@@ -19,36 +19,57 @@ enum EventRenderer {
         let name: String
         if case .thread(let reference) = interpreter.threadValue(outcome.next) { name = reference.name } else { name = "?" }
         var text = "switch cpu \(outcome.core) to \(name): "
-        let cr3 = "CR3 \(Format.hex(outcome.oldCR3)) -> \(Format.hex(outcome.newCR3))"
-        let flush =
-            outcome.entriesFlushed > 0 || (!machine.configuration.pcid && outcome.cr3Writes > 0)
-            ? "TLB flush dropped \(Format.plural(outcome.entriesFlushed, "entry", "entries")), kept \(outcome.entriesKept)"
-            : "no flush, \(Format.plural(outcome.entriesKept, "entry", "entries")) kept"
+        let unchanged = "CR3 unchanged, no flush"
         switch outcome.kind {
         case .sameAddressSpace:
-            text += "same address space, "
-                + (outcome.cr3Writes > 0 ? "\(cr3) (KPTI: back to the user copy), \(flush)" : "CR3 unchanged, no flush")
+            text += "same address space, " + (outcome.writes.isEmpty ? unchanged : writes(outcome))
         case .kernelThread:
             let borrowed = machine.cores[outcome.core].loadedProcess.flatMap(machine.process).map { $0.name }
             text += borrowed.map { "kernel thread borrows \($0)'s page tables (lazy TLB), " } ?? "kernel thread, "
-            text += outcome.cr3Writes > 0 ? "\(cr3) (KPTI: kernel copy), \(flush)" : "CR3 unchanged, no flush"
+            text += outcome.writes.isEmpty ? unchanged : writes(outcome)
         case .returnFromLazy:
-            text += "back from lazy TLB, " + (outcome.cr3Writes > 0 ? "\(cr3), \(flush)" : "CR3 unchanged, no flush")
+            text += "back from lazy TLB, " + (outcome.writes.isEmpty ? unchanged : writes(outcome))
         case .newAddressSpace:
-            text += cr3
+            var note = ""
             if machine.configuration.pcid {
                 let pcid = outcome.newCR3 & 0xFFF
                 if let recycled = outcome.recycledSlotOf.flatMap(machine.process) {
-                    text += " (PCID \(pcid): slot of \(recycled.name) recycled)"
+                    note = "PCID \(pcid): slot of \(recycled.name) recycled"
                 } else if outcome.reusedSlot {
-                    text += " (PCID \(pcid): its entries are still valid)"
+                    note = "PCID \(pcid): its entries are still valid"
                 } else {
-                    text += " (PCID \(pcid))"
+                    note = "PCID \(pcid)"
                 }
             }
-            text += ", " + flush
+            text += writes(outcome, note: note)
         }
         return text
+    }
+
+    /// One write: "CR3 0x208000 -> 0x20d000, TLB flush dropped 1 entry, kept 0".
+    /// Several (KPTI): "CR3 A -> B (kernel entry, no flush) -> C (switch, TLB
+    /// flush dropped 3 entries) -> D (return to user, no flush), 2 entries kept".
+    /// The value shown is the one written: bit 63 set is the no-flush request.
+    static func writes(_ outcome: SwitchOutcome, note: String = "") -> String {
+        let kept = outcome.entriesKept
+        guard outcome.writes.count > 1, let first = outcome.writes.first else {
+            guard let write = outcome.writes.first else { return "CR3 unchanged, no flush" }
+            return "CR3 \(Format.hex(write.previous)) -> \(Format.hex(write.written))"
+                + (note.isEmpty ? "" : " (\(note))") + ", "
+                + (write.flushed
+                    ? "\(flushText(write)), kept \(kept)" : "no flush, \(Format.plural(kept, "entry", "entries")) kept")
+        }
+        var text = "CR3 \(Format.hex(first.previous))"
+        for write in outcome.writes {
+            text += " -> \(Format.hex(write.written)) (\(write.reason.rawValue), "
+                + (write.flushed ? flushText(write) : "no flush") + ")"
+        }
+        return text + (note.isEmpty ? "" : ", " + note) + ", \(Format.plural(kept, "entry", "entries")) kept"
+    }
+
+    /// "TLB flush dropped 0 entries": a flush that found nothing is still a flush.
+    static func flushText(_ write: CR3Write) -> String {
+        "TLB flush dropped \(Format.plural(write.dropped, "entry", "entries"))"
     }
 
     /// "; 2 TLB entries invalidated, IPI to cpu 1", or the stale-TLB warning.

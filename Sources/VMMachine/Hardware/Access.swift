@@ -121,6 +121,35 @@ public enum SwitchKind: String, Sendable {
     case newAddressSpace = "new address space"
 }
 
+/// One MOV to CR3, as the CPU saw it.
+public struct CR3Write: Sendable, Equatable {
+    /// Why the kernel wrote it.
+    public enum Reason: String, Sendable {
+        /// KPTI: from the user copy to the kernel copy on the way in.
+        case kernelEntry = "kernel entry"
+        /// Loading another address space (or catching up a stale one).
+        case contextSwitch = "switch"
+        /// KPTI: from the kernel copy to the user copy on the way out.
+        case returnToUser = "return to user"
+    }
+
+    public let reason: Reason
+    /// CR3 before the write (as it reads: bit 63 is always read as zero).
+    public let previous: UInt64
+    /// The value written, bit 63 included: with PCIDs, bit 63 set means
+    /// "do not flush" (SDM §4.10.4.1, Linux's CR3_NOFLUSH).
+    public let written: UInt64
+    /// Whether the write invalidated TLB entries: every write without PCIDs
+    /// (non-global entries), with PCIDs only a write with bit 63 clear (that PCID's).
+    public let flushed: Bool
+    /// Entries it dropped (possibly none, even when it flushed).
+    public let dropped: Int
+
+    public static let noFlushBit: UInt64 = 1 << 63
+    /// What CR3 holds afterwards.
+    public var value: UInt64 { written & ~Self.noFlushBit }
+}
+
 /// What a context switch did on its core.
 public struct SwitchOutcome: Sendable {
     public let core: Int
@@ -129,8 +158,11 @@ public struct SwitchOutcome: Sendable {
     public let kind: SwitchKind
     public let oldCR3: UInt64
     public let newCR3: UInt64
-    public var wroteCR3: Bool { oldCR3 != newCR3 || cr3Writes > 0 }
-    public let cr3Writes: Int
+    /// Every CR3 write, in order: under KPTI a switch away from user code is a
+    /// kernel entry, the switch, and the return to the new thread's user copy.
+    public let writes: [CR3Write]
+    public var cr3Writes: Int { writes.count }
+    public var wroteCR3: Bool { !writes.isEmpty }
     /// TLB entries dropped by the switch.
     public let entriesFlushed: Int
     /// Valid entries left afterwards (global ones, and other PCIDs' with PCIDs on).
@@ -146,7 +178,9 @@ public struct KernelCrossing: Sendable {
     public let core: Int
     public let oldCR3: UInt64
     public let newCR3: UInt64
-    public let entriesFlushed: Int
+    /// KPTI's CR3 switch, if there was one.
+    public let write: CR3Write?
+    public var entriesFlushed: Int { write?.dropped ?? 0 }
     /// Instruction fetches of the entry code, in order.
     public let fetches: [AccessOutcome]
     /// False when the core was already in the kernel (a nested interrupt): nothing switched.

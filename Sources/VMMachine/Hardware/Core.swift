@@ -34,6 +34,16 @@ public struct Core: Sendable {
     public internal(set) var slots: [AddressSpaceSlot]
     public internal(set) var currentSlot = 0
     var slotClock: UInt64 = 0
+    /// KPTI with PCIDs: slots whose user PCID must be flushed on the next
+    /// return to user mode (Linux's `user_pcid_flush_mask`): the kernel
+    /// cannot flush the user PCID while it runs on the kernel one.
+    public internal(set) var userFlushPending: [Bool]
+    /// EFLAGS.AC: set by STAC, cleared by CLAC; with SMAP on, kernel code may
+    /// touch user pages only while it is set.
+    public internal(set) var alignmentCheck = false
+    /// Running a uaccess routine (`copy_from_user` …) whose faults the
+    /// exception table fixes up with -EFAULT instead of an oops.
+    public internal(set) var inUserAccess = false
 
     public internal(set) var tlbHits: UInt64 = 0
     public internal(set) var tlbMisses: UInt64 = 0
@@ -54,6 +64,7 @@ public struct Core: Sendable {
         self.cr3 = cr3
         self.tlb = tlb
         self.slots = Array(repeating: AddressSpaceSlot(), count: slotCount)
+        self.userFlushPending = Array(repeating: false, count: slotCount)
     }
 
     /// The PCID in CR3 (0 without PCIDs).

@@ -75,6 +75,7 @@ extension Machine {
                     cores[core].tlb.flush(pcid: UInt16(userPCID(slot: slot)))
                 }
                 cores[core].slots[slot] = AddressSpaceSlot()
+                cores[core].userFlushPending[slot] = false
             }
             guard cores[core].loadedProcess == pid else { continue }
             if let thread = cores[core].currentThread, record.threads.contains(thread) {
@@ -85,7 +86,7 @@ extension Machine {
             cores[core].isLazy = false
             cores[core].mode = .kernel
             cores[core].currentSlot = 0
-            writeCR3(kernelRoot, core: core, flush: true)
+            writeCR3(kernelRoot, core: core, flush: true, reason: .contextSwitch)
         }
         let usedBefore = allocator.used
         for region in record.regions {

@@ -3,9 +3,9 @@
 /// already in every PML4. With KPTI (pti.rst) entry switches CR3 from the
 /// user copy to the kernel copy and exit switches back; without PCIDs each
 /// of those writes flushes the TLB, with PCIDs neither does (the no-flush
-/// bit, and separate kernel and user PCIDs). Linux defers user-PCID flushes
-/// to the exit (`user_pcid_flush_mask`); this model invalidates both PCIDs
-/// at once instead, which leaves the same TLB contents at the exit.
+/// bit, and separate kernel and user PCIDs). A flush of the user PCID that
+/// the kernel needed meanwhile is done on the way out, as Linux defers it
+/// (`user_pcid_flush_mask`).
 extension Machine {
     /// Address of the system-call handler fetched after entry (inside kernel text).
     static let systemCallHandler = AddressLayout.kernelTextBase + 0x1000
@@ -17,23 +17,23 @@ extension Machine {
             // An interrupt in the kernel: no CR3 switch (pti.rst: skippable when the kernel is interrupted).
             cores[index].kernelEntries += 1
             cores[index].cycles.kernelEntries += configuration.costs.kernelEntry
-            return KernelCrossing(
-                core: index, oldCR3: oldCR3, newCR3: oldCR3, entriesFlushed: 0, fetches: [], crossed: false)
+            return KernelCrossing(core: index, oldCR3: oldCR3, newCR3: oldCR3, write: nil, fetches: [], crossed: false)
         }
         cores[index].kernelEntries += 1
         cores[index].cycles.kernelEntries += configuration.costs.kernelEntry
         cores[index].mode = .kernel
         var fetches: [AccessOutcome] = []
-        var flushed = 0
+        var write: CR3Write?
         if let pid = cores[index].loadedProcess, let process = process(pid), process.userRoot != nil {
             // The trampoline is mapped in the user copy; from there, SWITCH_TO_KERNEL_CR3.
             fetches.append(try access(AddressLayout.entryAreaBase, kind: .execute, core: index))
-            flushed = writeCR3(cr3(for: process, slot: cores[index].currentSlot, mode: .kernel), core: index, flush: false)
+            write = writeCR3(
+                cr3(for: process, slot: cores[index].currentSlot, mode: .kernel), core: index, flush: false,
+                reason: .kernelEntry)
         }
         fetches.append(try access(Self.systemCallHandler, kind: .execute, core: index))
         return KernelCrossing(
-            core: index, oldCR3: oldCR3, newCR3: cores[index].cr3, entriesFlushed: flushed, fetches: fetches,
-            crossed: true)
+            core: index, oldCR3: oldCR3, newCR3: cores[index].cr3, write: write, fetches: fetches, crossed: true)
     }
 
     /// Returns to user mode after `enterKernel` crossed from it. If something
@@ -44,18 +44,16 @@ extension Machine {
         guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
         let oldCR3 = cores[index].cr3
         guard cores[index].mode == .kernel, cores[index].currentProcess != nil else {
-            return KernelCrossing(
-                core: index, oldCR3: oldCR3, newCR3: oldCR3, entriesFlushed: 0, fetches: [], crossed: false)
+            return KernelCrossing(core: index, oldCR3: oldCR3, newCR3: oldCR3, write: nil, fetches: [], crossed: false)
         }
-        var flushed = 0
+        var write: CR3Write?
         var fetches: [AccessOutcome] = []
         if let pid = cores[index].loadedProcess, let process = process(pid), process.userRoot != nil {
             fetches.append(try access(AddressLayout.entryAreaBase, kind: .execute, core: index))
-            flushed = writeCR3(cr3(for: process, slot: cores[index].currentSlot, mode: .user), core: index, flush: false)
+            write = returnToUserCopy(process, core: index)
         }
         cores[index].mode = .user
         return KernelCrossing(
-            core: index, oldCR3: oldCR3, newCR3: cores[index].cr3, entriesFlushed: flushed, fetches: fetches,
-            crossed: true)
+            core: index, oldCR3: oldCR3, newCR3: cores[index].cr3, write: write, fetches: fetches, crossed: true)
     }
 }

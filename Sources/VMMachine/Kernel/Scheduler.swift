@@ -72,47 +72,65 @@ extension Machine {
     }
 
     /// Writes CR3 on a core. Without PCIDs every write drops the non-global
-    /// entries; with PCIDs, only a write without the no-flush bit (63) drops
-    /// the new PCID's entries (SDM §4.10.4.1). Returns the entries dropped.
+    /// entries; with PCIDs a write drops the new PCID's entries unless bit 63
+    /// (no flush) is set, which the kernel sets whenever it may (SDM
+    /// §4.10.4.1; Linux `build_cr3_noflush`). CR3 reads back without bit 63.
     @discardableResult
-    func writeCR3(_ value: UInt64, core index: Int, flush: Bool) -> Int {
+    func writeCR3(_ value: UInt64, core index: Int, flush: Bool, reason: CR3Write.Reason) -> CR3Write {
+        let previous = cores[index].cr3
+        let keep = configuration.pcid && !flush
         cores[index].cr3 = value
         cores[index].cr3Writes += 1
         cores[index].cycles.cr3Writes += configuration.costs.cr3Write
-        guard flush || !configuration.pcid else { return 0 }
-        let dropped =
-            configuration.pcid
-            ? cores[index].tlb.flush(pcid: UInt16(value & 0xFFF)) : cores[index].tlb.flushNonGlobal()
-        chargeFlush(core: index)
-        return dropped
+        var dropped = 0
+        if !keep {
+            dropped =
+                configuration.pcid
+                ? cores[index].tlb.flush(pcid: UInt16(value & 0xFFF)) : cores[index].tlb.flushNonGlobal()
+            chargeFlush(core: index)
+        }
+        return CR3Write(
+            reason: reason, previous: previous, written: keep ? value | CR3Write.noFlushBit : value, flushed: !keep,
+            dropped: dropped)
+    }
+
+    /// KPTI with PCIDs: the user PCID of `slot` is flushed on the next return
+    /// to user mode (Linux `invalidate_user_asid`). Without KPTI there is no
+    /// separate user PCID; without PCIDs every CR3 write flushes anyway.
+    func deferUserFlush(slot: Int, core index: Int) {
+        if configuration.kpti && configuration.pcid { cores[index].userFlushPending[slot] = true }
+    }
+
+    /// The write that returns a core to user code under KPTI (Linux
+    /// `SWITCH_TO_USER_CR3`): no flush unless the user PCID was marked.
+    func returnToUserCopy(_ process: Process, core index: Int) -> CR3Write {
+        let slot = cores[index].currentSlot
+        let flush = cores[index].userFlushPending[slot]
+        cores[index].userFlushPending[slot] = false
+        return writeCR3(cr3(for: process, slot: slot, mode: .user), core: index, flush: flush, reason: .returnToUser)
     }
 
     /// The PCID slot for `pid` on a core: its own if it has one, else the
-    /// least recently used one, whose entries are flushed. Linux hands slots
-    /// out round-robin (`next_asid`); we recycle the least recently used one,
-    /// which differs only in which old address space loses its entries.
-    /// Returns the slot, whether its entries must be flushed (stale or
-    /// recycled), and whose slot was taken.
+    /// least recently used one. Linux hands slots out round-robin
+    /// (`next_asid`); we recycle the least recently used one, which differs
+    /// only in which old address space loses its entries. `needsFlush` when
+    /// the slot is newly assigned or its entries are stale (Linux's
+    /// `choose_new_asid` need_flush).
     private func chooseSlot(for pid: ProcessID, generation: UInt64, core index: Int) -> (
-        slot: Int, stale: Bool, recycled: ProcessID?, flushed: Int, hadSlot: Bool
+        slot: Int, needsFlush: Bool, recycled: ProcessID?, hadSlot: Bool
     ) {
         cores[index].slotClock += 1
         let clock = cores[index].slotClock
         if let slot = cores[index].slots.firstIndex(where: { $0.process == pid }) {
             cores[index].slots[slot].lastUse = clock
-            return (slot, cores[index].slots[slot].generation < generation || !configuration.pcid, nil, 0, true)
+            return (slot, cores[index].slots[slot].generation < generation || !configuration.pcid, nil, true)
         }
         let slots = cores[index].slots
         let slot = slots.firstIndex { $0.process == nil } ?? slots.indices.min { slots[$0].lastUse < slots[$1].lastUse }!
         let previous = slots[slot].process
-        var flushed = 0
-        if configuration.pcid && previous != nil {
-            flushed += cores[index].tlb.flush(pcid: UInt16(kernelPCID(slot: slot)))
-            flushed += cores[index].tlb.flush(pcid: UInt16(userPCID(slot: slot)))
-            chargeFlush(core: index)
-        }
         cores[index].slots[slot] = AddressSpaceSlot(process: pid, generation: generation, lastUse: clock)
-        return (slot, !configuration.pcid, previous, flushed, false)
+        // A newly assigned PCID is always flushed: its entries are of unknown age.
+        return (slot, true, previous, false)
     }
 
     /// Runs thread `tid` on core `index`.
@@ -122,37 +140,41 @@ extension Machine {
         guard let thread = thread(tid) else { preconditionFailure("no thread \(tid)") }
         let previous = cores[index].currentThread
         let oldCR3 = cores[index].cr3
-        let writesBefore = cores[index].cr3Writes
-        var flushed = 0
+        var writes: [CR3Write] = []
         var recycled: ProcessID?
         var reused = false
         let kind: SwitchKind
         cores[index].currentThread = tid
         if cores[index].currentThread != previous { cores[index].contextSwitches += 1 }
 
+        // A switch happens in the kernel. Under KPTI, leaving user code means
+        // entering the kernel first: from the user copy to the kernel copy.
+        if cores[index].mode == .user, let pid = cores[index].loadedProcess, let process = process(pid),
+            process.userRoot != nil
+        {
+            writes.append(
+                writeCR3(
+                    cr3(for: process, slot: cores[index].currentSlot, mode: .kernel), core: index, flush: false,
+                    reason: .kernelEntry))
+        }
+        cores[index].mode = .kernel
+
         if thread.isKernelThread {
-            // enter_lazy_tlb(): keep the loaded tables. Under KPTI the kernel
-            // runs on the kernel copy, so leave the user copy for it.
+            // enter_lazy_tlb(): keep the loaded tables; no CR3 write.
             kind = .kernelThread
             cores[index].isLazy = cores[index].loadedProcess != nil
-            if let pid = cores[index].loadedProcess, let process = process(pid), process.userRoot != nil,
-                cores[index].mode == .user
-            {
-                flushed += writeCR3(cr3(for: process, slot: cores[index].currentSlot, mode: .kernel), core: index, flush: false)
-            }
-            cores[index].mode = .kernel
         } else {
             let pid = thread.process!
             let process = processes[processIndex(pid)]
             if cores[index].loadedProcess == pid {
                 kind = cores[index].isLazy ? .returnFromLazy : .sameAddressSpace
                 let slot = cores[index].currentSlot
-                // Shootdowns skip lazy cores; catch up now if the tables changed meanwhile.
-                let stale = cores[index].isLazy && cores[index].slots[slot].generation < process.tlbGeneration
-                // Under KPTI the kernel side ran on the kernel copy; user code needs the user copy.
-                let onKernelCopy = process.userRoot != nil && cores[index].cr3 & PageTableEntry.addressMask == process.root
-                if stale || onKernelCopy {
-                    flushed += writeCR3(cr3(for: process, slot: slot, mode: .user), core: index, flush: stale)
+                // Shootdowns skip lazy cores; catch up now if the tables changed
+                // meanwhile: flush the kernel PCID now, the user PCID on the way out.
+                if cores[index].isLazy && cores[index].slots[slot].generation < process.tlbGeneration {
+                    writes.append(
+                        writeCR3(cr3(for: process, slot: slot, mode: .kernel), core: index, flush: true, reason: .contextSwitch))
+                    deferUserFlush(slot: slot, core: index)
                 }
                 cores[index].slots[slot].generation = process.tlbGeneration
                 reused = true
@@ -160,19 +182,24 @@ extension Machine {
                 kind = .newAddressSpace
                 let choice = chooseSlot(for: pid, generation: process.tlbGeneration, core: index)
                 recycled = choice.recycled
-                reused = configuration.pcid && choice.hadSlot && !choice.stale
-                flushed += choice.flushed
+                reused = configuration.pcid && choice.hadSlot && !choice.needsFlush
                 cores[index].currentSlot = choice.slot
-                flushed += writeCR3(cr3(for: process, slot: choice.slot, mode: .user), core: index, flush: choice.stale)
+                writes.append(
+                    writeCR3(
+                        cr3(for: process, slot: choice.slot, mode: .kernel), core: index, flush: choice.needsFlush,
+                        reason: .contextSwitch))
+                if choice.needsFlush { deferUserFlush(slot: choice.slot, core: index) }
                 cores[index].slots[choice.slot].generation = process.tlbGeneration
             }
             cores[index].loadedProcess = pid
             cores[index].isLazy = false
+            // Back to user code: under KPTI onto the user copy.
+            if process.userRoot != nil { writes.append(returnToUserCopy(process, core: index)) }
             cores[index].mode = .user
         }
         return SwitchOutcome(
             core: index, previous: previous, next: tid, kind: kind, oldCR3: oldCR3, newCR3: cores[index].cr3,
-            cr3Writes: Int(cores[index].cr3Writes - writesBefore), entriesFlushed: flushed,
+            writes: writes, entriesFlushed: writes.reduce(0) { $0 + $1.dropped },
             entriesKept: cores[index].tlb.validCount, recycledSlotOf: recycled, reusedSlot: reused)
     }
 }

@@ -53,12 +53,20 @@ extension Machine {
             interruptedCores: interrupted, staleCores: stale, entriesInvalidated: invalidated, fullFlush: fullFlush)
     }
 
-    /// INVLPG for each page (both PCIDs under KPTI), or a flush of the address space's PCIDs.
+    /// INVLPG for each page (both PCIDs under KPTI: Linux adds INVPCID for
+    /// the user one), or a flush of the address space's PCIDs. A full flush
+    /// made in the kernel leaves the user PCID for the return to user mode
+    /// (Linux `invalidate_user_asid`); a core interrupted in user code
+    /// returns to it at once, so its user PCID is flushed now.
     private func flushLocally(_ pages: [(address: UInt64, size: UInt64)], core: Int, full: Bool) -> Int {
         let slot = cores[core].currentSlot
-        let pcids = Set([UInt16(kernelPCID(slot: slot)), UInt16(userPCID(slot: slot))])
+        var pcids = Set([UInt16(kernelPCID(slot: slot)), UInt16(userPCID(slot: slot))])
         var dropped = 0
         if full {
+            if configuration.kpti && configuration.pcid && cores[core].mode == .kernel {
+                pcids.remove(UInt16(userPCID(slot: slot)))
+                deferUserFlush(slot: slot, core: core)
+            }
             for pcid in pcids.sorted() {
                 dropped += configuration.pcid ? cores[core].tlb.flush(pcid: pcid) : cores[core].tlb.flushNonGlobal()
             }

@@ -1,0 +1,92 @@
+import Testing
+
+@testable import VMMachine
+
+/// The model against the SDM and Linux: each test here failed on a behaviour
+/// that taught something wrong (issue 14).
+@Suite struct CR3WriteTests {
+    /// Item 1: a stale address space coming back under KPTI + PCID flushes the
+    /// kernel PCID too, so a kernel-mode read cannot reach a frame that was
+    /// unmapped meanwhile and handed to another process.
+    @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
+    func aStaleAddressSpaceFlushesBothPCIDs(kpti: Bool, pcid: Bool) throws {
+        let machine = try makeMachine(cores: 2, pcid: pcid, kpti: kpti)
+        let a = try machine.spawn(name: "A")
+        let b = try machine.spawn(name: "B")
+        try machine.map(a.pid, at: 0x400000, size: 0x1000, protection: .readWrite)
+        try machine.switchTo(a.pid, core: 0)
+        _ = try machine.enterKernel(core: 0)
+        let filled = try machine.access(0x400000, kind: .read, core: 0)  // the kernel fills an entry for a user page
+        #expect(filled.physicalAddress != nil)
+        _ = try machine.exitKernel(core: 0)
+        try machine.switchTo(b.pid, core: 0)
+        try machine.unmap(a.pid, at: 0x400000, size: 0x1000, from: 1)
+        let reused = try machine.map(b.pid, at: 0x800000, size: 0x1000, protection: .readWrite).frames[0]
+        #expect(reused == filled.physicalAddress, "B got A's old frame")
+        _ = try machine.access(0x800000, kind: .write, storing: 0xB0B, core: 0)
+        try machine.switchTo(a.pid, core: 0)
+        _ = try machine.enterKernel(core: 0)
+        let stale = try machine.access(0x400000, kind: .read, core: 0)
+        #expect(!stale.tlbHit, "kpti=\(kpti) pcid=\(pcid): the kernel PCID's entry went")
+        #expect(stale.physicalAddress == nil && stale.value != 0xB0B)
+    }
+
+    /// Item 4: under KPTI a process switch from user code is a kernel entry,
+    /// the switch, and the return to the new process's user copy.
+    @Test func aKPTIProcessSwitchWritesCR3ThreeTimes() throws {
+        let machine = try makeMachine(kpti: true)
+        let a = try machine.spawn(name: "A")
+        let b = try machine.spawn(name: "B")
+        try machine.switchTo(a.pid)
+        let outcome = try machine.switchTo(b.pid)
+        #expect(outcome.writes.map(\.reason) == [.kernelEntry, .contextSwitch, .returnToUser])
+        #expect(outcome.writes.map(\.value) == [a.root, b.root, b.userRoot!])
+        #expect(outcome.writes.filter { !$0.flushed }.isEmpty, "without PCIDs every CR3 write flushes")
+    }
+
+    @Test func withPCIDsOnlyTheNewPCIDIsFlushedAndBit63AsksForNone() throws {
+        let machine = try makeMachine(pcid: true, kpti: true)
+        let a = try machine.spawn(name: "A")
+        let b = try machine.spawn(name: "B")
+        try machine.switchTo(a.pid)
+        try machine.switchTo(b.pid)
+        let back = try machine.switchTo(a.pid)
+        #expect(back.writes.map(\.reason) == [.kernelEntry, .contextSwitch, .returnToUser])
+        #expect(back.writes.map(\.flushed) == [false, false, false])
+        #expect(back.writes.allSatisfy { $0.written & CR3Write.noFlushBit != 0 })
+        #expect(machine.cores[0].cr3 & CR3Write.noFlushBit == 0, "CR3 reads bit 63 as zero")
+    }
+
+    /// Item 7: a flush that found nothing is a flush.
+    @Test func aFlushThatDropsNothingIsStillAFlush() throws {
+        let machine = try makeMachine(pcid: true)
+        let a = try machine.spawn(name: "A")
+        let first = try machine.switchTo(a.pid)
+        #expect(first.writes.map(\.flushed) == [true], "a newly assigned PCID is flushed (choose_new_asid)")
+        #expect(first.writes[0].dropped == 0)
+    }
+
+    /// The deferred user-PCID flush: a full flush made in the kernel drops the
+    /// kernel PCID's entries now and the user PCID's on the way back to user mode.
+    @Test func theUserPCIDIsFlushedOnTheReturnToUserMode() throws {
+        let machine = try makeMachine(cores: 2, pcid: true, kpti: true)
+        let a = try machine.spawn(name: "A")
+        try machine.map(a.pid, at: 0x400000, size: 64 << 12, protection: .readWrite)
+        try machine.switchTo(a.pid, core: 0)
+        _ = try machine.access(0x400000, kind: .read, core: 0)
+        let userPCID = machine.cores[0].pcid
+        #expect(userPCID & 0x800 != 0)
+        _ = try machine.enterKernel(core: 0)
+        // More than 33 pages: a full flush on core 0, which runs A in the kernel.
+        try machine.unmap(a.pid, at: 0x400000, size: 40 << 12, from: 1)
+        // (The entry trampoline's entry is global: no PCID flush drops it.)
+        #expect(machine.cores[0].tlb.entries.contains { $0.valid && !$0.global && $0.pcid == userPCID }, "still there in the kernel")
+        #expect(machine.cores[0].userFlushPending[machine.cores[0].currentSlot])
+        let exit = try machine.exitKernel(core: 0)
+        #expect(exit.write?.flushed == true && exit.write!.dropped >= 1)
+        #expect(!machine.cores[0].tlb.entries.contains { $0.valid && !$0.global && $0.pcid == userPCID })
+        // The next return needs no flush.
+        _ = try machine.enterKernel(core: 0)
+        #expect(try machine.exitKernel(core: 0).write?.flushed == false)
+    }
+}
