@@ -12,6 +12,10 @@ public struct MachineConfiguration: Sendable, Equatable {
     public var kpti = false
     /// TLB shootdowns by IPI. Off only to show the stale-TLB bug it prevents.
     public var shootdown = true
+    /// CR4.SMEP: the kernel may not execute user pages.
+    public var smep = false
+    /// CR4.SMAP: the kernel may touch user pages only with EFLAGS.AC set (STAC … CLAC).
+    public var smap = false
     public var costs = CostModel()
     /// How many frames may hold data at once. Simulated RAM may be huge
     /// because untouched frames cost nothing; this bounds what a runaway

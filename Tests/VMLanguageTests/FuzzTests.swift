@@ -23,7 +23,8 @@ import Testing
     static let vocabulary = [
         "spawn", "map", "unmap", "switch", "read", "write", "exec", "show", "stats", "print", "expect", "quiet",
         "machine", "help", "include", "thread", "kthread", "fork", "as", "exit", "mmap", "munmap", "mprotect",
-        "syscall", "interrupt", "on", "cpu", "invlpg", "flush", "cores=", "pcid=", "kpti=", "page=", "on", "off", "2M", "let", "if", "else", "for", "in", "while", "repeat", "def", "return", "and",
+        "syscall", "interrupt", "on", "cpu", "invlpg", "flush", "stac", "clac", "uaccess", "smap=", "smep=", "test", "setup",
+        "submission", "expect_transcript", "points=", "needs=", "random", "cores=", "pcid=", "kpti=", "page=", "on", "off", "2M", "let", "if", "else", "for", "in", "while", "repeat", "def", "return", "and",
         "or", "not", "true", "false", "A", "B", "x", "tlb", "cpu", "last", "frames", "pte", "hex", "x86_64",
         "pagetable", "rw", "size=", "prot=", "tlb=", "ram=", "0", "1", "0x400000", "4K", "18446744073709551615",
         "\"s\"", "\"", "{", "}", "(", ")", "[", "]", ",", ".", ";", "=", "==", "!=", "<", "<=", ">", ">=", "+", "-",

@@ -97,13 +97,32 @@ import Testing
             map A 0x1000
             switch A
             read 0x1000
-            invlpg 0x1000
-            invlpg 0x1000
+            syscall { invlpg 0x1000; invlpg 0x1000 }
             read 0x1000
-            flush tlb
+            syscall { flush tlb }
             """)
         #expect(result.output.contains("invlpg 0x1000 on cpu 0: 1 entry dropped\ninvlpg 0x1000 on cpu 0: 0 entries dropped\n"))
-        #expect(result.output.contains("flush tlb on cpu 0: 1 entry dropped\n"))
+        // The system call's handler fetch left a (global) entry for kernel text too.
+        #expect(result.output.contains("flush tlb on cpu 0: 2 entries dropped\n"))
+    }
+
+    @Test func tlbMaintenanceIsPrivileged() {
+        let result = run("""
+            spawn A
+            map A 0x1000
+            switch A
+            read 0x1000
+            invlpg 0x1000
+            flush tlb
+            stac
+            print tlb.entries, cpu.faults, faults.unresolved
+            """)
+        #expect(result.status == .success, "\(result.output)")
+        #expect(result.output.contains(
+            "invlpg 0x1000 on cpu 0: general protection fault (#GP): INVLPG needs kernel mode and cpu 0 runs user code; the kernel sends SIGSEGV\n"))
+        #expect(result.output.contains("flush tlb on cpu 0: general protection fault (#GP)"))
+        #expect(result.output.contains("stac on cpu 0: invalid opcode (#UD)"))
+        #expect(result.output.hasSuffix("1 3 3\n"), "nothing dropped; three faults counted")
     }
 
     @Test func machineOptionsConfigureTheMachine() {

@@ -90,3 +90,102 @@ import Testing
         #expect(try machine.exitKernel(core: 0).write?.flushed == false)
     }
 }
+
+@Suite struct FaultFidelityTests {
+    /// Item 2: a kernel thread has no memory of its own; a fault on a user
+    /// address while it borrows A's tables is an oops, and A is unchanged.
+    @Test func aKernelThreadsFaultOnAUserAddressIsAnOops() throws {
+        let machine = try makeMachine()
+        let a = try machine.spawn(name: "A")
+        try machine.map(a.pid, at: 0x400000, size: 0x1000, protection: .readWrite, populate: false)
+        try machine.switchTo(a.pid)
+        let worker = machine.createKernelThread(name: "kworker")
+        try machine.switchTo(worker.tid)
+        let outcome = try machine.access(0x400000, kind: .read)
+        #expect(outcome.resolution == .kernelOops)
+        #expect(outcome.physicalAddress == nil)
+        #expect(machine.process(a.pid)!.residentPages == 0, "nothing was demand-filled into A")
+        #expect(machine.faultCounts.demand == 0 && machine.faultCounts.unresolved == 1)
+    }
+
+    /// Item 3: mprotect r -> rw needs no flush; the stale read-only TLB entry
+    /// makes the next write fault, and that fault is spurious, not copy-on-write.
+    @Test func grantingRightsGivesASpuriousFaultNotACopyOnWrite() throws {
+        let machine = try makeMachine()
+        let a = try machine.spawn(name: "A")
+        try machine.map(a.pid, at: 0x400000, size: 0x1000, protection: .readOnly)
+        try machine.switchTo(a.pid)
+        _ = try machine.access(0x400000, kind: .read)  // a read-only entry in the TLB
+        let protect = try machine.protect(a.pid, at: 0x400000, size: 0x1000, protection: .readWrite)
+        #expect(protect.shootdown == nil, "granting rights flushes nothing")
+        let write = try machine.access(0x400000, kind: .write, storing: 7)
+        #expect(write.resolution == .spurious)
+        #expect(write.physicalAddress != nil && write.retry?.tlbHit == false)
+        #expect(machine.faultCounts.spurious == 1 && machine.faultCounts.copyOnWrite == 0)
+        #expect(try machine.access(0x400000, kind: .write, storing: 8).fault == nil)
+    }
+
+    @Test func aWriteToAForkSharedPageIsStillCopyOnWrite() throws {
+        let machine = try makeMachine()
+        let a = try machine.spawn(name: "A")
+        try machine.map(a.pid, at: 0x400000, size: 0x1000, protection: .readWrite)
+        try machine.fork(a.pid, childName: "B")
+        try machine.switchTo(a.pid)
+        let write = try machine.access(0x400000, kind: .write, storing: 1)
+        guard case .copiedOnWrite? = write.resolution else {
+            Issue.record("expected a copy, got \(String(describing: write.resolution))")
+            return
+        }
+        #expect(machine.faultCounts.copyOnWrite == 1 && machine.faultCounts.spurious == 0)
+    }
+
+    /// Item 6: a kernel-mode access to a bad user address is -EFAULT inside a
+    /// uaccess routine (the exception table) and an oops outside one.
+    @Test func aBadUserAddressInTheKernelIsEFaultInUaccessAndAnOopsOutside() throws {
+        let machine = try makeMachine()
+        let a = try machine.spawn(name: "A")
+        try machine.switchTo(a.pid)
+        _ = try machine.enterKernel(core: 0)
+        #expect(try machine.access(0x7000_0000, kind: .read).resolution == .kernelOops)
+        #expect(try machine.setUserAccess(true, core: 0, exceptionTable: true) == .done(dropped: 0))
+        #expect(try machine.access(0x7000_0000, kind: .read).resolution == .exceptionFixup)
+        _ = try machine.setUserAccess(false, core: 0, exceptionTable: false)
+        #expect(machine.faultCounts.exceptionFixups == 1 && machine.faultCounts.unresolved == 1)
+        #expect(machine.faultCounts.segmentation == 0, "the kernel does not SIGSEGV itself")
+    }
+
+    @Test func theKernelStillDemandPagesAUserAddressItMayTouch() throws {
+        let machine = try makeMachine()
+        let a = try machine.spawn(name: "A")
+        try machine.map(a.pid, at: 0x400000, size: 0x1000, protection: .readWrite, populate: false)
+        try machine.switchTo(a.pid)
+        _ = try machine.enterKernel(core: 0)
+        guard case .demandZero? = try machine.access(0x400000, kind: .write, storing: 5).resolution else {
+            Issue.record("copy_to_user on a not-yet-touched page demand-fills it")
+            return
+        }
+    }
+
+    @Test func smapRefusesKernelAccessesToUserPagesUnlessACIsSet() throws {
+        var configuration = MachineConfiguration()
+        configuration.smap = true
+        configuration.smep = true
+        let machine = try Machine(configuration)
+        let a = try machine.spawn(name: "A")
+        try machine.map(a.pid, at: 0x400000, size: 0x1000, protection: .readWriteExecute)
+        try machine.switchTo(a.pid)
+        #expect(try machine.access(0x400000, kind: .read).fault == nil, "user code reads its own page")
+        _ = try machine.enterKernel(core: 0)
+        let refused = try machine.access(0x400000, kind: .read)
+        #expect(refused.fault?.check == .smap && refused.fault?.errorCode == 0x1)
+        #expect(refused.resolution == .kernelOops)
+        let fetch = try machine.access(0x400000, kind: .execute)
+        #expect(fetch.fault?.check == .smep && fetch.fault?.errorCode == 0x11)
+        _ = try machine.setUserAccess(true, core: 0, exceptionTable: true)
+        let allowed = try machine.access(0x400000, kind: .read)
+        #expect(allowed.fault == nil, "between stac and clac the kernel may read user memory")
+        let smep = try machine.access(0x400000, kind: .execute)
+        #expect(smep.fault?.check == .smep, "AC never lifts SMEP")
+        #expect(smep.resolution == .kernelOops, "and no exception-table entry covers a fetch from a user page")
+    }
+}

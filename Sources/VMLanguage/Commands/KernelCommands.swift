@@ -2,7 +2,7 @@ import VMMachine
 
 /// Entering the kernel, choosing a core, and explicit TLB maintenance.
 enum KernelCommands {
-    static let all: [CommandSpec] = [syscall, interrupt, on, invlpg, flush]
+    static let all: [CommandSpec] = [syscall, interrupt, on, invlpg, flush, stac, clac, uaccess]
 
     static let syscall = CommandSpec(
         name: "syscall",
@@ -84,27 +84,110 @@ enum KernelCommands {
     static let invlpg = CommandSpec(
         name: "invlpg",
         summary: "invalidate the current core's TLB entry for one page (global ones too)",
+        details: "Privileged: in user mode the CPU raises #GP instead (and Linux sends SIGSEGV).",
         parameters: [ParameterSpec("ADDR")]
     ) { interpreter, call in
         let address = try interpreter.integer(call.arguments[0], "the address")
         let core = interpreter.currentCore
-        let dropped = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
+        let outcome = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
             try interpreter.machine.invalidatePage(address, core: core)
         }
         interpreter.report(
-            "invlpg \(Format.hex(address)) on cpu \(core): \(Format.plural(dropped, "entry", "entries")) dropped")
+            "invlpg \(Format.hex(address)) on cpu \(core): " + privileged(outcome, "INVLPG", core: core) { dropped in
+                "\(Format.plural(dropped, "entry", "entries")) dropped"
+            })
     }
 
     static let flush = CommandSpec(
         name: "flush",
         summary: "flush the current core's whole TLB, global entries too (flush tlb)",
+        details: """
+            Toggles CR4.PGE off and on, as Linux's __flush_tlb_all does: the only way
+            besides INVLPG to drop global entries. Privileged: #GP in user mode.
+            """,
         parameters: [ParameterSpec("WHAT", .word(["tlb"]), completion: .words)]
     ) { interpreter, call in
         let core = interpreter.currentCore
-        let dropped = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
+        let outcome = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
             try interpreter.machine.flushTLB(core: core)
         }
-        interpreter.report("flush tlb on cpu \(core): \(Format.plural(dropped, "entry", "entries")) dropped")
+        interpreter.report(
+            "flush tlb on cpu \(core): " + privileged(outcome, "a CR4 write", core: core) { dropped in
+                "\(Format.plural(dropped, "entry", "entries")) dropped"
+            })
+    }
+
+    static let stac = CommandSpec(
+        name: "stac",
+        summary: "set EFLAGS.AC: with smap=on the kernel may touch user pages until clac",
+        details: "Kernel-only (#UD in user mode). uaccess { … } sets and clears it around a block."
+    ) { interpreter, call in
+        try setAccessFlag(interpreter, call, true)
+    }
+
+    static let clac = CommandSpec(
+        name: "clac",
+        summary: "clear EFLAGS.AC: with smap=on kernel accesses to user pages fault again",
+        details: "Kernel-only (#UD in user mode)."
+    ) { interpreter, call in
+        try setAccessFlag(interpreter, call, false)
+    }
+
+    private static func setAccessFlag(_ interpreter: Interpreter, _ call: CommandCall, _ on: Bool) throws {
+        let core = interpreter.currentCore
+        let outcome = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
+            try interpreter.machine.setUserAccess(on, core: core, exceptionTable: false)
+        }
+        let name = on ? "stac" : "clac"
+        interpreter.report(
+            "\(name) on cpu \(core): " + privileged(outcome, name.uppercased(), core: core, undefined: true) { _ in
+                "EFLAGS.AC " + (on ? "set" : "clear")
+            })
+    }
+
+    static let uaccess = CommandSpec(
+        name: "uaccess",
+        summary: "run a block as a uaccess routine (copy_from_user): stac, the block, clac",
+        details: """
+            Inside a system call: the block's accesses to user memory are what
+            copy_from_user and copy_to_user do. EFLAGS.AC is set (so SMAP allows
+            them), and a fault on a bad user address is fixed up by the exception
+            table: the access fails with -EFAULT (last.fault == "efault") instead
+            of an oops. Outside it, the same fault in kernel mode is an oops.
+            """,
+        block: .required
+    ) { interpreter, call in
+        let core = interpreter.currentCore
+        let machine = interpreter.machine
+        guard machine.cores[core].mode == .kernel else {
+            throw Diagnostic(
+                "uaccess is kernel code: put it inside a system call (syscall { uaccess { … } })", at: call.nameRange)
+        }
+        guard let block = call.block else { return }
+        let saved = (machine.cores[core].alignmentCheck, machine.cores[core].inUserAccess)
+        _ = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
+            try machine.setUserAccess(true, core: core, exceptionTable: true)
+        }
+        interpreter.report("stac on cpu \(core): EFLAGS.AC set, a uaccess routine begins")
+        defer {
+            // On every path, errors and Ctrl-C included: the flag must not stay set.
+            _ = try? machine.setUserAccess(saved.0, core: core, exceptionTable: saved.1)
+            if !saved.1 { interpreter.report("clac on cpu \(core): EFLAGS.AC clear, the uaccess routine ends") }
+        }
+        _ = try interpreter.execute(block)
+    }
+
+    /// What a privileged instruction did, or the fault it raised in user mode.
+    private static func privileged(
+        _ outcome: PrivilegedOutcome, _ instruction: String, core: Int, undefined: Bool = false,
+        done: (Int) -> String
+    ) -> String {
+        switch outcome {
+        case .done(let dropped): return done(dropped)
+        case .generalProtection:
+            let exception = undefined ? "invalid opcode (#UD)" : "general protection fault (#GP)"
+            return "\(exception): \(instruction) needs kernel mode and cpu \(core) runs user code; the kernel sends SIGSEGV"
+        }
     }
 }
 

@@ -36,6 +36,8 @@ enum MachineCommands {
             OptionSpec("pcid", .word(switches), placeholder: "on|off", help: "tag TLB entries with PCIDs (default off)"),
             OptionSpec("kpti", .word(switches), placeholder: "on|off", help: "page-table isolation: two PML4s per process (default off)"),
             OptionSpec("shootdown", .word(switches), placeholder: "on|off", help: "TLB shootdown IPIs; off shows the stale-TLB bug (default on)"),
+            OptionSpec("smep", .word(switches), placeholder: "on|off", help: "CR4.SMEP: the kernel may not execute user pages (default off)"),
+            OptionSpec("smap", .word(switches), placeholder: "on|off", help: "CR4.SMAP: the kernel touches user pages only between stac and clac (default off)"),
         ] + costOptions.map { OptionSpec($0.name, placeholder: "N", help: $0.help) }
     ) { interpreter, call in
         var configuration = MachineConfiguration()
@@ -55,6 +57,8 @@ enum MachineCommands {
         if let option = call.option("pcid") { configuration.pcid = interpreter.word(option.value) == "on" }
         if let option = call.option("kpti") { configuration.kpti = interpreter.word(option.value) == "on" }
         if let option = call.option("shootdown") { configuration.shootdown = interpreter.word(option.value) == "on" }
+        if let option = call.option("smep") { configuration.smep = interpreter.word(option.value) == "on" }
+        if let option = call.option("smap") { configuration.smap = interpreter.word(option.value) == "on" }
         for cost in costOptions {
             if let option = call.option(cost.name) {
                 configuration.costs[keyPath: cost.path] = try interpreter.integer(option.value, cost.name)
@@ -70,6 +74,8 @@ enum MachineCommands {
         if configuration.pcid { features.append("PCID on") }
         if configuration.kpti { features.append("KPTI on") }
         if !configuration.shootdown { features.append("TLB shootdowns OFF") }
+        if configuration.smep { features.append("SMEP on") }
+        if configuration.smap { features.append("SMAP on") }
         interpreter.report(
             "machine \(configuration.architecture): \(Format.plural(machine.cores.count, "core")), "
                 + "\(Format.size(configuration.ramBytes)) RAM (\(machine.framesTotal) frames, "

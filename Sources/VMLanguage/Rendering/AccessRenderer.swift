@@ -50,14 +50,22 @@ enum AccessRenderer {
         case .madeWritable(let page): return "copy-on-write, \(Format.hex(page)) no longer shared, made writable"
         case .segmentationFault: return "segmentation fault (SIGSEGV: no region holds this address)"
         case .protectionFault: return "protection fault (SIGSEGV: the region forbids this access)"
-        case .kernelOops: return "oops (a kernel-mode fault on a kernel address)"
+        case .spurious: return "spurious fault (the entry in memory allows it; the TLB held an older one): retry"
+        case .exceptionFixup: return "-EFAULT (a uaccess routine hit a bad user address; the exception table fixed it up)"
+        case .kernelOops: return "oops (a kernel-mode fault the kernel cannot handle)"
         }
     }
 
     static func faultReason(_ fault: Fault) -> String {
         switch fault.kind {
         case .notPresent: return "not present at \(AddressLayout.levelName(fault.level))"
-        case .protection: return "protection"
+        case .protection:
+            switch fault.check {
+            case .rights: return "protection"
+            case .smep: return "protection, SMEP: the kernel may not execute a user page"
+            case .smap: return "protection, SMAP: the kernel touched a user page with EFLAGS.AC clear"
+            case .reservedBit: return "reserved bit set at \(AddressLayout.levelName(fault.level))"
+            }
         case .nonCanonical: return "non-canonical address"
         }
     }

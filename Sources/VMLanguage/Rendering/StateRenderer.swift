@@ -187,7 +187,9 @@ enum StateRenderer {
         if faults.total > 0 {
             lines.append(
                 "faults: \(faults.total) = demand \(faults.demand) + copy-on-write \(faults.copyOnWrite) + segv \(faults.segmentation)"
-                    + " + protection \(faults.protection) + unresolved \(faults.unresolved)")
+                    + " + protection \(faults.protection) + unresolved \(faults.unresolved)"
+                    + (faults.spurious > 0 ? " + spurious \(faults.spurious)" : "")
+                    + (faults.exceptionFixups > 0 ? " + -EFAULT \(faults.exceptionFixups)" : ""))
         }
         if machine.cores.count > 1 { lines.append("shootdown IPIs: \(machine.interProcessorInterrupts)") }
         lines.append(

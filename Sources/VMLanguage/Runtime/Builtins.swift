@@ -67,7 +67,9 @@ enum Builtins {
         ("cow", { interpreter, _ in .integer(interpreter.machine.faultCounts.copyOnWrite) }),
         ("demand", { interpreter, _ in .integer(interpreter.machine.faultCounts.demand) }),
         ("protection", { interpreter, _ in .integer(interpreter.machine.faultCounts.protection) }),
+        ("efault", { interpreter, _ in .integer(interpreter.machine.faultCounts.exceptionFixups) }),
         ("segv", { interpreter, _ in .integer(interpreter.machine.faultCounts.segmentation) }),
+        ("spurious", { interpreter, _ in .integer(interpreter.machine.faultCounts.spurious) }),
         ("total", { interpreter, _ in .integer(interpreter.machine.faultCounts.total) }),
         ("unresolved", { interpreter, _ in .integer(interpreter.machine.faultCounts.unresolved) }),
     ]
@@ -182,7 +184,10 @@ enum Builtins {
         case .copiedOnWrite?, .madeWritable?: return "cow"
         case .segmentationFault?: return "segv"
         case .protectionFault?: return "protection"
-        case .kernelOops?, nil: return outcome.fault?.kind.rawValue ?? "none"
+        case .spurious?: return "spurious"
+        case .exceptionFixup?: return "efault"
+        case .kernelOops?: return "oops"
+        case nil: return outcome.fault?.kind.rawValue ?? "none"
         }
     }
 

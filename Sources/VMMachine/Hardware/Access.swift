@@ -15,15 +15,29 @@ public enum FaultKind: String, Sendable {
     case nonCanonical = "non_canonical"
 }
 
+/// Which check refused a present page.
+public enum ProtectionCheck: String, Sendable {
+    /// R/W, U/S or NX in the entries.
+    case rights
+    /// SMEP: the kernel fetched an instruction from a user page.
+    case smep
+    /// SMAP: the kernel touched a user page with EFLAGS.AC clear.
+    case smap
+    /// A reserved bit is set in an entry (#PF with error code bit 3, RSVD).
+    case reservedBit = "reserved_bit"
+}
+
 /// A fault with the information the architecture reports for it.
 public struct Fault: Sendable, Equatable {
     public let kind: FaultKind
     /// CR2 for a page fault; the offending address for #GP.
     public let address: UInt64
-    /// The #PF error code (bit 0 P, bit 1 W, bit 2 U, bit 4 I/D); 0 for #GP.
+    /// The #PF error code (bit 0 P, bit 1 W, bit 2 U, bit 3 RSVD, bit 4 I/D); 0 for #GP.
     public let errorCode: UInt64
     /// The level whose entry stopped the walk (4 … 1), or 0 when no walk was made.
     public let level: Int
+    /// For a protection fault: what refused it.
+    public var check: ProtectionCheck = .rights
 }
 
 /// One paging-structure entry read by the walker.

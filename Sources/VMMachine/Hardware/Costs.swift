@@ -44,6 +44,15 @@ public struct FaultCounts: Sendable, Equatable {
     public var protection: UInt64 = 0
     /// Faults the kernel could not resolve in kernel mode (an oops) or #GP.
     public var unresolved: UInt64 = 0
+    /// The entry in memory already allowed the access; only the TLB was
+    /// behind (rights granted without a flush). The fault dropped the entry;
+    /// the retry walks again (Linux: `flush_tlb_fix_spurious_fault`, a no-op on x86).
+    public var spurious: UInt64 = 0
+    /// A uaccess routine touched a bad user address; the exception table
+    /// turned the fault into -EFAULT.
+    public var exceptionFixups: UInt64 = 0
 
-    public var total: UInt64 { demand + copyOnWrite + segmentation + protection + unresolved }
+    public var total: UInt64 {
+        demand + copyOnWrite + segmentation + protection + unresolved + spurious + exceptionFixups
+    }
 }

@@ -1,7 +1,8 @@
 /// The MMU: TLB lookup, then a hardware page walk that reads encoded entries
 /// out of physical memory level by level, as the Intel SDM vol. 3A §4.5
 /// describes. Models CR0.WP = 1 (the kernel cannot write read-only pages, as
-/// Linux sets it) and SMEP/SMAP off. NX is enforced (EFER.NXE = 1).
+/// Linux sets it), CR4.SMEP and CR4.SMAP as configured (with EFLAGS.AC, set
+/// by STAC, lifting SMAP), and NX (EFER.NXE = 1).
 extension Machine {
     /// Translates `virtualAddress` on `coreIndex` and loads, stores or fetches
     /// 8 bytes there. Faults are outcomes, not errors; errors are for requests
@@ -31,6 +32,7 @@ extension Machine {
             case .segmentationFault: faultCounts.segmentation += 1
             case .protectionFault: faultCounts.protection += 1
             case .kernelOops: faultCounts.unresolved += 1
+            case .exceptionFixup: faultCounts.exceptionFixups += 1
             default: break
             }
             if resolution.isResolved {
@@ -71,7 +73,7 @@ extension Machine {
             attempt.tlbHit = true
             let entry = cores[coreIndex].tlb.entries[slot]
             if let fault = permissionFault(
-                virtualAddress, kind: kind, mode: cores[coreIndex].mode,
+                virtualAddress, kind: kind, core: coreIndex,
                 writable: entry.writable, user: entry.user, noExecute: entry.noExecute)
             {
                 raise(fault, into: &attempt, core: coreIndex)
@@ -119,16 +121,25 @@ extension Machine {
         return code
     }
 
+    /// The rights check of a present translation (SDM §4.6): U/S, R/W (CR0.WP
+    /// = 1, so the kernel too), NX; and for the kernel on a user page SMEP
+    /// (no instruction fetch) and SMAP (no data access unless EFLAGS.AC).
     private func permissionFault(
-        _ virtualAddress: UInt64, kind: AccessKind, mode: CPUMode,
+        _ virtualAddress: UInt64, kind: AccessKind, core coreIndex: Int,
         writable: Bool, user: Bool, noExecute: Bool, level: Int = 1
     ) -> Fault? {
-        let denied =
-            (mode == .user && !user) || (kind == .write && !writable) || (kind == .execute && noExecute)
-        guard denied else { return nil }
+        let mode = cores[coreIndex].mode
+        var check: ProtectionCheck?
+        if (mode == .user && !user) || (kind == .write && !writable) || (kind == .execute && noExecute) {
+            check = .rights
+        } else if mode == .kernel && user {
+            if kind == .execute && configuration.smep { check = .smep }
+            if kind != .execute && configuration.smap && !cores[coreIndex].alignmentCheck { check = .smap }
+        }
+        guard let check else { return nil }
         return Fault(
             kind: .protection, address: virtualAddress,
-            errorCode: errorCode(kind: kind, mode: mode, present: true), level: level)
+            errorCode: errorCode(kind: kind, mode: mode, present: true), level: level, check: check)
     }
 
     /// The hardware walk from CR3. Rights accumulate as the SDM says: R/W and
@@ -169,7 +180,7 @@ extension Machine {
                 continue
             }
             if let fault = permissionFault(
-                virtualAddress, kind: kind, mode: mode,
+                virtualAddress, kind: kind, core: coreIndex,
                 writable: writable, user: user, noExecute: noExecute, level: level)
             {
                 return .failure(fault)

@@ -10,13 +10,21 @@ public enum FaultResolution: Sendable, Equatable {
     case segmentationFault
     /// The region forbids this access: SIGSEGV (SEGV_ACCERR).
     case protectionFault
-    /// A kernel-mode fault on a kernel address: an oops.
+    /// The page-table entry already allowed the access: the TLB held an
+    /// older, narrower entry (rights granted without a flush). Retried.
+    case spurious
+    /// A uaccess routine (`copy_from_user` …) faulted on a bad user address:
+    /// the exception table makes it return -EFAULT instead of crashing.
+    case exceptionFixup
+    /// A kernel-mode fault the kernel cannot handle: a kernel address, a
+    /// kernel thread (no memory of its own), SMAP/SMEP, or a bad user address
+    /// outside a uaccess routine.
     case kernelOops
 
     /// Whether the access can be retried.
     public var isResolved: Bool {
         switch self {
-        case .demandZero, .copiedOnWrite, .madeWritable: return true
+        case .demandZero, .copiedOnWrite, .madeWritable, .spurious: return true
         default: return false
         }
     }
@@ -25,17 +33,34 @@ public enum FaultResolution: Sendable, Equatable {
 /// The kernel's page-fault handler (Linux `do_user_addr_fault` →
 /// `handle_mm_fault`): find the region, check the access against it, then
 /// fill a missing entry with a zeroed page or break copy-on-write.
+///
+/// A fault in kernel mode is handled only for a user address of the
+/// process whose memory is loaded, and not when SMAP/SMEP refused it or a
+/// kernel thread runs (it has no memory of its own: Linux's `!mm` case).
+/// What the kernel cannot handle is -EFAULT inside a uaccess routine (the
+/// exception table) and an oops anywhere else (`kernelmode_fixup_or_oops`).
 extension Machine {
     func handlePageFault(_ fault: Fault, kind: AccessKind, core index: Int) -> FaultResolution {
         let address = fault.address
-        guard AddressLayout.isUser(address), let pid = cores[index].loadedProcess else {
-            return cores[index].mode == .user ? .segmentationFault : .kernelOops
-        }
+        let kernelMode = cores[index].mode == .kernel
+        let unhandled: FaultResolution = cores[index].inUserAccess ? .exceptionFixup : .kernelOops
+        if fault.check == .reservedBit { return kernelMode ? .kernelOops : .segmentationFault }  // pgtable_bad
+        // The faulting instruction is in the user page itself: no exception-table entry can cover it.
+        if fault.check == .smep { return .kernelOops }
+        guard AddressLayout.isUser(address) else { return kernelMode ? .kernelOops : .segmentationFault }
+        if kernelMode && (cores[index].isLazy || fault.check == .smap || fault.check == .smep) { return unhandled }
+        guard let pid = cores[index].loadedProcess else { return kernelMode ? unhandled : .segmentationFault }
         let processIndex = processIndex(pid)
-        guard let region = processes[processIndex].region(containing: address) else { return .segmentationFault }
-        guard region.allows(kind) else { return .protectionFault }
+        guard let region = processes[processIndex].region(containing: address) else {
+            return kernelMode ? unhandled : .segmentationFault
+        }
+        guard region.allows(kind) else { return kernelMode ? unhandled : .protectionFault }
         let pageAddress = address & ~(region.pageSize - 1)
         let present = fault.errorCode & 1 != 0
+        if present && allowsInMemory(address, kind: kind, core: index) {
+            faultCounts.spurious += 1
+            return .spurious
+        }
         do {
             if !present {
                 let framesPerPage = region.pageSize / AddressLayout.pageSize
@@ -76,5 +101,30 @@ extension Machine {
         } catch {
             return .segmentationFault  // out of memory: Linux would OOM-kill; the access fails
         }
+    }
+}
+
+extension Machine {
+    /// Whether the entries in memory, walked from the core's CR3 as the MMU
+    /// would, allow the access: then a fault on it came from a stale TLB entry.
+    func allowsInMemory(_ virtualAddress: UInt64, kind: AccessKind, core index: Int) -> Bool {
+        var table = cores[index].cr3 & PageTableEntry.addressMask
+        var level = AddressLayout.levels
+        var writable = true
+        var user = true
+        var noExecute = false
+        while true {
+            let entry = PageTableEntry(
+                raw: memory.readWord(table + UInt64(AddressLayout.index(of: virtualAddress, level: level)) * 8))
+            guard entry.isPresent else { return false }
+            writable = writable && entry.isWritable
+            user = user && entry.isUser
+            noExecute = noExecute || entry.isNoExecute
+            if level == 1 || ((level == 2 || level == 3) && entry.isLargePage) { break }
+            table = entry.physicalAddress
+            level -= 1
+        }
+        if cores[index].mode == .user && !user { return false }
+        return (kind != .write || writable) && (kind != .execute || !noExecute)
     }
 }

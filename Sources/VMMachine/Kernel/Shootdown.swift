@@ -79,16 +79,51 @@ extension Machine {
         return dropped
     }
 
-    /// INVLPG on one core: the current PCID's entry for the page and any global one.
-    public func invalidatePage(_ virtualAddress: UInt64, core index: Int) throws(MachineError) -> Int {
+    /// INVLPG on one core: the current PCID's entry for the page and any
+    /// global one. Privileged: in user mode it raises #GP instead.
+    public func invalidatePage(_ virtualAddress: UInt64, core index: Int) throws(MachineError) -> PrivilegedOutcome {
         guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
-        return cores[index].tlb.invalidate(virtualAddress, pcid: cores[index].pcid)
+        if let refused = refuseInUserMode(core: index) { return refused }
+        return .done(dropped: cores[index].tlb.invalidate(virtualAddress, pcid: cores[index].pcid))
     }
 
-    /// Drops every TLB entry of a core, global ones too (Linux `__flush_tlb_all`: toggling CR4.PGE).
-    public func flushTLB(core index: Int) throws(MachineError) -> Int {
+    /// Drops every TLB entry of a core, global ones too (Linux
+    /// `__flush_tlb_all`: toggling CR4.PGE). Privileged: #GP in user mode.
+    public func flushTLB(core index: Int) throws(MachineError) -> PrivilegedOutcome {
         guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
+        if let refused = refuseInUserMode(core: index) { return refused }
         chargeFlush(core: index)
-        return cores[index].tlb.flushAll()
+        return .done(dropped: cores[index].tlb.flushAll())
     }
+
+    /// CPL 3 may not run TLB-maintenance or CR-writing instructions: #GP,
+    /// which Linux turns into SIGSEGV for the process.
+    func refuseInUserMode(core index: Int) -> PrivilegedOutcome? {
+        guard cores[index].mode == .user else { return nil }
+        cores[index].faults += 1
+        faultCounts.unresolved += 1
+        cores[index].cycles.faults += configuration.costs.pageFault
+        return .generalProtection
+    }
+
+    /// STAC or CLAC: sets or clears EFLAGS.AC, which lifts SMAP. A uaccess
+    /// routine (`user_access_begin` … `user_access_end`) is also covered by
+    /// the exception table, so its faults on bad addresses become -EFAULT.
+    /// Both instructions are kernel-only (#UD at CPL 3).
+    public func setUserAccess(_ enabled: Bool, core index: Int, exceptionTable: Bool) throws(MachineError)
+        -> PrivilegedOutcome
+    {
+        guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
+        if let refused = refuseInUserMode(core: index) { return refused }
+        cores[index].alignmentCheck = enabled
+        if exceptionTable || !enabled { cores[index].inUserAccess = enabled }
+        return .done(dropped: 0)
+    }
+}
+
+/// A privileged instruction: done, or refused in user mode.
+public enum PrivilegedOutcome: Sendable, Equatable {
+    case done(dropped: Int)
+    /// #GP (or #UD): the instruction needs CPL 0.
+    case generalProtection
 }
