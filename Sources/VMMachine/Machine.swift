@@ -12,6 +12,9 @@ public struct MachineConfiguration: Sendable, Equatable {
     public var kpti = false
     /// TLB shootdowns by IPI. Off only to show the stale-TLB bug it prevents.
     public var shootdown = true
+    /// CR4.PGE: entries with G set survive CR3 writes. Linux turns it on; off,
+    /// every CR3 write drops the kernel's entries too.
+    public var pge = true
     /// CR4.SMEP: the kernel may not execute user pages.
     public var smep = false
     /// CR4.SMAP: the kernel may touch user pages only with EFLAGS.AC set (STAC … CLAC).

@@ -19,4 +19,5 @@ public enum MachineError: Error, Equatable, Sendable {
     case partialLargePage(address: UInt64, pageSize: UInt64)
     case exited(name: String)
     case threadNameTaken(process: String, name: String)
+    case physicalAddressOutOfRange(address: UInt64, limit: UInt64)
 }

@@ -189,3 +189,77 @@ import Testing
         #expect(smep.resolution == .kernelOops, "and no exception-table entry covers a fetch from a user page")
     }
 }
+
+@Suite struct PrivilegedInstructionTests {
+    func machineWithTwoPCIDs() throws -> (Machine, Process, Process) {
+        let machine = try makeMachine(pcid: true)
+        let a = try machine.spawn(name: "A")
+        let b = try machine.spawn(name: "B")
+        try machine.map(a.pid, at: 0x400000, size: 0x2000, protection: .readWrite)
+        try machine.map(b.pid, at: 0x400000, size: 0x1000, protection: .readWrite)
+        try machine.switchTo(a.pid)
+        _ = try machine.access(0x400000, kind: .read)
+        _ = try machine.access(0x401000, kind: .read)
+        try machine.switchTo(b.pid)
+        _ = try machine.access(0x400000, kind: .read)
+        _ = try machine.enterKernel(core: 0)  // fills a global kernel-text entry
+        return (machine, a, b)
+    }
+
+    @Test func invpcidHasFourTypes() throws {
+        func entries(_ machine: Machine, pcid: UInt16) -> Int {
+            machine.cores[0].tlb.entries.filter { $0.valid && !$0.global && $0.pcid == pcid }.count
+        }
+        var (machine, _, _) = try machineWithTwoPCIDs()
+        #expect(try machine.invalidatePCID(type: 0, pcid: 1, address: 0x400000, core: 0) == .done(dropped: 1))
+        #expect(entries(machine, pcid: 1) == 1 && entries(machine, pcid: 2) == 1)
+        #expect(try machine.invalidatePCID(type: 1, pcid: 1, address: 0, core: 0) == .done(dropped: 1))
+        #expect(entries(machine, pcid: 1) == 0 && entries(machine, pcid: 2) == 1)
+        (machine, _, _) = try machineWithTwoPCIDs()
+        let globals = machine.cores[0].tlb.entries.filter { $0.valid && $0.global }.count
+        #expect(globals >= 1)
+        #expect(try machine.invalidatePCID(type: 3, pcid: 0, address: 0, core: 0) == .done(dropped: 3))
+        #expect(machine.cores[0].tlb.validCount == globals, "type 3 keeps global entries")
+        #expect(try machine.invalidatePCID(type: 2, pcid: 0, address: 0, core: 0) == .done(dropped: globals))
+        #expect(machine.cores[0].tlb.validCount == 0)
+        #expect(try machine.invalidatePCID(type: 4, pcid: 0, address: 0, core: 0) == .generalProtection)
+        #expect(try machine.invalidatePCID(type: 1, pcid: 4096, address: 0, core: 0) == .generalProtection)
+        _ = try machine.exitKernel(core: 0)
+        #expect(try machine.invalidatePCID(type: 2, pcid: 0, address: 0, core: 0) == .generalProtection, "user mode")
+    }
+
+    @Test func withoutPGEKernelEntriesDoNotSurviveACR3Write() throws {
+        for pge in [true, false] {
+            var configuration = MachineConfiguration()
+            configuration.pge = pge
+            let machine = try Machine(configuration)
+            let a = try machine.spawn(name: "A")
+            let b = try machine.spawn(name: "B")
+            try machine.switchTo(a.pid)
+            _ = try machine.enterKernel(core: 0)
+            _ = try machine.exitKernel(core: 0)
+            let switched = try machine.switchTo(b.pid)
+            #expect(switched.entriesKept == (pge ? 1 : 0), "pge=\(pge)")
+        }
+    }
+
+    @Test func aReservedBitInAnEntryFaultsWithRSVD() throws {
+        let machine = try makeMachine()
+        let a = try machine.spawn(name: "A")
+        try machine.map(a.pid, at: 0x400000, size: 0x1000, protection: .readWrite)
+        try machine.switchTo(a.pid)
+        // PS in a PML4 entry is reserved.
+        let pml4e = a.root + UInt64(AddressLayout.index(of: 0x400000, level: 4)) * 8
+        try machine.poke(pml4e, machine.memory.readWord(pml4e) | PageTableEntry.pageSize)
+        let outcome = try machine.access(0x400000, kind: .write, storing: 1)
+        #expect(outcome.fault?.kind == .reservedBit && outcome.fault?.level == 4)
+        #expect(outcome.fault?.errorCode == 0b1111, "P, W, U and RSVD")
+        #expect(outcome.resolution == .kernelOops, "Linux's pgtable_bad")
+        // An address bit above MAXPHYADDR in the leaf is reserved too.
+        try machine.poke(pml4e, machine.memory.readWord(pml4e) & ~PageTableEntry.pageSize)
+        let leaf = try machine.entry(root: a.root, 0x400000, level: 1)
+        let table = try machine.entry(root: a.root, 0x400000, level: 2) & PageTableEntry.addressMask
+        try machine.poke(table + UInt64(AddressLayout.index(of: 0x400000, level: 1)) * 8, leaf | 1 << 50)
+        #expect(try machine.access(0x400000, kind: .read).fault?.kind == .reservedBit)
+    }
+}

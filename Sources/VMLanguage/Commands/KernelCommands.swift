@@ -2,7 +2,7 @@ import VMMachine
 
 /// Entering the kernel, choosing a core, and explicit TLB maintenance.
 enum KernelCommands {
-    static let all: [CommandSpec] = [syscall, interrupt, on, invlpg, flush, stac, clac, uaccess]
+    static let all: [CommandSpec] = [syscall, interrupt, on, invlpg, invpcid, flush, stac, clac, uaccess]
 
     static let syscall = CommandSpec(
         name: "syscall",
@@ -93,8 +93,54 @@ enum KernelCommands {
             try interpreter.machine.invalidatePage(address, core: core)
         }
         interpreter.report(
-            "invlpg \(Format.hex(address)) on cpu \(core): " + privileged(outcome, "INVLPG", core: core) { dropped in
+            "invlpg \(Format.hex(address)) on cpu \(core): " + privileged(outcome, "INVLPG", core: core, in: interpreter) { dropped in
                 "\(Format.plural(dropped, "entry", "entries")) dropped"
+            })
+    }
+
+    static let invpcid = CommandSpec(
+        name: "invpcid",
+        summary: "invalidate TLB entries by PCID: type 0 one address, 1 one PCID, 2 all, 3 all but global",
+        details: """
+            invpcid 0 pcid=N addr=ADDR   the non-global entry for ADDR tagged N
+            invpcid 1 pcid=N             every non-global entry tagged N
+            invpcid 2                    every entry, global ones too
+            invpcid 3                    every entry but global ones
+            Privileged: #GP in user mode, and for a type above 3 or a PCID above 4095.
+            """,
+        parameters: [ParameterSpec("TYPE")],
+        options: [
+            OptionSpec("pcid", placeholder: "N", help: "the PCID (types 0 and 1; default the current one)"),
+            OptionSpec("addr", placeholder: "ADDR", help: "the address (type 0)"),
+        ]
+    ) { interpreter, call in
+        let type = try interpreter.integer(call.arguments[0], "the INVPCID type")
+        let core = interpreter.currentCore
+        let pcid = try call.option("pcid").map { try interpreter.integer($0.value, "pcid") }
+            ?? UInt64(interpreter.machine.cores[core].pcid)
+        let address = try call.option("addr").map { try interpreter.integer($0.value, "addr") } ?? 0
+        if type == 0 && call.option("addr") == nil {
+            throw Diagnostic("invpcid 0 invalidates one address: give it with addr=ADDR", at: call.range)
+        }
+        let outcome = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
+            try interpreter.machine.invalidatePCID(type: type, pcid: pcid, address: address, core: core)
+        }
+        let scope: String
+        switch type {
+        case 0: scope = "type 0, PCID \(pcid), \(Format.hex(address))"
+        case 1: scope = "type 1, PCID \(pcid)"
+        case 2: scope = "type 2, all PCIDs, global entries too"
+        default: scope = "type \(type), all PCIDs but global entries"
+        }
+        if outcome == .generalProtection && interpreter.machine.cores[core].mode == .kernel {
+            interpreter.report(
+                "invpcid \(scope) on cpu \(core): general protection fault (#GP): the type must be 0 to 3, "
+                    + "the PCID at most 4095 and the address canonical; the kernel oopses")
+            return
+        }
+        interpreter.report(
+            "invpcid \(scope) on cpu \(core): " + privileged(outcome, "INVPCID", core: core, in: interpreter) {
+                dropped in "\(Format.plural(dropped, "entry", "entries")) dropped"
             })
     }
 
@@ -112,8 +158,8 @@ enum KernelCommands {
             try interpreter.machine.flushTLB(core: core)
         }
         interpreter.report(
-            "flush tlb on cpu \(core): " + privileged(outcome, "a CR4 write", core: core) { dropped in
-                "\(Format.plural(dropped, "entry", "entries")) dropped"
+            "flush tlb on cpu \(core): " + privileged(outcome, "a CR4 write", core: core, in: interpreter) { dropped in
+                "CR4.PGE toggled, \(Format.plural(dropped, "entry", "entries")) dropped"
             })
     }
 
@@ -140,7 +186,7 @@ enum KernelCommands {
         }
         let name = on ? "stac" : "clac"
         interpreter.report(
-            "\(name) on cpu \(core): " + privileged(outcome, name.uppercased(), core: core, undefined: true) { _ in
+            "\(name) on cpu \(core): " + privileged(outcome, name.uppercased(), core: core, in: interpreter, undefined: true) { _ in
                 "EFLAGS.AC " + (on ? "set" : "clear")
             })
     }
@@ -179,14 +225,16 @@ enum KernelCommands {
 
     /// What a privileged instruction did, or the fault it raised in user mode.
     private static func privileged(
-        _ outcome: PrivilegedOutcome, _ instruction: String, core: Int, undefined: Bool = false,
-        done: (Int) -> String
+        _ outcome: PrivilegedOutcome, _ instruction: String, core: Int, in interpreter: Interpreter,
+        undefined: Bool = false, done: (Int) -> String
     ) -> String {
         switch outcome {
         case .done(let dropped): return done(dropped)
         case .generalProtection:
             let exception = undefined ? "invalid opcode (#UD)" : "general protection fault (#GP)"
-            return "\(exception): \(instruction) needs kernel mode and cpu \(core) runs user code; the kernel sends SIGSEGV"
+            return "\(exception): \(instruction) needs kernel mode"
+                + (interpreter.machine.cores[core].mode == .user
+                    ? " and cpu \(core) runs user code; the kernel sends SIGSEGV" : "; the kernel oopses")
         }
     }
 }

@@ -36,6 +36,7 @@ enum MachineCommands {
             OptionSpec("pcid", .word(switches), placeholder: "on|off", help: "tag TLB entries with PCIDs (default off)"),
             OptionSpec("kpti", .word(switches), placeholder: "on|off", help: "page-table isolation: two PML4s per process (default off)"),
             OptionSpec("shootdown", .word(switches), placeholder: "on|off", help: "TLB shootdown IPIs; off shows the stale-TLB bug (default on)"),
+            OptionSpec("pge", .word(switches), placeholder: "on|off", help: "CR4.PGE: global entries survive CR3 writes (default on)"),
             OptionSpec("smep", .word(switches), placeholder: "on|off", help: "CR4.SMEP: the kernel may not execute user pages (default off)"),
             OptionSpec("smap", .word(switches), placeholder: "on|off", help: "CR4.SMAP: the kernel touches user pages only between stac and clac (default off)"),
         ] + costOptions.map { OptionSpec($0.name, placeholder: "N", help: $0.help) }
@@ -57,6 +58,7 @@ enum MachineCommands {
         if let option = call.option("pcid") { configuration.pcid = interpreter.word(option.value) == "on" }
         if let option = call.option("kpti") { configuration.kpti = interpreter.word(option.value) == "on" }
         if let option = call.option("shootdown") { configuration.shootdown = interpreter.word(option.value) == "on" }
+        if let option = call.option("pge") { configuration.pge = interpreter.word(option.value) == "on" }
         if let option = call.option("smep") { configuration.smep = interpreter.word(option.value) == "on" }
         if let option = call.option("smap") { configuration.smap = interpreter.word(option.value) == "on" }
         for cost in costOptions {
@@ -74,6 +76,7 @@ enum MachineCommands {
         if configuration.pcid { features.append("PCID on") }
         if configuration.kpti { features.append("KPTI on") }
         if !configuration.shootdown { features.append("TLB shootdowns OFF") }
+        if !configuration.pge { features.append("PGE off") }
         if configuration.smep { features.append("SMEP on") }
         if configuration.smap { features.append("SMAP on") }
         interpreter.report(

@@ -2,7 +2,28 @@ import VMMachine
 
 /// The memory system calls: regions and their page-table entries.
 enum MemoryCommands {
-    static let all: [CommandSpec] = [map, mmap, unmap, munmap, mprotect]
+    static let all: [CommandSpec] = [map, mmap, unmap, munmap, mprotect, poke]
+
+    static let poke = CommandSpec(
+        name: "poke",
+        summary: "write 8 bytes of physical memory directly, as a kernel bug or a debugger would",
+        details: """
+            poke PADDR VALUE stores VALUE at physical address PADDR, bypassing the MMU
+            and the kernel's records. Nothing is flushed: a TLB entry made from an
+            old page-table entry stays usable until it goes. Use it to corrupt a
+            page-table entry (pte(A, ADDR, LEVEL) and phys(ADDR) to find one) and
+            watch the walker's reserved-bit check fire.
+            """,
+        parameters: [ParameterSpec("PADDR"), ParameterSpec("VALUE")]
+    ) { interpreter, call in
+        let address = try interpreter.integer(call.arguments[0], "the physical address")
+        let value = try interpreter.integer(call.arguments[1], "the value")
+        let old = interpreter.machine.memory.load(address & ~7)
+        try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
+            try interpreter.machine.poke(address, value)
+        }
+        interpreter.report("poke \(Format.hex(address)): \(Format.hex(old)) -> \(Format.hex(value)) (no TLB flush)")
+    }
 
     static let protections = Protection.spellings.map(\.name)
 

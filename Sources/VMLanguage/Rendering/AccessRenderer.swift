@@ -20,7 +20,9 @@ enum AccessRenderer {
         }
         text += ": " + attempt(outcome.first)
         if let resolution = outcome.resolution {
-            text += " -> kernel: " + describe(resolution)
+            text += " -> kernel: "
+                + (outcome.fault?.kind == .reservedBit && resolution == .kernelOops
+                    ? "oops (\"Bad pagetable\": Linux's pgtable_bad)" : describe(resolution))
         }
         if let retry = outcome.retry { text += "; retry: " + attempt(retry) }
         guard let physicalAddress = outcome.physicalAddress else { return text }
@@ -64,8 +66,8 @@ enum AccessRenderer {
             case .rights: return "protection"
             case .smep: return "protection, SMEP: the kernel may not execute a user page"
             case .smap: return "protection, SMAP: the kernel touched a user page with EFLAGS.AC clear"
-            case .reservedBit: return "reserved bit set at \(AddressLayout.levelName(fault.level))"
             }
+        case .reservedBit: return "reserved bit set in the \(AddressLayout.levelName(fault.level)) entry"
         case .nonCanonical: return "non-canonical address"
         }
     }
@@ -75,5 +77,6 @@ enum AccessRenderer {
         let who = errorCode & 4 != 0 ? "user" : "kernel"
         let what = errorCode & 16 != 0 ? "instruction fetch" : errorCode & 2 != 0 ? "write" : "read"
         return "\(who) \(what)" + (errorCode & 1 != 0 ? " of a present page" : "")
+            + (errorCode & 8 != 0 ? ", reserved bit (RSVD)" : "")
     }
 }

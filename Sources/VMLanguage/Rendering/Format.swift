@@ -88,6 +88,8 @@ extension MachineError {
             return "\(name) has exited"
         case .threadNameTaken(let process, let name):
             return "\(process) already has a thread named \(name)"
+        case .physicalAddressOutOfRange(let address, let limit):
+            return "physical address \(Format.hex(address)) is not 8 bytes inside one frame of RAM (below \(Format.hex(limit)))"
         case .hostMemoryLimit(let frames):
             return "the simulation would hold data in more than \(frames) frames "
                 + "(\(Format.size(UInt64(frames) * AddressLayout.pageSize)) of host memory); vmlab stops here"

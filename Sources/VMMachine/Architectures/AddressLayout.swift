@@ -7,6 +7,9 @@ public enum AddressLayout {
     public static let hugePageSize: UInt64 = 1 << 30
     public static let entriesPerTable: UInt64 = 512
     public static let levels = 4
+    /// MAXPHYADDR: physical address bits the CPU implements (46, as on
+    /// Skylake-SP); entry address bits from here up to 51 are reserved.
+    public static let physicalAddressBits: UInt64 = 46
 
     /// First address above the user half: user space is 0 ..< 0x0000_8000_0000_0000.
     public static let userEnd: UInt64 = 0x0000_8000_0000_0000

@@ -13,6 +13,9 @@ public enum FaultKind: String, Sendable {
     case protection
     /// Bits 63:47 disagree: x86 raises #GP before any walk, not #PF.
     case nonCanonical = "non_canonical"
+    /// A paging-structure entry has a reserved bit set (PS in a PML4 entry,
+    /// address bits above MAXPHYADDR, …): #PF with error code bits 0 and 3.
+    case reservedBit = "reserved_bit"
 }
 
 /// Which check refused a present page.
@@ -23,8 +26,6 @@ public enum ProtectionCheck: String, Sendable {
     case smep
     /// SMAP: the kernel touched a user page with EFLAGS.AC clear.
     case smap
-    /// A reserved bit is set in an entry (#PF with error code bit 3, RSVD).
-    case reservedBit = "reserved_bit"
 }
 
 /// A fault with the information the architecture reports for it.

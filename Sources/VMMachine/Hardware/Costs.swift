@@ -14,6 +14,7 @@ public struct CostModel: Sendable, Equatable {
     public var cr3Write: UInt64 = 100
     /// Entering and leaving the kernel (syscall/sysret or an interrupt), CR3 aside.
     public var kernelEntry: UInt64 = 100
+    public var invlpg: UInt64 = 250
 
     public init() {}
 }

@@ -170,10 +170,16 @@ extension Machine {
                         kind: .notPresent, address: virtualAddress,
                         errorCode: errorCode(kind: kind, mode: mode, present: false), level: level))
             }
+            let isLeaf = level == 1 || ((level == 2 || level == 3) && entry.isLargePage)
+            if raw & PageTableEntry.reservedBits(level: level, largePage: isLeaf && level > 1) != 0 {
+                return .failure(
+                    Fault(
+                        kind: .reservedBit, address: virtualAddress,
+                        errorCode: errorCode(kind: kind, mode: mode, present: true) | 1 << 3, level: level))
+            }
             writable = writable && entry.isWritable
             user = user && entry.isUser
             noExecute = noExecute || entry.isNoExecute
-            let isLeaf = level == 1 || ((level == 2 || level == 3) && entry.isLargePage)
             if !isLeaf {
                 tableAddress = entry.physicalAddress
                 level -= 1
@@ -202,7 +208,7 @@ extension Machine {
             cached.writable = writable
             cached.user = user
             cached.noExecute = noExecute
-            cached.global = entry.isGlobal
+            cached.global = entry.isGlobal && configuration.pge  // G means nothing unless CR4.PGE is set
             cached.dirty = entry.isDirty || kind == .write
             return .success(cached)
         }

@@ -21,6 +21,17 @@ public struct PageTableEntry: Equatable, Sendable {
     /// Physical address bits 51:12 (MAXPHYADDR = 52).
     public static let addressMask: UInt64 = 0x000F_FFFF_FFFF_F000
 
+    /// The bits that must be zero in an entry at `level` (SDM tables 4-14 to
+    /// 4-19, with M = MAXPHYADDR): address bits M…51 everywhere, PS in a PML4
+    /// entry, and the low address bits a large page's alignment leaves unused.
+    public static func reservedBits(level: Int, largePage: Bool) -> UInt64 {
+        var bits = addressMask & ~((1 << AddressLayout.physicalAddressBits) - 1)
+        if level == 4 { bits |= pageSize }
+        if largePage && level == 2 { bits |= 0x001F_E000 }  // bits 20:13
+        if largePage && level == 3 { bits |= 0x3FFF_E000 }  // bits 29:13
+        return bits
+    }
+
     /// Builds an entry pointing at `physicalAddress` (4 KiB aligned) with `flags`.
     public init(physicalAddress: UInt64, flags: UInt64) {
         raw = (physicalAddress & Self.addressMask) | flags

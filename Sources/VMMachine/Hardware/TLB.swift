@@ -160,5 +160,19 @@ public struct TLB: Sendable {
         return dropped
     }
 
+    /// Drops the non-global entries for `virtualAddress` tagged `pcid` (INVPCID type 0).
+    @discardableResult
+    public mutating func invalidateNonGlobal(_ virtualAddress: UInt64, pcid: UInt16) -> Int {
+        var dropped = 0
+        for slot in entries.indices where entries[slot].valid && !entries[slot].global && entries[slot].pcid == pcid {
+            let entry = entries[slot]
+            if entry.virtualPage == virtualAddress >> UInt64(entry.pageShift) {
+                entries[slot].valid = false
+                dropped += 1
+            }
+        }
+        return dropped
+    }
+
     public var validCount: Int { entries.reduce(0) { $0 + ($1.valid ? 1 : 0) } }
 }

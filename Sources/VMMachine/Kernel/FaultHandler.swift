@@ -44,7 +44,8 @@ extension Machine {
         let address = fault.address
         let kernelMode = cores[index].mode == .kernel
         let unhandled: FaultResolution = cores[index].inUserAccess ? .exceptionFixup : .kernelOops
-        if fault.check == .reservedBit { return kernelMode ? .kernelOops : .segmentationFault }  // pgtable_bad
+        // Linux's pgtable_bad(): "Bad pagetable" is an oops, whoever faulted.
+        if fault.kind == .reservedBit { return .kernelOops }
         // The faulting instruction is in the user page itself: no exception-table entry can cover it.
         if fault.check == .smep { return .kernelOops }
         guard AddressLayout.isUser(address) else { return kernelMode ? .kernelOops : .segmentationFault }

@@ -96,6 +96,38 @@ extension Machine {
         return .done(dropped: cores[index].tlb.flushAll())
     }
 
+    /// INVPCID (SDM vol. 2): type 0 drops the non-global entry for one address
+    /// in one PCID, 1 every non-global entry of a PCID, 2 everything (global
+    /// too), 3 everything but global entries. A type above 3 or a PCID above
+    /// 4095 is #GP, and so is any INVPCID in user mode.
+    public func invalidatePCID(type: UInt64, pcid: UInt64, address: UInt64, core index: Int) throws(MachineError)
+        -> PrivilegedOutcome
+    {
+        guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
+        if let refused = refuseInUserMode(core: index) { return refused }
+        guard type <= 3, pcid <= 0xFFF, type != 0 || AddressLayout.isCanonical(address) else {
+            cores[index].faults += 1
+            faultCounts.unresolved += 1
+            return .generalProtection
+        }
+        let dropped: Int
+        switch type {
+        case 0:
+            dropped = cores[index].tlb.invalidateNonGlobal(address, pcid: UInt16(pcid))
+            cores[index].cycles.flushes += configuration.costs.invlpg
+        case 1:
+            dropped = cores[index].tlb.flush(pcid: UInt16(pcid))
+            chargeFlush(core: index)
+        case 2:
+            dropped = cores[index].tlb.flushAll()
+            chargeFlush(core: index)
+        default:
+            dropped = cores[index].tlb.flushNonGlobal()
+            chargeFlush(core: index)
+        }
+        return .done(dropped: dropped)
+    }
+
     /// CPL 3 may not run TLB-maintenance or CR-writing instructions: #GP,
     /// which Linux turns into SIGSEGV for the process.
     func refuseInUserMode(core index: Int) -> PrivilegedOutcome? {
