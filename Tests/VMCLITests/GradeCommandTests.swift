@@ -228,7 +228,10 @@ final class JUnitCounter: NSObject, XMLParserDelegate {
         try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: uploaded, withIntermediateDirectories: true)
         let course = CLITests.packageRoot.appendingPathComponent("Examples/grading/thread-switch")
-        try FileManager.default.copyItem(at: CLITests.binary, to: source.appendingPathComponent("vmlab"))
+        // A link, not a copy: a copied executable can be "text file busy" when another test forks
+        // while the copy's write descriptor is open.
+        try FileManager.default.createSymbolicLink(
+            at: source.appendingPathComponent("vmlab"), withDestinationURL: CLITests.binary)
         try FileManager.default.copyItem(
             at: course.appendingPathComponent("tests.vml"), to: source.appendingPathComponent("tests.vml"))
         try FileManager.default.copyItem(

@@ -263,3 +263,56 @@ import Testing
         #expect(try machine.access(0x400000, kind: .read).fault?.kind == .reservedBit)
     }
 }
+
+@Suite struct KernelWorkCostTests {
+    @Test func zeroingAHugePageCostsItsFrames() throws {
+        let machine = try makeMachine(ram: 64 << 20)
+        let a = try machine.spawn(name: "A")
+        try machine.map(a.pid, at: 0x20_0000, size: 2 << 20, protection: .readWrite, pageSize: 2 << 20)
+        let costs = machine.configuration.costs
+        // 512 frames of the page and 2 new tables (PDPT, PD) zeroed; the leaf and the 2 links written.
+        #expect(machine.cores[0].cycles.kernelWork == (512 + 2) * costs.zeroPage + 3 * costs.entryWrite)
+    }
+
+    @Test func copyOnWriteCostsACopyAndTheReceiverOfAnIPIPaysToo() throws {
+        let machine = try makeMachine(cores: 2)
+        let a = try machine.spawn(name: "A")
+        try machine.map(a.pid, at: 0x400000, size: 0x1000, protection: .readWrite)
+        try machine.fork(a.pid, childName: "B")
+        try machine.switchTo(a.pid, core: 0)
+        let worker = try machine.createThread(in: a.pid, name: "w")
+        try machine.switchTo(worker.tid, core: 1)
+        _ = try machine.access(0x400000, kind: .read, core: 1)
+        let before = machine.cores[0].cycles.kernelWork
+        let receiverFlushes = machine.cores[1].cycles.flushes
+        _ = try machine.access(0x400000, kind: .write, storing: 1, core: 0)  // copies the page, shoots down cpu 1
+        let costs = machine.configuration.costs
+        #expect(machine.cores[0].cycles.kernelWork - before == costs.copyPage + costs.entryWrite)
+        #expect(machine.cores[1].cycles.interProcessorInterrupts == costs.interruptReceived)
+        #expect(machine.cores[1].cycles.flushes - receiverFlushes == costs.invlpg, "the receiver's INVLPG")
+    }
+
+    @Test func theDirtyBitAssistIsCharged() throws {
+        let machine = try makeMachine()
+        let a = try machine.spawn(name: "A")
+        try machine.map(a.pid, at: 0x400000, size: 0x1000, protection: .readWrite)
+        try machine.switchTo(a.pid)
+        _ = try machine.access(0x400000, kind: .read)  // a clean entry
+        let before = machine.cores[0].cycles.translation
+        _ = try machine.access(0x400000, kind: .write, storing: 1)  // hit, then the D-bit assist
+        let costs = machine.configuration.costs
+        #expect(machine.cores[0].cycles.translation - before == costs.tlbHit + costs.dirtyAssist)
+    }
+
+    @Test func hugeCostsSaturateInsteadOfTrapping() throws {
+        var configuration = MachineConfiguration()
+        configuration.costs.zeroPage = .max
+        configuration.costs.cr3Write = .max
+        let machine = try Machine(configuration)
+        let a = try machine.spawn(name: "A")
+        try machine.map(a.pid, at: 0x400000, size: 0x10000, protection: .readWrite)
+        try machine.switchTo(a.pid)
+        try machine.switchTo(a.pid)
+        #expect(machine.cycles == .max)
+    }
+}

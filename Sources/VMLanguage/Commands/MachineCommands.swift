@@ -7,14 +7,21 @@ enum MachineCommands {
     static let switches = ["on", "off"]
 
     /// Cost options: name, help, and where the value goes.
-    static let costOptions: [(name: String, help: String, path: WritableKeyPath<CostModel, UInt64> & Sendable)] = [
-        ("cost_hit", "cycles per TLB hit (default 1)", \.tlbHit),
-        ("cost_walk", "cycles per page-walk memory reference (default 25)", \.walkReference),
-        ("cost_fault", "cycles per page fault (default 1000)", \.pageFault),
-        ("cost_ipi", "cycles per shootdown IPI, paid by the sender (default 2000)", \.interProcessorInterrupt),
-        ("cost_flush", "cycles per TLB flush operation (default 100)", \.tlbFlush),
-        ("cost_cr3", "cycles per CR3 write (default 100)", \.cr3Write),
-        ("cost_entry", "cycles per kernel entry and exit, CR3 aside (default 100)", \.kernelEntry),
+    /// Each with what it charges and where its default comes from (`show costs` prints this table).
+    static let costOptions: [(name: String, help: String, source: String, path: WritableKeyPath<CostModel, UInt64> & Sendable)] = [
+        ("cost_hit", "cycles per TLB hit", "H&P: a hit takes 0.5-1 cycle", \.tlbHit),
+        ("cost_walk", "cycles per page-walk memory reference", "assumption: between L2 (12) and L3 (44) on Skylake", \.walkReference),
+        ("cost_dirty", "cycles for the dirty-bit assist (first write through a clean entry)", "assumption: one locked update, a walk reference", \.dirtyAssist),
+        ("cost_fault", "cycles per page fault, kernel entry to exit", "assumption: a minor fault's kernel work, ~1 us", \.pageFault),
+        ("cost_zero", "cycles per 4 KiB frame zeroed (a 2 MiB page is 512)", "assumption: clear_page at ~8 bytes a cycle", \.zeroPage),
+        ("cost_copy", "cycles per 4 KiB frame copied (copy-on-write)", "assumption: a read and a write, twice zeroing", \.copyPage),
+        ("cost_pte", "cycles per page-table entry the kernel writes or clears", "assumption: a store and its bookkeeping", \.entryWrite),
+        ("cost_invlpg", "cycles per INVLPG (or INVPCID of one address)", "tlb.c: \"Each single flush is about 100 ns\"", \.invlpg),
+        ("cost_flush", "cycles per whole-TLB or whole-PCID flush", "assumption: the order of the CR3 write doing it", \.tlbFlush),
+        ("cost_cr3", "cycles per CR3 write", "pti.rst: \"on the order of a hundred cycles\"", \.cr3Write),
+        ("cost_entry", "cycles per kernel entry and exit, CR3 aside", "assumption: syscall + sysret ~100 cycles", \.kernelEntry),
+        ("cost_ipi", "cycles per shootdown IPI, paid by the sender", "Amit, ATC'17: shootdowns take microseconds", \.interProcessorInterrupt),
+        ("cost_ipi_receive", "cycles per shootdown IPI, paid by the receiver", "assumption: half the sender's wait", \.interruptReceived),
     ]
 
     static let machine = CommandSpec(
@@ -39,7 +46,9 @@ enum MachineCommands {
             OptionSpec("pge", .word(switches), placeholder: "on|off", help: "CR4.PGE: global entries survive CR3 writes (default on)"),
             OptionSpec("smep", .word(switches), placeholder: "on|off", help: "CR4.SMEP: the kernel may not execute user pages (default off)"),
             OptionSpec("smap", .word(switches), placeholder: "on|off", help: "CR4.SMAP: the kernel touches user pages only between stac and clac (default off)"),
-        ] + costOptions.map { OptionSpec($0.name, placeholder: "N", help: $0.help) }
+        ] + costOptions.map {
+            OptionSpec($0.name, placeholder: "N", help: "\($0.help) (default \(CostModel()[keyPath: $0.path]))")
+        }
     ) { interpreter, call in
         var configuration = MachineConfiguration()
         configuration.architecture = interpreter.word(call.arguments[0])
@@ -63,7 +72,12 @@ enum MachineCommands {
         if let option = call.option("smap") { configuration.smap = interpreter.word(option.value) == "on" }
         for cost in costOptions {
             if let option = call.option(cost.name) {
-                configuration.costs[keyPath: cost.path] = try interpreter.integer(option.value, cost.name)
+                let value = try interpreter.integer(option.value, cost.name)
+                guard value <= CostModel.maximum else {
+                    throw Diagnostic(
+                        "\(cost.name)=\(value) is too large (at most \(CostModel.maximum) cycles)", at: option.value.range)
+                }
+                configuration.costs[keyPath: cost.path] = value
             }
         }
         try interpreter.machineOperation(at: call.range) { () throws(MachineError) in

@@ -117,7 +117,8 @@ enum MemoryCommands {
         let protection = try protectionArgument(interpreter, call)
         let outcome = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
             try interpreter.machine.map(
-                reference.pid, at: address, size: size, protection: protection, pageSize: pageSize, populate: populate)
+                reference.pid, at: address, size: size, protection: protection, pageSize: pageSize, populate: populate,
+                core: interpreter.currentCore)
         }
         var pages = Format.plural(size / pageSize, "page")
         if pageSize != AddressLayout.pageSize { pages += " of \(Format.size(pageSize))" }

@@ -108,7 +108,7 @@ enum ProcessCommands {
         parameters: [ParameterSpec("PROC", completion: .process)]
     ) { interpreter, call in
         let (reference, _) = try interpreter.process(call.arguments[0])
-        let outcome = interpreter.machine.exit(reference.pid)
+        let outcome = interpreter.machine.exit(reference.pid, core: interpreter.currentCore)
         var text = "exit \(reference.name): freed \(Format.plural(outcome.freedFrames, "frame"))"
         if !outcome.idledCores.isEmpty {
             text += "; " + outcome.idledCores.map { "cpu \($0)" }.joined(separator: ", ") + " now idle"

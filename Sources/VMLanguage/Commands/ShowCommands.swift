@@ -5,7 +5,7 @@ import VMMachine
 enum ShowCommands {
     static let all: [CommandSpec] = [show, stats]
 
-    static let topics = ["pagetable", "tlb", "cpu", "frames", "processes"]
+    static let topics = ["pagetable", "tlb", "cpu", "frames", "processes", "costs"]
 
     static let show = CommandSpec(
         name: "show",
@@ -16,6 +16,7 @@ enum ShowCommands {
             show cpu              each core's mode, CR3 and CR2
             show frames           how physical frames are used, by owner
             show processes        every process with its PML4, sizes and threads
+            show costs            the cycle costs in force, each with its source
             """,
         parameters: [
             ParameterSpec("TOPIC", .word(topics), completion: .words),
@@ -40,6 +41,8 @@ enum ShowCommands {
             text = machine.cores.map { StateRenderer.cpu($0, machine: machine) }.joined()
         case "frames":
             text = StateRenderer.frames(machine)
+        case "costs":
+            text = StateRenderer.costs(machine)
         default:
             text = StateRenderer.processes(machine)
         }

@@ -181,7 +181,8 @@ enum StateRenderer {
             let cycles = core.cycles
             lines.append(
                 "  cycles: \(cycles.total) = translation \(cycles.translation) + faults \(cycles.faults) + flushes \(cycles.flushes)"
-                    + " + CR3 writes \(cycles.cr3Writes) + kernel entries \(cycles.kernelEntries) + IPIs \(cycles.interProcessorInterrupts)")
+                    + " + CR3 writes \(cycles.cr3Writes) + kernel entries \(cycles.kernelEntries) + IPIs \(cycles.interProcessorInterrupts)"
+                    + " + kernel work \(cycles.kernelWork)")
         }
         let faults = machine.faultCounts
         if faults.total > 0 {
@@ -196,6 +197,20 @@ enum StateRenderer {
             "memory: \(machine.framesUsed) frames used, \(machine.framesFree) free, "
                 + "\(Format.plural(machine.processes.count, "process", "processes"))")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The cost table: option, cycles, what it charges, where the default comes from.
+    static func costs(_ machine: Machine) -> String {
+        let rows = MachineCommands.costOptions
+        let nameWidth = rows.map(\.name.count).max() ?? 0
+        let values = rows.map { String(machine.configuration.costs[keyPath: $0.path]) }
+        let valueWidth = values.map(\.count).max() ?? 0
+        var text = "cycle costs (machine … cost_NAME=N changes one):\n"
+        for (row, value) in zip(rows, values) {
+            text += "  " + Format.padRight(row.name, nameWidth) + "  " + Format.padLeft(value, valueWidth) + "  "
+                + row.help + "\n" + String(repeating: " ", count: nameWidth + valueWidth + 6) + "source: " + row.source + "\n"
+        }
+        return text
     }
 
     /// "71.4%", by integer arithmetic so every platform prints the same.

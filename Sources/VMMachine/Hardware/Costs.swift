@@ -1,25 +1,57 @@
 /// Cycle costs the machine charges, so that lessons can compare designs in
-/// numbers. Defaults are Skylake-ish orders of magnitude from
-/// shared/MMU-FACTS.md §7: a TLB hit ~1 cycle, each page-walk memory
-/// reference ~25 (a mix of cache hits), a MOV to CR3 "on the order of a
-/// hundred cycles" (pti.rst), a kernel entry and exit ~100, a page fault's
-/// kernel work ~1,000, a shootdown IPI microseconds (Amit, ATC'17).
+/// numbers, not predict a real machine. Each default names its source;
+/// where no source gives a number it says so and why that order of
+/// magnitude. Sources are in shared/MMU-FACTS.md; the README has the table,
+/// and `show costs` prints it. Every one can be changed with `cost_…=`.
 public struct CostModel: Sendable, Equatable {
+    /// A TLB hit: 0.5–1 cycle (Hennessy & Patterson, via MMU-FACTS §7).
     public var tlbHit: UInt64 = 1
+    /// One paging-structure read of a walk. Assumption: between an L2 hit (12
+    /// cycles) and an L3 hit (44) on Skylake; a Haswell walk served from the
+    /// caches measured ~20 cycles in all (MMU-FACTS §7).
     public var walkReference: UInt64 = 25
+    /// The kernel's fault path, entry to exit. Assumption: about a
+    /// microsecond's order, the kernel work a minor fault does.
     public var pageFault: UInt64 = 1_000
+    /// A shootdown IPI, paid by the sender while it waits for the
+    /// acknowledgement: "can take microseconds" (Amit, USENIX ATC'17).
     public var interProcessorInterrupt: UInt64 = 2_000
-    /// The flush operation itself; refilling the TLB afterwards costs walks.
+    /// Receiving one: interrupt entry, the flush, exit. Assumption: half the
+    /// sender's wait, which also covers the IPI's delivery.
+    public var interruptReceived: UInt64 = 1_000
+    /// A whole-TLB or whole-PCID flush operation; refilling the TLB afterwards
+    /// costs walks. Assumption: the order of the CR3 write that performs it.
     public var tlbFlush: UInt64 = 100
+    /// MOV to CR3: "on the order of a hundred cycles" (Linux pti.rst).
     public var cr3Write: UInt64 = 100
-    /// Entering and leaving the kernel (syscall/sysret or an interrupt), CR3 aside.
+    /// Entering and leaving the kernel (syscall/sysret or an interrupt), CR3
+    /// aside. Assumption: ~100 cycles for the pair on a current core.
     public var kernelEntry: UInt64 = 100
+    /// One INVLPG: "Each single flush is about 100 ns" (arch/x86/mm/tlb.c),
+    /// 250 cycles at 2.5 GHz.
     public var invlpg: UInt64 = 250
+    /// Zeroing one 4 KiB frame (a 2 MiB page is 512 of them). Assumption:
+    /// clear_page streams ~8 bytes a cycle.
+    public var zeroPage: UInt64 = 500
+    /// Copying one 4 KiB frame (copy-on-write). Assumption: a read and a write
+    /// of the frame, twice zeroing it.
+    public var copyPage: UInt64 = 1_000
+    /// One page-table entry the kernel writes or clears. Assumption: a store
+    /// and its bookkeeping, ~10 cycles.
+    public var entryWrite: UInt64 = 10
+    /// The dirty-bit assist: the first write through a clean TLB entry goes
+    /// back to the leaf in memory to set D (SDM §4.8). Assumption: one locked
+    /// update, the cost of one walk reference.
+    public var dirtyAssist: UInt64 = 25
+
+    /// The largest value a `cost_…=` option takes: large enough for any
+    /// lesson, small enough that no run can overflow a counter in practice.
+    public static let maximum: UInt64 = 1_000_000_000
 
     public init() {}
 }
 
-/// Why the kernel spent cycles, for `stats`.
+/// Why the kernel spent cycles, for `stats`. Sums saturate rather than trap.
 public struct CycleAccount: Sendable, Equatable {
     public var translation: UInt64 = 0
     public var faults: UInt64 = 0
@@ -27,10 +59,25 @@ public struct CycleAccount: Sendable, Equatable {
     public var cr3Writes: UInt64 = 0
     public var kernelEntries: UInt64 = 0
     public var interProcessorInterrupts: UInt64 = 0
+    /// Zeroing and copying pages, writing page-table entries.
+    public var kernelWork: UInt64 = 0
 
     public var total: UInt64 {
-        translation + faults + flushes + cr3Writes + kernelEntries + interProcessorInterrupts
+        [translation, faults, flushes, cr3Writes, kernelEntries, interProcessorInterrupts, kernelWork]
+            .reduce(0, saturatingAdd)
     }
+}
+
+/// a + b, or UInt64.max where that overflows.
+func saturatingAdd(_ a: UInt64, _ b: UInt64) -> UInt64 {
+    let (sum, overflow) = a.addingReportingOverflow(b)
+    return overflow ? .max : sum
+}
+
+/// a × b, or UInt64.max where that overflows.
+func saturatingMultiply(_ a: UInt64, _ b: UInt64) -> UInt64 {
+    let (product, overflow) = a.multipliedReportingOverflow(by: b)
+    return overflow ? .max : product
 }
 
 /// Page faults by what the kernel made of them.

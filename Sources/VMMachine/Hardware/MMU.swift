@@ -69,7 +69,7 @@ extension Machine {
         let pcid = cores[coreIndex].pcid
         if let slot = cores[coreIndex].tlb.lookup(virtualAddress, pcid: pcid) {
             cores[coreIndex].tlbHits += 1
-            cores[coreIndex].cycles.translation += costs.tlbHit
+            cores[coreIndex].cycles.translation = saturatingAdd(cores[coreIndex].cycles.translation, costs.tlbHit)
             attempt.tlbHit = true
             let entry = cores[coreIndex].tlb.entries[slot]
             if let fault = permissionFault(
@@ -84,6 +84,7 @@ extension Machine {
                 // leaf in memory to set D (SDM §4.8). No new TLB fill happens.
                 setDirtyBit(virtualAddress, root: cores[coreIndex].cr3)
                 cores[coreIndex].tlb.markDirty(slot: slot)
+                charge(\.translation, costs.dirtyAssist, core: coreIndex)
             }
             return (entry.frameBase | (virtualAddress & (entry.pageSize - 1)), entry.pageSize)
         }
@@ -103,7 +104,7 @@ extension Machine {
         attempt.fault = fault
         cores[coreIndex].faults += 1
         cores[coreIndex].cr2 = fault.address
-        cores[coreIndex].cycles.faults += configuration.costs.pageFault
+        charge(\.faults, configuration.costs.pageFault, core: coreIndex)
         cores[coreIndex].tlb.invalidate(fault.address, pcid: cores[coreIndex].pcid)
     }
 
@@ -161,7 +162,8 @@ extension Machine {
             let entryAddress = tableAddress + UInt64(index) * 8
             let raw = memory.readWord(entryAddress)
             cores[coreIndex].walkMemoryReads += 1
-            cores[coreIndex].cycles.translation += configuration.costs.walkReference
+            cores[coreIndex].cycles.translation = saturatingAdd(
+                cores[coreIndex].cycles.translation, configuration.costs.walkReference)
             trace.append(WalkStep(level: level, index: index, entryAddress: entryAddress, entry: raw))
             let entry = PageTableEntry(raw: raw)
             guard entry.isPresent else {

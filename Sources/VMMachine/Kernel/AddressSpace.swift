@@ -73,10 +73,26 @@ extension Machine {
         }
     }
 
+    /// Charges `cycles` to one of a core's accounts, saturating.
+    func charge(_ account: WritableKeyPath<CycleAccount, UInt64>, _ cycles: UInt64, core index: Int) {
+        cores[index].cycles[keyPath: account] = saturatingAdd(cores[index].cycles[keyPath: account], cycles)
+    }
+
+    /// Charges the kernel's page work on a core: frames zeroed or copied,
+    /// page-table entries written or cleared.
+    func chargeKernelWork(core index: Int, zeroed: UInt64 = 0, copied: UInt64 = 0, entries: UInt64 = 0) {
+        let costs = configuration.costs
+        let cycles = [
+            saturatingMultiply(zeroed, costs.zeroPage), saturatingMultiply(copied, costs.copyPage),
+            saturatingMultiply(entries, costs.entryWrite),
+        ].reduce(0, saturatingAdd)
+        charge(\.kernelWork, cycles, core: index)
+    }
+
     /// Counts a TLB flush on a core and charges it.
     func chargeFlush(core index: Int) {
         cores[index].tlbFlushes += 1
-        cores[index].cycles.flushes += configuration.costs.tlbFlush
+        charge(\.flushes, configuration.costs.tlbFlush, core: index)
     }
 
     /// Tables that mapping `[start, end)` with leaves at `leafLevel` would have to create.

@@ -76,6 +76,8 @@ extension Machine {
                 processes[processIndex].tableFrames += created
                 processes[processIndex].residentPages += framesPerPage
                 faultCounts.demand += 1
+                chargeKernelWork(
+                    core: index, zeroed: framesPerPage + UInt64(created.count), entries: 1 + UInt64(created.count))
                 return .demandZero(page: physical)
             }
             guard kind == .write, let leaf = leaf(address, root: processes[processIndex].root) else {
@@ -86,6 +88,7 @@ extension Machine {
             faultCounts.copyOnWrite += 1
             if mappingCount(old) == 1 {
                 memory.writeWord(leaf.address, entry.raw | PageTableEntry.writable)
+                chargeKernelWork(core: index, entries: 1)
                 return .madeWritable(page: old)
             }
             let copy = try allocatePage(region.pageSize)
@@ -94,6 +97,7 @@ extension Machine {
                 memory.copyFrame(old / AddressLayout.pageSize + offset, to: copy / AddressLayout.pageSize + offset)
             }
             releasePage(old, pageSize: region.pageSize)
+            chargeKernelWork(core: index, copied: frames, entries: 1)
             let flags = (entry.raw & ~PageTableEntry.addressMask) | PageTableEntry.writable
             memory.writeWord(leaf.address, PageTableEntry(physicalAddress: copy, flags: flags).raw)
             // Other cores may still hold read-only entries for the old page (ptep_clear_flush).

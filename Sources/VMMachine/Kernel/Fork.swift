@@ -55,6 +55,10 @@ extension Machine {
             }
         }
         processes[childIndex].tableFrames += created
+        // Each shared page's entry written in the child (and write-protected in
+        // the parent), every new table zeroed and linked.
+        chargeKernelWork(
+            core: initiator, zeroed: UInt64(created.count), entries: UInt64(shared + pages.count + created.count))
         // flush_tlb_mm(oldmm): the parent's writable entries must go everywhere.
         let shootdown = shootdown(parent, pages: pages, from: initiator, everything: !pages.isEmpty)
         return ForkOutcome(child: processes[childIndex], sharedPages: shared, shootdown: shootdown)
@@ -64,7 +68,7 @@ extension Machine {
     /// its PCID slots are flushed, and every frame it owned is freed (pages
     /// still shared with another process just lose one mapping).
     @discardableResult
-    public func exit(_ pid: ProcessID) -> ExitOutcome {
+    public func exit(_ pid: ProcessID, core initiator: Int = 0) -> ExitOutcome {
         let index = processIndex(pid)
         let record = processes[index]
         var idled: [Int] = []
@@ -89,12 +93,15 @@ extension Machine {
             writeCR3(kernelRoot, core: core, flush: true, reason: .contextSwitch)
         }
         let usedBefore = allocator.used
+        var cleared: UInt64 = 0
         for region in record.regions {
             for (_, entryAddress) in presentLeaves(of: region, root: record.root) {
                 let physical = PageTableEntry(raw: memory.readWord(entryAddress)).physicalAddress & ~(region.pageSize - 1)
                 releasePage(physical, pageSize: region.pageSize)
+                cleared += 1
             }
         }
+        chargeKernelWork(core: initiator, entries: cleared)  // zap_pte_range: each entry cleared
         for frame in record.tableFrames {
             memory.discard(frame: frame)
             allocator.free(frame)

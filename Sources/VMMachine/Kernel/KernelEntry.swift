@@ -16,11 +16,11 @@ extension Machine {
         guard cores[index].mode == .user else {
             // An interrupt in the kernel: no CR3 switch (pti.rst: skippable when the kernel is interrupted).
             cores[index].kernelEntries += 1
-            cores[index].cycles.kernelEntries += configuration.costs.kernelEntry
+            charge(\.kernelEntries, configuration.costs.kernelEntry, core: index)
             return KernelCrossing(core: index, oldCR3: oldCR3, newCR3: oldCR3, write: nil, fetches: [], crossed: false)
         }
         cores[index].kernelEntries += 1
-        cores[index].cycles.kernelEntries += configuration.costs.kernelEntry
+        charge(\.kernelEntries, configuration.costs.kernelEntry, core: index)
         cores[index].mode = .kernel
         var fetches: [AccessOutcome] = []
         var write: CR3Write?

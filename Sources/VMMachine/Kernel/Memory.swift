@@ -49,7 +49,7 @@ extension Machine {
     @discardableResult
     public func map(
         _ pid: ProcessID, at virtualAddress: UInt64, size: UInt64, protection: Protection,
-        pageSize: UInt64 = AddressLayout.pageSize, populate: Bool = true
+        pageSize: UInt64 = AddressLayout.pageSize, populate: Bool = true, core: Int = 0
     ) throws(MachineError) -> MapOutcome {
         let pages = try checkUserRange(virtualAddress, size: size, pageSize: pageSize)
         let index = processIndex(pid)
@@ -88,6 +88,9 @@ extension Machine {
         }
         processes[index].tableFrames += created
         processes[index].residentPages += pages * framesPerPage
+        // Every page zeroed (a 2 MiB page is 512 frames), every new table too, and each entry written.
+        chargeKernelWork(
+            core: core, zeroed: pages * framesPerPage + UInt64(created.count), entries: pages + UInt64(created.count))
         return MapOutcome(frames: frames, newTables: created.map { $0 * AddressLayout.pageSize }, pageSize: pageSize)
     }
 
@@ -168,6 +171,7 @@ extension Machine {
                 pages.append((address, region.pageSize))
             }
         }
+        chargeKernelWork(core: initiator, entries: UInt64(pages.count))
         let shootdown = shootdown(pid, pages: pages, from: initiator)
         return UnmapOutcome(freedFrames: freed, unmappedPages: pages.count, shootdown: shootdown)
     }
@@ -205,6 +209,7 @@ extension Machine {
                 }
             }
         }
+        chargeKernelWork(core: initiator, entries: UInt64(count))
         let shootdown = reduced.isEmpty ? nil : shootdown(pid, pages: reduced, from: initiator)
         return ProtectOutcome(changedEntries: count, shootdown: shootdown)
     }

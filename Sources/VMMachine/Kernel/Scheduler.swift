@@ -81,7 +81,7 @@ extension Machine {
         let keep = configuration.pcid && !flush
         cores[index].cr3 = value
         cores[index].cr3Writes += 1
-        cores[index].cycles.cr3Writes += configuration.costs.cr3Write
+        charge(\.cr3Writes, configuration.costs.cr3Write, core: index)
         var dropped = 0
         if !keep {
             dropped =

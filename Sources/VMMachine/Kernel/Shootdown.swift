@@ -43,7 +43,8 @@ extension Machine {
                 interrupted.append(core)
                 interProcessorInterrupts += 1
                 cores[core].interruptsReceived += 1
-                cores[initiator].cycles.interProcessorInterrupts += configuration.costs.interProcessorInterrupt
+                charge(\.interProcessorInterrupts, configuration.costs.interruptReceived, core: core)
+                charge(\.interProcessorInterrupts, configuration.costs.interProcessorInterrupt, core: initiator)
             }
             invalidated += flushLocally(pages, core: core, full: fullFlush)
             let slot = cores[core].currentSlot
@@ -74,7 +75,10 @@ extension Machine {
             return dropped
         }
         for page in pages {
-            for pcid in pcids.sorted() { dropped += cores[core].tlb.invalidate(page.address, pcid: pcid) }
+            for pcid in pcids.sorted() {
+                dropped += cores[core].tlb.invalidate(page.address, pcid: pcid)
+                charge(\.flushes, configuration.costs.invlpg, core: core)  // INVLPG, or INVPCID for the user PCID
+            }
         }
         return dropped
     }
@@ -84,6 +88,7 @@ extension Machine {
     public func invalidatePage(_ virtualAddress: UInt64, core index: Int) throws(MachineError) -> PrivilegedOutcome {
         guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
         if let refused = refuseInUserMode(core: index) { return refused }
+        charge(\.flushes, configuration.costs.invlpg, core: index)
         return .done(dropped: cores[index].tlb.invalidate(virtualAddress, pcid: cores[index].pcid))
     }
 
@@ -114,7 +119,7 @@ extension Machine {
         switch type {
         case 0:
             dropped = cores[index].tlb.invalidateNonGlobal(address, pcid: UInt16(pcid))
-            cores[index].cycles.flushes += configuration.costs.invlpg
+            charge(\.flushes, configuration.costs.invlpg, core: index)
         case 1:
             dropped = cores[index].tlb.flush(pcid: UInt16(pcid))
             chargeFlush(core: index)
@@ -134,7 +139,7 @@ extension Machine {
         guard cores[index].mode == .user else { return nil }
         cores[index].faults += 1
         faultCounts.unresolved += 1
-        cores[index].cycles.faults += configuration.costs.pageFault
+        charge(\.faults, configuration.costs.pageFault, core: index)
         return .generalProtection
     }
 
