@@ -15,6 +15,10 @@ public struct MachineConfiguration: Sendable, Equatable {
     /// CR4.PGE: entries with G set survive CR3 writes. Linux turns it on; off,
     /// every CR3 write drops the kernel's entries too.
     public var pge = true
+    /// Transparent huge pages: a range that ends inside a 2 MiB page splits it
+    /// into 4 KiB entries (Linux's `split_huge_pmd`). Off, such a range is
+    /// refused, as hugetlbfs pages are.
+    public var transparentHugePages = true
     /// CR4.SMEP: the kernel may not execute user pages.
     public var smep = false
     /// CR4.SMAP: the kernel may touch user pages only with EFLAGS.AC set (STAC … CLAC).

@@ -20,4 +20,5 @@ public enum MachineError: Error, Equatable, Sendable {
     case exited(name: String)
     case threadNameTaken(process: String, name: String)
     case physicalAddressOutOfRange(address: UInt64, limit: UInt64)
+    case sharedHugePage(address: UInt64)
 }

@@ -35,7 +35,7 @@ import Testing
         #expect(complete("map Alpha 0x1000 s") == ["size="])
         #expect(complete("map Alpha 0x1000 size=8K pr") == ["prot="])
         #expect(complete("map Alpha 0x1000 prot=r") == ["prot=r", "prot=rw", "prot=rwx", "prot=rx"])
-        #expect(complete("machine x86_64 t") == ["tlb=", "tlb_ways="])
+        #expect(complete("machine x86_64 t") == ["thp=", "tlb=", "tlb_ways="])
         #expect(complete("machine k") == ["kpti="])
         #expect(complete("machine pcid=") == ["pcid=off", "pcid=on"])
         #expect(complete("help sp") == ["spawn"])

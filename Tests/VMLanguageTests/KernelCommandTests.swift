@@ -13,7 +13,7 @@ import Testing
         ("spawn A\nexit A\nswitch A", "A is gone: it exited, or a later 'machine' or 'reset' replaced its machine"),
         ("spawn A\n{ let a = A; exit A; switch a }", "A is gone: it exited, or a later 'machine' or 'reset' replaced its machine"),
         ("spawn A\nmap A 0x1000 page=8K", "page=8 KiB is not an x86-64 page size; use 4K, 2M or 1G"),
-        ("spawn A\nmap A 0x200000 page=2M size=3M", "0x500000 splits a 2 MiB page; huge pages are mapped and unmapped whole"),
+        ("spawn A\nmap A 0x200000 page=2M size=3M", "0x500000 splits a 2 MiB page; huge pages are mapped whole, and unmapped whole unless transparent huge pages split them (2 MiB pages, thp=on)"),
         ("spawn A\nmmap A 0x1000 size=8K\nmmap A 0x2000", "0x2000 is already mapped in A; unmap it first"),
         ("spawn A\nmprotect A 0x1000 prot=r", "0x1000 is not mapped in A"),
         ("machine x86_64 cores=0", "cores=0 is not allowed: 1 to 64 cores"),

@@ -316,3 +316,53 @@ import Testing
         #expect(machine.cycles == .max)
     }
 }
+
+@Suite struct TransparentHugePageTests {
+    func machineWithAHugePage(thp: Bool = true) throws -> (Machine, Process) {
+        var configuration = MachineConfiguration()
+        configuration.transparentHugePages = thp
+        let machine = try Machine(configuration)
+        let a = try machine.spawn(name: "A")
+        try machine.map(a.pid, at: 0x20_0000, size: 2 << 20, protection: .readWrite, pageSize: 2 << 20)
+        try machine.switchTo(a.pid)
+        _ = try machine.access(0x20_5000, kind: .write, storing: 77)
+        return (machine, a)
+    }
+
+    @Test func aPartialMunmapSplitsTheHugePage() throws {
+        let (machine, a) = try machineWithAHugePage()
+        let before = try machine.access(0x20_5000, kind: .read).physicalAddress!
+        let outcome = try machine.unmap(a.pid, at: 0x20_1000, size: 0x1000)
+        #expect(outcome.unmappedPages == 1 && outcome.freedFrames.count == 1)
+        let pde = try machine.entry(root: a.root, 0x20_5000, level: 2)
+        #expect(pde & PageTableEntry.pageSize == 0, "the PD entry now points at a page table")
+        let pte = try machine.entry(root: a.root, 0x20_5000, level: 1)
+        #expect(pte & PageTableEntry.addressMask == before & ~0xFFF, "the same frame, now through a 4 KiB entry")
+        let after = try machine.access(0x20_5000, kind: .read)
+        #expect(after.value == 77 && after.pageSize == 0x1000 && !after.tlbHit, "the 2 MiB TLB entry was shot down")
+        #expect(try machine.access(0x20_1000, kind: .read).fault != nil, "the unmapped page is gone")
+        #expect(machine.process(a.pid)!.residentPages == 511)
+    }
+
+    @Test func aPartialMprotectSplitsToo() throws {
+        let (machine, a) = try machineWithAHugePage()
+        try machine.protect(a.pid, at: 0x20_0000, size: 0x1000, protection: .readOnly)
+        #expect(try machine.access(0x20_0000, kind: .write, storing: 1).resolution == .protectionFault)
+        #expect(try machine.access(0x20_1000, kind: .write, storing: 1).fault == nil)
+    }
+
+    @Test func withoutTHPAPartialUnmapIsRefused() throws {
+        let (machine, a) = try machineWithAHugePage(thp: false)
+        #expect(throws: MachineError.partialLargePage(address: 0x20_1000, pageSize: 2 << 20)) {
+            try machine.unmap(a.pid, at: 0x20_1000, size: 0x1000)
+        }
+    }
+
+    @Test func exitAfterASplitGivesEveryFrameBack() throws {
+        let (machine, a) = try machineWithAHugePage()
+        let baseline = try makeMachine().framesUsed
+        try machine.unmap(a.pid, at: 0x20_1000, size: 0x1000)
+        machine.exit(a.pid)
+        #expect(machine.framesUsed == baseline)
+    }
+}

@@ -43,6 +43,7 @@ enum MachineCommands {
             OptionSpec("pcid", .word(switches), placeholder: "on|off", help: "tag TLB entries with PCIDs (default off)"),
             OptionSpec("kpti", .word(switches), placeholder: "on|off", help: "page-table isolation: two PML4s per process (default off)"),
             OptionSpec("shootdown", .word(switches), placeholder: "on|off", help: "TLB shootdown IPIs; off shows the stale-TLB bug (default on)"),
+            OptionSpec("thp", .word(switches), placeholder: "on|off", help: "transparent huge pages: a partial munmap/mprotect splits a 2 MiB page (default on)"),
             OptionSpec("pge", .word(switches), placeholder: "on|off", help: "CR4.PGE: global entries survive CR3 writes (default on)"),
             OptionSpec("smep", .word(switches), placeholder: "on|off", help: "CR4.SMEP: the kernel may not execute user pages (default off)"),
             OptionSpec("smap", .word(switches), placeholder: "on|off", help: "CR4.SMAP: the kernel touches user pages only between stac and clac (default off)"),
@@ -67,6 +68,7 @@ enum MachineCommands {
         if let option = call.option("pcid") { configuration.pcid = interpreter.word(option.value) == "on" }
         if let option = call.option("kpti") { configuration.kpti = interpreter.word(option.value) == "on" }
         if let option = call.option("shootdown") { configuration.shootdown = interpreter.word(option.value) == "on" }
+        if let option = call.option("thp") { configuration.transparentHugePages = interpreter.word(option.value) == "on" }
         if let option = call.option("pge") { configuration.pge = interpreter.word(option.value) == "on" }
         if let option = call.option("smep") { configuration.smep = interpreter.word(option.value) == "on" }
         if let option = call.option("smap") { configuration.smap = interpreter.word(option.value) == "on" }
@@ -91,6 +93,7 @@ enum MachineCommands {
         if configuration.kpti { features.append("KPTI on") }
         if !configuration.shootdown { features.append("TLB shootdowns OFF") }
         if !configuration.pge { features.append("PGE off") }
+        if !configuration.transparentHugePages { features.append("THP off") }
         if configuration.smep { features.append("SMEP on") }
         if configuration.smap { features.append("SMAP on") }
         interpreter.report(

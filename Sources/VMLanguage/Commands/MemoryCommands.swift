@@ -97,8 +97,15 @@ enum MemoryCommands {
         }
         interpreter.report(
             "mprotect \(reference.name) \(Format.hex(address)) (\(Format.size(size)), \(protection.spelling)): "
-                + "\(Format.plural(outcome.changedEntries, "entry", "entries")) changed"
+                + splitText(outcome.splitPages) + "\(Format.plural(outcome.changedEntries, "entry", "entries")) changed"
                 + (outcome.shootdown.map { EventRenderer.shootdownText($0, what: "old entries") } ?? ", no flush needed"))
+    }
+
+    /// "split the 2 MiB page at 0x40000000 into 512 entries; "
+    private static func splitText(_ pages: [UInt64]) -> String {
+        guard !pages.isEmpty else { return "" }
+        return "split the 2 MiB page" + (pages.count == 1 ? "" : "s") + " at " + Format.addressList(pages)
+            + " into 512 entries each (THP); "
     }
 
     static func protectionArgument(_ interpreter: Interpreter, _ call: CommandCall) throws -> Protection {
@@ -143,6 +150,7 @@ enum MemoryCommands {
             try interpreter.machine.unmap(reference.pid, at: address, size: size, from: core)
         }
         var text = "\(call.command.name) \(reference.name) \(Format.hex(address)) (\(Format.size(size))): "
+        text += splitText(outcome.splitPages)
         text += outcome.unmappedPages == 0 ? "no page was mapped yet" : "freed " + MachineCommands.framesText(outcome.freedFrames)
         text += EventRenderer.shootdownText(outcome.shootdown, what: "TLB entries")
         interpreter.report(text)

@@ -83,11 +83,14 @@ extension MachineError {
         case .unsupportedPageSize(let size):
             return "page=\(Format.size(size)) is not an x86-64 page size; use 4K, 2M or 1G"
         case .partialLargePage(let address, let pageSize):
-            return "\(Format.hex(address)) splits a \(Format.size(pageSize)) page; huge pages are mapped and unmapped whole"
+            return "\(Format.hex(address)) splits a \(Format.size(pageSize)) page; huge pages are mapped whole, "
+                + "and unmapped whole unless transparent huge pages split them (2 MiB pages, thp=on)"
         case .exited(let name):
             return "\(name) has exited"
         case .threadNameTaken(let process, let name):
             return "\(process) already has a thread named \(name)"
+        case .sharedHugePage(let address):
+            return "the 2 MiB page at \(Format.hex(address)) is shared copy-on-write; this model splits only unshared huge pages"
         case .physicalAddressOutOfRange(let address, let limit):
             return "physical address \(Format.hex(address)) is not 8 bytes inside one frame of RAM (below \(Format.hex(limit)))"
         case .hostMemoryLimit(let frames):

@@ -16,12 +16,16 @@ extension Machine {
         /// Pages that were mapped at all (present entries cleared).
         public let unmappedPages: Int
         public let shootdown: ShootdownOutcome
+        /// 2 MiB pages split first (transparent huge pages), by virtual address.
+        public let splitPages: [UInt64]
     }
 
     public struct ProtectOutcome: Sendable {
         public let changedEntries: Int
         /// Present only when rights were taken away: only then must TLBs forget them.
         public let shootdown: ShootdownOutcome?
+        /// 2 MiB pages split first (transparent huge pages), by virtual address.
+        public let splitPages: [UInt64]
     }
 
     /// Validates a user range for pages of `pageSize`; returns the number of pages.
@@ -155,6 +159,7 @@ extension Machine {
     {
         _ = try checkUserRange(virtualAddress, size: size)
         let index = processIndex(pid)
+        let split = try splitHugePages(index, at: [virtualAddress, virtualAddress + size], core: initiator)
         let (inside, outside) = try carve(index, virtualAddress, virtualAddress + size)
         processes[index].regions = outside.sorted { $0.start < $1.start }
         var freed: [UInt64] = []
@@ -173,7 +178,7 @@ extension Machine {
         }
         chargeKernelWork(core: initiator, entries: UInt64(pages.count))
         let shootdown = shootdown(pid, pages: pages, from: initiator)
-        return UnmapOutcome(freedFrames: freed, unmappedPages: pages.count, shootdown: shootdown)
+        return UnmapOutcome(freedFrames: freed, unmappedPages: pages.count, shootdown: shootdown, splitPages: split)
     }
 
     /// Changes the protection of `size` bytes at `virtualAddress` in `pid`.
@@ -187,6 +192,7 @@ extension Machine {
     ) throws(MachineError) -> ProtectOutcome {
         _ = try checkUserRange(virtualAddress, size: size)
         let index = processIndex(pid)
+        let split = try splitHugePages(index, at: [virtualAddress, virtualAddress + size], core: initiator)
         let (inside, outside) = try carve(index, virtualAddress, virtualAddress + size)
         let changed = inside.map {
             MemoryRegion(start: $0.start, end: $0.end, protection: protection, pageSize: $0.pageSize)
@@ -211,7 +217,7 @@ extension Machine {
         }
         chargeKernelWork(core: initiator, entries: UInt64(count))
         let shootdown = reduced.isEmpty ? nil : shootdown(pid, pages: reduced, from: initiator)
-        return ProtectOutcome(changedEntries: count, shootdown: shootdown)
+        return ProtectOutcome(changedEntries: count, shootdown: shootdown, splitPages: split)
     }
 }
 
@@ -225,5 +231,65 @@ extension Machine {
         }
         if !memory.isTouched(frame: physicalAddress >> 12) { try checkHostMemory(adding: 1) }
         memory.store(physicalAddress, value)
+    }
+}
+
+extension Machine {
+    /// Transparent huge pages: for each boundary that falls inside a 2 MiB
+    /// page of a region, that page becomes 512 4 KiB pages (Linux
+    /// `split_huge_pmd`): a new page table whose entries point at the same
+    /// frames with the same rights, the PD entry pointing at the table, the
+    /// old 2 MiB TLB entries shot down, and the region cut so that the split
+    /// page is a 4 KiB region of its own. Nothing changes when the boundary is
+    /// aligned. 1 GiB pages (hugetlb-only in Linux) and `thp=off` refuse, as
+    /// the carving does; a huge page shared copy-on-write is refused too.
+    @discardableResult
+    func splitHugePages(_ index: Int, at boundaries: [UInt64], core: Int) throws(MachineError) -> [UInt64] {
+        guard configuration.transparentHugePages else { return [] }
+        var split: [UInt64] = []
+        for boundary in boundaries {
+            let large = AddressLayout.largePageSize
+            guard boundary % large != 0,
+                let position = processes[index].regions.firstIndex(where: {
+                    $0.start < boundary && boundary < $0.end && $0.pageSize == large
+                })
+            else { continue }
+            let region = processes[index].regions[position]
+            let start = boundary & ~(large - 1)
+            if let leaf = leaf(start, root: processes[index].root), leaf.level == 2 {
+                let entry = PageTableEntry(raw: memory.readWord(leaf.address))
+                guard mappingCount(entry.physicalAddress & ~(large - 1)) == 1 else {
+                    throw .sharedHugePage(address: start)
+                }
+                try checkHostMemory(adding: 1)
+                guard let frame = allocator.allocate() else { throw .outOfMemory(totalFrames: framesTotal) }
+                let table = frame * AddressLayout.pageSize
+                // Same rights and A/D bits; PS goes, and bit 12 (a large page's PAT) is not an address bit here.
+                let flags = entry.raw & ~(PageTableEntry.addressMask | PageTableEntry.pageSize)
+                let base = entry.physicalAddress & ~(large - 1)
+                for page in 0..<AddressLayout.entriesPerTable {
+                    memory.writeWord(
+                        table + page * 8,
+                        PageTableEntry(physicalAddress: base + page * AddressLayout.pageSize, flags: flags).raw)
+                }
+                memory.writeWord(leaf.address, PageTableEntry(physicalAddress: table, flags: Self.userTableFlags).raw)
+                processes[index].tableFrames.append(frame)
+                chargeKernelWork(core: core, zeroed: 1, entries: AddressLayout.entriesPerTable + 1)
+                _ = shootdown(processes[index].pid, pages: [(start, large)], from: core)
+                split.append(start)
+            }
+            var pieces: [MemoryRegion] = []
+            if region.start < start {
+                pieces.append(MemoryRegion(start: region.start, end: start, protection: region.protection, pageSize: large))
+            }
+            pieces.append(
+                MemoryRegion(start: start, end: start + large, protection: region.protection, pageSize: AddressLayout.pageSize))
+            if start + large < region.end {
+                pieces.append(
+                    MemoryRegion(start: start + large, end: region.end, protection: region.protection, pageSize: large))
+            }
+            processes[index].regions.replaceSubrange(position...position, with: pieces)
+        }
+        return split
     }
 }
