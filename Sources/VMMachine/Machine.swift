@@ -4,6 +4,8 @@ public struct MachineConfiguration: Sendable, Equatable {
     public var architecture = "x86_64"
     public var tlbEntries = 64
     public var tlbWays = 4
+    /// One unified TLB (`tlbEntries` × `tlbWays`), or split arrays.
+    public var tlbModel = TLBModel.unified
     public var ramBytes: UInt64 = 64 << 20
     public var cores = 1
     /// CR4.PCIDE: TLB entries are tagged, and CR3 writes may keep other address spaces' entries.
@@ -84,9 +86,11 @@ public final class Machine {
         guard (1...MachineConfiguration.maximumCores).contains(configuration.cores) else {
             throw .coreCount(configuration.cores)
         }
-        let tlb: TLB
+        let tlb: TLBHierarchy
         do {
-            tlb = try TLB(entries: configuration.tlbEntries, ways: configuration.tlbWays)
+            tlb = try TLBHierarchy(
+                model: configuration.tlbModel, unifiedEntries: configuration.tlbEntries,
+                unifiedWays: configuration.tlbWays)
         } catch {
             throw .tlbGeometry(error)
         }

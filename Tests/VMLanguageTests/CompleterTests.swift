@@ -35,14 +35,14 @@ import Testing
         #expect(complete("map Alpha 0x1000 s") == ["size="])
         #expect(complete("map Alpha 0x1000 size=8K pr") == ["prot="])
         #expect(complete("map Alpha 0x1000 prot=r") == ["prot=r", "prot=rw", "prot=rwx", "prot=rx"])
-        #expect(complete("machine x86_64 t") == ["thp=", "tlb=", "tlb_ways="])
+        #expect(complete("machine x86_64 t") == ["thp=", "tlb=", "tlb_model=", "tlb_ways="])
         #expect(complete("machine k") == ["kpti="])
         #expect(complete("machine pcid=") == ["pcid=off", "pcid=on"])
         #expect(complete("help sp") == ["spawn"])
     }
 
     @Test func membersAfterADot() {
-        #expect(complete("print tlb.") == ["tlb.entries", "tlb.flushes", "tlb.hits", "tlb.misses", "tlb.sets", "tlb.size", "tlb.ways"])
+        #expect(complete("print tlb.") == ["tlb.entries", "tlb.flushes", "tlb.hits", "tlb.misses", "tlb.sets", "tlb.size", "tlb.stlb_hits", "tlb.ways"])
         #expect(complete("print cpu.cr") == ["cpu.cr2", "cpu.cr3", "cpu.cr3_writes"])
         #expect(complete("print faults.") == ["faults.cow", "faults.demand", "faults.efault", "faults.protection", "faults.segv", "faults.spurious", "faults.total", "faults.unresolved"])
         #expect(complete("print cpu[0].tlb.h") == ["cpu[0].tlb.hits"])

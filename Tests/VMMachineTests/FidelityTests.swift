@@ -366,3 +366,60 @@ import Testing
         #expect(machine.framesUsed == baseline)
     }
 }
+
+@Suite struct SplitTLBTests {
+    func machine(_ model: TLBModel) throws -> (Machine, Process) {
+        var configuration = MachineConfiguration()
+        configuration.tlbModel = model
+        configuration.ramBytes = 128 << 20
+        let machine = try Machine(configuration)
+        let a = try machine.spawn(name: "A")
+        try machine.map(a.pid, at: 0x400000, size: 64 << 12, protection: .readWriteExecute)
+        try machine.map(a.pid, at: 0x4000_0000, size: 2 << 20, protection: .readWrite, pageSize: 2 << 20)
+        try machine.switchTo(a.pid)
+        return (machine, a)
+    }
+
+    @Test func skylakeHasItsGeometry() throws {
+        let (machine, _) = try machine(.skylake)
+        let tlb = machine.cores[0].tlb
+        #expect(tlb.roles.map(\.name) == ["L1 ITLB 4K", "L1 ITLB 2M", "L1 DTLB 4K", "L1 DTLB 2M", "L1 DTLB 1G", "STLB", "STLB 1G"])
+        #expect(tlb.arrays.map(\.entryCount) == [128, 8, 64, 32, 4, 1536, 16])
+        #expect(tlb.arrays.map(\.ways) == [8, 8, 4, 4, 4, 12, 4])
+    }
+
+    @Test func instructionsAndDataFillTheirOwnFirstLevelArrays() throws {
+        let (machine, _) = try machine(.split)
+        _ = try machine.access(0x400000, kind: .execute)
+        _ = try machine.access(0x401000, kind: .read)
+        _ = try machine.access(0x4000_0000, kind: .read)
+        let tlb = machine.cores[0].tlb
+        let valid = tlb.arrays.map(\.validCount)
+        // ITLB 4K, ITLB 2M, DTLB 4K, DTLB 2M, DTLB 1G, STLB, STLB 1G
+        #expect(valid == [1, 0, 1, 1, 0, 3, 0])
+        // A data read of the page the fetch brought in misses the DTLB and hits the STLB.
+        let again = try machine.access(0x400000, kind: .read)
+        #expect(again.tlbHit && machine.cores[0].secondLevelHits == 1)
+        #expect(machine.cores[0].tlb.arrays[2].validCount == 2, "copied into the L1 DTLB")
+    }
+
+    @Test func anSTLBHitIsChargedAndAWalkAvoided() throws {
+        let (machine, _) = try machine(.split)
+        for page in 0..<16 { _ = try machine.access(0x400000 + UInt64(page) << 12, kind: .read) }  // 8-entry DTLB overflows
+        let walks = machine.cores[0].walks
+        let before = machine.cores[0].cycles.translation
+        let outcome = try machine.access(0x400000, kind: .read)
+        #expect(outcome.tlbHit && machine.cores[0].walks == walks, "the STLB had it")
+        let costs = machine.configuration.costs
+        #expect(machine.cores[0].cycles.translation - before == costs.tlbHit + costs.secondLevelHit)
+    }
+
+    @Test func maintenanceReachesEveryArray() throws {
+        let (machine, _) = try machine(.skylake)
+        _ = try machine.access(0x400000, kind: .execute)
+        _ = try machine.access(0x400000, kind: .read)
+        _ = try machine.enterKernel(core: 0)
+        #expect(try machine.invalidatePage(0x400000, core: 0) == .done(dropped: 3), "ITLB, DTLB and STLB copies")
+        #expect(machine.cores[0].tlb.arrays.allSatisfy { $0.entries.allSatisfy { !$0.valid || $0.global } })
+    }
+}

@@ -10,6 +10,7 @@ enum MachineCommands {
     /// Each with what it charges and where its default comes from (`show costs` prints this table).
     static let costOptions: [(name: String, help: String, source: String, path: WritableKeyPath<CostModel, UInt64> & Sendable)] = [
         ("cost_hit", "cycles per TLB hit", "H&P: a hit takes 0.5-1 cycle", \.tlbHit),
+        ("cost_stlb", "cycles added when an L1 TLB miss hits in the STLB", "ChampSim's STLB latency 8; Haswell measured ~12", \.secondLevelHit),
         ("cost_walk", "cycles per page-walk memory reference", "assumption: between L2 (12) and L3 (44) on Skylake", \.walkReference),
         ("cost_dirty", "cycles for the dirty-bit assist (first write through a clean entry)", "assumption: one locked update, a walk reference", \.dirtyAssist),
         ("cost_fault", "cycles per page fault, kernel entry to exit", "assumption: a minor fault's kernel work, ~1 us", \.pageFault),
@@ -39,6 +40,9 @@ enum MachineCommands {
             OptionSpec("cores", placeholder: "N", help: "cores, each with its own CR3 and TLB (default 1)"),
             OptionSpec("tlb", placeholder: "N", help: "TLB entries per core (default 64)"),
             OptionSpec("tlb_ways", placeholder: "N", help: "TLB associativity (default 4; entries/ways must be a power of two)"),
+            OptionSpec(
+                "tlb_model", .word(TLBModel.allCases.map(\.rawValue)), placeholder: "unified|skylake|split",
+                help: "one unified TLB (default), Skylake's split L1 ITLB/DTLB and STLB, or a small split one"),
             OptionSpec("ram", placeholder: "SIZE", help: "physical memory, a multiple of 2M (default 64M)"),
             OptionSpec("pcid", .word(switches), placeholder: "on|off", help: "tag TLB entries with PCIDs (default off)"),
             OptionSpec("kpti", .word(switches), placeholder: "on|off", help: "page-table isolation: two PML4s per process (default off)"),
@@ -60,6 +64,14 @@ enum MachineCommands {
                 throw Diagnostic("\(name)=\(value) is too large (at most \(limit))", at: option.value.range)
             }
             return Int(value)
+        }
+        if let option = call.option("tlb_model") {
+            configuration.tlbModel = TLBModel(rawValue: interpreter.word(option.value)) ?? .unified
+            if configuration.tlbModel != .unified, let sized = call.option("tlb") ?? call.option("tlb_ways") {
+                throw Diagnostic(
+                    "\(sized.name)= sizes the unified TLB; tlb_model=\(configuration.tlbModel.rawValue) has its own geometry",
+                    at: sized.nameRange)
+            }
         }
         if let entries = try count("tlb", limit: UInt64(TLB.maximumEntries)) { configuration.tlbEntries = entries }
         if let ways = try count("tlb_ways", limit: UInt64(TLB.maximumEntries)) { configuration.tlbWays = ways }
@@ -100,7 +112,7 @@ enum MachineCommands {
             "machine \(configuration.architecture): \(Format.plural(machine.cores.count, "core")), "
                 + "\(Format.size(configuration.ramBytes)) RAM (\(machine.framesTotal) frames, "
                 + "\(machine.reservedFrames) reserved for the kernel image), "
-                + "TLB \(tlb.entryCount) entries (\(tlb.sets) sets x \(tlb.ways) ways) per core"
+                + StateRenderer.tlbGeometry(tlb)
                 + (features.isEmpty ? "" : ", " + features.joined(separator: ", ")))
     }
 

@@ -63,17 +63,49 @@ enum StateRenderer {
             + Format.padRight(entry.flagNames.joined(separator: " "), 18)
     }
 
+    /// "TLB 64 entries (16 sets x 4 ways) per core", or the split arrays.
+    static func tlbGeometry(_ tlb: TLBHierarchy) -> String {
+        guard !tlb.isUnified else { return "TLB \(tlb.entryCount) entries (\(tlb.sets) sets x \(tlb.ways) ways) per core" }
+        return "TLBs per core: "
+            + zip(tlb.roles, tlb.arrays).map { "\($0.name) \($1.entryCount) (\($1.sets) x \($1.ways))" }
+            .joined(separator: ", ")
+    }
+
     static func tlb(_ core: Core, machine: Machine) -> String {
         let tlb = core.tlb
         var lines = [
-            "TLB of cpu \(core.index): \(tlb.entryCount) entries (\(tlb.sets) sets x \(tlb.ways) ways), "
+            (tlb.isUnified
+                ? "TLB of cpu \(core.index): \(tlb.entryCount) entries (\(tlb.sets) sets x \(tlb.ways) ways), "
+                : "TLBs of cpu \(core.index): \(tlb.entryCount) entries in \(tlb.arrays.count) arrays, ")
                 + "\(tlb.validCount) valid; \(Format.plural(core.tlbHits, "hit")), \(Format.plural(core.tlbMisses, "miss", "misses")), "
                 + Format.plural(core.tlbFlushes, "flush", "flushes")
+                + (tlb.isUnified ? "" : "; \(core.secondLevelHits) of the hits from the STLB")
         ]
-        let pcids = core.slots.count > 1
-        if tlb.validCount > 0 {
-            lines.append("  set way  virtual page        physical page       size     " + (pcids ? "PCID  " : "") + "rights")
+        for (index, array) in tlb.arrays.enumerated() {
+            if !tlb.isUnified {
+                lines.append(
+                    "  \(tlb.roles[index].name): \(array.entryCount) entries (\(array.sets) sets x \(array.ways) ways), "
+                        + "\(array.validCount) valid, \(Format.plural(tlb.hits[index], "hit"))")
+            }
+            lines += entryLines(array, pcids: core.slots.count > 1)
         }
+        let pcids = core.slots.count > 1
+        if pcids {
+            let slots = core.slots.enumerated().map { slot, state -> String in
+                let owner = state.process.flatMap(machine.process).map(\.name) ?? "-"
+                return "PCID \(slot + 1) \(owner)"
+            }
+            lines.append(
+                "  PCID slots: " + slots.joined(separator: ", ")
+                    + (machine.configuration.kpti ? " (KPTI user copies add 2048)" : ""))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The valid entries of one TLB array, under a header.
+    static func entryLines(_ tlb: TLB, pcids: Bool) -> [String] {
+        guard tlb.validCount > 0 else { return [] }
+        var lines = ["  set way  virtual page        physical page       size     " + (pcids ? "PCID  " : "") + "rights"]
         for (slot, entry) in tlb.entries.enumerated() where entry.valid {
             var rights = [entry.writable ? "rw" : "r"]
             if !entry.noExecute { rights[0] += "x" }
@@ -88,16 +120,7 @@ enum StateRenderer {
                     + (pcids ? Format.padRight(entry.global ? "any" : String(entry.pcid), 4) + "  " : "")
                     + rights.joined(separator: " "))
         }
-        if pcids {
-            let slots = core.slots.enumerated().map { slot, state -> String in
-                let owner = state.process.flatMap(machine.process).map(\.name) ?? "-"
-                return "PCID \(slot + 1) \(owner)"
-            }
-            lines.append(
-                "  PCID slots: " + slots.joined(separator: ", ")
-                    + (machine.configuration.kpti ? " (KPTI user copies add 2048)" : ""))
-        }
-        return lines.joined(separator: "\n") + "\n"
+        return lines
     }
 
     static func cpu(_ core: Core, machine: Machine) -> String {
@@ -178,6 +201,11 @@ enum StateRenderer {
                     + "\(Format.plural(core.faults, "fault")), \(Format.plural(core.contextSwitches, "context switch", "context switches")), "
                     + "\(Format.plural(core.cr3Writes, "CR3 write")), \(Format.plural(core.kernelEntries, "kernel entry", "kernel entries"))"
                     + (machine.cores.count > 1 ? ", \(Format.plural(core.interruptsReceived, "IPI")) received" : ""))
+            if !core.tlb.isUnified {
+                lines.append(
+                    "  TLB hits by array: "
+                        + zip(core.tlb.roles, core.tlb.hits).map { "\($0.name) \($1)" }.joined(separator: ", "))
+            }
             let cycles = core.cycles
             lines.append(
                 "  cycles: \(cycles.total) = translation \(cycles.translation) + faults \(cycles.faults) + flushes \(cycles.flushes)"

@@ -81,6 +81,7 @@ enum Builtins {
         ("misses", { interpreter, value in .integer(core(interpreter, value).tlbMisses) }),
         ("sets", { interpreter, value in .integer(UInt64(core(interpreter, value).tlb.sets)) }),
         ("size", { interpreter, value in .integer(UInt64(core(interpreter, value).tlb.entryCount)) }),
+        ("stlb_hits", { interpreter, value in .integer(core(interpreter, value).secondLevelHits) }),
         ("ways", { interpreter, value in .integer(UInt64(core(interpreter, value).tlb.ways)) }),
     ]
 

@@ -27,7 +27,7 @@ public struct Core: Sendable {
     public internal(set) var loadedProcess: ProcessID?
     /// Running a kernel thread on a borrowed address space.
     public internal(set) var isLazy = false
-    public internal(set) var tlb: TLB
+    public internal(set) var tlb: TLBHierarchy
     /// CR2: the linear address of the last page fault.
     public internal(set) var cr2: UInt64 = 0
     /// PCID slots (Linux keeps 6 dynamic ASIDs per CPU); one slot, unused, without PCIDs.
@@ -47,6 +47,8 @@ public struct Core: Sendable {
 
     public internal(set) var tlbHits: UInt64 = 0
     public internal(set) var tlbMisses: UInt64 = 0
+    /// Hits that the second-level TLB (STLB) supplied after a first-level miss.
+    public internal(set) var secondLevelHits: UInt64 = 0
     /// CR3 writes and explicit flushes that dropped TLB entries.
     public internal(set) var tlbFlushes: UInt64 = 0
     public internal(set) var walks: UInt64 = 0
@@ -59,7 +61,7 @@ public struct Core: Sendable {
     public internal(set) var interruptsReceived: UInt64 = 0
     public internal(set) var cycles = CycleAccount()
 
-    init(index: Int, cr3: UInt64, tlb: TLB, slotCount: Int) {
+    init(index: Int, cr3: UInt64, tlb: TLBHierarchy, slotCount: Int) {
         self.index = index
         self.cr3 = cr3
         self.tlb = tlb

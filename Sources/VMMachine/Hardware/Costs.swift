@@ -6,6 +6,9 @@
 public struct CostModel: Sendable, Equatable {
     /// A TLB hit: 0.5–1 cycle (Hennessy & Patterson, via MMU-FACTS §7).
     public var tlbHit: UInt64 = 1
+    /// A first-level miss that the STLB answers, on top of the hit: ChampSim's
+    /// STLB latency is 8, a Haswell measurement ~12 (MMU-FACTS §7).
+    public var secondLevelHit: UInt64 = 8
     /// One paging-structure read of a walk. Assumption: between an L2 hit (12
     /// cycles) and an L3 hit (44) on Skylake; a Haswell walk served from the
     /// caches measured ~20 cycles in all (MMU-FACTS §7).

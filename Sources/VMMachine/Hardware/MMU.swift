@@ -67,11 +67,15 @@ extension Machine {
     {
         let costs = configuration.costs
         let pcid = cores[coreIndex].pcid
-        if let slot = cores[coreIndex].tlb.lookup(virtualAddress, pcid: pcid) {
+        if let hit = cores[coreIndex].tlb.lookup(virtualAddress, pcid: pcid, kind: kind) {
             cores[coreIndex].tlbHits += 1
             cores[coreIndex].cycles.translation = saturatingAdd(cores[coreIndex].cycles.translation, costs.tlbHit)
             attempt.tlbHit = true
-            let entry = cores[coreIndex].tlb.entries[slot]
+            if hit.level == 2 {
+                cores[coreIndex].secondLevelHits += 1
+                charge(\.translation, costs.secondLevelHit, core: coreIndex)
+            }
+            let entry = cores[coreIndex].tlb.entry(hit)
             if let fault = permissionFault(
                 virtualAddress, kind: kind, core: coreIndex,
                 writable: entry.writable, user: entry.user, noExecute: entry.noExecute)
@@ -83,7 +87,7 @@ extension Machine {
                 // First write through a clean entry: the CPU goes back to the
                 // leaf in memory to set D (SDM §4.8). No new TLB fill happens.
                 setDirtyBit(virtualAddress, root: cores[coreIndex].cr3)
-                cores[coreIndex].tlb.markDirty(slot: slot)
+                cores[coreIndex].tlb.markDirty(hit)
                 charge(\.translation, costs.dirtyAssist, core: coreIndex)
             }
             return (entry.frameBase | (virtualAddress & (entry.pageSize - 1)), entry.pageSize)
@@ -95,7 +99,7 @@ extension Machine {
             return nil
         case .success(var entry):
             entry.pcid = pcid
-            cores[coreIndex].tlb.insert(entry)
+            cores[coreIndex].tlb.insert(entry, kind: kind)
             return (entry.frameBase | (virtualAddress & (entry.pageSize - 1)), entry.pageSize)
         }
     }
