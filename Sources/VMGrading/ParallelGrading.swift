@@ -1,4 +1,5 @@
 import Foundation
+import VMLanguage
 
 extension Grader {
     /// Grades every entry on `jobs` threads; results come back in the entries'
@@ -12,7 +13,7 @@ extension Grader {
         let group = DispatchGroup()
         for _ in 0..<workers {
             group.enter()
-            // Each worker gets a generous stack: deeply nested scripts recurse in the interpreter.
+            // Each worker's stack holds the interpreter's whole depth budget (NativeStack).
             let thread = Thread { [self] in
                 while let index = board.claim() {
                     let entry = entries[index]
@@ -27,7 +28,7 @@ extension Grader {
                 }
                 group.leave()
             }
-            thread.stackSize = 256 << 20
+            thread.stackSize = NativeStack.size
             thread.start()
         }
         group.wait()

@@ -188,9 +188,9 @@ private struct SuiteReader {
                     problems.append(Diagnostic("'\(call.command.name)' belongs at the top level", at: call.nameRange))
                 }
                 if let block = call.block { countExpects(block.statements, &count, &points) }
-            case .ifElse(_, let thenBlock, let elseBranch):
-                countExpects(thenBlock.statements, &count, &points)
-                if let elseBranch { countExpects([elseBranch], &count, &points) }
+            case .ifElse(let arms, let elseBlock):
+                for arm in arms { countExpects(arm.body.statements, &count, &points) }
+                if let elseBlock { countExpects(elseBlock.statements, &count, &points) }
             case .forIn(_, _, let block), .whileLoop(_, let block), .repeatLoop(_, let block), .block(let block):
                 countExpects(block.statements, &count, &points)
             default: break

@@ -35,7 +35,8 @@ struct VMLab: ParsableCommand {
         options.quiet = execution.quiet
         options.history = !noHistory
         options.color = !noColor
-        throw ExitCode(Shell(options: options).run())
+        let shellOptions = options
+        throw ExitCode(NativeStack.run { Shell(options: shellOptions).run() })
     }
 
     /// Usage errors exit with 2, as the product promises, not ArgumentParser's 64.
@@ -90,6 +91,10 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
+        throw ExitCode(NativeStack.run { runScripts() })
+    }
+
+    private func runScripts() -> Int32 {
         let transcript = expectedTranscript == nil ? nil : TranscriptSink()
         let output: OutputSink = transcript ?? StandardStreams()
         let session = Session(output: output, limits: execution.limits)
@@ -103,9 +108,9 @@ struct Run: ParsableCommand {
         if let summary = session.expectationSummary() { output.writeDiagnostic(summary) }
         output.flush()
         if let transcript, let expectedTranscript {
-            throw ExitCode(compare(transcript.text, with: expectedTranscript, status: status))
+            return compare(transcript.text, with: expectedTranscript, status: status)
         }
-        throw ExitCode(status.rawValue)
+        return status.rawValue
     }
 
     private func compare(_ actual: String, with path: String, status: RunStatus) -> Int32 {

@@ -36,8 +36,11 @@ import Testing
         try process.run()
         input.fileHandleForWriting.write(stdin ?? Data())
         try input.fileHandleForWriting.close()
+        // Read standard error on another thread: a child that fills one pipe
+        // while the other is not being read would wait forever.
+        let errorBox = PipeReader(errors.fileHandleForReading)
         let out = output.fileHandleForReading.readDataToEndOfFile()
-        let err = errors.fileHandleForReading.readDataToEndOfFile()
+        let err = errorBox.finish()
         process.waitUntilExit()
         return Result(
             stdout: String(decoding: out, as: UTF8.self), stderr: String(decoding: err, as: UTF8.self),
@@ -155,5 +158,23 @@ import Testing
         let mismatch = try Self.vmlab(["run", script, "--expect-transcript", wrong])
         #expect(mismatch.status == 1)
         #expect(mismatch.stdout.contains("at line 2:\n  expected: \"3\"\n  actual:   \"2\""))
+    }
+}
+
+/// Reads a pipe to its end on a thread of its own.
+final class PipeReader: @unchecked Sendable {
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        Thread { [self] in
+            data = handle.readDataToEndOfFile()
+            done.signal()
+        }.start()
+    }
+
+    func finish() -> Data {
+        done.wait()
+        return data
     }
 }

@@ -10,6 +10,13 @@ extension Interpreter {
         case .string(let value): return .string(value)
         case .boolean(let value): return .boolean(value)
         case .name(let name): return try lookup(name, at: expression.range)
+        default: break
+        }
+        // A compound expression nests on the native stack: it takes a level of the budget.
+        try enter(expression.range)
+        defer { leave() }
+        switch expression.kind {
+        case .integer, .string, .boolean, .name: preconditionFailure("handled above")
         case .unary(let op, let operand): return try unary(op, operand, expression.range)
         case .binary(let op, let left, let right): return try binary(op, left, right, expression.range)
         case .member(let base, let name):

@@ -6,6 +6,11 @@ public struct Limits: Sendable {
     public var maximumSteps: UInt64 = 100_000_000
     public var maximumCallDepth = 200
     public var maximumIncludeDepth = 16
+    /// One budget for everything that nests on the native stack at run time:
+    /// blocks, calls and compound expressions together. The interpreter runs
+    /// on a thread whose stack holds this many levels with room to spare
+    /// (`NativeStack`), so deep input is a located error, never a crash.
+    public var maximumDepth = 5_000
     /// Frames that may hold data at once, on every machine the run builds
     /// (4 KiB of host memory each; the shell's default is 4 GiB).
     public var maximumFrames = MachineConfiguration().maximumTouchedFrames
@@ -50,6 +55,8 @@ public final class Interpreter {
     var environment: Environment
     var steps: UInt64 = 0
     var callDepth = 0
+    /// Levels of the budget in use (see `Limits.maximumDepth`).
+    var depth = 0
     var quietDepth = 0
     var includeStack: [String] = []
 
@@ -99,6 +106,7 @@ public final class Interpreter {
     public func run(_ program: Program) throws {
         environment = globals
         callDepth = 0
+        depth = 0
         quietDepth = 0
         for statement in program.statements {
             if case .returned = try execute(statement) { break }
@@ -143,12 +151,9 @@ public final class Interpreter {
                     "'\(name)' is not defined", at: statement.range,
                     notes: ["declare it first: let \(name) = …"])
             }
-        case .ifElse(let test, let thenBlock, let elseBranch):
-            if try condition(test, "if") {
-                return try execute(thenBlock)
-            } else if let elseBranch {
-                return try execute(elseBranch)
-            }
+        case .ifElse(let arms, let elseBlock):
+            for arm in arms where try condition(arm.condition, "if") { return try execute(arm.body) }
+            if let elseBlock { return try execute(elseBlock) }
         case .forIn(let name, let sequence, let body):
             return try executeFor(name, sequence, body)
         case .whileLoop(let condition, let body):
@@ -189,7 +194,24 @@ public final class Interpreter {
         try execute(block, in: Environment(parent: environment))
     }
 
+    /// Takes one level of the depth budget; `leave()` gives it back.
+    @inline(__always)
+    func enter(_ range: SourceRange) throws {
+        depth += 1
+        if depth > limits.maximumDepth {
+            depth -= 1
+            throw Diagnostic(
+                "nested deeper than \(limits.maximumDepth) levels (blocks, calls and expressions together)", at: range,
+                notes: ["is a recursion missing its base case?"])
+        }
+    }
+
+    @inline(__always)
+    func leave() { depth -= 1 }
+
     func execute(_ block: Block, in scope: Environment) throws -> Flow {
+        try enter(block.range)
+        defer { leave() }
         let saved = environment
         environment = scope
         defer { environment = saved }

@@ -36,6 +36,20 @@ public struct Expression: Sendable {
 
     public let kind: Kind
     public let range: SourceRange
+    /// Levels of the tree below and including this node. The parser bounds
+    /// it, so evaluating an expression never nests deeper than that.
+    public let depth: Int
+
+    public init(kind: Kind, range: SourceRange) {
+        self.kind = kind
+        self.range = range
+        switch kind {
+        case .integer, .string, .boolean, .name: depth = 1
+        case .unary(_, let operand), .member(let operand, _): depth = operand.depth + 1
+        case .binary(_, let left, let right), .index(let left, let right): depth = max(left.depth, right.depth) + 1
+        case .call(_, let arguments): depth = (arguments.map(\.depth).max() ?? 0) + 1
+        }
+    }
 }
 
 /// One argument of a command, as its parameter's kind asked the parser to read it.
@@ -87,11 +101,19 @@ public struct Block: Sendable {
     public let range: SourceRange
 }
 
+/// One `if` or `else if` of a chain: its condition and its block.
+public struct ConditionalArm: Sendable {
+    public let condition: Expression
+    public let body: Block
+}
+
 public struct Statement: Sendable {
     public indirect enum Kind: Sendable {
         case letBinding(String, Expression)
         case assignment(String, Expression)
-        case ifElse(Expression, Block, Statement?)
+        /// if C1 { … } else if C2 { … } … else { … }: the arms in order, flat, so
+        /// that a long chain nests neither the parser, the interpreter nor ARC.
+        case ifElse([ConditionalArm], Block?)
         case forIn(String, Expression, Block)
         case whileLoop(Expression, Block)
         case repeatLoop(Expression, Block)

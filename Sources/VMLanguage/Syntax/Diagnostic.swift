@@ -28,19 +28,42 @@ public struct Diagnostic: Error, Sendable {
         self.atEndOfInput = atEndOfInput
     }
 
+    /// Lines longer than this are shown as a window around the caret.
+    static let windowWidth = 100
+
+    /// The part of `line` to show, and how many characters were cut before it.
+    static func window(_ line: String, around column: Int) -> (String, Int) {
+        let characters = Array(line)
+        guard characters.count > windowWidth else { return (line, 0) }
+        let start = max(0, min(column - 1 - windowWidth / 2, characters.count - windowWidth))
+        let end = min(characters.count, start + windowWidth)
+        var shown = String(characters[start..<end])
+        var shift = start
+        if start > 0 {
+            shown = "…" + shown
+            shift -= 1
+        }
+        if end < characters.count { shown += "…" }
+        return (shown, shift)
+    }
+
     /// `file:line:col: error: message`, the source line, a caret under the
     /// offending text, then notes.
     public func render() -> String {
         let (line, column) = range.position
         var text = "\(range.file.name):\(line):\(column): \(severity.rawValue): \(message)\n"
-        let sourceLine = range.file.lineText(line)
-        if !sourceLine.isEmpty || range.start < range.file.bytes.count {
-            text += "  " + sourceLine + "\n"
-            let lead = sourceLine.prefix(column - 1).map { $0 == "\t" ? "\t" : " " }.joined()
+        let fullLine = range.file.lineText(line)
+        if !fullLine.isEmpty || range.start < range.file.bytes.count {
             let endColumn =
                 range.file.position(of: range.end).line == line
-                ? range.file.position(of: range.end).column : sourceLine.count + 1
-            let width = max(1, endColumn - column)
+                ? range.file.position(of: range.end).column : fullLine.count + 1
+            // A long line is shown as a window around the caret, so that one
+            // bad line of a huge file does not print the whole line back.
+            let (sourceLine, shift) = Self.window(fullLine, around: column)
+            let caretColumn = column - shift
+            text += "  " + sourceLine + "\n"
+            let lead = sourceLine.prefix(caretColumn - 1).map { $0 == "\t" ? "\t" : " " }.joined()
+            let width = max(1, min(endColumn - column, sourceLine.count + 1 - caretColumn))
             text += "  " + lead + "^" + String(repeating: "~", count: width - 1) + "\n"
         }
         for note in notes { text += "  note: " + note + "\n" }

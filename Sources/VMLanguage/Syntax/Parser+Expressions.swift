@@ -91,7 +91,7 @@ extension Parser {
             advance()
             let right = try expression(
                 minimumPrecedence: associativity == .left ? precedence + 1 : precedence + 1)
-            left = Expression(kind: .binary(op, left, right), range: left.range.to(right.range))
+            left = try bounded(Expression(kind: .binary(op, left, right), range: left.range.to(right.range)), at: operatorToken)
             if associativity == .none, let (next, nextPrecedence, _) = Self.infix(current.kind),
                 nextPrecedence == precedence
             {
@@ -101,6 +101,18 @@ extension Parser {
             }
         }
         return left
+    }
+
+    /// Chains built in a loop (`1 + 1 + …`, `a.b.c…`, `x[1][2]…`) deepen the
+    /// tree without deepening the parser; this bounds the tree, so that
+    /// evaluating it stays within the native stack.
+    private mutating func bounded(_ expression: Expression, at token: Token) throws -> Expression {
+        guard expression.depth <= Self.maximumExpressionDepth else {
+            throw error(
+                "this expression is nested more than \(Self.maximumExpressionDepth) levels deep "
+                    + "(each operator of a chain counts one); split it with let", at: token)
+        }
+        return expression
     }
 
     /// unary = ( "-" | "~" | "not" ) unary | postfix ;
@@ -134,7 +146,8 @@ extension Parser {
                     throw error("expected a member name after '.', found \(describe(current))", at: current)
                 }
                 let member = advance()
-                value = Expression(kind: .member(value, member.text), range: value.range.to(range(of: member)))
+                value = try bounded(
+                    Expression(kind: .member(value, member.text), range: value.range.to(range(of: member))), at: member)
             case .leftBracket:
                 let open = advance()
                 let index = try expression()
@@ -143,7 +156,7 @@ extension Parser {
                     throw error("expected ']' to close the '[' at line \(line), found \(describe(current))", at: current)
                 }
                 let close = advance()
-                value = Expression(kind: .index(value, index), range: value.range.to(range(of: close)))
+                value = try bounded(Expression(kind: .index(value, index), range: value.range.to(range(of: close))), at: open)
             case .leftParen:
                 guard case .name(let name) = value.kind else {
                     throw error("only a function name can be called", at: current)

@@ -4,6 +4,8 @@
 /// the end of the statement and goes on, so one run reports every error.
 public struct Parser {
     public static let maximumNesting = 200
+    /// Levels of one expression's tree (operator, member and index chains included).
+    public static let maximumExpressionDepth = 1_000
     public static let maximumErrors = 50
 
     private let file: SourceFile
@@ -245,25 +247,26 @@ public struct Parser {
     }
 
     /// if = "if" expression block [ "else" ( if | block ) ] ;
+    /// (`else if` arms are read in a loop, not by recursion: a chain of any length is flat.)
     mutating func ifStatement() throws -> Statement {
         let start = advance()
-        let condition = try expression()
-        let thenBlock = try block(opener: "if")
-        var elseBranch: Statement?
-        // `else` may start the next line.
-        var lookahead = position
-        while tokens[lookahead].kind == .newline { lookahead += 1 }
-        if tokens[lookahead].kind == .else {
+        var arms: [ConditionalArm] = []
+        var elseBlock: Block?
+        while true {
+            let condition = try expression()
+            arms.append(ConditionalArm(condition: condition, body: try block(opener: "if")))
+            // `else` may start the next line.
+            var lookahead = position
+            while tokens[lookahead].kind == .newline { lookahead += 1 }
+            guard tokens[lookahead].kind == .else else { break }
             position = lookahead
-            let elseToken = advance()
-            if check(.if) {
-                elseBranch = try ifStatement()
-            } else {
-                let body = try block(opener: "else")
-                elseBranch = Statement(kind: .block(body), range: range(from: elseToken))
+            advance()
+            guard match(.if) else {
+                elseBlock = try block(opener: "else")
+                break
             }
         }
-        return Statement(kind: .ifElse(condition, thenBlock, elseBranch), range: range(from: start))
+        return Statement(kind: .ifElse(arms, elseBlock), range: range(from: start))
     }
 
     /// for = "for" NAME "in" expression block ;
