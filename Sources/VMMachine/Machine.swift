@@ -110,18 +110,32 @@ public final class Machine {
     }
 
     public func process(_ pid: ProcessID) -> Process? {
-        processes.first { $0.pid == pid }
+        Self.position(of: pid, in: processes, by: \.pid).map { processes[$0] }
     }
 
     public func thread(_ tid: ThreadID) -> Thread? {
-        threads.first { $0.tid == tid }
+        Self.position(of: tid, in: threads, by: \.tid).map { threads[$0] }
     }
 
     func processIndex(_ pid: ProcessID) -> Int {
-        guard let index = processes.firstIndex(where: { $0.pid == pid }) else {
+        guard let index = Self.position(of: pid, in: processes, by: \.pid) else {
             preconditionFailure("no process \(pid)")
         }
         return index
+    }
+
+    /// Binary search: processes and threads are kept in id order (ids only
+    /// grow and removal keeps the order), so finding one costs O(log n).
+    static func position<Element, ID: Comparable>(of id: ID, in elements: [Element], by key: KeyPath<Element, ID>)
+        -> Int?
+    {
+        var low = 0
+        var high = elements.count
+        while low < high {
+            let middle = (low + high) / 2
+            if elements[middle][keyPath: key] < id { low = middle + 1 } else { high = middle }
+        }
+        return low < elements.count && elements[low][keyPath: key] == id ? low : nil
     }
 
     /// Frames handed out by the allocator (page tables and user pages); the

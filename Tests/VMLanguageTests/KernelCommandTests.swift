@@ -141,3 +141,16 @@ import Testing
         #expect(result.output == "2 8 2049 2545\n")
     }
 }
+
+@Suite struct KernelModeRestoreTests {
+    /// An error inside a system call's block still returns the core to user
+    /// mode, so the shell's next `syscall` is not refused (issue 12).
+    @Test func anErrorInASyscallBlockReturnsToUserMode() {
+        let sink = TranscriptSink()
+        let session = Session(output: sink)
+        _ = session.run(SourceFile(name: "<stdin>", text: "spawn A\nswitch A\nsyscall { print missing }\n"))
+        #expect(session.interpreter.machine.cores[0].mode == .user)
+        let status = session.run(SourceFile(name: "<stdin>", text: "syscall getpid\n"))
+        #expect(status == .success, "\(sink.text)")
+    }
+}

@@ -48,7 +48,15 @@ enum KernelCommands {
             interpreter.report("\(kind)\(name) on cpu \(core): enter kernel mode")
             interpreter.reportCrossing(entry)
         }
-        if let block = call.block { _ = try interpreter.execute(block) }
+        if let block = call.block {
+            do {
+                _ = try interpreter.execute(block)
+            } catch {
+                // An error or Ctrl-C in the block: the core still returns to user mode.
+                if entry.crossed { _ = try? machine.exitKernel(core: core) }
+                throw error
+            }
+        }
         guard entry.crossed else { return }
         let exit = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
             try machine.exitKernel(core: core)
@@ -76,8 +84,10 @@ enum KernelCommands {
         }
         guard let block = call.block else { return }
         let saved = interpreter.currentCore
+        let generation = interpreter.machineGeneration
         interpreter.currentCore = Int(number)
-        defer { interpreter.currentCore = saved }
+        // A `machine` or `reset` inside replaced the cores: the saved one may not exist any more.
+        defer { interpreter.currentCore = interpreter.machineGeneration == generation ? saved : 0 }
         _ = try interpreter.execute(block)
     }
 

@@ -10,7 +10,7 @@ enum Builtins {
 
     static func object(named name: String) -> MachineObject? {
         switch name {
-        case "tlb": return .tlb(core: -1)
+        case "tlb": return .tlb(core: -1, generation: 0)
         case "cpu": return .cpus
         case "last": return .last
         case "frames": return .frames
@@ -75,41 +75,43 @@ enum Builtins {
     ]
 
     static let tlbMembers: [(String, Getter)] = [
-        ("entries", { interpreter, value in .integer(UInt64(core(interpreter, value).tlb.validCount)) }),
-        ("flushes", { interpreter, value in .integer(core(interpreter, value).tlbFlushes) }),
-        ("hits", { interpreter, value in .integer(core(interpreter, value).tlbHits) }),
-        ("misses", { interpreter, value in .integer(core(interpreter, value).tlbMisses) }),
-        ("sets", { interpreter, value in .integer(UInt64(core(interpreter, value).tlb.sets)) }),
-        ("size", { interpreter, value in .integer(UInt64(core(interpreter, value).tlb.entryCount)) }),
-        ("stlb_hits", { interpreter, value in .integer(core(interpreter, value).secondLevelHits) }),
-        ("ways", { interpreter, value in .integer(UInt64(core(interpreter, value).tlb.ways)) }),
+        ("entries", { interpreter, value in .integer(UInt64(try core(interpreter, value).tlb.validCount)) }),
+        ("flushes", { interpreter, value in .integer(try core(interpreter, value).tlbFlushes) }),
+        ("hits", { interpreter, value in .integer(try core(interpreter, value).tlbHits) }),
+        ("misses", { interpreter, value in .integer(try core(interpreter, value).tlbMisses) }),
+        ("sets", { interpreter, value in .integer(UInt64(try core(interpreter, value).tlb.sets)) }),
+        ("size", { interpreter, value in .integer(UInt64(try core(interpreter, value).tlb.entryCount)) }),
+        ("stlb_hits", { interpreter, value in .integer(try core(interpreter, value).secondLevelHits) }),
+        ("ways", { interpreter, value in .integer(UInt64(try core(interpreter, value).tlb.ways)) }),
     ]
 
     static let cpuMembers: [(String, Getter)] = [
-        ("cr2", { interpreter, value in .integer(core(interpreter, value).cr2) }),
-        ("cr3", { interpreter, value in .integer(core(interpreter, value).cr3) }),
-        ("cr3_writes", { interpreter, value in .integer(core(interpreter, value).cr3Writes) }),
-        ("cycles", { interpreter, value in .integer(core(interpreter, value).cycles.total) }),
-        ("faults", { interpreter, value in .integer(core(interpreter, value).faults) }),
-        ("id", { interpreter, value in .integer(UInt64(core(interpreter, value).index)) }),
-        ("ipis", { interpreter, value in .integer(core(interpreter, value).interruptsReceived) }),
-        ("kernel_entries", { interpreter, value in .integer(core(interpreter, value).kernelEntries) }),
-        ("lazy", { interpreter, value in .boolean(core(interpreter, value).isLazy) }),
-        ("mode", { interpreter, value in .string(core(interpreter, value).mode.rawValue) }),
-        ("pcid", { interpreter, value in .integer(UInt64(core(interpreter, value).pcid)) }),
+        ("cr2", { interpreter, value in .integer(try core(interpreter, value).cr2) }),
+        ("cr3", { interpreter, value in .integer(try core(interpreter, value).cr3) }),
+        ("cr3_writes", { interpreter, value in .integer(try core(interpreter, value).cr3Writes) }),
+        ("cycles", { interpreter, value in .integer(try core(interpreter, value).cycles.total) }),
+        ("faults", { interpreter, value in .integer(try core(interpreter, value).faults) }),
+        ("id", { interpreter, value in .integer(UInt64(try core(interpreter, value).index)) }),
+        ("ipis", { interpreter, value in .integer(try core(interpreter, value).interruptsReceived) }),
+        ("kernel_entries", { interpreter, value in .integer(try core(interpreter, value).kernelEntries) }),
+        ("lazy", { interpreter, value in .boolean(try core(interpreter, value).isLazy) }),
+        ("mode", { interpreter, value in .string(try core(interpreter, value).mode.rawValue) }),
+        ("pcid", { interpreter, value in .integer(UInt64(try core(interpreter, value).pcid)) }),
         ("process", { interpreter, value in
-            guard let pid = core(interpreter, value).currentProcess,
+            guard let pid = try core(interpreter, value).currentProcess,
                 let process = interpreter.machine.process(pid)
             else { return .nothing }
             return .process(ProcessReference(pid: pid, name: process.name, generation: interpreter.machineGeneration))
         }),
-        ("switches", { interpreter, value in .integer(core(interpreter, value).contextSwitches) }),
+        ("switches", { interpreter, value in .integer(try core(interpreter, value).contextSwitches) }),
         ("thread", { interpreter, value in
-            guard let tid = core(interpreter, value).currentThread else { return .nothing }
+            guard let tid = try core(interpreter, value).currentThread else { return .nothing }
             return interpreter.threadValue(tid)
         }),
-        ("tlb", { interpreter, value in .object(.tlb(core: core(interpreter, value).index)) }),
-        ("walks", { interpreter, value in .integer(core(interpreter, value).walks) }),
+        ("tlb", { interpreter, value in
+            .object(.tlb(core: try core(interpreter, value).index, generation: interpreter.machineGeneration))
+        }),
+        ("walks", { interpreter, value in .integer(try core(interpreter, value).walks) }),
     ]
 
     static let lastMembers: [(String, Getter)] = [
@@ -193,9 +195,13 @@ enum Builtins {
     }
 
     /// The core a `tlb` or `cpu` object refers to; bare names mean the current core.
-    private static func core(_ interpreter: Interpreter, _ value: Value) -> Core {
+    private static func core(_ interpreter: Interpreter, _ value: Value) throws -> Core {
         switch value {
-        case .object(.tlb(let index)) where index >= 0, .object(.cpu(let index)):
+        case .object(.tlb(let index, let generation)) where index >= 0, .object(.cpu(let index, let generation)):
+            guard generation == interpreter.machineGeneration, index < interpreter.machine.cores.count else {
+                throw BuiltinFailure(
+                    "cpu \(index) belonged to an earlier machine (machine or reset replaced it); read cpu[\(index)] again")
+            }
             return interpreter.machine.cores[index]
         default:
             return interpreter.machine.cores[interpreter.currentCore]

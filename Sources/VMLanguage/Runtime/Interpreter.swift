@@ -183,8 +183,8 @@ public final class Interpreter {
             try call.command.handler(self, call)
         case .expression(let expression):
             let value = try evaluate(expression)
-            if case .call = expression.kind { break }
-            // A bare value at the prompt is shown, as in Python's REPL.
+            // A bare value is shown, as in Python's REPL; a call that returns nothing shows nothing.
+            if case .nothing = value { break }
             output.write(value.displayText + "\n")
         }
         return .normal

@@ -17,9 +17,12 @@ public struct ThreadReference: Sendable, Equatable {
 }
 
 /// Read-only views of machine state that scripts reach by name.
+/// A `tlb` or `cpu` of a numbered core carries the machine's generation, as
+/// process values do, so that one kept across `machine` or `reset` is refused.
 public enum MachineObject: Sendable, Equatable {
-    case tlb(core: Int)
-    case cpu(core: Int)
+    /// core -1: the current core's, whatever machine runs.
+    case tlb(core: Int, generation: Int)
+    case cpu(core: Int, generation: Int)
     /// `cpu` itself: the current core, indexable as `cpu[N]`.
     case cpus
     case last
@@ -76,8 +79,8 @@ public enum Value: Sendable {
         case .function(let function): return "function \(function.declaration.name)"
         case .object(let object):
             switch object {
-            case .tlb(let core): return core < 0 ? "tlb" : "tlb of cpu \(core)"
-            case .cpu(let core): return "cpu \(core)"
+            case .tlb(let core, _): return core < 0 ? "tlb" : "tlb of cpu \(core)"
+            case .cpu(let core, _): return "cpu \(core)"
             case .cpus: return "cpu"
             case .last: return "last access"
             case .frames: return "frames"

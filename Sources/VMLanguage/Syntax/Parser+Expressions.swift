@@ -54,13 +54,13 @@ extension Parser {
 
     /// Whether `token` (right after `previous`) would continue an expression
     /// rather than start a new argument.
-    func startsInfixOrPostfix(_ token: Token) -> Bool {
+    /// `index` is the token's position in `tokens`.
+    func startsInfixOrPostfix(_ token: Token, at index: Int) -> Bool {
         switch token.kind {
         case .dot, .leftParen, .leftBracket: return !token.spaceBefore
         case .and, .or: return true
         default:
             guard Self.infix(token.kind) != nil else { return false }
-            let index = tokens.firstIndex { $0.start == token.start } ?? position
             return !(token.spaceBefore && !spaceAfter(index) && Self.isPrefixCapable(token.kind))
         }
     }

@@ -339,7 +339,7 @@ public struct Parser {
         let start = current
         let next = peek()
         let nextEndsStatement = [.newline, .semicolon, .rightBrace, .endOfInput].contains(next.kind)
-        if start.kind == .identifier, !nextEndsStatement, !startsInfixOrPostfix(next) {
+        if start.kind == .identifier, !nextEndsStatement, !startsInfixOrPostfix(next, at: min(position + 1, tokens.count - 1)) {
             // A word followed by more words: this was meant as a command.
             var notes: [String] = []
             if let suggestion = closestMatch(to: start.text, in: registry.names) {

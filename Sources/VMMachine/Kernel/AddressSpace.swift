@@ -66,10 +66,37 @@ extension Machine {
     }
 
     /// The present leaves of `region` under `root`: each page's virtual
-    /// address and the physical address of its entry.
+    /// address and the physical address of its entry, in address order. The
+    /// walk visits only present tables, so its cost follows what is mapped,
+    /// not the region's size (a 4 TiB region with one page costs one walk).
     func presentLeaves(of region: MemoryRegion, root: UInt64) -> [(page: UInt64, entryAddress: UInt64)] {
-        stride(from: region.start, to: region.end, by: Int(region.pageSize)).compactMap { page in
-            leaf(page, root: root).map { (page, $0.address) }
+        var leaves: [(page: UInt64, entryAddress: UInt64)] = []
+        collectLeaves(
+            table: root & PageTableEntry.addressMask, level: AddressLayout.levels, base: 0, start: region.start,
+            end: region.end, into: &leaves)
+        return leaves
+    }
+
+    private func collectLeaves(
+        table: UInt64, level: Int, base: UInt64, start: UInt64, end: UInt64,
+        into leaves: inout [(page: UInt64, entryAddress: UInt64)]
+    ) {
+        let span = AddressLayout.span(ofLevel: level)
+        let first = start > base ? (start - base) / span : 0
+        let last = min(AddressLayout.entriesPerTable - 1, (end - 1 - base) / span)
+        guard first <= last else { return }
+        for index in first...last {
+            let entryAddress = table + index * 8
+            let entry = PageTableEntry(raw: memory.readWord(entryAddress))
+            guard entry.isPresent else { continue }
+            let address = base + index * span
+            if level == 1 || ((level == 2 || level == 3) && entry.isLargePage) {
+                leaves.append((address, entryAddress))
+            } else {
+                collectLeaves(
+                    table: entry.physicalAddress, level: level - 1, base: address, start: max(start, address),
+                    end: min(end, address + span), into: &leaves)
+            }
         }
     }
 

@@ -63,6 +63,8 @@ public struct Process: Sendable {
     /// User memory currently backed by frames, in 4 KiB pages.
     public internal(set) var residentPages: UInt64 = 0
     public internal(set) var threads: [ThreadID] = []
+    /// Its threads' names, for refusing a second thread of the same name in O(1).
+    var threadNames: Set<String> = []
     /// Bumped whenever this address space's TLB entries must go (Linux's
     /// `mm->context.tlb_gen`); a core that cached them compares on switch-in.
     public internal(set) var tlbGeneration: UInt64 = 1

@@ -37,9 +37,10 @@ extension Machine {
     @discardableResult
     public func createThread(in pid: ProcessID, name: String) throws(MachineError) -> Thread {
         let index = processIndex(pid)
-        if processes[index].threads.contains(where: { existing in threads.contains { $0.tid == existing && $0.name == name } }) {
+        guard !processes[index].threadNames.contains(name) else {
             throw .threadNameTaken(process: processes[index].name, name: name)
         }
+        processes[index].threadNames.insert(name)
         let thread = Thread(tid: ThreadID(nextTID), name: name, process: pid)
         nextTID += 1
         threads.append(thread)
