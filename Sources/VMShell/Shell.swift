@@ -62,16 +62,11 @@ public final class Shell {
 
     private func runPiped() -> Int32 {
         makeSession(streams)
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = read(0, &chunk, chunk.count)
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 { break }
-            bytes += chunk[0..<count]
-        }
-        guard let text = String(validating: bytes, as: UTF8.self) else {
-            streams.writeDiagnostic("vmlab: standard input is not UTF-8 text\n")
+        let text: String
+        do {
+            text = try ScriptLoader.readStandardInput()
+        } catch {
+            streams.writeDiagnostic("vmlab: \((error as? ScriptLoader.Failure)?.message ?? "\(error)")\n")
             return RunStatus.error.rawValue
         }
         let status = session.finalStatus(after: session.run(SourceFile(name: "<stdin>", text: text)))

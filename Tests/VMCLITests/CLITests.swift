@@ -85,7 +85,7 @@ import Testing
         #expect(runtime.stdout == "1\n")
         let missing = try Self.vmlab(["run", "/no/such/file.vml"])
         #expect(missing.status == 2)
-        #expect(missing.stderr == "vmlab: cannot open '/no/such/file.vml': no such file\n")
+        #expect(missing.stderr == "vmlab: cannot open '/no/such/file.vml': no such file or directory\n")
     }
 
     @Test func usageErrorsExitWithTwoAndHelpWithZero() throws {
@@ -119,7 +119,7 @@ import Testing
         #expect(result.stderr.contains("<stdin>:3:8: expect failed"))
         let garbage = try Self.vmlab([], stdin: Data([0xFF, 0xFE, 0x00, 0x80]))
         #expect(garbage.status == 2)
-        #expect(garbage.stderr == "vmlab: standard input is not UTF-8 text\n")
+        #expect(garbage.stderr == "vmlab: <stdin>:1:1: error: not UTF-8 text (byte 0xff here); vmlab reads UTF-8 only\n")
     }
 
     @Test func quitStopsTheRunIncludingLaterFiles() throws {

@@ -57,7 +57,7 @@ import Testing
         ("expect 1", "expect needs a condition that is true or false, got integer 1"),
         ("expect true 5", "the message of 'expect' must be a string, got integer"),
         ("help bogus", "no command named 'bogus'"),
-        ("include \"/nonexistent/x.vml\"", "cannot open '/nonexistent/x.vml': no such file"),
+        ("include \"/nonexistent/x.vml\"", "cannot open '/nonexistent/x.vml': no such file or directory"),
     ])
     func runtimeErrors(source: String, message: String) {
         let result = run(source)

@@ -148,6 +148,8 @@ extension Interpreter {
             case .success(let allowed): resolved = allowed
             case .failure(let refusal): throw Diagnostic(refusal.message, at: range)
             }
+        } else if !path.hasSuffix(".vml") {
+            throw Diagnostic("include takes vmlab scripts (.vml files), not '\(path)'", at: range)
         } else if !path.hasPrefix("/"), !includer.hasPrefix("<") {
             let directory = (includer as NSString).deletingLastPathComponent
             if !directory.isEmpty { resolved = (directory as NSString).appendingPathComponent(path) }
@@ -183,7 +185,10 @@ public struct IncludedSyntaxErrors: Error {
     public init(diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
 }
 
-/// Reads script files with errors a student can act on.
+/// Reads script files with errors a student can act on. Only regular files
+/// and standard input are read (a FIFO with no writer would block forever, a
+/// device has no end), at most 16 MiB, and text that is not UTF-8 is refused
+/// at the line and column of its first bad byte.
 public enum ScriptLoader {
     public struct Failure: Error {
         public let message: String
@@ -192,27 +197,68 @@ public enum ScriptLoader {
     /// Scripts larger than this are refused rather than read into memory.
     public static let maximumBytes = 16 << 20
 
+    /// Paths that mean standard input.
+    static let standardInputNames: Set<String> = ["-", "/dev/stdin"]
+
     public static func read(_ path: String) throws -> String {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw Failure(message: "cannot open '\(path)': no such file")
+        guard !path.contains("\0") else { throw Failure(message: "a file name cannot contain a NUL byte") }
+        if standardInputNames.contains(path) { return try readStandardInput(name: path) }
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw Failure(message: "cannot open '\(path)': \(String(cString: strerror(errno)).lowercased())")
         }
-        guard !isDirectory.boolValue else { throw Failure(message: "cannot open '\(path)': it is a directory") }
-        // FileHandle rather than FileManager.contents, so that pipes (/dev/stdin, <(…)) work too.
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw Failure(message: "cannot read '\(path)'") }
-        defer { try? handle.close() }
-        let data: Data
-        do {
-            data = try handle.read(upToCount: maximumBytes + 1) ?? Data()
-        } catch {
-            throw Failure(message: "cannot read '\(path)'")
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw Failure(message: "cannot open '\(path)': it is a directory")
+        default: throw Failure(message: "cannot open '\(path)': not a regular file (a pipe, device or socket)")
         }
-        guard data.count <= maximumBytes else {
-            throw Failure(message: "'\(path)' is larger than \(maximumBytes >> 20) MiB; is it really a script?")
+        guard info.st_size <= maximumBytes else { throw tooLarge(path) }
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK)
+        guard descriptor >= 0 else { throw Failure(message: "cannot read '\(path)'") }
+        defer { close(descriptor) }
+        return try decode(try readAll(descriptor, name: path), name: path)
+    }
+
+    /// All of standard input, with the same limits as a file.
+    public static func readStandardInput(name: String = "<stdin>") throws -> String {
+        try decode(try readAll(0, name: name), name: name)
+    }
+
+    private static func readAll(_ descriptor: Int32, name: String) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = Foundation.read(descriptor, &chunk, chunk.count)
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 { throw Failure(message: "cannot read '\(name)': \(String(cString: strerror(errno)))") }
+            if count == 0 { return bytes }
+            bytes += chunk[0..<count]
+            if bytes.count > maximumBytes { throw tooLarge(name) }
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw Failure(message: "'\(path)' is not UTF-8 text")
+    }
+
+    private static func tooLarge(_ name: String) -> Failure {
+        Failure(message: "'\(name)' is larger than \(maximumBytes >> 20) MiB; is it really a script?")
+    }
+
+    /// The text, or where its first byte that is not UTF-8 is.
+    static func decode(_ bytes: [UInt8], name: String) throws -> String {
+        if let text = String(validating: bytes, as: UTF8.self) { return text }
+        var iterator = bytes.makeIterator()
+        var decoder = UTF8()
+        var offset = 0
+        loop: while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): offset += UTF8.width(scalar)
+            case .emptyInput: break loop
+            case .error: break loop
+            }
         }
-        return text
+        let line = bytes[..<offset].reduce(1) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+        let lineStart = bytes[..<offset].lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+        let column = bytes[lineStart..<offset].reduce(1) { $0 + ($1 & 0xC0 == 0x80 ? 0 : 1) }
+        let byte = offset < bytes.count ? bytes[offset] : 0
+        throw Failure(
+            message: "\(name):\(line):\(column): error: not UTF-8 text (byte 0x\(String(byte, radix: 16)) here); vmlab reads UTF-8 only")
     }
 }

@@ -4,6 +4,9 @@ import VMMachine
 /// wrap (overflow, going below zero, dividing by zero, shifting by 64 or
 /// more) is an error that names the operation, never a silent wrap or a crash.
 extension Interpreter {
+    /// Bytes one string value may hold: doubling a string in a loop stops here.
+    static let maximumStringBytes = 1 << 20
+
     func evaluate(_ expression: Expression) throws -> Value {
         switch expression.kind {
         case .integer(let value): return .integer(value)
@@ -104,7 +107,13 @@ extension Interpreter {
             }
             return .boolean(op == .equal ? equal : !equal)
         }
-        if op == .add, case .string(let a) = left, case .string(let b) = right { return .string(a + b) }
+        if op == .add, case .string(let a) = left, case .string(let b) = right {
+            guard a.utf8.count + b.utf8.count <= Self.maximumStringBytes else {
+                throw Diagnostic(
+                    "a string may hold at most \(Self.maximumStringBytes >> 20) MiB; this one would be longer", at: range)
+            }
+            return .string(a + b)
+        }
         guard case .integer(let a) = left, case .integer(let b) = right else {
             let culprit = left.typeName == "integer" ? right : left
             throw Diagnostic(

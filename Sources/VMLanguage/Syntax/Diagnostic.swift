@@ -52,8 +52,8 @@ public struct Diagnostic: Error, Sendable {
     public func render() -> String {
         let (line, column) = range.position
         var text = "\(range.file.name):\(line):\(column): \(severity.rawValue): \(message)\n"
-        let fullLine = range.file.lineText(line)
-        if !fullLine.isEmpty || range.start < range.file.bytes.count {
+        let fullLine = range.file.quotesSource ? range.file.lineText(line) : ""
+        if range.file.quotesSource && (!fullLine.isEmpty || range.start < range.file.bytes.count) {
             let endColumn =
                 range.file.position(of: range.end).line == line
                 ? range.file.position(of: range.end).column : fullLine.count + 1

@@ -29,7 +29,18 @@ public struct Lexer {
         offset + ahead < bytes.count ? bytes[offset + ahead] : 0
     }
 
+    /// Errors kept before lexing stops: memory stays a small multiple of the
+    /// input however many bad characters it has (a line of a million '@').
+    static let maximumErrors = 100
+
     private mutating func error(_ message: String, from start: Int, to end: Int, atEndOfInput: Bool = false) {
+        guard diagnostics.count < Self.maximumErrors else {
+            diagnostics.append(
+                Diagnostic(
+                    "too many errors; stopped reading here", at: SourceRange(file: file, start: start, end: end)))
+            offset = bytes.count
+            return
+        }
         diagnostics.append(
             Diagnostic(
                 message, at: SourceRange(file: file, start: start, end: end), atEndOfInput: atEndOfInput))
@@ -54,7 +65,8 @@ public struct Lexer {
                 spaceBefore = true
             case UInt8(ascii: "\n"):
                 offset += 1
-                if bracketDepth == 0 { emit(.newline, from: start) }
+                // Blank lines add nothing: one newline token stands for a run of them.
+                if bracketDepth == 0 && tokens.last?.kind != .newline { emit(.newline, from: start) }
                 spaceBefore = true
             case UInt8(ascii: "0")...UInt8(ascii: "9"):
                 lexNumber()

@@ -5,9 +5,14 @@ public final class SourceFile: Sendable {
     public let name: String
     public let bytes: [UInt8]
     private let lineStarts: [Int]
+    /// Whether diagnostics may quote this file's lines: only vmlab source
+    /// (`.vml`) and what was typed or piped in. A syntax error in some other
+    /// file named by mistake (`vmlab run /etc/passwd`) names the place only.
+    public let quotesSource: Bool
 
     public init(name: String, text: String) {
         self.name = name
+        quotesSource = name.hasSuffix(".vml") || name.hasPrefix("<")
         self.bytes = Array(text.utf8)
         var starts = [0]
         for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {

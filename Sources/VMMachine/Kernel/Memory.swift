@@ -35,14 +35,15 @@ extension Machine {
         guard AddressLayout.leafLevel(forPageSize: pageSize) != nil else { throw .unsupportedPageSize(pageSize) }
         guard virtualAddress % pageSize == 0 else { throw .misaligned(address: virtualAddress, alignment: pageSize) }
         guard size > 0 else { throw .emptyRange }
-        guard size % pageSize == 0 else {
-            throw pageSize == AddressLayout.pageSize
-                ? .sizeNotPageMultiple(size: size) : .partialLargePage(address: virtualAddress + size, pageSize: pageSize)
-        }
         guard AddressLayout.isUser(virtualAddress) else { throw .notUserAddress(address: virtualAddress) }
+        // The end is checked before anything adds to it: user values never reach a trapping `+`.
         let (end, overflow) = virtualAddress.addingReportingOverflow(size)
         guard !overflow, end <= AddressLayout.userEnd else {
             throw .notUserAddress(address: overflow ? UInt64.max : end - 1)
+        }
+        guard size % pageSize == 0 else {
+            throw pageSize == AddressLayout.pageSize
+                ? .sizeNotPageMultiple(size: size) : .partialLargePage(address: end, pageSize: pageSize)
         }
         return size / pageSize
     }

@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+
+/// Input that used to hang, crash or leak a host file (issue 12).
+@Suite struct HostileInputTests {
+    @Test func aFifoIsRefusedInsteadOfWaitedOn() throws {
+        let script = try CLITests.temporaryFile("print 1\n")
+        let fifo = (script as NSString).deletingLastPathComponent + "/pipe.vml"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        for arguments in [["run", fifo], ["check", fifo], ["run", script, "--expect-transcript", fifo]] {
+            let result = try CLITests.vmlab(arguments)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.stderr.contains("not a regular file"), "\(arguments): \(result.stderr)")
+        }
+    }
+
+    @Test func invalidUTF8IsLocated() throws {
+        let path = try CLITests.temporaryFile("")
+        try Data("print 1\nprint \"\u{e9}\"\nx \u{01}".utf8 + [0xFF]).write(to: URL(fileURLWithPath: path))
+        let result = try CLITests.vmlab(["run", path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("script.vml:3:4: error: not UTF-8 text (byte 0xff here)"), "\(result.stderr)")
+    }
+
+    @Test func aFileThatIsNotVmlabSourceIsNeverQuoted() throws {
+        let path = try CLITests.temporaryFile("root:x:0:0:secret-looking text\n", name: "passwd")
+        let result = try CLITests.vmlab(["run", path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("passwd:1:5: error"))
+        #expect(!result.stderr.contains("secret-looking"), "\(result.stderr)")
+        let include = try CLITests.vmlab(["run", try CLITests.temporaryFile("include \"\(path)\"\n")])
+        #expect(include.stderr.contains("include takes vmlab scripts (.vml files)"))
+        #expect(!include.stderr.contains("secret-looking"))
+    }
+
+    @Test func standardInputHasTheSameSizeLimitAsAFile() throws {
+        let result = try CLITests.vmlab([], stdin: Data(repeating: UInt8(ascii: "\n"), count: (16 << 20) + 1))
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("larger than 16 MiB"))
+    }
+
+    @Test func aHugeSizeCannotOverflow() throws {
+        let path = try CLITests.temporaryFile("spawn A\nmmap A 0x200000 page=2M size=0xffffffffffffffff\n")
+        let result = try CLITests.vmlab(["run", path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("script.vml:2:1: error: 0xffffffffffffffff is not in the user half"))
+    }
+}
