@@ -35,6 +35,8 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "vmlab-bench", dependencies: ["VMLanguage", "VMMachine"]),
+        // libFuzzer target (scripts/fuzz builds it with -sanitize=fuzzer,address -DFUZZING).
+        .executableTarget(name: "vmlab-fuzz", dependencies: ["VMLanguage"]),
         .testTarget(name: "VMMachineTests", dependencies: ["VMMachine"]),
         .testTarget(name: "VMLanguageTests", dependencies: ["VMLanguage"]),
         .testTarget(name: "VMGradingTests", dependencies: ["VMGrading"]),

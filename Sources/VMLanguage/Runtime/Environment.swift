@@ -3,6 +3,9 @@ public final class Environment: @unchecked Sendable {
     // @unchecked: an interpreter and its environments are used from one thread at a time.
     private(set) var values: [String: Value] = [:]
     let parent: Environment?
+    /// A function defined here holds this scope as its closure, and the scope
+    /// holds the function: a cycle that `breakCycles()` ends when the scope does.
+    private(set) var definesFunctions = false
 
     init(parent: Environment?) {
         self.parent = parent
@@ -19,6 +22,16 @@ public final class Environment: @unchecked Sendable {
 
     func define(_ name: String, _ value: Value) {
         values[name] = value
+        if case .function = value { definesFunctions = true }
+    }
+
+    /// Forgets every binding, so that functions defined here and this scope
+    /// stop keeping each other alive. Called when the scope's block ends (a
+    /// function defined inside a block is used while the block runs).
+    func breakCycles() {
+        guard definesFunctions else { return }
+        values.removeAll()
+        definesFunctions = false
     }
 
     func remove(_ name: String) { values[name] = nil }

@@ -158,6 +158,7 @@ public final class Interpreter {
             return try executeFor(name, sequence, body)
         case .whileLoop(let condition, let body):
             let scope = Environment(parent: environment)
+            defer { scope.breakCycles() }
             while try self.condition(condition, "while") {
                 try step(condition.range)
                 scope.reset()
@@ -166,6 +167,7 @@ public final class Interpreter {
         case .repeatLoop(let countExpression, let body):
             let count = try integer(countExpression, "repeat count")
             let scope = Environment(parent: environment)
+            defer { scope.breakCycles() }
             var done: UInt64 = 0
             while done < count {
                 try step(countExpression.range)
@@ -191,7 +193,14 @@ public final class Interpreter {
     }
 
     func execute(_ block: Block) throws -> Flow {
-        try execute(block, in: Environment(parent: environment))
+        let scope = Environment(parent: environment)
+        defer { scope.breakCycles() }
+        return try execute(block, in: scope)
+    }
+
+    deinit {
+        // Top-level functions hold the global scope that holds them.
+        globals.breakCycles()
     }
 
     /// Takes one level of the depth budget; `leave()` gives it back.
@@ -227,6 +236,7 @@ public final class Interpreter {
             throw Diagnostic("'for' needs a range such as 0..<4, got \(value.typeName)", at: sequence.range)
         }
         let scope = Environment(parent: environment)
+        defer { scope.breakCycles() }
         var index = lower
         while closed ? index <= upper : index < upper {
             try step(sequence.range)
@@ -265,6 +275,7 @@ public final class Interpreter {
         callDepth += 1
         defer { callDepth -= 1 }
         let scope = Environment(parent: function.closure)
+        defer { scope.breakCycles() }
         for (parameter, value) in zip(declaration.parameters, arguments) { scope.define(parameter, value) }
         if case .returned(let value) = try execute(declaration.body, in: scope) { return value }
         return .nothing

@@ -1,0 +1,56 @@
+// A libFuzzer target: arbitrary bytes through the lexer, the parser and the
+// interpreter, with small step, frame and output limits. Built by
+// scripts/fuzz with -sanitize=fuzzer,address and -DFUZZING; in an ordinary
+// build it runs the inputs named on its command line once (a smoke test).
+import Foundation
+import VMLanguage
+
+/// Output is counted and dropped: the fuzzer looks for crashes, leaks and hangs.
+final class DiscardingSink: OutputSink {
+    var bytes = 0
+    func write(_ text: String) { bytes += text.utf8.count }
+    func writeDiagnostic(_ text: String) { bytes += text.utf8.count }
+    func flush() {}
+}
+
+func runOne(_ data: UnsafeBufferPointer<UInt8>) {
+    guard let text = String(validating: data, as: UTF8.self) else { return }
+    var limits = Limits()
+    limits.maximumSteps = 20_000
+    limits.maximumFrames = 2_048
+    let session = Session(output: DiscardingSink(), limits: limits)
+    _ = session.run(SourceFile(name: "fuzz.vml", text: text))
+}
+
+#if FUZZING
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
+    runOne(UnsafeBufferPointer(start: data, count: size))
+    return 0
+}
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> Int32
+) -> Int32
+
+/// SwiftPM links an executable's entry point under this name; libFuzzer's
+/// driver does the rest (flags, corpus, mutation, crash files).
+@_cdecl("vmlab_fuzz_main")
+public func fuzzMain(_ argc: Int32, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32 {
+    var count = argc
+    var arguments = argv
+    return LLVMFuzzerRunDriver(&count, &arguments) { data, size in fuzzOne(data, size) }
+}
+#else
+@main
+struct SmokeRun {
+    static func main() {
+        for path in CommandLine.arguments.dropFirst() {
+            guard let data = FileManager.default.contents(atPath: path) else { continue }
+            data.withUnsafeBytes { runOne($0.bindMemory(to: UInt8.self)) }
+        }
+    }
+}
+#endif
