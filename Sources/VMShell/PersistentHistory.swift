@@ -13,7 +13,14 @@ final class PersistentHistory {
     private(set) var problem: String?
 
     init(path: String) {
-        self.path = path
+        // A history file behind a symbolic link is written through the link
+        // (the rename goes to the real file), never replaced by a plain file.
+        if let resolved = realpath(path, nil) {
+            self.path = String(cString: resolved)
+            free(resolved)
+        } else {
+            self.path = path
+        }
     }
 
     /// `$XDG_STATE_HOME/vmlab/history`, else `~/.local/state/vmlab/history`.

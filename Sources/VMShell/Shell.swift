@@ -174,7 +174,10 @@ public final class Shell {
     private func remember(_ line: String) {
         var entry = line
         while entry.last == " " || entry.last == "\t" { entry.removeLast() }
-        guard let history, !entry.isEmpty else { return }
+        // Control bytes (a NUL, an escape) would corrupt the history file's lines: such a line is not kept.
+        guard let history, !entry.isEmpty,
+            !entry.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F })
+        else { return }
         vmlab_history_enter(history, entry)
         if let warning = historyFile?.append(entry) { streams.writeDiagnostic("vmlab: \(warning)\n") }
     }

@@ -41,6 +41,8 @@ struct VMLab: ParsableCommand {
 
     /// Usage errors exit with 2, as the product promises, not ArgumentParser's 64.
     static func main() {
+        // A closed pipe is an EPIPE error on write (handled: exit 2), not a silent death by SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
         do {
             var command = try parseAsRoot()
             try command.run()

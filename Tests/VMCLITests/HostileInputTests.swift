@@ -46,3 +46,21 @@ import Testing
         #expect(result.stderr.contains("script.vml:2:1: error: 0xffffffffffffffff is not in the user half"))
     }
 }
+
+@Suite struct ClosedOutputTests {
+    /// A reader that goes away (`| head -1`) stops vmlab with status 2, not a SIGPIPE death.
+    @Test func aClosedPipeEndsTheRunWithStatusTwo() throws {
+        let script = try CLITests.temporaryFile("repeat 200000 { print \"a line of output to fill the pipe\" }\n")
+        let process = Process()
+        process.executableURL = CLITests.binary
+        process.arguments = ["run", script]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        try output.fileHandleForReading.close()
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit, "not killed by a signal")
+        #expect(process.terminationStatus == 2)
+    }
+}

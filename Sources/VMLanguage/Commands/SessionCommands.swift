@@ -46,10 +46,17 @@ enum SessionCommands {
     static let save = CommandSpec(
         name: "save",
         summary: "save the shell session's input and output to a file",
-        details: "save transcript FILE writes everything typed and printed so far in this shell.",
+        details: """
+            save transcript FILE writes everything typed and printed so far in this shell.
+            An existing file is replaced only with overwrite=true, and only if it is a
+            regular file (never a link, a directory or a device).
+            """,
         parameters: [
             ParameterSpec("WHAT", .word(["transcript"]), completion: .words),
             ParameterSpec("FILE", completion: .path),
+        ],
+        options: [
+            OptionSpec("overwrite", placeholder: "true|false", help: "replace an existing file")
         ]
     ) { interpreter, call in
         let path = try interpreter.string(call.arguments[1], "the file name")
@@ -60,6 +67,19 @@ enum SessionCommands {
             throw Diagnostic(
                 "save transcript works in the interactive shell; a script's output can be redirected instead",
                 at: call.range)
+        }
+        var info = stat()
+        if lstat(path, &info) == 0 {
+            guard info.st_mode & S_IFMT == S_IFREG else {
+                throw Diagnostic(
+                    "'\(path)' exists and is not a regular file (a link, directory or device); it is left alone",
+                    at: call.arguments[1].range)
+            }
+            let overwrite = try call.option("overwrite").map { try interpreter.value($0.value) }
+            guard case .boolean(true)? = overwrite else {
+                throw Diagnostic(
+                    "'\(path)' exists; add overwrite=true to replace it", at: call.arguments[1].range)
+            }
         }
         do {
             // Written to a temporary file and renamed into place: a crash never leaves half a file.

@@ -44,7 +44,13 @@ public final class StandardStreams: OutputSink {
                 let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
-                    return  // the reader went away (EPIPE); nothing sensible to do
+                    // The reader went away (EPIPE: `| head -1`): stop quietly, as cat does.
+                    // Anything else (a full disk) is reported: output was lost. Either way exit 2.
+                    if errno != EPIPE && descriptor == 1 {
+                        let message = "vmlab: cannot write standard output: \(String(cString: strerror(errno)))\n"
+                        _ = message.withCString { Glibc.write(2, $0, strlen($0)) }
+                    }
+                    exit(2)
                 }
                 offset += written
             }
