@@ -64,3 +64,15 @@ import Testing
         #expect(process.terminationStatus == 2)
     }
 }
+
+@Suite struct StepLimitTests {
+    /// The step limit counts exactly: one step per statement and one per loop
+    /// iteration, so this script takes 22 (1 + 1 + 10 × 2); K - 1 fails where K passes.
+    @Test func theStepLimitStopsAtExactlyN() throws {
+        let script = try CLITests.temporaryFile("let x = 0\nfor i in 0..<10 { x = x + 1 }\n")
+        #expect(try CLITests.vmlab(["run", "--max-steps", "22", script]).status == 0)
+        let stopped = try CLITests.vmlab(["run", "--max-steps", "21", script])
+        #expect(stopped.status == 2)
+        #expect(stopped.stderr.contains("step limit of 21 reached"))
+    }
+}
