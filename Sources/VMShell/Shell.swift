@@ -158,7 +158,9 @@ public final class Shell {
         pending += pending.isEmpty ? line : "\n" + line
         let file = SourceFile(name: "<stdin>", text: pending)
         let (program, diagnostics) = Parser.parse(file, registry: session.interpreter.registry)
-        if diagnostics.contains(where: \.atEndOfInput) { return true }  // ask for more, like lua.c
+        // Ask for more only when the first problem is that the input stopped early, as
+        // lua.c does: `let = 1; if true {` reports the `let` now instead of prompting on.
+        if diagnostics.first?.atEndOfInput == true { return true }
         pending = ""
         guard diagnostics.isEmpty else {
             session.report(diagnostics)

@@ -1,4 +1,8 @@
-import Glibc
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Where a session's text goes. Normal output and diagnostics are separate
 /// streams so that front ends can route them; a transcript sink merges them
@@ -41,14 +45,14 @@ public final class StandardStreams: OutputSink {
         bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
-                let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
+                let written = systemWrite(descriptor, raw.baseAddress! + offset, raw.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
                     // The reader went away (EPIPE: `| head -1`): stop quietly, as cat does.
                     // Anything else (a full disk) is reported: output was lost. Either way exit 2.
                     if errno != EPIPE && descriptor == 1 {
                         let message = "vmlab: cannot write standard output: \(String(cString: strerror(errno)))\n"
-                        _ = message.withCString { Glibc.write(2, $0, strlen($0)) }
+                        _ = message.withCString { systemWrite(2, $0, strlen($0)) }
                     }
                     exit(2)
                 }
@@ -68,4 +72,9 @@ public final class TranscriptSink: OutputSink {
     public func write(_ text: String) { self.text += text }
     public func writeDiagnostic(_ text: String) { self.text += text }
     public func flush() {}
+}
+
+/// write(2), under the name every platform's C library gives it.
+private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int {
+    write(descriptor, buffer, count)
 }

@@ -70,6 +70,8 @@ extension Machine {
                     root: processes[processIndex].root, start: pageAddress, end: pageAddress + region.pageSize,
                     leafLevel: level)
                 guard framesPerPage + tables <= allocator.available else { return .segmentationFault }
+                // Checked before anything is taken, so that a refusal half-way cannot leak a frame.
+                try checkHostMemory(adding: Int(tables))
                 let physical = try allocatePage(region.pageSize)
                 var created: [UInt64] = []
                 try installLeaf(processIndex, pageAddress, physical, region: region, writable: region.protection.write, created: &created)
