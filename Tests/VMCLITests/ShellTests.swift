@@ -83,8 +83,34 @@ import Testing
         terminal.send("\u{12}11")  // Ctrl-R, then part of the line to find
         terminal.settle()
         terminal.send("\r")
-        #expect(terminal.waitFor("111\n", count: 2), "\(terminal.plainOutput)")
+        #expect(terminal.waitFor("vmlab> ", count: 4), "\(terminal.plainOutput)")
+        // The search found and ran `print 111` again; had Ctrl-R not searched, `11` would have run and printed 11.
+        let lines = terminal.plainOutput.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+        #expect(lines.filter { $0 == "111" }.count == 2, "\(terminal.plainOutput)")
+        #expect(!lines.contains("11"), "\(terminal.plainOutput)")
         leave(terminal, afterPrompt: 4)
+    }
+
+    @Test func consecutiveDuplicatesAreKeptOnce() throws {
+        let terminal = try shell()
+        type(terminal, "print 5", afterPrompt: 1)
+        type(terminal, "print 5", afterPrompt: 2)
+        leave(terminal, afterPrompt: 3)
+        #expect(try String(contentsOfFile: historyPath, encoding: .utf8) == "_HiStOrY_V2_\nprint\\0405\n")
+    }
+
+    @Test func historyKeepsTheLatestThousandLines() throws {
+        try FileManager.default.createDirectory(
+            atPath: (historyPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        let old = (0..<1_005).map { "print\\040\($0)\n" }.joined()
+        try ("_HiStOrY_V2_\n" + old).write(toFile: historyPath, atomically: true, encoding: .utf8)
+        let terminal = try shell()
+        type(terminal, "print 9999", afterPrompt: 1)
+        leave(terminal, afterPrompt: 2)
+        let lines = try String(contentsOfFile: historyPath, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 1 + 1_000, "the header and 1,000 entries")
+        #expect(lines.last == "print\\0409999")
+        #expect(lines[1] == "print\\0406", "the oldest went first")
     }
 
     @Test func twoShellsAtOnceKeepEachOthersHistory() throws {
