@@ -52,7 +52,7 @@ import Testing
         ("machine x86_64 ram=3M", "ram=3 MiB is not allowed: RAM must be a multiple of 2 MiB from 4 MiB to 1 TiB"),
         ("machine x86_64 tlb=48", "tlb / tlb_ways gives 12 sets; the number of sets must be a power of two"),
         ("machine x86_64 tlb=100000", "tlb=100000 is too large (at most 65536)"),
-        ("show tlb A", "'show tlb' takes no process"),
+        ("show tlb A", "'show tlb' takes no process and no format"),
         ("show pagetable", "'show pagetable' needs a process: show pagetable A"),
         ("expect 1", "expect needs a condition that is true or false, got integer 1"),
         ("expect true 5", "the message of 'expect' must be a string, got integer"),

@@ -12,6 +12,8 @@ enum ShowCommands {
         summary: "print the state of a page table, the TLB, the cores, frames or processes",
         details: """
             show pagetable PROC   every present entry of PROC's page table, as a tree
+            show pagetable A B format=dot   the tables of A and B as one Graphviz graph:
+                                  a table page they share (the kernel half) is one node
             show tlb              the valid entries of the current core's TLB
             show cpu              each core's mode, CR3 and CR2
             show frames           how physical frames are used, by owner
@@ -20,21 +22,29 @@ enum ShowCommands {
             """,
         parameters: [
             ParameterSpec("TOPIC", .word(topics), completion: .words),
-            ParameterSpec("PROC", optional: true, completion: .process),
+            ParameterSpec("PROC", variadic: true, completion: .process),
+        ],
+        options: [
+            OptionSpec("format", .word(["text", "dot"]), placeholder: "text|dot", help: "pagetable: a text tree (default) or Graphviz DOT")
         ]
     ) { interpreter, call in
         let topic = interpreter.word(call.arguments[0])
         let machine = interpreter.machine
-        if topic != "pagetable", let extra = call.argument(1) {
-            throw Diagnostic("'show \(topic)' takes no process", at: extra.range)
+        if topic != "pagetable", let extra = call.argument(1) ?? call.option("format").map(\.value) {
+            throw Diagnostic("'show \(topic)' takes no process and no format", at: extra.range)
         }
         let text: String
         switch topic {
         case "pagetable":
-            guard let argument = call.argument(1) else {
+            guard call.arguments.count > 1 else {
                 throw Diagnostic("'show pagetable' needs a process: show pagetable A", at: call.range)
             }
-            text = StateRenderer.pageTable(try interpreter.process(argument).1, machine: machine)
+            let processes = try call.arguments.dropFirst().map { try interpreter.process($0).1 }
+            if call.option("format").map({ interpreter.word($0.value) }) == "dot" {
+                text = DotRenderer.pageTables(processes, machine: machine)
+            } else {
+                text = processes.map { StateRenderer.pageTable($0, machine: machine) }.joined()
+            }
         case "tlb":
             text = StateRenderer.tlb(machine.cores[interpreter.currentCore], machine: machine)
         case "cpu":
