@@ -76,3 +76,22 @@ import Testing
         #expect(stopped.stderr.contains("step limit of 21 reached"))
     }
 }
+
+@Suite struct FmtCommandTests {
+    @Test func fmtRewritesInPlaceAndCheckOnlyReports() throws {
+        let path = try CLITests.temporaryFile("let x=1\nif x==1 {\nprint x\n}\n")
+        let checked = try CLITests.vmlab(["fmt", "--check", path])
+        #expect(checked.status == 1 && checked.stdout.contains("not formatted"))
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "let x=1\nif x==1 {\nprint x\n}\n", "--check changes nothing")
+        #expect(try CLITests.vmlab(["fmt", path]).status == 0)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "let x = 1\nif x == 1 {\n    print x\n}\n")
+        #expect(try CLITests.vmlab(["fmt", "--check", path]).status == 0)
+    }
+
+    @Test func aBrokenFileIsLeftAlone() throws {
+        let path = try CLITests.temporaryFile("let = 1\n")
+        let result = try CLITests.vmlab(["fmt", path])
+        #expect(result.status == 2 && result.stderr.contains("has syntax errors"))
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "let = 1\n")
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import VMLanguage
+
+/// `vmlab fmt FILE…` rewrites scripts in the canonical layout, as `gofmt -w`
+/// does; `--check` changes nothing and lists the files that would change.
+struct Fmt: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Format scripts in the canonical layout (only whitespace changes).",
+        discussion: """
+            Indentation of four spaces per block, no trailing whitespace, one blank line
+            at most, spaces around infix operators and after commas; comments and
+            strings are kept as written. A file with a syntax error is left alone.
+            Exit status: 0 done (or, with --check, nothing would change), 1 with --check
+            some file would change, 2 a file could not be read, parsed or written.
+            """
+    )
+
+    @ArgumentParser.Argument(help: "Scripts to format in place.")
+    var files: [String]
+
+    @Flag(help: "Change nothing; list the files that are not formatted and exit 1 if any.")
+    var check = false
+
+    func run() throws {
+        var status: Int32 = 0
+        for path in files {
+            let text: String
+            do {
+                text = try ScriptLoader.read(path)
+            } catch {
+                report("\((error as? ScriptLoader.Failure)?.message ?? "\(error)")")
+                status = 2
+                continue
+            }
+            guard let formatted = Formatter.format(text) else {
+                report("\(path) has syntax errors (vmlab check \(path) lists them); left as it is")
+                status = 2
+                continue
+            }
+            guard formatted != text else { continue }
+            if check {
+                print("\(path): not formatted")
+                status = max(status, 1)
+                continue
+            }
+            do {
+                try Data(formatted.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            } catch {
+                report("cannot write '\(path)': \(error.localizedDescription)")
+                status = 2
+            }
+        }
+        throw ExitCode(status)
+    }
+
+    private func report(_ message: String) {
+        FileHandle.standardError.write(Data("vmlab fmt: \(message)\n".utf8))
+    }
+}
