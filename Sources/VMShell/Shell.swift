@@ -56,6 +56,7 @@ public final class Shell {
     private func makeSession(_ output: OutputSink) {
         session = Session(output: output, limits: options.limits)
         session.interpreter.alwaysQuiet = options.quiet
+        session.interpreter.unicodeOutput = Interpreter.localeIsUTF8(options.environment)
     }
 
     // MARK: Standard input that is not a terminal

@@ -101,6 +101,7 @@ struct Run: ParsableCommand {
         let output: OutputSink = transcript ?? StandardStreams()
         let session = Session(output: output, limits: execution.limits)
         session.interpreter.alwaysQuiet = execution.quiet
+        session.interpreter.unicodeOutput = Interpreter.localeIsUTF8(ProcessInfo.processInfo.environment)
         var status = RunStatus.success
         for file in files {
             status = session.runFile(file)

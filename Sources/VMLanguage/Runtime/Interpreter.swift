@@ -41,6 +41,10 @@ public final class Interpreter {
     public let frameOrderSeed: UInt64?
     /// The source behind `random(N)`; seeded, so the same run gives the same numbers.
     var random: SplitMix64
+    /// Series that `record` built, for `plot`; they outlive `machine` and `reset`.
+    var series: [String: [(x: UInt64, y: UInt64)]] = [:]
+    /// Whether charts may use Unicode blocks; front ends set it from the locale.
+    public var unicodeOutput = true
 
     public private(set) var machine: Machine
     /// Bumped by `machine`, so that process values from an older machine are refused.
