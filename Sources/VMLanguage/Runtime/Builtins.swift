@@ -5,7 +5,7 @@ import VMMachine
 /// so that completion can list them.
 enum Builtins {
     static let objectNames = ["cpu", "cycles", "faults", "frames", "ipis", "last", "tlb"]
-    static let functionNames = ["hex", "index", "phys", "pte", "random"]
+    static let functionNames = ["hex", "index", "phys", "pte", "ppn", "random", "tlb_set", "tlb_tag", "vpn"]
     static let reservedNames = objectNames + functionNames
 
     static func object(named name: String) -> MachineObject? {
@@ -243,6 +243,24 @@ enum Builtins {
             return Int(level)
         }
         switch name {
+        case "vpn", "tlb_set", "tlb_tag", "ppn":
+            try arity(1, "\(name)(ADDR)")
+            let address = try integerArgument(0, "the address")
+            let explanation = try interpreter.machineOperation(at: range) { () throws(MachineError) in
+                try interpreter.machine.explain(address, core: interpreter.currentCore)
+            }
+            switch name {
+            case "vpn": return .integer(explanation.virtualPageNumber)
+            case "tlb_set": return .integer(UInt64(explanation.tlbSet))
+            case "tlb_tag": return .integer(explanation.tlbTag)
+            default:
+                guard let physical = explanation.physicalAddress else {
+                    throw Diagnostic(
+                        "\(Format.hex(explanation.virtualAddress)) does not translate now (a read would fault); explain shows why",
+                        at: range)
+                }
+                return .integer(physical >> 12)
+            }
         case "random":
             // Seeded per run (vmlab grade --seed N), so a quiz or test draws the same numbers every time.
             try arity(1, "random(N), a number from 0 to N-1")

@@ -1,0 +1,103 @@
+/// Everything a student works out by hand when translating an address, for
+/// `explain`: the fields of the address, where it falls in the TLB and what
+/// that set holds, each step of the walk, and the result. Computing it
+/// changes nothing: no accessed or dirty bit, no TLB fill, no counter.
+public struct Explanation: Sendable {
+    public let virtualAddress: UInt64
+    /// Table indices, root level first (PML4, PDPT, PD, PT).
+    public let indices: [Int]
+    /// The offset inside a 4 KiB page, and the 4 KiB virtual page number.
+    public let offset: UInt64
+    public let virtualPageNumber: UInt64
+    /// The TLB array the access would probe first, its set and tag for a 4 KiB page.
+    public let tlbArray: String
+    public let tlbSet: Int
+    public let tlbTag: UInt64
+    /// Valid entries of that set, and whether one of them translates the address now.
+    public let setContents: [TLBEntry]
+    public let tlbHit: Bool
+    /// The walk from CR3 as the MMU would do it.
+    public let steps: [WalkStep]
+    /// The physical address and the page size, or the fault the walk would raise.
+    public let physicalAddress: UInt64?
+    public let pageSize: UInt64
+    public let fault: Fault?
+}
+
+extension Machine {
+    /// Works out the translation of `virtualAddress` for an access of `kind`
+    /// on core `index`, without performing it.
+    public func explain(_ virtualAddress: UInt64, kind: AccessKind = .read, core index: Int) throws(MachineError)
+        -> Explanation
+    {
+        guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
+        let core = cores[index]
+        let indices = (1...AddressLayout.levels).reversed().map { AddressLayout.index(of: virtualAddress, level: $0) }
+        // The first array an access of this kind probes for a 4 KiB page.
+        let arrayIndex =
+            core.tlb.roles.indices.first { core.tlb.roles[$0].level == 1 && core.tlb.roles[$0].holds(kind, shift: 12) } ?? 0
+        let array = core.tlb.arrays[arrayIndex]
+        let page = virtualAddress >> AddressLayout.pageShift
+        let set = Int(page & UInt64(array.sets - 1))
+        let tag = page >> UInt64(array.sets.trailingZeroBitCount)
+        let contents = (set * array.ways..<(set + 1) * array.ways).map { array.entries[$0] }.filter(\.valid)
+        var probe = core.tlb
+        let hit = probe.lookup(virtualAddress, pcid: core.pcid, kind: kind) != nil
+
+        var steps: [WalkStep] = []
+        var fault: Fault?
+        var physicalAddress: UInt64?
+        var pageSize: UInt64 = AddressLayout.pageSize
+        if !AddressLayout.isCanonical(virtualAddress) {
+            fault = Fault(kind: .nonCanonical, address: virtualAddress, errorCode: 0, level: 0)
+        } else {
+            var table = core.cr3 & PageTableEntry.addressMask
+            var level = AddressLayout.levels
+            var writable = true
+            var user = true
+            var noExecute = false
+            let code = (kind == .write ? 2 : 0) | (core.mode == .user ? 4 : 0) | (kind == .execute ? 16 : 0)
+            while true {
+                let entryIndex = AddressLayout.index(of: virtualAddress, level: level)
+                let entryAddress = table + UInt64(entryIndex) * 8
+                let raw = memory.readWord(entryAddress)
+                steps.append(WalkStep(level: level, index: entryIndex, entryAddress: entryAddress, entry: raw))
+                let entry = PageTableEntry(raw: raw)
+                guard entry.isPresent else {
+                    fault = Fault(kind: .notPresent, address: virtualAddress, errorCode: UInt64(code), level: level)
+                    break
+                }
+                let isLeaf = level == 1 || ((level == 2 || level == 3) && entry.isLargePage)
+                if raw & PageTableEntry.reservedBits(level: level, largePage: isLeaf && level > 1) != 0 {
+                    fault = Fault(kind: .reservedBit, address: virtualAddress, errorCode: UInt64(code | 9), level: level)
+                    break
+                }
+                writable = writable && entry.isWritable
+                user = user && entry.isUser
+                noExecute = noExecute || entry.isNoExecute
+                guard isLeaf else {
+                    table = entry.physicalAddress
+                    level -= 1
+                    continue
+                }
+                var denied = (core.mode == .user && !user) || (kind == .write && !writable) || (kind == .execute && noExecute)
+                if core.mode == .kernel && user {
+                    denied = denied || (kind == .execute && configuration.smep)
+                        || (kind != .execute && configuration.smap && !core.alignmentCheck)
+                }
+                if denied {
+                    fault = Fault(kind: .protection, address: virtualAddress, errorCode: UInt64(code | 1), level: level)
+                } else {
+                    pageSize = AddressLayout.span(ofLevel: level)
+                    physicalAddress = (entry.physicalAddress & ~(pageSize - 1)) | (virtualAddress & (pageSize - 1))
+                }
+                break
+            }
+        }
+        return Explanation(
+            virtualAddress: virtualAddress, indices: indices, offset: virtualAddress & (AddressLayout.pageSize - 1),
+            virtualPageNumber: page, tlbArray: core.tlb.roles[arrayIndex].name, tlbSet: set, tlbTag: tag,
+            setContents: contents, tlbHit: hit, steps: steps, physicalAddress: physicalAddress, pageSize: pageSize,
+            fault: fault)
+    }
+}
