@@ -276,3 +276,26 @@ final class JUnitCounter: NSObject, XMLParserDelegate {
         #expect((results["output"] as? String)?.contains("Upload one .vml file") == true)
     }
 }
+
+/// On a terminal, grading a folder shows a progress bar on standard error;
+/// in CI (CI set) or into a pipe it does not.
+@Suite struct GradeProgressBarTests {
+    @Test func aFolderShowsProgressOnATerminal() throws {
+        let environment = ["TERM": "xterm", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", "NO_COLOR": "1"]
+        let course = CLITests.packageRoot.appendingPathComponent("Examples/grading/shared-frame")
+        let terminal = try Terminal(
+            CLITests.binary.path,
+            arguments: [
+                "grade", course.appendingPathComponent("tests.vml").path, course.appendingPathComponent("submissions").path,
+                "--jobs", "1",
+            ],
+            environment: environment)
+        #expect(terminal.waitFor("] 4/4"), "\(terminal.plainOutput)")
+        #expect(terminal.waitForExit() == 1)
+        #expect(terminal.plainOutput.contains("[#"))
+        let piped = try CLITests.vmlab([
+            "grade", "Examples/grading/shared-frame/tests.vml", "Examples/grading/shared-frame/submissions",
+        ])
+        #expect(!piped.stderr.contains("[#"), "no bar when standard error is not a terminal")
+    }
+}
