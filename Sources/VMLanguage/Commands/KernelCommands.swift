@@ -103,7 +103,7 @@ enum KernelCommands {
             try interpreter.machine.invalidatePage(address, core: core)
         }
         interpreter.report(
-            "invlpg \(Format.hex(address)) on cpu \(core): " + privileged(outcome, "INVLPG", core: core, in: interpreter) { dropped in
+            "invlpg \(Format.hex(address)) on cpu \(core): " + privileged(outcome, "INVLPG", core: core, in: interpreter, address: address) { dropped in
                 "\(Format.plural(dropped, "entry", "entries")) dropped"
             })
     }
@@ -233,14 +233,17 @@ enum KernelCommands {
         _ = try interpreter.execute(block)
     }
 
-    /// What a privileged instruction did, or the fault it raised in user mode.
+    /// What a privileged instruction did, or the fault it raised in user mode
+    /// (which `last` then describes, as it describes any fault).
     private static func privileged(
         _ outcome: PrivilegedOutcome, _ instruction: String, core: Int, in interpreter: Interpreter,
-        undefined: Bool = false, done: (Int) -> String
+        address: UInt64 = 0, undefined: Bool = false, done: (Int) -> String
     ) -> String {
         switch outcome {
         case .done(let dropped): return done(dropped)
         case .generalProtection:
+            interpreter.lastAccess = .privilegedInstructionFault(
+                core: core, address: address, kind: undefined ? .invalidOpcode : .generalProtection)
             let exception = undefined ? "invalid opcode (#UD)" : "general protection fault (#GP)"
             return "\(exception): \(instruction) needs kernel mode"
                 + (interpreter.machine.cores[core].mode == .user

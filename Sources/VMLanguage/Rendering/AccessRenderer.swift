@@ -68,6 +68,8 @@ enum AccessRenderer {
             case .smap: return "protection, SMAP: the kernel touched a user page with EFLAGS.AC clear"
             }
         case .reservedBit: return "reserved bit set in the \(AddressLayout.levelName(fault.level)) entry"
+        case .generalProtection: return "general protection"
+        case .invalidOpcode: return "invalid opcode"
         case .nonCanonical: return "non-canonical address"
         }
     }

@@ -16,6 +16,10 @@ public enum FaultKind: String, Sendable {
     /// A paging-structure entry has a reserved bit set (PS in a PML4 entry,
     /// address bits above MAXPHYADDR, …): #PF with error code bits 0 and 3.
     case reservedBit = "reserved_bit"
+    /// A privileged instruction (INVLPG, INVPCID, a CR write) in user mode: #GP.
+    case generalProtection = "general_protection"
+    /// An instruction user mode may not even decode (STAC, CLAC at CPL 3): #UD.
+    case invalidOpcode = "invalid_opcode"
 }
 
 /// Which check refused a present page.
@@ -121,6 +125,14 @@ public struct AccessOutcome: Sendable {
         self.core = core
         self.mode = mode
         self.virtualAddress = virtualAddress
+    }
+
+    /// A privileged instruction refused in user mode, as `last` shows it: the
+    /// #GP raised while executing it, at its operand's address.
+    public static func privilegedInstructionFault(core: Int, address: UInt64, kind: FaultKind) -> AccessOutcome {
+        var outcome = AccessOutcome(kind: .execute, core: core, mode: .user, virtualAddress: address)
+        outcome.first.fault = Fault(kind: kind, address: address, errorCode: 0, level: 0)
+        return outcome
     }
 }
 
