@@ -41,7 +41,8 @@ enum ChartRenderer {
     /// A bar `width` characters long at the maximum, in eighths of a character.
     static func bar(_ value: UInt64, of maximum: UInt64, unicode: Bool) -> String {
         guard maximum > 0 else { return "" }
-        let eighths = Int(value.multipliedFullWidth(by: UInt64(width * 8)).low / maximum)
+        // Full width: value × 320 may not fit in 64 bits; the quotient does (value ≤ maximum).
+        let eighths = Int(maximum.dividingFullWidth(value.multipliedFullWidth(by: UInt64(width * 8))).quotient)
         guard unicode else { return String(repeating: "#", count: (eighths + 4) / 8) }
         let partial = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"]
         return String(repeating: "█", count: eighths / 8) + partial[eighths % 8]
@@ -49,7 +50,8 @@ enum ChartRenderer {
 
     /// One character for a value's height: ▁ … █, or 1 … 8 in ASCII.
     static func level(_ value: UInt64, of maximum: UInt64, unicode: Bool) -> String {
-        let steps = maximum == 0 ? 0 : Int((value * 7 + maximum / 2) / maximum)
+        // value × 7 rounded to the nearest step, in full width so no value can overflow.
+        let steps = maximum == 0 ? 0 : Int(maximum.dividingFullWidth(value.multipliedFullWidth(by: 14)).quotient + 1) / 2
         return unicode ? ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"][steps] : String(steps + 1)
     }
 }
