@@ -91,6 +91,29 @@ import Testing
         leave(terminal, afterPrompt: 4)
     }
 
+    @Test func aHistoryFileBehindALinkIsWrittenThroughIt() throws {
+        let directory = (historyPath as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let target = home.appendingPathComponent("dotfiles-history").path
+        try "_HiStOrY_V2_\nprint\\0401\n".write(toFile: target, atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: historyPath, withDestinationPath: target)
+        let terminal = try shell()
+        type(terminal, "print 2", afterPrompt: 1)
+        leave(terminal, afterPrompt: 2)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: historyPath) == target, "still a link")
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "_HiStOrY_V2_\nprint\\0401\nprint\\0402\n")
+    }
+
+    @Test func aLineWithAControlByteIsNotKept() throws {
+        let terminal = try shell()
+        terminal.settle()
+        terminal.send("print 7 \u{16}\u{01}\r")  // Ctrl-V quotes the next key: a raw 0x01 in the line
+        #expect(terminal.waitFor("vmlab> ", count: 2), "\(terminal.plainOutput)")
+        type(terminal, "print 8", afterPrompt: 2)
+        leave(terminal, afterPrompt: 3)
+        #expect(try String(contentsOfFile: historyPath, encoding: .utf8) == "_HiStOrY_V2_\nprint\\0408\n")
+    }
+
     @Test func consecutiveDuplicatesAreKeptOnce() throws {
         let terminal = try shell()
         type(terminal, "print 5", afterPrompt: 1)
