@@ -20,12 +20,26 @@ import Testing
     }
 
     static func vmlab(_ arguments: [String], stdin: Data? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.currentDirectoryURL = packageRoot
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
+        return try run(binary, arguments, stdin: stdin, environment: environment)
+    }
+
+    /// A tool found on PATH (prove, dot, python3, bash), run from the package root.
+    static func tool(_ arguments: [String], stdin: Data? = nil, environment: [String: String]? = nil) throws -> Result {
+        try run(
+            URL(fileURLWithPath: "/usr/bin/env"), arguments, stdin: stdin,
+            environment: environment ?? ProcessInfo.processInfo.environment)
+    }
+
+    /// Runs `executable` from the package root and collects everything it writes.
+    static func run(_ executable: URL, _ arguments: [String], stdin: Data?, environment: [String: String]) throws
+        -> Result
+    {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = packageRoot
         process.environment = environment
         let output = Pipe()
         let errors = Pipe()

@@ -22,24 +22,9 @@ import Testing
         let graphs = try Self.graphs()
         #expect(!graphs.isEmpty, "a lesson draws page tables")
         for (lesson, dot) in graphs {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["dot", "-Tsvg"]
-            let input = Pipe()
-            let output = Pipe()
-            let errors = Pipe()
-            process.standardInput = input
-            process.standardOutput = output
-            process.standardError = errors
-            try process.run()
-            input.fileHandleForWriting.write(Data(dot.utf8))
-            try input.fileHandleForWriting.close()
-            let errorReader = PipeReader(errors.fileHandleForReading)
-            let svg = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            let complaints = String(decoding: errorReader.finish(), as: UTF8.self)
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0 && complaints.isEmpty, "\(lesson): \(complaints)")
-            #expect(svg.contains("<svg"), "\(lesson)")
+            let result = try CLITests.tool(["dot", "-Tsvg"], stdin: Data(dot.utf8))
+            #expect(result.status == 0 && result.stderr.isEmpty, "\(lesson): \(result.stderr)")
+            #expect(result.stdout.contains("<svg"), "\(lesson)")
         }
     }
 

@@ -104,18 +104,11 @@ import Testing
                 ])
                 let file = directory.appendingPathComponent("\(exercise)-\(submission).tap")
                 try result.stdout.write(to: file, atomically: true, encoding: .utf8)
-                let prove = Process()
-                prove.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-                prove.arguments = ["prove", "--exec", "cat", file.path]
-                let output = Pipe()
-                prove.standardOutput = output
-                prove.standardError = output
-                try prove.run()
-                let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                prove.waitUntilExit()
+                let prove = try CLITests.tool(["prove", "--exec", "cat", file.path])
+                let text = prove.stdout + prove.stderr
                 #expect(!text.contains("Parse errors"), "\(exercise)/\(submission): \(text)")
                 #expect(text.contains("Tests="), "prove ran: \(text)")
-                #expect((prove.terminationStatus == 0) == Self.passes(submission), "\(text)")
+                #expect((prove.status == 0) == Self.passes(submission), "\(text)")
             }
         }
     }
@@ -243,18 +236,12 @@ final class JUnitCounter: NSObject, XMLParserDelegate {
     }
 
     func runAutograder(_ root: URL) throws -> (status: Int32, results: [String: Any]) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [CLITests.packageRoot.appendingPathComponent("Examples/grading/gradescope/run_autograder").path]
         var environment = ProcessInfo.processInfo.environment
         environment["AUTOGRADER_ROOT"] = root.path
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
+        let run = try CLITests.tool(["bash", "Examples/grading/gradescope/run_autograder"], environment: environment)
         let data = try Data(contentsOf: root.appendingPathComponent("results/results.json"))
         let results = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-        return (process.terminationStatus, results)
+        return (run.status, results)
     }
 
     @Test func gradesTheUploadedScriptIntoResultsJson() throws {

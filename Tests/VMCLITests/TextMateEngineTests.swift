@@ -9,17 +9,8 @@ import Testing
         let root = CLITests.packageRoot
         let examples = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Examples").path)
             .filter { $0.hasSuffix(".vml") }.sorted().map { "Examples/" + $0 }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "Tests/textmate-check.py", "Grammar/vmlab.tmLanguage.json"] + examples
-        process.currentDirectoryURL = root
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "\(text)")
-        #expect(text.contains("\(examples.count) files tokenized, 0 unscoped"), "\(text)")
+        let result = try CLITests.tool(["python3", "Tests/textmate-check.py", "Grammar/vmlab.tmLanguage.json"] + examples)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("\(examples.count) files tokenized, 0 unscoped"), "\(result.stdout)")
     }
 }

@@ -358,6 +358,14 @@ import Testing
         }
     }
 
+    @Test func aHugePageSharedCopyOnWriteIsNotSplit() throws {
+        let (machine, a) = try machineWithAHugePage()
+        try machine.fork(a.pid, childName: "B")
+        #expect(throws: MachineError.sharedHugePage(address: 0x20_0000)) {
+            try machine.unmap(a.pid, at: 0x20_1000, size: 0x1000)
+        }
+    }
+
     @Test func exitAfterASplitGivesEveryFrameBack() throws {
         let (machine, a) = try machineWithAHugePage()
         let baseline = try makeMachine().framesUsed

@@ -190,8 +190,8 @@ public struct SwitchOutcome: Sendable {
     public let writes: [CR3Write]
     public var cr3Writes: Int { writes.count }
     public var wroteCR3: Bool { !writes.isEmpty }
-    /// TLB entries dropped by the switch.
-    public let entriesFlushed: Int
+    /// TLB entries dropped by the switch's CR3 writes.
+    public var entriesFlushed: Int { writes.reduce(0) { $0 + $1.dropped } }
     /// Valid entries left afterwards (global ones, and other PCIDs' with PCIDs on).
     public let entriesKept: Int
     /// With PCIDs: the process whose PCID slot was taken over, if any.

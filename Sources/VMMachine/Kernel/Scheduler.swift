@@ -200,7 +200,7 @@ extension Machine {
         }
         return SwitchOutcome(
             core: index, previous: previous, next: tid, kind: kind, oldCR3: oldCR3, newCR3: cores[index].cr3,
-            writes: writes, entriesFlushed: writes.reduce(0) { $0 + $1.dropped },
+            writes: writes,
             entriesKept: cores[index].tlb.validCount, recycledSlotOf: recycled, reusedSlot: reused)
     }
 }
