@@ -48,7 +48,7 @@ import Testing
         #expect(Formatter.format(once) == once)
         func tokens(_ text: String) -> [String] {
             let file = SourceFile(name: "t.vml", text: text)
-            return Lexer.tokenize(file).tokens.filter { $0.kind != .newline }.map { "\($0.kind) \(file.text(SourceRange(file: file, start: $0.start, end: $0.end)))" }
+            return Lexer.tokenize(file).stream.tokens.filter { $0.kind != .newline }.map { "\($0.kind) \(file.text(SourceRange(file: file, start: $0.start, end: $0.end)))" }
         }
         #expect(tokens(once) == tokens(Self.messy), "only whitespace changes")
     }

@@ -11,8 +11,8 @@ import Testing
     func integers(source: String, value: UInt64) {
         let lexed = Lexer.tokenize(SourceFile(name: "t", text: source))
         #expect(lexed.diagnostics.isEmpty)
-        #expect(lexed.tokens.first?.kind == .integer)
-        #expect(lexed.tokens.first?.integerValue == value)
+        #expect(lexed.stream.tokens.first?.kind == .integer)
+        #expect(lexed.stream.tokens.first.map(lexed.stream.integer(of:)) == value)
     }
 
     @Test(arguments: [
@@ -33,7 +33,7 @@ import Testing
     @Test func stringsAndEscapes() {
         let lexed = Lexer.tokenize(SourceFile(name: "t", text: #""a\tb\n\"q\" \\ \u{48}\u{1F600}""#))
         #expect(lexed.diagnostics.isEmpty)
-        #expect(lexed.tokens[0].text == "a\tb\n\"q\" \\ H😀")
+        #expect(lexed.stream.text(of: lexed.stream.tokens[0]) == "a\tb\n\"q\" \\ H😀")
     }
 
     @Test func stringErrors() {
@@ -87,5 +87,23 @@ import Testing
         #expect(file.position(of: Array("print \"é\"\n  ".utf8).count) == (2, 3))
         #expect(file.position(of: Array("print \"é".utf8).count) == (1, 9))
         #expect(file.lineText(2) == "  read x")
+    }
+}
+
+@Suite struct TokenStreamSizeTests {
+    /// A 16 MiB script of one-character statements is 16 M tokens: at 16 bytes
+    /// each the stream is 256 MiB; the 48-byte token it replaced made it 768 MiB.
+    @Test func aTokenIsSixteenBytes() {
+        #expect(MemoryLayout<Token>.stride == 16)
+    }
+
+    @Test func namesAndValuesAreReadBackFromTheStream() {
+        let lexed = Lexer.tokenize(SourceFile(name: "t", text: #"spawn Alpha 0x10 "s\t" while"#))
+        let stream = lexed.stream
+        #expect(stream.tokens.map(\.kind) == [.identifier, .identifier, .integer, .string, .while, .endOfInput])
+        #expect(stream.text(of: stream.tokens[1]) == "Alpha")
+        #expect(stream.integer(of: stream.tokens[2]) == 16)
+        #expect(stream.text(of: stream.tokens[3]) == "s\t")
+        #expect(stream.text(of: stream.tokens[4]) == "while")
     }
 }

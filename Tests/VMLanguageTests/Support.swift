@@ -17,7 +17,7 @@ func syntaxErrors(_ source: String) -> [Diagnostic] {
 func messages(_ source: String) -> [String] { syntaxErrors(source).map(\.message) }
 
 func tokens(_ source: String) -> [Token] {
-    Lexer.tokenize(SourceFile(name: "test.vml", text: source)).tokens
+    Lexer.tokenize(SourceFile(name: "test.vml", text: source)).stream.tokens
 }
 
 /// An S-expression of the parsed expression in `let x = SOURCE`, to check precedence.

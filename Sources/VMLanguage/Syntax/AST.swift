@@ -38,17 +38,20 @@ public struct Expression: Sendable {
     public let range: SourceRange
     /// Levels of the tree below and including this node. The parser bounds
     /// it, so evaluating an expression never nests deeper than that.
-    public let depth: Int
+    public var depth: Int { Int(storedDepth) }
+    private let storedDepth: Int32
 
     public init(kind: Kind, range: SourceRange) {
         self.kind = kind
         self.range = range
+        let depth: Int
         switch kind {
         case .integer, .string, .boolean, .name: depth = 1
         case .unary(_, let operand), .member(let operand, _): depth = operand.depth + 1
         case .binary(_, let left, let right), .index(let left, let right): depth = max(left.depth, right.depth) + 1
         case .call(_, let arguments): depth = (arguments.map(\.depth).max() ?? 0) + 1
         }
+        storedDepth = Int32(clamping: depth)
     }
 }
 

@@ -11,7 +11,7 @@ public enum Formatter {
     public static func format(_ text: String, registry: CommandRegistry = .standard) -> String? {
         let file = SourceFile(name: "<fmt>", text: text)
         guard Parser.parse(file, registry: registry).diagnostics.isEmpty else { return nil }
-        let tokens = Lexer.tokenize(file).tokens
+        let tokens = Lexer.tokenize(file).stream.tokens
         let bytes = file.bytes
         var lineStarts = [0]
         for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") { lineStarts.append(offset + 1) }
@@ -64,7 +64,7 @@ public enum Formatter {
             tokens.count > 2 && tokens[0].kind == .let && tokens[2].kind == .assign
             ? 2
             : (tokens.count > 1 && tokens[0].kind == .identifier && tokens[1].kind == .assign
-                && registry.command(named: tokens[0].text) == nil ? 1 : nil)
+                && registry.command(named: String(decoding: bytes[tokens[0].start..<tokens[0].end], as: UTF8.self)) == nil ? 1 : nil)
         var text = ""
         for (position, token) in tokens.enumerated() {
             let tokenText = String(decoding: bytes[token.start..<token.end], as: UTF8.self)

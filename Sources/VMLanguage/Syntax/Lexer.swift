@@ -11,18 +11,23 @@ public struct Lexer {
     private var offset = 0
     private var bracketDepth = 0
     private var spaceBefore = true
-    public private(set) var tokens: [Token] = []
-    public private(set) var diagnostics: [Diagnostic] = []
+    private var stream: TokenStream
+    private var diagnostics: [Diagnostic] = []
 
-    public static func tokenize(_ file: SourceFile) -> (tokens: [Token], diagnostics: [Diagnostic]) {
+    public static func tokenize(_ file: SourceFile) -> (stream: TokenStream, diagnostics: [Diagnostic]) {
         var lexer = Lexer(file: file)
         lexer.run()
-        return (lexer.tokens, lexer.diagnostics)
+        return (lexer.stream, lexer.diagnostics)
     }
+
+    /// Tokens keep 32-bit offsets. Scripts are capped at 16 MiB long before
+    /// this (ScriptLoader); the check keeps any other caller honest.
+    static let maximumSourceBytes = Int(UInt32.max)
 
     private init(file: SourceFile) {
         self.file = file
         self.bytes = file.bytes
+        stream = TokenStream(file: file)
     }
 
     private func peek(_ ahead: Int = 0) -> UInt8 {
@@ -46,13 +51,26 @@ public struct Lexer {
                 message, at: SourceRange(file: file, start: start, end: end), atEndOfInput: atEndOfInput))
     }
 
-    private mutating func emit(_ kind: TokenKind, from start: Int, integer: UInt64 = 0, text: String = "") {
-        tokens.append(
-            Token(kind: kind, start: start, end: offset, spaceBefore: spaceBefore, integerValue: integer, text: text))
+    private mutating func emit(_ kind: TokenKind, from start: Int, payload: UInt32 = 0) {
+        stream.tokens.append(Token(kind: kind, start: start, end: offset, spaceBefore: spaceBefore, payload: payload))
         spaceBefore = false
     }
 
+    private mutating func emit(integer value: UInt64, from start: Int) {
+        stream.integers.append(value)
+        emit(.integer, from: start, payload: UInt32(stream.integers.count - 1))
+    }
+
+    private mutating func emit(string: String, from start: Int) {
+        stream.strings.append(string)
+        emit(.string, from: start, payload: UInt32(stream.strings.count - 1))
+    }
+
     private mutating func run() {
+        if bytes.count > Self.maximumSourceBytes {
+            error("a script may be at most 4 GiB long", from: 0, to: 0)
+            offset = bytes.count
+        }
         while offset < bytes.count {
             let start = offset
             let byte = bytes[offset]
@@ -66,7 +84,7 @@ public struct Lexer {
             case UInt8(ascii: "\n"):
                 offset += 1
                 // Blank lines add nothing: one newline token stands for a run of them.
-                if bracketDepth == 0 && tokens.last?.kind != .newline { emit(.newline, from: start) }
+                if bracketDepth == 0 && stream.tokens.last?.kind != .newline { emit(.newline, from: start) }
                 spaceBefore = true
             case UInt8(ascii: "0")...UInt8(ascii: "9"):
                 lexNumber()
@@ -74,13 +92,20 @@ public struct Lexer {
                 lexString()
             case _ where isIdentifierStart(byte):
                 while offset < bytes.count && isIdentifierContinue(bytes[offset]) { offset += 1 }
-                let name = String(decoding: bytes[start..<offset], as: UTF8.self)
-                emit(TokenKind.keywords[name] ?? .identifier, from: start, text: name)
+                emit(keyword(from: start) ?? .identifier, from: start)
             default:
                 lexPunctuation(byte, start: start)
             }
         }
-        tokens.append(Token(kind: .endOfInput, start: bytes.count, end: bytes.count, spaceBefore: true))
+        let end = min(bytes.count, Self.maximumSourceBytes)
+        stream.tokens.append(Token(kind: .endOfInput, start: end, end: end, spaceBefore: true))
+    }
+
+    /// The keyword spelled by bytes[start..<offset], if any. Keywords are
+    /// short, so longer names never build a string.
+    private func keyword(from start: Int) -> TokenKind? {
+        guard offset - start <= 6 else { return nil }
+        return TokenKind.keywords[String(decoding: bytes[start..<offset], as: UTF8.self)]
     }
 
     private func isIdentifierStart(_ byte: UInt8) -> Bool {
@@ -134,7 +159,7 @@ public struct Lexer {
                 error(
                     "invalid digit '\(character)' in \(kind) integer literal",
                     from: start + position, to: start + position + 1)
-                emit(.integer, from: start)
+                emit(integer: 0, from: start)
                 return
             }
             sawDigit = true
@@ -145,14 +170,14 @@ public struct Lexer {
         }
         guard sawDigit else {
             error("integer literal has no digits after its prefix", from: start, to: offset)
-            emit(.integer, from: start)
+            emit(integer: 0, from: start)
             return
         }
         let (scaled, overflowScale) = value.multipliedReportingOverflow(by: multiplier)
         if overflow || overflowScale {
             error("integer literal does not fit in 64 bits", from: start, to: offset)
         }
-        emit(.integer, from: start, integer: scaled)
+        emit(integer: scaled, from: start)
     }
 
     private func digitValue(_ byte: UInt8) -> UInt64? {
@@ -180,7 +205,7 @@ public struct Lexer {
                     "unterminated string: a string ends with '\"' on the line where it starts",
                     from: start, to: start + 1)
                 flush()
-                emit(.string, from: start, text: String(scalars))
+                emit(string: String(scalars), from: start)
                 return
             }
             let byte = bytes[offset]
@@ -217,7 +242,7 @@ public struct Lexer {
             }
         }
         flush()
-        emit(.string, from: start, text: String(scalars))
+        emit(string: String(scalars), from: start)
     }
 
     private mutating func lexUnicodeEscape() -> UnicodeScalar? {

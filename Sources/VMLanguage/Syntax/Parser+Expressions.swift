@@ -147,7 +147,7 @@ extension Parser {
                 }
                 let member = advance()
                 value = try bounded(
-                    Expression(kind: .member(value, member.text), range: value.range.to(range(of: member))), at: member)
+                    Expression(kind: .member(value, text(member)), range: value.range.to(range(of: member))), at: member)
             case .leftBracket:
                 let open = advance()
                 let index = try expression()
@@ -185,19 +185,19 @@ extension Parser {
         switch token.kind {
         case .integer:
             advance()
-            return Expression(kind: .integer(token.integerValue), range: range(of: token))
+            return Expression(kind: .integer(stream.integer(of: token)), range: range(of: token))
         case .string:
             advance()
-            return Expression(kind: .string(token.text), range: range(of: token))
+            return Expression(kind: .string(text(token)), range: range(of: token))
         case .true, .false:
             advance()
             return Expression(kind: .boolean(token.kind == .true), range: range(of: token))
         case .identifier:
-            if registry.command(named: token.text) != nil {
-                throw error("'\(token.text)' is a command; a command starts a statement", at: token)
+            if registry.command(named: text(token)) != nil {
+                throw error("'\(text(token))' is a command; a command starts a statement", at: token)
             }
             advance()
-            return Expression(kind: .name(token.text), range: range(of: token))
+            return Expression(kind: .name(text(token)), range: range(of: token))
         case .leftParen:
             advance()
             let inner = try expression()

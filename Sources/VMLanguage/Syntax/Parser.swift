@@ -10,7 +10,8 @@ public struct Parser {
 
     private let file: SourceFile
     let registry: CommandRegistry
-    var tokens: [Token]
+    let stream: TokenStream
+    let tokens: [Token]
     var position = 0
     var diagnostics: [Diagnostic]
     var nesting = 0
@@ -24,8 +25,8 @@ public struct Parser {
     public static func parse(_ file: SourceFile, registry: CommandRegistry) -> (
         program: Program, diagnostics: [Diagnostic]
     ) {
-        let (tokens, lexerDiagnostics) = Lexer.tokenize(file)
-        var parser = Parser(file: file, registry: registry, tokens: tokens, diagnostics: lexerDiagnostics)
+        let (stream, lexerDiagnostics) = Lexer.tokenize(file)
+        var parser = Parser(file: file, registry: registry, stream: stream, diagnostics: lexerDiagnostics)
         let statements = parser.statementList(until: .endOfInput)
         let sorted = parser.diagnostics.enumerated().sorted {
             ($0.element.range.start, $0.offset) < ($1.element.range.start, $1.offset)
@@ -33,10 +34,11 @@ public struct Parser {
         return (Program(file: file, statements: statements), Array(sorted.prefix(maximumErrors)))
     }
 
-    private init(file: SourceFile, registry: CommandRegistry, tokens: [Token], diagnostics: [Diagnostic]) {
+    private init(file: SourceFile, registry: CommandRegistry, stream: TokenStream, diagnostics: [Diagnostic]) {
         self.file = file
         self.registry = registry
-        self.tokens = tokens
+        self.stream = stream
+        tokens = stream.tokens
         self.diagnostics = diagnostics
     }
 
@@ -49,6 +51,9 @@ public struct Parser {
     }
 
     func check(_ kind: TokenKind) -> Bool { current.kind == kind }
+
+    /// A name's spelling or a string's contents.
+    func text(_ token: Token) -> String { stream.text(of: token) }
 
     @discardableResult
     mutating func advance() -> Token {
@@ -93,7 +98,7 @@ public struct Parser {
 
     func describe(_ token: Token) -> String {
         switch token.kind {
-        case .identifier: return "'\(token.text)'"
+        case .identifier: return "'\(text(token))'"
         case .integer: return "integer \(file.text(range(of: token)))"
         case .string: return "string"
         default: return token.kind.spelling
@@ -183,7 +188,7 @@ public struct Parser {
             let body = try block(opener: "block")
             return Statement(kind: .block(body), range: range(from: start))
         case .identifier:
-            if let command = registry.command(named: current.text) { return try commandStatement(command) }
+            if let command = registry.command(named: text(current)) { return try commandStatement(command) }
             if peek().kind == .assign { return try assignment() }
             return try expressionStatement()
         default:
@@ -236,14 +241,14 @@ public struct Parser {
             let place = context.isEmpty ? "" : " " + context
             throw error("expected a name\(place), found \(describe(token))", at: token)
         }
-        if registry.command(named: token.text) != nil {
-            throw error("'\(token.text)' is a command and cannot be used as a name", at: token)
+        if registry.command(named: text(token)) != nil {
+            throw error("'\(text(token))' is a command and cannot be used as a name", at: token)
         }
-        if Builtins.reservedNames.contains(token.text) {
-            throw error("'\(token.text)' is a built-in name and cannot be rebound", at: token)
+        if Builtins.reservedNames.contains(text(token)) {
+            throw error("'\(text(token))' is a built-in name and cannot be rebound", at: token)
         }
         advance()
-        return token.text
+        return text(token)
     }
 
     /// if = "if" expression block [ "else" ( if | block ) ] ;
@@ -342,11 +347,11 @@ public struct Parser {
         if start.kind == .identifier, !nextEndsStatement, !startsInfixOrPostfix(next, at: min(position + 1, tokens.count - 1)) {
             // A word followed by more words: this was meant as a command.
             var notes: [String] = []
-            if let suggestion = closestMatch(to: start.text, in: registry.names) {
+            if let suggestion = closestMatch(to: text(start), in: registry.names) {
                 notes.append("did you mean '\(suggestion)'?")
             }
             notes.append("'help' lists the commands")
-            throw error("unknown command '\(start.text)'", at: start, notes: notes)
+            throw error("unknown command '\(text(start))'", at: start, notes: notes)
         }
         let value = try expression()
         return Statement(kind: .expression(value), range: range(from: start))
@@ -399,13 +404,13 @@ public struct Parser {
     private mutating func option(of command: CommandSpec, existing: [OptionArgument]) throws -> OptionArgument {
         let nameToken = advance()
         advance()  // "="
-        guard let spec = command.option(named: nameToken.text) else {
+        guard let spec = command.option(named: text(nameToken)) else {
             var notes: [String] = []
-            if let suggestion = closestMatch(to: nameToken.text, in: command.options.map(\.name)) {
+            if let suggestion = closestMatch(to: text(nameToken), in: command.options.map(\.name)) {
                 notes.append("did you mean '\(suggestion)'?")
             }
             notes.append("usage: \(command.usage)")
-            throw error("'\(command.name)' has no option '\(nameToken.text)'", at: nameToken, notes: notes)
+            throw error("'\(command.name)' has no option '\(text(nameToken))'", at: nameToken, notes: notes)
         }
         if existing.contains(where: { $0.name == spec.name }) {
             throw error("option '\(spec.name)' given twice", at: nameToken)
@@ -427,12 +432,12 @@ public struct Parser {
                     at: current, notes: ["usage: \(command.usage)"])
             }
             let token = advance()
-            return .name(token.text, range(of: token))
+            return .name(text(token), range(of: token))
         case .word(let choices):
             let token = current
-            guard token.kind == .identifier, choices.contains(token.text) else {
+            guard token.kind == .identifier, choices.contains(text(token)) else {
                 var notes = ["\(placeholder) is one of: " + choices.joined(separator: ", ")]
-                if token.kind == .identifier, let suggestion = closestMatch(to: token.text, in: choices) {
+                if token.kind == .identifier, let suggestion = closestMatch(to: text(token), in: choices) {
                     notes.insert("did you mean '\(suggestion)'?", at: 0)
                 }
                 throw error(
@@ -440,7 +445,7 @@ public struct Parser {
                     notes: notes)
             }
             advance()
-            return .word(token.text, range(of: token))
+            return .word(text(token), range(of: token))
         }
     }
 }

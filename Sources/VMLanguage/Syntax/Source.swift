@@ -4,7 +4,9 @@
 public final class SourceFile: Sendable {
     public let name: String
     public let bytes: [UInt8]
-    private let lineStarts: [Int]
+    /// Where each line starts: 32-bit, so that a file of newlines costs 4
+    /// bytes a line here (scripts are capped at 16 MiB).
+    private let lineStarts: [UInt32]
     /// Whether diagnostics may quote this file's lines: only vmlab source
     /// (`.vml`) and what was typed or piped in. A syntax error in some other
     /// file named by mistake (`vmlab run /etc/passwd`) names the place only.
@@ -14,9 +16,9 @@ public final class SourceFile: Sendable {
         self.name = name
         quotesSource = name.hasSuffix(".vml") || name.hasPrefix("<")
         self.bytes = Array(text.utf8)
-        var starts = [0]
-        for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
-            starts.append(offset + 1)
+        var starts: [UInt32] = [0]
+        for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") && offset < Int(UInt32.max) {
+            starts.append(UInt32(offset + 1))
         }
         lineStarts = starts
     }
@@ -28,9 +30,9 @@ public final class SourceFile: Sendable {
         var high = lineStarts.count - 1
         while low < high {
             let middle = (low + high + 1) / 2
-            if lineStarts[middle] <= clamped { low = middle } else { high = middle - 1 }
+            if Int(lineStarts[middle]) <= clamped { low = middle } else { high = middle - 1 }
         }
-        let column = bytes[lineStarts[low]..<clamped].reduce(1) { count, byte in
+        let column = bytes[Int(lineStarts[low])..<clamped].reduce(1) { count, byte in
             byte & 0xC0 == 0x80 ? count : count + 1
         }
         return (low + 1, column)
@@ -39,8 +41,8 @@ public final class SourceFile: Sendable {
     /// The text of 1-based `line`, without its newline.
     public func lineText(_ line: Int) -> String {
         guard line >= 1, line <= lineStarts.count else { return "" }
-        let start = lineStarts[line - 1]
-        var end = line < lineStarts.count ? lineStarts[line] - 1 : bytes.count
+        let start = Int(lineStarts[line - 1])
+        var end = line < lineStarts.count ? Int(lineStarts[line]) - 1 : bytes.count
         if end > start, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
         return String(decoding: bytes[start..<max(start, end)], as: UTF8.self)
     }
@@ -50,17 +52,21 @@ public final class SourceFile: Sendable {
     }
 }
 
-/// A span of bytes in one source file.
+/// A span of bytes in one source file. Every syntax-tree node holds one, so
+/// the offsets are 32-bit (16 bytes in all, not 24).
 public struct SourceRange: Sendable {
     public let file: SourceFile
-    public let start: Int
-    public let end: Int
+    private let startOffset: UInt32
+    private let endOffset: UInt32
 
     public init(file: SourceFile, start: Int, end: Int) {
         self.file = file
-        self.start = start
-        self.end = max(start, end)
+        startOffset = UInt32(clamping: start)
+        endOffset = UInt32(clamping: max(start, end))
     }
+
+    public var start: Int { Int(startOffset) }
+    public var end: Int { Int(endOffset) }
 
     /// The smallest range covering both.
     public func to(_ other: SourceRange) -> SourceRange {

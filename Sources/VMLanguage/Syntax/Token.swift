@@ -63,16 +63,49 @@ public enum TokenKind: Equatable, Sendable {
     }
 }
 
-/// A token with its byte range and what precedes it. Whether whitespace
-/// surrounds an operator decides if it is infix or prefix, as in Swift.
+/// A token: its kind, its byte range and what precedes it, in 16 bytes, so
+/// that the token stream of a 16 MiB script stays a small multiple of the
+/// script. An integer's value or a string's decoded text lives in the
+/// stream's side tables (`payload` indexes them); a name is read back from
+/// the source bytes. Whether whitespace surrounds an operator decides if it
+/// is infix or prefix, as in Swift.
 public struct Token: Sendable {
-    public var kind: TokenKind
-    public var start: Int
-    public var end: Int
+    public let kind: TokenKind
     /// Whitespace, a comment or the start of a line comes right before it.
-    public var spaceBefore: Bool
-    /// For integers: the value.
-    public var integerValue: UInt64 = 0
-    /// For identifiers: the name; for strings: the decoded contents.
-    public var text: String = ""
+    public let spaceBefore: Bool
+    private let startOffset: UInt32
+    private let endOffset: UInt32
+    let payload: UInt32
+
+    init(kind: TokenKind, start: Int, end: Int, spaceBefore: Bool, payload: UInt32 = 0) {
+        self.kind = kind
+        self.spaceBefore = spaceBefore
+        startOffset = UInt32(start)
+        endOffset = UInt32(end)
+        self.payload = payload
+    }
+
+    public var start: Int { Int(startOffset) }
+    public var end: Int { Int(endOffset) }
+}
+
+/// What the lexer produces: the tokens and the values they stand for.
+public struct TokenStream: Sendable {
+    public let file: SourceFile
+    public internal(set) var tokens: [Token] = []
+    var integers: [UInt64] = []
+    var strings: [String] = []
+
+    init(file: SourceFile) { self.file = file }
+
+    /// A name's or keyword's spelling, or a string literal's decoded contents.
+    public func text(of token: Token) -> String {
+        if token.kind == .string { return strings[Int(token.payload)] }
+        return String(decoding: file.bytes[token.start..<token.end], as: UTF8.self)
+    }
+
+    /// An integer literal's value (0 if the literal was malformed).
+    public func integer(of token: Token) -> UInt64 {
+        token.kind == .integer && Int(token.payload) < integers.count ? integers[Int(token.payload)] : 0
+    }
 }
