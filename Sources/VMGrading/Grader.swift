@@ -31,11 +31,16 @@ public struct Grader: Sendable {
     }
 
     public func grade(submission path: String, name: String) -> SubmissionResult {
+        grade(submission: HostPath(path), name: name)
+    }
+
+    public func grade(submission hostPath: HostPath, name: String) -> SubmissionResult {
         let submission: LoadedSubmission
         do {
-            submission = try LoadedSubmission(path: path)
+            submission = try LoadedSubmission(path: hostPath)
         } catch {
-            return SubmissionResult(name: name, path: path, tests: [], seed: options.seed, problem: error.message)
+            return SubmissionResult(
+                name: name, path: hostPath.display, tests: [], seed: options.seed, problem: error.message)
         }
         var results: [TestResult] = []
         for test in suite.tests {
@@ -47,7 +52,7 @@ public struct Grader: Sendable {
             }
             results.append(run(test, submission))
         }
-        return SubmissionResult(name: name, path: path, tests: results, seed: options.seed, problem: nil)
+        return SubmissionResult(name: name, path: hostPath.display, tests: results, seed: options.seed, problem: nil)
     }
 
     private func skipped(_ test: TestCase, because needed: String) -> TestResult {
@@ -127,13 +132,13 @@ struct LoadedSubmission: Sendable {
         let message: String
     }
 
-    init(path: String) throws(Unreadable) {
-        self.path = path
+    init(path hostPath: HostPath) throws(Unreadable) {
+        path = hostPath.display
         // Only scripts: a parse error quotes its line, and must never quote some other file.
-        guard path.hasSuffix(".vml") else { throw Unreadable(message: "'\(path)' is not a .vml script") }
+        guard hostPath.hasSuffix(".vml") else { throw Unreadable(message: "'\(path)' is not a .vml script") }
         let text: String
         do {
-            text = try ScriptLoader.read(path)
+            text = try ScriptLoader.read(hostPath)
         } catch {
             throw Unreadable(message: (error as? ScriptLoader.Failure)?.message ?? "cannot read '\(path)'")
         }

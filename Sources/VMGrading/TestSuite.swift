@@ -51,7 +51,7 @@ public struct TestSuite: Sendable {
         } catch {
             throw Invalid(report: "vmlab grade: \((error as? ScriptLoader.Failure)?.message ?? "\(error)")\n")
         }
-        return try load(SourceFile(name: path, text: text))
+        return try load(SourceFile(name: ScriptLoader.displayName(path), text: text))
     }
 
     public static func load(_ file: SourceFile) throws(Invalid) -> TestSuite {

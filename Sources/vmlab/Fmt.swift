@@ -25,6 +25,7 @@ struct Fmt: ParsableCommand {
     func run() throws {
         var status: Int32 = 0
         for path in files {
+            let name = ScriptLoader.displayName(path)
             let text: String
             do {
                 text = try ScriptLoader.read(path)
@@ -34,20 +35,18 @@ struct Fmt: ParsableCommand {
                 continue
             }
             guard let formatted = Formatter.format(text) else {
-                report("\(path) has syntax errors (vmlab check \(path) lists them); left as it is")
+                report("\(name) has syntax errors (vmlab check lists them); left as it is")
                 status = 2
                 continue
             }
             guard formatted != text else { continue }
             if check {
-                print("\(path): not formatted")
+                print("\(name): not formatted")
                 status = max(status, 1)
                 continue
             }
-            do {
-                try Data(formatted.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-            } catch {
-                report("cannot write '\(path)': \(error.localizedDescription)")
+            if let failure = HostPath(path).replaceContents(with: Array(formatted.utf8)) {
+                report("cannot write '\(name)': \(failure)")
                 status = 2
             }
         }

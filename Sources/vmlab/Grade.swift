@@ -95,25 +95,25 @@ struct Grade: ParsableCommand {
         options.scrambleFrames = scrambleFrames
         let grader = Grader(suite: suite, options: options)
 
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: submission, isDirectory: &isDirectory) else {
-            fail("cannot open '\(submission)': no such file or folder")
+        let submissionPath = HostPath(submission)
+        guard let type = submissionPath.fileType() else {
+            fail("cannot open '\(submissionPath.display)': no such file or folder")
         }
         let results: [SubmissionResult]
-        if isDirectory.boolValue {
+        if type == S_IFDIR {
             let entries: [SubmissionEntry]
             do {
-                entries = try Submissions.find(in: submission)
+                entries = try Submissions.find(in: submissionPath)
             } catch {
-                fail("cannot read the folder '\(submission)'")
+                fail("cannot read the folder '\(submissionPath.display)'")
             }
             let bar = ProgressBar(total: entries.count)
             results = grader.grade(entries, jobs: jobs) { done in bar.update(done) }
             bar.finish()
             try report(folder: results, suite: suite)
         } else {
-            let name = ((submission as NSString).lastPathComponent as NSString).deletingPathExtension
-            results = grader.grade([SubmissionEntry(name: name, path: submission, problem: nil)], jobs: 1)
+            let name = ((submissionPath.display as NSString).lastPathComponent as NSString).deletingPathExtension
+            results = grader.grade([SubmissionEntry(name: name, path: submissionPath, problem: nil)], jobs: 1)
             if let problem = results[0].problem { fail(problem) }
             try deliver(render(results[0], suite: suite), to: output)
         }

@@ -126,7 +126,7 @@ struct Run: ParsableCommand {
             return RunStatus.error.rawValue
         }
         let comparison = TranscriptComparison(expected: expected, actual: actual)
-        let report = comparison.report(expectedName: path)
+        let report = comparison.report(expectedName: ScriptLoader.displayName(path))
         FileHandle.standardOutput.write(Data(report.utf8))
         return comparison.matches ? 0 : 1
     }
@@ -146,11 +146,11 @@ struct Check: ParsableCommand {
         var failed = false
         for path in files {
             do {
-                let file = SourceFile(name: path, text: try ScriptLoader.read(path))
+                let file = SourceFile(name: ScriptLoader.displayName(path), text: try ScriptLoader.read(path))
                 let diagnostics = Parser.parse(file, registry: .standard).diagnostics
                 for diagnostic in diagnostics { output.writeDiagnostic(diagnostic.render()) }
                 if diagnostics.isEmpty {
-                    output.write("\(path): ok\n")
+                    output.write("\(file.name): ok\n")
                 } else {
                     failed = true
                 }

@@ -201,22 +201,32 @@ public enum ScriptLoader {
     static let standardInputNames: Set<String> = ["-", "/dev/stdin"]
 
     public static func read(_ path: String) throws -> String {
-        guard !path.contains("\0") else { throw Failure(message: "a file name cannot contain a NUL byte") }
         if standardInputNames.contains(path) { return try readStandardInput(name: path) }
+        return try read(HostPath(path))
+    }
+
+    /// How messages and diagnostics name the file at `path`.
+    public static func displayName(_ path: String) -> String {
+        standardInputNames.contains(path) ? path : HostPath(path).display
+    }
+
+    public static func read(_ path: HostPath) throws -> String {
+        let name = path.display
+        guard !path.containsNUL else { throw Failure(message: "a file name cannot contain a NUL byte") }
         var info = stat()
-        guard stat(path, &info) == 0 else {
-            throw Failure(message: "cannot open '\(path)': \(String(cString: strerror(errno)).lowercased())")
+        guard path.withCString({ stat($0, &info) }) == 0 else {
+            throw Failure(message: "cannot open '\(name)': \(String(cString: strerror(errno)).lowercased())")
         }
         switch info.st_mode & S_IFMT {
         case S_IFREG: break
-        case S_IFDIR: throw Failure(message: "cannot open '\(path)': it is a directory")
-        default: throw Failure(message: "cannot open '\(path)': not a regular file (a pipe, device or socket)")
+        case S_IFDIR: throw Failure(message: "cannot open '\(name)': it is a directory")
+        default: throw Failure(message: "cannot open '\(name)': not a regular file (a pipe, device or socket)")
         }
-        guard info.st_size <= maximumBytes else { throw tooLarge(path) }
-        let descriptor = open(path, O_RDONLY | O_NONBLOCK)
-        guard descriptor >= 0 else { throw Failure(message: "cannot read '\(path)'") }
+        guard info.st_size <= maximumBytes else { throw tooLarge(name) }
+        let descriptor = path.withCString { open($0, O_RDONLY | O_NONBLOCK) }
+        guard descriptor >= 0 else { throw Failure(message: "cannot read '\(name)'") }
         defer { close(descriptor) }
-        return try decode(try readAll(descriptor, name: path), name: path)
+        return try decode(try readAll(descriptor, name: name), name: name)
     }
 
     /// All of standard input, with the same limits as a file.

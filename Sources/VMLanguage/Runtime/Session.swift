@@ -33,7 +33,7 @@ public final class Session {
             output.writeDiagnostic("vmlab: \(error)\n")
             return .error
         }
-        return run(SourceFile(name: path, text: text))
+        return run(SourceFile(name: ScriptLoader.displayName(path), text: text))
     }
 
     /// Parses and runs `file`; reports every syntax error, or the first runtime error.
