@@ -9,6 +9,7 @@ public enum NativeStack {
     /// budget at a few KiB a level in a debug build, many times over. Only the
     /// pages a script really uses are ever touched.
     public static let size = 512 << 20
+    private static let alternateStackSize = 256 << 10
 
     /// Runs `body` on a fresh thread with a stack of `size` bytes and waits for it.
     public static func run<Result>(_ body: @escaping () -> Result) -> Result {
@@ -24,11 +25,21 @@ public enum NativeStack {
         pthread_sigmask(SIG_BLOCK, &interrupt, &saved)
         defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
         let thread = Thread {
+            // So must the fatal signals CrashFlush handles, even when the
+            // parent started vmlab with them blocked (as a test runner's
+            // worker threads do).
             var unblock = sigset_t()
             sigemptyset(&unblock)
-            sigaddset(&unblock, SIGINT)
+            for signal in [SIGINT] + CrashFlush.signals { sigaddset(&unblock, signal) }
             pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+            // A signal handler needs stack of its own when this one overflows (CrashFlush).
+            let alternate = UnsafeMutableRawPointer.allocate(byteCount: alternateStackSize, alignment: 16)
+            var stack = stack_t(ss_sp: alternate, ss_flags: 0, ss_size: alternateStackSize)
+            sigaltstack(&stack, nil)
             box.value = box.work()
+            stack.ss_flags = Int32(SS_DISABLE)
+            sigaltstack(&stack, nil)
+            alternate.deallocate()
             done.signal()
         }
         thread.stackSize = size

@@ -15,49 +15,71 @@ public protocol OutputSink: AnyObject {
 
 /// Buffers standard output and writes it in large chunks; diagnostics go to
 /// standard error after pending output, so the two stay in order on a terminal.
+///
+/// The buffer is raw memory that a fatal signal's handler can reach: if vmlab
+/// ever crashes (or is killed with SIGTERM), what it had printed is written
+/// out before it dies (CrashFlush).
 public final class StandardStreams: OutputSink {
-    private var buffer: [UInt8] = []
-    private let limit = 1 << 16
+    private static let capacity = 1 << 16
+    private let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+    /// Bytes waiting in `buffer`; a pointer so that the signal handler reads the live count.
+    private let count = UnsafeMutablePointer<Int>.allocate(capacity: 1)
 
     public init() {
-        buffer.reserveCapacity(limit)
+        count.initialize(to: 0)
+        CrashFlush.register(buffer: buffer, count: count)
     }
 
-    deinit { flush() }
+    deinit {
+        flush()
+        CrashFlush.unregister(buffer: buffer)
+        buffer.deallocate()
+        count.deallocate()
+    }
 
     public func write(_ text: String) {
-        buffer.append(contentsOf: text.utf8)
-        if buffer.count >= limit { flush() }
+        var text = text
+        text.withUTF8 { bytes in
+            if count.pointee + bytes.count > Self.capacity { flush() }
+            if bytes.count > Self.capacity {
+                Self.writeAll(UnsafeRawBufferPointer(bytes), to: 1)
+                return
+            }
+            (buffer + count.pointee).update(from: bytes.baseAddress!, count: bytes.count)
+            count.pointee += bytes.count
+        }
     }
 
     public func writeDiagnostic(_ text: String) {
         flush()
-        Self.writeAll(Array(text.utf8), to: 2)
+        var text = text
+        text.withUTF8 { Self.writeAll(UnsafeRawBufferPointer($0), to: 2) }
     }
 
     public func flush() {
-        guard !buffer.isEmpty else { return }
-        Self.writeAll(buffer, to: 1)
-        buffer.removeAll(keepingCapacity: true)
+        guard count.pointee > 0 else { return }
+        let pending = count.pointee
+        // Emptied first: if the write fails and vmlab exits, nothing is written twice.
+        count.pointee = 0
+        Self.writeAll(UnsafeRawBufferPointer(start: buffer, count: pending), to: 1)
     }
 
-    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) {
-        bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = systemWrite(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    // The reader went away (EPIPE: `| head -1`): stop quietly, as cat does.
-                    // Anything else (a full disk) is reported: output was lost. Either way exit 2.
-                    if errno != EPIPE && descriptor == 1 {
-                        let message = "vmlab: cannot write standard output: \(String(cString: strerror(errno)))\n"
-                        _ = message.withCString { systemWrite(2, $0, strlen($0)) }
-                    }
-                    exit(2)
+    private static func writeAll(_ raw: UnsafeRawBufferPointer, to descriptor: Int32) {
+        guard let base = raw.baseAddress else { return }
+        var offset = 0
+        while offset < raw.count {
+            let written = systemWrite(descriptor, base + offset, raw.count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                // The reader went away (EPIPE: `| head -1`): stop quietly, as cat does.
+                // Anything else (a full disk) is reported: output was lost. Either way exit 2.
+                if errno != EPIPE && descriptor == 1 {
+                    let message = "vmlab: cannot write standard output: \(String(cString: strerror(errno)))\n"
+                    _ = message.withCString { systemWrite(2, $0, strlen($0)) }
                 }
-                offset += written
+                exit(2)
             }
+            offset += written
         }
     }
 }
