@@ -45,7 +45,7 @@ struct Fmt: ParsableCommand {
                 status = max(status, 1)
                 continue
             }
-            if let failure = HostPath(path).replaceContents(with: Array(formatted.utf8)) {
+            if let failure = HostPath(path).writeAtomically(Array(formatted.utf8), mayCreate: false) {
                 report("cannot write '\(name)': \(failure)")
                 status = 2
             }

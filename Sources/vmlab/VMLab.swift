@@ -88,6 +88,11 @@ struct Run: ParsableCommand {
         help: "Compare the run's output with this file instead of printing it; report the first differing line.")
     var expectedTranscript: String?
 
+    @Option(
+        name: .customLong("html"),
+        help: "Also write the run as one self-contained HTML page: page tables and plots drawn as SVG, TLBs as grids.")
+    var htmlReport: String?
+
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one script file") }
     }
@@ -98,7 +103,9 @@ struct Run: ParsableCommand {
 
     private func runScripts() -> Int32 {
         let transcript = expectedTranscript == nil ? nil : TranscriptSink()
-        let output: OutputSink = transcript ?? StandardStreams()
+        let terminal: OutputSink = transcript ?? StandardStreams()
+        let report = htmlReport == nil ? nil : HTMLReportSink(forwardingTo: terminal)
+        let output: OutputSink = report ?? terminal
         let session = Session(output: output, limits: execution.limits)
         session.interpreter.alwaysQuiet = execution.quiet
         session.interpreter.unicodeOutput = Interpreter.localeIsUTF8(ProcessInfo.processInfo.environment)
@@ -110,6 +117,14 @@ struct Run: ParsableCommand {
         status = session.finalStatus(after: status)
         if let summary = session.expectationSummary() { output.writeDiagnostic(summary) }
         output.flush()
+        if let report, let htmlReport {
+            let title = files.map(ScriptLoader.displayName).joined(separator: " ")
+            let page = report.document(title: title, machine: session.interpreter.machine)
+            if let failure = HostPath(htmlReport).writeAtomically(Array(page.utf8), mayCreate: true) {
+                terminal.writeDiagnostic("vmlab: cannot write the report '\(ScriptLoader.displayName(htmlReport))': \(failure)\n")
+                return RunStatus.error.rawValue
+            }
+        }
         if let transcript, let expectedTranscript {
             return compare(transcript.text, with: expectedTranscript, status: status)
         }

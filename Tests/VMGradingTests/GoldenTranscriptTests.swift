@@ -25,17 +25,28 @@ import VMLanguage
         let script = Self.packageRoot.appendingPathComponent("Examples/" + lesson)
         let golden = script.deletingPathExtension().appendingPathExtension("out")
         let sink = TranscriptSink()
-        let session = Session(output: sink)
+        // Every lesson also runs through the HTML report, which must pass the text on unchanged.
+        let report = HTMLReportSink(forwardingTo: sink)
+        let session = Session(output: report)
         // A relative name keeps paths in diagnostics the same on every machine.
         let text = try String(contentsOf: script, encoding: .utf8)
         let status = session.finalStatus(after: session.run(SourceFile(name: "Examples/" + lesson, text: text)))
         #expect(status == .success, "lessons prove their claims: \(lesson) must pass all its expects")
+        // A lesson with an .html file beside it has its report compared too (touch one to add it).
+        let page = script.deletingPathExtension().appendingPathExtension("html")
+        let hasPage = FileManager.default.fileExists(atPath: page.path)
+        let html = report.document(title: "Examples/" + lesson, machine: session.interpreter.machine)
         if ProcessInfo.processInfo.environment["VMLAB_UPDATE_GOLDEN"] == "1" {
             try sink.text.write(to: golden, atomically: true, encoding: .utf8)
+            if hasPage { try html.write(to: page, atomically: true, encoding: .utf8) }
             return
         }
         let expected = try String(contentsOf: golden, encoding: .utf8)
         let comparison = TranscriptComparison(expected: expected, actual: sink.text)
         #expect(comparison.matches, "\(comparison.report(expectedName: golden.lastPathComponent))")
+        if hasPage {
+            let pageComparison = TranscriptComparison(expected: try String(contentsOf: page, encoding: .utf8), actual: html)
+            #expect(pageComparison.matches, "\(pageComparison.report(expectedName: page.lastPathComponent))")
+        }
     }
 }

@@ -48,8 +48,10 @@ enum PlotCommands {
         }
         let title = try call.option("title").map { try interpreter.string($0.value, "the title") }
         let style = call.option("style").map { interpreter.word($0.value) } ?? "bar"
+        let lines = style == "line"
         interpreter.output.write(
-            ChartRenderer.render(series, title: title, lines: style == "line", unicode: interpreter.unicodeOutput))
+            ChartRenderer.render(series, title: title, lines: lines, unicode: interpreter.unicodeOutput),
+            figure: { Figure(content: .chart(ChartPicture(title: title, series: series, lines: lines))) })
     }
 }
 

@@ -34,19 +34,23 @@ enum ShowCommands {
             throw Diagnostic("'show \(topic)' takes no process and no format", at: extra.range)
         }
         let text: String
+        var figure: (() -> Figure)?
         switch topic {
         case "pagetable":
             guard call.arguments.count > 1 else {
                 throw Diagnostic("'show pagetable' needs a process: show pagetable A", at: call.range)
             }
             let processes = try call.arguments.dropFirst().map { try interpreter.process($0).1 }
+            figure = { Figure(content: .pageTables(PageTableGraph(processes, machine: machine))) }
             if call.option("format").map({ interpreter.word($0.value) }) == "dot" {
                 text = DotRenderer.pageTables(processes, machine: machine)
             } else {
                 text = processes.map { StateRenderer.pageTable($0, machine: machine) }.joined()
             }
         case "tlb":
-            text = StateRenderer.tlb(machine.cores[interpreter.currentCore], machine: machine)
+            let core = machine.cores[interpreter.currentCore]
+            text = StateRenderer.tlb(core, machine: machine)
+            figure = { Figure(content: .tlb(TLBPicture(core, title: "TLB of cpu \(core.index)"))) }
         case "cpu":
             text = machine.cores.map { StateRenderer.cpu($0, machine: machine) }.joined()
         case "frames":
@@ -56,7 +60,11 @@ enum ShowCommands {
         default:
             text = StateRenderer.processes(machine)
         }
-        interpreter.output.write(text)
+        if let figure {
+            interpreter.output.write(text, figure: figure)
+        } else {
+            interpreter.output.write(text)
+        }
     }
 
     static let stats = CommandSpec(

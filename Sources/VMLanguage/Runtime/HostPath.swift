@@ -88,17 +88,27 @@ public struct HostPath: Sendable, Hashable, Comparable {
         return names.sorted()
     }
 
-    /// Replaces the regular file at this path with `contents`, whole or not
-    /// at all: written beside it under a temporary name, then renamed over
-    /// it, keeping its permissions. Returns the error text on failure.
-    public func replaceContents(with contents: [UInt8]) -> String? {
+    /// Writes `contents` to this path, whole or not at all: into a temporary
+    /// file beside it, then renamed over it. Only a regular file is ever
+    /// replaced (never a link, a device or a folder), keeping its
+    /// permissions; with `mayCreate` a missing file is created. Returns the
+    /// error text on failure.
+    public func writeAtomically(_ contents: [UInt8], mayCreate: Bool) -> String? {
         guard !containsNUL else { return "a file name cannot contain a NUL byte" }
         var info = stat()
-        guard withCString({ stat($0, &info) }) == 0, info.st_mode & S_IFMT == S_IFREG else {
-            return "not a regular file"
+        var mode: mode_t = 0o644
+        if withCString({ lstat($0, &info) }) == 0 {
+            switch info.st_mode & S_IFMT {
+            case S_IFREG: mode = info.st_mode & 0o7777
+            case S_IFLNK: return "it is a symbolic link; vmlab replaces only regular files"
+            case S_IFDIR: return "it is a directory"
+            default: return "not a regular file (a pipe, device or socket)"
+            }
+        } else if !mayCreate || errno != ENOENT {
+            return String(cString: strerror(errno)).lowercased()
         }
         let temporary = HostPath(bytes: bytes + Array(".vmlab-\(getpid())~".utf8))
-        let descriptor = temporary.withCString { open($0, O_WRONLY | O_CREAT | O_EXCL, info.st_mode & 0o7777) }
+        let descriptor = temporary.withCString { open($0, O_WRONLY | O_CREAT | O_EXCL, mode) }
         guard descriptor >= 0 else { return String(cString: strerror(errno)) }
         var written = 0
         var failure: String?

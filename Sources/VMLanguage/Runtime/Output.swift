@@ -11,6 +11,8 @@ public protocol OutputSink: AnyObject {
     func write(_ text: String)
     func writeDiagnostic(_ text: String)
     func flush()
+    /// Text that a figure shows better (Figure.swift); most sinks print the text only.
+    func write(_ text: String, figure: () -> Figure)
 }
 
 /// Buffers standard output and writes it in large chunks; diagnostics go to

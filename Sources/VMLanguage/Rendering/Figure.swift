@@ -1,0 +1,69 @@
+import VMMachine
+
+/// Output that a picture shows better than text: a `show pagetable`, a
+/// `show tlb`, a `plot`. Commands print their text as always and hand the
+/// sink the figure too; only a sink that draws (the HTML report) builds it.
+public struct Figure {
+    enum Content {
+        case pageTables(PageTableGraph)
+        case tlb(TLBPicture)
+        case chart(ChartPicture)
+    }
+
+    let content: Content
+}
+
+extension OutputSink {
+    /// Text for terminals and transcripts; sinks that draw also take the figure.
+    public func write(_ text: String, figure: () -> Figure) { write(text) }
+}
+
+/// One core's TLB as a grid: a row per set, a column per way.
+struct TLBPicture {
+    struct Cell {
+        let page: UInt64
+        let frame: UInt64
+        let size: UInt64
+        /// The PCID, when the core uses PCIDs; "any" for a global entry.
+        let tag: String?
+        let global: Bool
+        let rights: String
+    }
+
+    struct Array {
+        let name: String
+        let sets: Int
+        let ways: Int
+        /// sets × ways, set-major; nil for an invalid way.
+        let cells: [Cell?]
+    }
+
+    let title: String
+    let arrays: [Array]
+
+    init(_ core: Core, title: String) {
+        self.title = title
+        let tags = core.slots.count > 1
+        var arrays: [Array] = []
+        for (index, array) in core.tlb.arrays.enumerated() {
+            let name = core.tlb.isUnified ? "TLB" : core.tlb.roles[index].name
+            let cells = array.entries.map { entry -> Cell? in
+                guard entry.valid else { return nil }
+                var rights = (entry.writable ? "rw" : "r") + (entry.noExecute ? "" : "x") + (entry.user ? " user" : " kernel")
+                if entry.dirty { rights += " dirty" }
+                return Cell(
+                    page: entry.virtualAddress, frame: entry.frameBase, size: entry.pageSize,
+                    tag: tags ? (entry.global ? "any" : String(entry.pcid)) : nil, global: entry.global, rights: rights)
+            }
+            arrays.append(Array(name: name, sets: array.sets, ways: array.ways, cells: cells))
+        }
+        self.arrays = arrays
+    }
+}
+
+/// The series a `plot` draws.
+struct ChartPicture {
+    let title: String?
+    let series: [(name: String, points: [(x: UInt64, y: UInt64)])]
+    let lines: Bool
+}

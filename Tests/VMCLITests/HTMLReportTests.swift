@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+
+/// `vmlab run LESSON --html FILE`, read back by a real HTML5 parser
+/// (Tests/html-check.py, PyPI html5lib, which scripts/test installs).
+@Suite struct HTMLReportTests {
+    static func check(_ page: String, texts: [String] = []) throws -> CLITests.Result {
+        try CLITests.tool(["python3", "Tests/html-check.py", page] + texts.flatMap { ["--text", $0] })
+    }
+
+    static func folder() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vmlab-html-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        return directory
+    }
+
+    @Test func aLessonsReportIsValidHTML5WithItsPicturesAndNothingFromOutside() throws {
+        let directory = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let page = directory.appendingPathComponent("report.html").path
+        let run = try CLITests.vmlab(["run", "Examples/15-the-answer-on-one-page.vml", "--html", page])
+        #expect(run.status == 0, "\(run.stderr)")
+        // The terminal gets the same text as without --html.
+        #expect(run.stdout == (try String(contentsOfFile: "\(CLITests.packageRoot.path)/Examples/15-the-answer-on-one-page.out", encoding: .utf8)))
+        let parsed = try Self.check(page)
+        #expect(parsed.status == 0, "\(parsed.stdout)\(parsed.stderr)")
+        // Two SVG pictures (the page tables, the plot), three figures (with the TLB), and the
+        // TLB grid of `show tlb` plus the one at the end; no script, nothing fetched.
+        #expect(parsed.stdout == "svg 2\nfigure 3\ntlb-grid 2\nscript 0\nexternal 0\n")
+    }
+
+    /// Every place a script's text reaches the page: printed output, a diagnostic,
+    /// an expect's label, a plot's title and series names, the file's own name.
+    @Test func everyStringAScriptCanPrintIsEscaped() throws {
+        let directory = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let hostile = #"<script>alert('x')</script> & "q""#
+        let quoted = hostile.replacingOccurrences(of: "\"", with: "\\\"")
+        let script = directory.appendingPathComponent("<b>&'\".vml")
+        try """
+            print "\(quoted)"
+            record "\(quoted)" 1 2
+            record "\(quoted)" 2 3
+            plot "\(quoted)" title="\(quoted)"
+            plot "\(quoted)" style=line title="\(quoted)"
+            spawn A
+            show pagetable A
+            expect 1 == 2 "\(quoted)"
+            print "\(quoted)" + missing
+            """.write(to: script, atomically: true, encoding: .utf8)
+        let page = directory.appendingPathComponent("report.html").path
+        let run = try CLITests.vmlab(["run", script.path, "--html", page])
+        #expect(run.status == 2)
+        let parsed = try Self.check(page, texts: [hostile, "<b>&'\".vml"])
+        #expect(parsed.status == 0, "\(parsed.stdout)\(parsed.stderr)")
+        let lines = parsed.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains("script 0"))
+        // Decoded back to the very string 11 times: the printed line; the text charts' two
+        // titles and the line chart's series name; the SVG charts' two titles and four
+        // point tooltips; the failed expect's label. (The quoted source line spells \".)
+        #expect(lines.contains("text 11 " + hostile), "\(parsed.stdout)")
+        #expect(lines.contains { $0.hasPrefix("text ") && $0.hasSuffix("<b>&'\".vml") && !$0.hasPrefix("text 0 ") })
+    }
+
+    @Test func theReportReplacesOnlyARegularFile() throws {
+        let directory = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let link = directory.appendingPathComponent("link.html")
+        try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: "/dev/null")
+        let script = try CLITests.temporaryFile("print 1\n")
+        let run = try CLITests.vmlab(["run", script, "--html", link.path])
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("it is a symbolic link; vmlab replaces only regular files"), "\(run.stderr)")
+        let folder = try CLITests.vmlab(["run", script, "--html", directory.path])
+        #expect(folder.stderr.contains("it is a directory"), "\(folder.stderr)")
+    }
+}
