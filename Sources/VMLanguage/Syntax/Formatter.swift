@@ -2,7 +2,9 @@
 /// Each line is indented four spaces per open `{` (and once more inside an
 /// open `(` or `[` that continues a line), trailing whitespace goes, runs of
 /// blank lines become one, an infix operator written with no space around it
-/// gets one on each side, and a comma is followed by one space. Comments and
+/// gets one on each side, and a comma is followed by one space. One
+/// statement a line: a line that chains statements with `;` is split there,
+/// and the blocks on it open onto lines of their own. Comments and
 /// strings are kept byte for byte, and so is every token: formatting never
 /// changes what a script means, and formatting twice changes nothing more.
 public enum Formatter {
@@ -12,6 +14,71 @@ public enum Formatter {
         let file = SourceFile(name: "<fmt>", text: text)
         guard Parser.parse(file, registry: registry).diagnostics.isEmpty else { return nil }
         let tokens = Lexer.tokenize(file).stream.tokens
+        if let split = oneStatementALine(file, tokens: tokens), split != text {
+            return format(split, registry: registry)
+        }
+        return layout(file, tokens: tokens, registry: registry)
+    }
+
+    /// The text with each line that holds a `;` between statements broken
+    /// into one line per statement: the `;` becomes a line end, a `{` with
+    /// more after it ends its line, and a `}` with something before it starts
+    /// one (`} else {` stays together). Newlines and `;` end statements alike,
+    /// and blocks ignore where their lines break, so the meaning is the same;
+    /// nil when no line needs it. Inside `( )` and `[ ]` nothing is split.
+    static func oneStatementALine(_ file: SourceFile, tokens: [Token]) -> String? {
+        let bytes = file.bytes
+        var brackets = 0
+        var lines: [[Token]] = [[]]
+        for token in tokens {
+            switch token.kind {
+            case .newline, .endOfInput: lines.append([])
+            default: lines[lines.count - 1].append(token)
+            }
+        }
+        // Which lines chain statements, and the depth of ( and [ at each token.
+        var cutLines: Set<Int> = []
+        var depthAt: [Int: Int] = [:]
+        for (number, line) in lines.enumerated() {
+            for token in line {
+                depthAt[token.start] = brackets
+                switch token.kind {
+                case .leftParen, .leftBracket: brackets += 1
+                case .rightParen, .rightBracket: brackets = max(0, brackets - 1)
+                case .semicolon where brackets == 0: cutLines.insert(number)
+                default: break
+                }
+            }
+        }
+        guard !cutLines.isEmpty else { return nil }
+        var output: [UInt8] = []
+        var copied = 0
+        func cut(at offset: Int, skipping end: Int) {
+            output += bytes[copied..<offset]
+            output.append(UInt8(ascii: "\n"))
+            copied = end
+        }
+        for number in cutLines.sorted() {
+            let line = lines[number]
+            for (position, token) in line.enumerated() where depthAt[token.start] == 0 {
+                let isLast = position == line.count - 1
+                switch token.kind {
+                case .semicolon:
+                    cut(at: token.start, skipping: token.end)
+                case .leftBrace where !isLast:
+                    cut(at: token.end, skipping: token.end)
+                case .rightBrace where position > 0 && line[position - 1].kind != .semicolon:
+                    cut(at: token.start, skipping: token.start)
+                default: break
+                }
+            }
+        }
+        output += bytes[copied...]
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Indentation and spacing, line by line.
+    private static func layout(_ file: SourceFile, tokens: [Token], registry: CommandRegistry) -> String {
         let bytes = file.bytes
         var lineStarts = [0]
         for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") { lineStarts.append(offset + 1) }
