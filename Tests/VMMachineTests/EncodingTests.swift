@@ -85,6 +85,27 @@ import Testing
         #expect(memory.readWord(0x3000) == 1)
         #expect(memory.readWord(0x3008) == 0)
     }
+
+    /// Storage comes in slabs of 256 frames: frames on both sides of a slab
+    /// boundary, and every word of them, keep what was written, and a copy of
+    /// the memory is a copy (value semantics).
+    @Test func contentsSurviveAcrossSlabsAndCopiesAreIndependent() {
+        var memory = PhysicalMemory(frameCount: 4096)
+        for frame in UInt64(0)..<1000 {
+            memory.writeWord(frame << 12, frame + 1)
+            memory.writeWord(frame << 12 | 0xFF8, ~frame)
+        }
+        #expect(memory.touchedFrames == 1000)
+        var copy = memory
+        copy.writeWord(255 << 12, 77)
+        for frame in UInt64(0)..<1000 {
+            #expect(memory.readWord(frame << 12) == frame + 1)
+            #expect(memory.readWord(frame << 12 | 0xFF8) == ~frame)
+            #expect(memory.readWord(frame << 12 | 0x800) == 0)
+        }
+        #expect(copy.readWord(255 << 12) == 77)
+        #expect(memory.readWord(255 << 12) == 256)
+    }
 }
 
 @Suite struct FrameAllocatorTests {

@@ -3,16 +3,25 @@
 ///
 /// A two-level radix (chunk of 1,024 frames → slot) finds a frame's storage in
 /// two array reads, so the page walker never hashes.
+///
+/// Contents live in slabs of 256 frames (1 MiB) that are allocated as they
+/// fill and never moved: storage grows without
+/// reallocating and copying what it holds (a single growing array touched
+/// every frame twice and, near 1 GiB, briefly needed twice the memory), and
+/// host memory stays close to the frames touched.
 public struct PhysicalMemory: Sendable {
     public let frameCount: UInt64
     private static let chunkShift: UInt64 = 10
     private static let chunkMask: UInt64 = (1 << chunkShift) - 1
     private static let wordsPerFrame = 512
+    private static let slabShift = 8
+    private static let framesPerSlab = 1 << slabShift
 
     /// For each chunk, either empty (no frame in it touched) or 1,024 slot numbers (-1 = none).
     private var chunks: [[Int32]]
-    /// Frame contents, `wordsPerFrame` words per slot.
-    private var words: [UInt64] = []
+    /// Frame contents: slot s is slab s >> 8, `wordsPerFrame` words at (s & 255) * 512.
+    private var slabs: [[UInt64]] = []
+    private var slotCount = 0
     private var freeSlots: [Int32] = []
     public private(set) var touchedFrames = 0
 
@@ -43,11 +52,16 @@ public struct PhysicalMemory: Sendable {
         let newSlot: Int
         if let reused = freeSlots.popLast() {
             newSlot = Int(reused)
-            let base = newSlot * Self.wordsPerFrame
-            for index in base..<(base + Self.wordsPerFrame) { words[index] = 0 }
+            let base = (newSlot & (Self.framesPerSlab - 1)) * Self.wordsPerFrame
+            let slab = newSlot >> Self.slabShift
+            for index in base..<(base + Self.wordsPerFrame) { slabs[slab][index] = 0 }
         } else {
-            newSlot = words.count / Self.wordsPerFrame
-            words.append(contentsOf: repeatElement(0, count: Self.wordsPerFrame))
+            newSlot = slotCount
+            slotCount += 1
+            if newSlot >> Self.slabShift == slabs.count {
+                // Zero-filled by the allocator: its pages cost host memory only once written.
+                slabs.append([UInt64](repeating: 0, count: Self.framesPerSlab * Self.wordsPerFrame))
+            }
         }
         chunks[chunkIndex][Int(frame & Self.chunkMask)] = Int32(newSlot)
         touchedFrames += 1
@@ -61,7 +75,7 @@ public struct PhysicalMemory: Sendable {
     public func readWord(_ physicalAddress: UInt64) -> UInt64 {
         let frameSlot = slot(ofFrame: physicalAddress >> 12)
         if frameSlot < 0 { return 0 }
-        return words[frameSlot * Self.wordsPerFrame + Int((physicalAddress & 0xFFF) >> 3)]
+        return slabs[frameSlot >> Self.slabShift][Self.wordIndex(frameSlot, physicalAddress)]
     }
 
     /// Writes the 8-byte word at an 8-byte aligned physical address.
@@ -73,7 +87,13 @@ public struct PhysicalMemory: Sendable {
             if value == 0 || physicalAddress >> 12 >= frameCount { return }
             frameSlot = makeSlot(forFrame: physicalAddress >> 12)
         }
-        words[frameSlot * Self.wordsPerFrame + Int((physicalAddress & 0xFFF) >> 3)] = value
+        slabs[frameSlot >> Self.slabShift][Self.wordIndex(frameSlot, physicalAddress)] = value
+    }
+
+    /// Where in its slab the word at `physicalAddress` of the frame in `slot` is.
+    @inline(__always)
+    private static func wordIndex(_ slot: Int, _ physicalAddress: UInt64) -> Int {
+        (slot & (framesPerSlab - 1)) * wordsPerFrame + Int((physicalAddress & 0xFFF) >> 3)
     }
 
     /// Loads 8 little-endian bytes at any address whose 8 bytes stay inside one frame.
