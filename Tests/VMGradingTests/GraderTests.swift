@@ -227,6 +227,14 @@ struct Exercise {
         return result.tests[0].error ?? ""
     }
 
+    @Test func aSubmissionCannotReadTraceFiles() throws {
+        let error = try errorOf(
+            "spawn A\nswitch A\nreplay \"/etc/passwd\"\n", files: ["t.trace": "0x1000\n"])
+        #expect(error.contains("a graded submission may not read trace files"), "\(error)")
+        #expect(try errorOf("spawn A\nswitch A\nreplay \"t.trace\"\n", files: ["t.trace": "0x1000\n"])
+            .contains("may not read trace files"))
+    }
+
     @Test func includeReachesOnlyVmlFilesBesideTheSubmission() throws {
         #expect(try errorOf("include \"/etc/passwd\"\n").contains("may include only files beside it"))
         #expect(try errorOf("include \"../tests.vml\"\n").contains("outside its folder"))

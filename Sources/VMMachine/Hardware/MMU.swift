@@ -62,7 +62,7 @@ extension Machine {
     /// One translation: TLB lookup under the core's PCID, else a walk that
     /// fills the TLB. A fault is recorded in `attempt` and returns nil; as on
     /// x86, a page fault also drops any TLB entry for the address (SDM §4.10.4.2).
-    private func translate(_ virtualAddress: UInt64, kind: AccessKind, core coreIndex: Int, into attempt: inout Attempt)
+    func translate(_ virtualAddress: UInt64, kind: AccessKind, core coreIndex: Int, into attempt: inout Attempt)
         -> (UInt64, UInt64)?
     {
         let costs = configuration.costs

@@ -1,0 +1,210 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import VMMachine
+
+/// Memory traces for `replay`, in one of two formats, told apart by the
+/// first line that is a reference:
+///
+/// - valgrind lackey's `--trace-mem=yes` output: `I  0400d7d4,8` (an
+///   instruction fetch), ` L 04222cac,8` (load), ` S …` (store), ` M …`
+///   (modify: a load and a store); hex addresses without `0x`, sizes in
+///   decimal. Valgrind's own `==PID==` lines (as `--log-file` writes them)
+///   are skipped.
+/// - a plain list, one reference a line: an address in hex with `0x` or in
+///   decimal, optionally after `R` or `W` (a load, the default, or a store).
+///
+/// Blank lines and lines starting with `#` are skipped in both. A line that
+/// is neither is an error at its line and column; the error never quotes the
+/// line, so a file named by mistake is not echoed.
+public enum TraceFile {
+    public enum Format: String, Sendable {
+        case lackey, plain
+    }
+
+    public struct Loaded: Sendable {
+        public let trace: MemoryTrace
+        public let format: Format
+        /// Malformed lines passed over (with skipping asked for).
+        public let skipped: Int
+    }
+
+    public struct BadLine: Error, Sendable {
+        public let line: Int
+        public let column: Int
+        public let message: String
+    }
+
+    /// Traces are read whole; larger files are refused.
+    public static let maximumBytes = 1 << 30
+
+    /// The bytes of a regular file (never a FIFO or device), at most `maximumBytes`.
+    public static func read(_ path: HostPath) throws(ScriptLoader.Failure) -> [UInt8] {
+        let name = path.display
+        guard !path.containsNUL else { throw ScriptLoader.Failure(message: "a file name cannot contain a NUL byte") }
+        var info = stat()
+        guard path.withCString({ stat($0, &info) }) == 0 else {
+            throw ScriptLoader.Failure(message: "cannot open '\(name)': \(String(cString: strerror(errno)).lowercased())")
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw ScriptLoader.Failure(message: "cannot open '\(name)': not a regular file")
+        }
+        guard Int(info.st_size) <= maximumBytes else {
+            throw ScriptLoader.Failure(message: "'\(name)' is larger than \(maximumBytes >> 30) GiB")
+        }
+        let descriptor = path.withCString { open($0, O_RDONLY | O_NONBLOCK) }
+        guard descriptor >= 0 else { throw ScriptLoader.Failure(message: "cannot read '\(name)'") }
+        defer { close(descriptor) }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var filled = 0
+        while filled < bytes.count {
+            let count = bytes.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress! + filled, $0.count - filled) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            filled += count
+        }
+        if filled < bytes.count { bytes.removeLast(bytes.count - filled) }
+        return bytes
+    }
+
+    /// Every reference of the trace. With `skipBad`, a malformed line is
+    /// counted and passed over; without, the first one is the error.
+    public static func parse(_ bytes: [UInt8], skipBad: Bool = false) throws(BadLine) -> Loaded {
+        var trace = MemoryTrace()
+        var format: Format?
+        var skipped = 0
+        var line = 0
+        var start = 0
+        while start < bytes.count {
+            line += 1
+            var end = start
+            while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+            var stop = end
+            if stop > start && bytes[stop - 1] == UInt8(ascii: "\r") { stop -= 1 }
+            defer { start = end + 1 }
+            if isSkipped(bytes, start, stop) { continue }
+            let lineFormat = format ?? (looksLikeLackey(bytes, start, stop) ? .lackey : .plain)
+            format = lineFormat
+            let result = lineFormat == .lackey ? lackey(bytes, start, stop) : plain(bytes, start, stop)
+            switch result {
+            case .success(let reference):
+                trace.append(reference.address, reference.kind, size: reference.size)
+            case .failure(let problem):
+                guard skipBad else {
+                    throw BadLine(line: line, column: problem.offset - start + 1, message: problem.message)
+                }
+                skipped += 1
+            }
+        }
+        return Loaded(trace: trace, format: format ?? .plain, skipped: skipped)
+    }
+
+    struct Reference {
+        let address: UInt64
+        let kind: MemoryTrace.Kind
+        let size: UInt16
+    }
+
+    struct Problem: Error {
+        let offset: Int
+        let message: String
+    }
+
+    /// Blank, a `#` comment, or valgrind's `==PID==` chatter.
+    static func isSkipped(_ bytes: [UInt8], _ start: Int, _ stop: Int) -> Bool {
+        var index = start
+        while index < stop && (bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t")) { index += 1 }
+        if index == stop || bytes[index] == UInt8(ascii: "#") { return true }
+        return stop - start >= 2 && bytes[start] == UInt8(ascii: "=") && bytes[start + 1] == UInt8(ascii: "=")
+    }
+
+    static func looksLikeLackey(_ bytes: [UInt8], _ start: Int, _ stop: Int) -> Bool {
+        guard stop - start >= 3, bytes[start..<stop].contains(UInt8(ascii: ",")) else { return false }
+        if bytes[start] == UInt8(ascii: "I") && bytes[start + 1] == UInt8(ascii: " ") { return true }
+        return bytes[start] == UInt8(ascii: " ") && "LSM".utf8.contains(bytes[start + 1])
+    }
+
+    static let lackeyExample = "expected a lackey reference such as ' L 04222cac,8' or 'I  0400d7d4,3'"
+
+    static func lackey(_ bytes: [UInt8], _ start: Int, _ stop: Int) -> Result<Reference, Problem> {
+        let kind: MemoryTrace.Kind
+        switch (bytes[start], stop - start > 1 ? bytes[start + 1] : 0) {
+        case (UInt8(ascii: "I"), UInt8(ascii: " ")): kind = .instruction
+        case (UInt8(ascii: " "), UInt8(ascii: "L")): kind = .load
+        case (UInt8(ascii: " "), UInt8(ascii: "S")): kind = .store
+        case (UInt8(ascii: " "), UInt8(ascii: "M")): kind = .modify
+        default: return .failure(Problem(offset: start, message: lackeyExample))
+        }
+        var index = start + 2
+        while index < stop && bytes[index] == UInt8(ascii: " ") { index += 1 }
+        guard let (address, afterAddress) = number(bytes, index, stop, radix: 16), afterAddress < stop,
+            bytes[afterAddress] == UInt8(ascii: ",")
+        else { return .failure(Problem(offset: index, message: lackeyExample)) }
+        guard let (size, afterSize) = number(bytes, afterAddress + 1, stop, radix: 10), afterSize == stop,
+            size >= 1, size <= 4096
+        else {
+            return .failure(Problem(offset: afterAddress + 1, message: "expected a size in bytes from 1 to 4096 after the ','"))
+        }
+        return .success(Reference(address: address, kind: kind, size: UInt16(size)))
+    }
+
+    static let plainExample = "expected an address such as 0x7ffd1000 or 4096, optionally after R or W"
+
+    static func plain(_ bytes: [UInt8], _ start: Int, _ stop: Int) -> Result<Reference, Problem> {
+        var index = start
+        func skipSpace() {
+            while index < stop && (bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t")) { index += 1 }
+        }
+        skipSpace()
+        var kind = MemoryTrace.Kind.load
+        if index < stop, "RrWw".utf8.contains(bytes[index]) {
+            kind = bytes[index] | 0x20 == UInt8(ascii: "w") ? .store : .load
+            index += 1
+            let spaced = index < stop && (bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t"))
+            guard spaced else { return .failure(Problem(offset: index, message: plainExample)) }
+            skipSpace()
+        }
+        var radix: UInt64 = 10
+        if stop - index > 2, bytes[index] == UInt8(ascii: "0"), bytes[index + 1] | 0x20 == UInt8(ascii: "x") {
+            radix = 16
+            index += 2
+        }
+        guard let (address, after) = number(bytes, index, stop, radix: radix) else {
+            return .failure(Problem(offset: index, message: plainExample))
+        }
+        index = after
+        skipSpace()
+        guard index == stop else { return .failure(Problem(offset: index, message: plainExample)) }
+        return .success(Reference(address: address, kind: kind, size: 8))
+    }
+
+    /// Digits of `radix` from `index`: the value and where they end, or nil
+    /// if there are none or the value does not fit in 64 bits.
+    static func number(_ bytes: [UInt8], _ index: Int, _ stop: Int, radix: UInt64) -> (UInt64, Int)? {
+        var value: UInt64 = 0
+        var position = index
+        while position < stop {
+            let byte = bytes[position]
+            let digit: UInt64
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt64(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f") where radix == 16: digit = UInt64(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F") where radix == 16: digit = UInt64(byte - UInt8(ascii: "A") + 10)
+            default: return position == index ? nil : (value, position)
+            }
+            let (shifted, overflow) = value.multipliedReportingOverflow(by: radix)
+            let (sum, carry) = shifted.addingReportingOverflow(digit)
+            if overflow || carry { return nil }
+            value = sum
+            position += 1
+        }
+        return position == index ? nil : (value, position)
+    }
+}
+
+/// read(2), under the name every platform's C library gives it.
+private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
+    read(descriptor, buffer, count)
+}

@@ -1,0 +1,160 @@
+/// A program's memory references, as a trace file lists them (see
+/// VMLanguage's TraceFile): compact, one entry per reference.
+public struct MemoryTrace: Sendable {
+    public enum Kind: UInt8, Sendable {
+        case load, store, instruction
+        /// A read-modify-write (lackey's `M`): a load, then a store.
+        case modify
+    }
+
+    public private(set) var addresses: [UInt64] = []
+    public private(set) var kinds: [Kind] = []
+    /// Bytes touched from the address on (at least 1).
+    public private(set) var sizes: [UInt16] = []
+
+    public init() {}
+
+    public var count: Int { addresses.count }
+
+    public mutating func append(_ address: UInt64, _ kind: Kind, size: UInt16) {
+        addresses.append(address)
+        kinds.append(kind)
+        sizes.append(max(1, size))
+    }
+}
+
+/// What a replay did, as counter deltas over the run.
+public struct ReplaySummary: Sendable, Equatable {
+    public var references: UInt64 = 0
+    /// Page accesses made: a reference that crosses a page boundary touches
+    /// both pages, and a modify is a load and a store.
+    public var accesses: UInt64 = 0
+    public var tlbHits: UInt64 = 0
+    public var tlbMisses: UInt64 = 0
+    public var walks: UInt64 = 0
+    /// Faults the kernel resolved without I/O: demand-zero pages and copy-on-write.
+    public var minorFaults: UInt64 = 0
+    /// Faults that had to read a page back from swap (none until memory can run out).
+    public var majorFaults: UInt64 = 0
+    public var evictions: UInt64 = 0
+    public var writebacks: UInt64 = 0
+    /// References the program was not allowed to make (SIGSEGV): outside every region, or against its rights.
+    public var segmentationFaults: UInt64 = 0
+    public var cycles: UInt64 = 0
+}
+
+extension Machine {
+    /// Gives `pid` read-write regions over every gap of its user address
+    /// space (from 0x1000; page 0 stays unmapped, as Linux's mmap_min_addr
+    /// keeps it), so that a trace's pages are demand-mapped on first touch.
+    /// Existing regions keep their rights. Returns the regions added.
+    @discardableResult
+    public func coverUserGaps(of pid: ProcessID) -> Int {
+        let index = processIndex(pid)
+        var gaps: [MemoryRegion] = []
+        var cursor: UInt64 = AddressLayout.pageSize
+        for region in processes[index].regions where region.end > cursor {
+            if region.start > cursor {
+                gaps.append(
+                    MemoryRegion(
+                        start: cursor, end: region.start, protection: Protection(write: true, execute: true),
+                        pageSize: AddressLayout.pageSize))
+            }
+            cursor = max(cursor, region.end)
+        }
+        if cursor < AddressLayout.userEnd {
+            gaps.append(
+                MemoryRegion(
+                    start: cursor, end: AddressLayout.userEnd, protection: Protection(write: true, execute: true),
+                    pageSize: AddressLayout.pageSize))
+        }
+        for gap in gaps { insert(gap, into: index) }
+        return gaps.count
+    }
+
+    /// Runs every reference of `trace` on core `coreIndex` as the loaded
+    /// process's code would: TLB, walks, faults. `check` is called every
+    /// 65,536 references with the number done (progress, Ctrl-C, time
+    /// limits); it throws to stop.
+    public func replay<Failure: Error>(
+        _ trace: MemoryTrace, core coreIndex: Int, check: (Int) throws(Failure) -> Void
+    ) throws(Failure) -> ReplaySummary {
+        let before = counters(core: coreIndex)
+        var accesses: UInt64 = 0
+        for position in 0..<trace.count {
+            if position & 0xFFFF == 0 { try check(position) }
+            let address = trace.addresses[position]
+            let last = address &+ UInt64(trace.sizes[position] - 1)
+            let kind = trace.kinds[position]
+            // 8-byte aligned, so the access stays inside its page; the next page too if the reference crosses.
+            accesses += touch(address & ~7, kind, core: coreIndex)
+            if last >> 12 != address >> 12, last > address {
+                accesses += touch(last & ~(AddressLayout.pageSize - 1), kind, core: coreIndex)
+            }
+        }
+        try check(trace.count)
+        let after = counters(core: coreIndex)
+        var summary = ReplaySummary()
+        summary.references = UInt64(trace.count)
+        summary.accesses = accesses
+        summary.tlbHits = after.hits - before.hits
+        summary.tlbMisses = after.misses - before.misses
+        summary.walks = after.walks - before.walks
+        summary.minorFaults = after.minor - before.minor
+        summary.segmentationFaults = after.segv - before.segv
+        summary.cycles = after.cycles &- before.cycles
+        return summary
+    }
+
+    /// One page's accesses for a reference.
+    private func touch(_ address: UInt64, _ kind: MemoryTrace.Kind, core: Int) -> UInt64 {
+        switch kind {
+        case .load: reference(address, .read, core: core)
+        case .store: reference(address, .write, core: core)
+        case .instruction: reference(address, .execute, core: core)
+        case .modify:
+            reference(address, .read, core: core)
+            reference(address, .write, core: core)
+            return 2
+        }
+        return 1
+    }
+
+    /// What `access` does for one reference, counters and all, without the
+    /// outcome a script would see (the line it prints, the value): a replay
+    /// neither prints nor needs data, so nothing is loaded or stored; the
+    /// walker still sets accessed and dirty bits.
+    private func reference(_ virtualAddress: UInt64, _ kind: AccessKind, core coreIndex: Int) {
+        guard AddressLayout.isCanonical(virtualAddress) else {
+            cores[coreIndex].faults += 1
+            faultCounts.unresolved += 1
+            return
+        }
+        var attempt = Attempt()
+        guard translate(virtualAddress, kind: kind, core: coreIndex, into: &attempt) == nil,
+            let fault = attempt.fault
+        else { return }
+        let resolution = handlePageFault(fault, kind: kind, core: coreIndex)
+        switch resolution {
+        case .segmentationFault: faultCounts.segmentation += 1
+        case .protectionFault: faultCounts.protection += 1
+        case .kernelOops: faultCounts.unresolved += 1
+        case .exceptionFixup: faultCounts.exceptionFixups += 1
+        default: break
+        }
+        if resolution.isResolved {
+            var retry = Attempt()
+            _ = translate(virtualAddress, kind: kind, core: coreIndex, into: &retry)
+        }
+    }
+
+    private func counters(core index: Int) -> (
+        hits: UInt64, misses: UInt64, walks: UInt64, minor: UInt64, segv: UInt64, cycles: UInt64
+    ) {
+        let core = cores[index]
+        return (
+            core.tlbHits, core.tlbMisses, core.walks, faultCounts.demand + faultCounts.copyOnWrite,
+            faultCounts.segmentation + faultCounts.protection, core.cycles.total
+        )
+    }
+}
