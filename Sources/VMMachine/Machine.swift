@@ -33,6 +33,12 @@ public struct MachineConfiguration: Sendable, Equatable {
     /// When set, never-used frames are handed out in this seed's scrambled
     /// order rather than ascending (graders use it to catch hard-coded frames).
     public var frameOrderSeed: UInt64?
+    /// `frames=N`: at most N user pages hold frames; past that, pages are
+    /// replaced (Kernel/Paging.swift). nil: memory never runs out before RAM does.
+    public var userFrameLimit: Int?
+    public var replacementPolicy = ReplacementPolicy.fifo
+    /// Seeds `policy=rand`.
+    public var replacementSeed: UInt64 = 1
 
     public init() {}
 
@@ -72,6 +78,14 @@ public final class Machine {
     public internal(set) var faultCounts = FaultCounts()
     /// Shootdown IPIs sent, all cores together.
     public internal(set) var interProcessorInterrupts: UInt64 = 0
+    // Replacement and swap, when user memory is limited (Kernel/Paging.swift).
+    var resident = ResidentSet()
+    public internal(set) var pagingCounts = PagingCounts()
+    /// Swap: each slot's page contents (absent when all zero), and how many entries and clean frames hold it.
+    var swapSpace: [UInt64: [UInt64]] = [:]
+    var swapReferences: [UInt64: Int] = [:]
+    var nextSwapSlot: UInt64 = 1
+    var freeSwapSlots: [UInt64] = []
     var nextPID = 1
     var nextTID = 1
 
@@ -95,6 +109,7 @@ public final class Machine {
             throw .tlbGeometry(error)
         }
         self.configuration = configuration
+        resident.randomState = configuration.replacementSeed &* 0x2545_F491_4F6C_DD1D
         let frameCount = ram / AddressLayout.pageSize
         memory = PhysicalMemory(frameCount: frameCount)
         reservedFrames = AddressLayout.largePageSize / AddressLayout.pageSize

@@ -21,4 +21,8 @@ public enum MachineError: Error, Equatable, Sendable {
     case threadNameTaken(process: String, name: String)
     case physicalAddressOutOfRange(address: UInt64, limit: UInt64)
     case sharedHugePage(address: UInt64)
+    /// policy=opt outside a replay: only a trace knows the future.
+    case replacementNeedsFuture
+    /// frames=N replaces 4 KiB pages only.
+    case hugePageWithFrameLimit(pageSize: UInt64)
 }

@@ -16,6 +16,7 @@ enum MachineCommands {
         ("cost_fault", "cycles per page fault, kernel entry to exit", "assumption: a minor fault's kernel work, ~1 us", \.pageFault),
         ("cost_zero", "cycles per 4 KiB frame zeroed (a 2 MiB page is 512)", "assumption: clear_page at ~8 bytes a cycle", \.zeroPage),
         ("cost_copy", "cycles per 4 KiB frame copied (copy-on-write)", "assumption: a read and a write, twice zeroing", \.copyPage),
+        ("cost_swap", "cycles per 4 KiB page written to swap or read back (frames=N)", "assumption: an NVMe 4 KiB I/O, ~20 us", \.swapPage),
         ("cost_pte", "cycles per page-table entry the kernel writes or clears", "assumption: a store and its bookkeeping", \.entryWrite),
         ("cost_invlpg", "cycles per INVLPG (or INVPCID of one address)", "tlb.c: \"Each single flush is about 100 ns\"", \.invlpg),
         ("cost_flush", "cycles per whole-TLB or whole-PCID flush", "assumption: the order of the CR3 write doing it", \.tlbFlush),
@@ -51,6 +52,10 @@ enum MachineCommands {
             OptionSpec("pge", .word(switches), placeholder: "on|off", help: "CR4.PGE: global entries survive CR3 writes (default on)"),
             OptionSpec("smep", .word(switches), placeholder: "on|off", help: "CR4.SMEP: the kernel may not execute user pages (default off)"),
             OptionSpec("smap", .word(switches), placeholder: "on|off", help: "CR4.SMAP: the kernel touches user pages only between stac and clac (default off)"),
+            OptionSpec("frames", placeholder: "N", help: "at most N user pages hold frames; past that, pages are replaced and swapped (default: no limit)"),
+            OptionSpec(
+                "policy", .word(ReplacementPolicy.allCases.map(\.rawValue)), placeholder: "fifo|lru|clock|eclock|rand|opt",
+                help: "the page-replacement policy with frames=N (default fifo; opt in replay only)"),
         ] + costOptions.map {
             OptionSpec($0.name, placeholder: "N", help: "\($0.help) (default \(CostModel()[keyPath: $0.path]))")
         }
@@ -84,6 +89,17 @@ enum MachineCommands {
         if let option = call.option("pge") { configuration.pge = interpreter.word(option.value) == "on" }
         if let option = call.option("smep") { configuration.smep = interpreter.word(option.value) == "on" }
         if let option = call.option("smap") { configuration.smap = interpreter.word(option.value) == "on" }
+        if let frames = try count("frames", limit: 1 << 28) {
+            guard frames >= 1 else { throw Diagnostic("frames=0 leaves no memory for user pages", at: call.option("frames")!.value.range) }
+            configuration.userFrameLimit = frames
+        }
+        if let option = call.option("policy") {
+            guard configuration.userFrameLimit != nil else {
+                throw Diagnostic("policy= chooses which page to replace when memory runs out: give frames=N too", at: option.nameRange)
+            }
+            configuration.replacementPolicy = ReplacementPolicy(rawValue: interpreter.word(option.value)) ?? .fifo
+        }
+        configuration.replacementSeed = interpreter.randomSeed
         for cost in costOptions {
             if let option = call.option(cost.name) {
                 let value = try interpreter.integer(option.value, cost.name)
@@ -108,6 +124,9 @@ enum MachineCommands {
         if !configuration.transparentHugePages { features.append("THP off") }
         if configuration.smep { features.append("SMEP on") }
         if configuration.smap { features.append("SMAP on") }
+        if let frames = configuration.userFrameLimit {
+            features.append("\(Format.plural(frames, "frame")) for user pages, \(configuration.replacementPolicy.rawValue) replacement")
+        }
         interpreter.report(
             "machine \(configuration.architecture): \(Format.plural(machine.cores.count, "core")), "
                 + "\(Format.size(configuration.ramBytes)) RAM (\(machine.framesTotal) frames, "

@@ -48,6 +48,7 @@ enum AccessRenderer {
     static func describe(_ resolution: FaultResolution) -> String {
         switch resolution {
         case .demandZero(let page): return "demand paging, zeroed page at \(Format.hex(page)) mapped"
+        case .swappedIn(let page): return "major fault, read back from swap into \(Format.hex(page))"
         case .copiedOnWrite(let from, let to): return "copy-on-write, \(Format.hex(from)) copied to \(Format.hex(to))"
         case .madeWritable(let page): return "copy-on-write, \(Format.hex(page)) no longer shared, made writable"
         case .segmentationFault: return "segmentation fault (SIGSEGV: no region holds this address)"

@@ -89,6 +89,10 @@ extension MachineError {
             return "\(name) has exited"
         case .threadNameTaken(let process, let name):
             return "\(process) already has a thread named \(name)"
+        case .replacementNeedsFuture:
+            return "policy=opt needs the future references, which only a replay knows; use another policy here"
+        case .hugePageWithFrameLimit(let pageSize):
+            return "frames= replaces 4 KiB pages only; a \(Format.size(pageSize)) page cannot be swapped out"
         case .sharedHugePage(let address):
             return "the 2 MiB page at \(Format.hex(address)) is shared copy-on-write; this model splits only unshared huge pages"
         case .physicalAddressOutOfRange(let address, let limit):

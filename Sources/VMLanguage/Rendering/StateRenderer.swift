@@ -41,6 +41,12 @@ enum StateRenderer {
     ) {
         let indent = String(repeating: "  ", count: depth)
         let isLeaf = level == 1 || entry.isLargePage
+        if entry.isSwapped {
+            lines.append(
+                indent + "\(AddressLayout.levelName(level))[\(Format.padLeft(String(index), 3))] \(Format.hex16(entry.raw)) "
+                    + Format.padRight("swapped out", 18) + "  va \(Format.hex(base)) -> swap slot \(entry.swapSlot)")
+            return
+        }
         if isLeaf {
             lines.append(
                 indent + entryLine(level: level, index: index, entry: entry)
@@ -50,7 +56,11 @@ enum StateRenderer {
         lines.append(
             indent + entryLine(level: level, index: index, entry: entry) + "  -> "
                 + "\(AddressLayout.levelName(level - 1)) at \(Format.hex(entry.physicalAddress))")
-        for (childIndex, child) in machine.presentEntries(ofTable: entry.physicalAddress) {
+        let children =
+            level == 2
+            ? machine.presentOrSwappedEntries(ofTable: entry.physicalAddress)
+            : machine.presentEntries(ofTable: entry.physicalAddress)
+        for (childIndex, child) in children {
             appendSubtree(
                 level: level - 1, index: childIndex, entry: child,
                 base: base | (UInt64(childIndex) << (12 + 9 * UInt64(level - 2))), depth: depth + 1,
@@ -218,9 +228,18 @@ enum StateRenderer {
                 "faults: \(faults.total) = demand \(faults.demand) + copy-on-write \(faults.copyOnWrite) + segv \(faults.segmentation)"
                     + " + protection \(faults.protection) + unresolved \(faults.unresolved)"
                     + (faults.spurious > 0 ? " + spurious \(faults.spurious)" : "")
+                    + (faults.major > 0 ? " + major \(faults.major)" : "")
                     + (faults.exceptionFixups > 0 ? " + -EFAULT \(faults.exceptionFixups)" : ""))
         }
         if machine.cores.count > 1 { lines.append("shootdown IPIs: \(machine.interProcessorInterrupts)") }
+        if let limit = machine.configuration.userFrameLimit {
+            let paging = machine.pagingCounts
+            lines.append(
+                "paging (frames=\(limit), \(machine.configuration.replacementPolicy.rawValue)): "
+                    + "\(machine.residentUserPages) user pages resident, \(Format.plural(paging.evictions, "eviction")), "
+                    + "\(paging.swapWrites) written to swap, \(paging.swapReads) read back, "
+                    + "\(Format.plural(machine.swapSlotsInUse, "page")) in swap")
+        }
         lines.append(
             "memory: \(machine.framesUsed) frames used, \(machine.framesFree) free, "
                 + "\(Format.plural(machine.processes.count, "process", "processes"))")

@@ -68,6 +68,7 @@ enum Builtins {
         ("demand", { interpreter, _ in .integer(interpreter.machine.faultCounts.demand) }),
         ("protection", { interpreter, _ in .integer(interpreter.machine.faultCounts.protection) }),
         ("efault", { interpreter, _ in .integer(interpreter.machine.faultCounts.exceptionFixups) }),
+        ("major", { interpreter, _ in .integer(interpreter.machine.faultCounts.major) }),
         ("segv", { interpreter, _ in .integer(interpreter.machine.faultCounts.segmentation) }),
         ("spurious", { interpreter, _ in .integer(interpreter.machine.faultCounts.spurious) }),
         ("total", { interpreter, _ in .integer(interpreter.machine.faultCounts.total) }),
@@ -133,8 +134,15 @@ enum Builtins {
     ]
 
     static let frameMembers: [(String, Getter)] = [
+        ("evictions", { interpreter, _ in .integer(interpreter.machine.pagingCounts.evictions) }),
         ("free", { interpreter, _ in .integer(interpreter.machine.framesFree) }),
         ("reserved", { interpreter, _ in .integer(interpreter.machine.reservedFrames) }),
+        /// User pages holding frames: what frames=N limits.
+        ("resident", { interpreter, _ in .integer(UInt64(interpreter.machine.residentUserPages)) }),
+        ("swap_reads", { interpreter, _ in .integer(interpreter.machine.pagingCounts.swapReads) }),
+        ("swap_writes", { interpreter, _ in .integer(interpreter.machine.pagingCounts.swapWrites) }),
+        /// Swap slots some entry or clean frame still holds.
+        ("swapped", { interpreter, _ in .integer(UInt64(interpreter.machine.swapSlotsInUse)) }),
         ("total", { interpreter, _ in .integer(interpreter.machine.framesTotal) }),
         /// Frames holding data, the only ones that cost host memory.
         ("touched", { interpreter, _ in .integer(UInt64(interpreter.machine.memory.touchedFrames)) }),
@@ -184,6 +192,7 @@ enum Builtins {
     static func faultName(_ outcome: AccessOutcome) -> String {
         switch outcome.resolution {
         case .demandZero?: return "demand"
+        case .swappedIn?: return "major"
         case .copiedOnWrite?, .madeWritable?: return "cow"
         case .segmentationFault?: return "segv"
         case .protectionFault?: return "protection"

@@ -63,6 +63,8 @@ public final class Interpreter {
     var depth = 0
     var quietDepth = 0
     var includeStack: [String] = []
+    /// The run's seed (vmlab grade --seed): random(N) and policy=rand start from it.
+    let randomSeed: UInt64
 
     public init(
         registry: CommandRegistry = .standard, output: OutputSink, limits: Limits = Limits(),
@@ -72,6 +74,7 @@ public final class Interpreter {
         self.output = output
         self.limits = limits
         self.frameOrderSeed = frameOrderSeed
+        self.randomSeed = randomSeed
         random = SplitMix64(seed: randomSeed)
         // The default configuration is valid by construction.
         machine = try! Machine(Self.applyingRunSettings(MachineConfiguration(), limits, frameOrderSeed))

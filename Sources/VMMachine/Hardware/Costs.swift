@@ -42,6 +42,9 @@ public struct CostModel: Sendable, Equatable {
     /// One page-table entry the kernel writes or clears. Assumption: a store
     /// and its bookkeeping, ~10 cycles.
     public var entryWrite: UInt64 = 10
+    /// One 4 KiB page written to swap or read back (frames=N). Assumption: an
+    /// NVMe SSD's 4 KiB random I/O, ~20 us at 3 GHz; a disk would be 100 times more.
+    public var swapPage: UInt64 = 60_000
     /// The dirty-bit assist: the first write through a clean TLB entry goes
     /// back to the leaf in memory to set D (SDM §4.8). Assumption: one locked
     /// update, the cost of one walk reference.
@@ -89,6 +92,8 @@ public struct FaultCounts: Sendable, Equatable {
     public var demand: UInt64 = 0
     /// Write to a copy-on-write page: copied (or, if no longer shared, made writable).
     public var copyOnWrite: UInt64 = 0
+    /// A swapped-out page read back (frames=N ran out): a major fault.
+    public var major: UInt64 = 0
     /// No region holds the address: SIGSEGV.
     public var segmentation: UInt64 = 0
     /// The region forbids the access (or a user touched a kernel page): SIGSEGV.
@@ -104,6 +109,6 @@ public struct FaultCounts: Sendable, Equatable {
     public var exceptionFixups: UInt64 = 0
 
     public var total: UInt64 {
-        demand + copyOnWrite + segmentation + protection + unresolved + spurious + exceptionFixups
+        demand + copyOnWrite + segmentation + protection + unresolved + spurious + exceptionFixups + major
     }
 }

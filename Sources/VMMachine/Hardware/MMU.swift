@@ -14,6 +14,7 @@ extension Machine {
             throw .noSuchCore(index: coreIndex, count: cores.count)
         }
         guard virtualAddress & 0xFFF <= 0xFF8 else { throw .crossesPageBoundary(address: virtualAddress) }
+        try checkReplacementCanRun()
         var outcome = AccessOutcome(
             kind: kind, core: coreIndex, mode: cores[coreIndex].mode, virtualAddress: virtualAddress)
         if kind == .write { outcome.value = value }  // what the store tried to write, even if it faults
@@ -42,6 +43,7 @@ extension Machine {
             }
         }
         guard let (physicalAddress, pageSize) = translation else { return outcome }
+        noteUse(physicalAddress)
         outcome.physicalAddress = physicalAddress
         outcome.pageSize = pageSize
         switch kind {

@@ -100,6 +100,38 @@ extension Machine {
         }
     }
 
+    /// The present page tables (level 1) under `root` that hold entries of
+    /// `region`: each table's physical address and the first virtual address it maps.
+    func pageTables(of region: MemoryRegion, root: UInt64) -> [(address: UInt64, base: UInt64)] {
+        var tables: [(address: UInt64, base: UInt64)] = []
+        collectTables(
+            table: root & PageTableEntry.addressMask, level: AddressLayout.levels, base: 0, start: region.start,
+            end: region.end, into: &tables)
+        return tables
+    }
+
+    private func collectTables(
+        table: UInt64, level: Int, base: UInt64, start: UInt64, end: UInt64,
+        into tables: inout [(address: UInt64, base: UInt64)]
+    ) {
+        guard level > 1 else {
+            tables.append((table, base))
+            return
+        }
+        let span = AddressLayout.span(ofLevel: level)
+        let first = start > base ? (start - base) / span : 0
+        let last = min(AddressLayout.entriesPerTable - 1, (end - 1 - base) / span)
+        guard first <= last else { return }
+        for index in first...last {
+            let entry = PageTableEntry(raw: memory.readWord(table + index * 8))
+            guard entry.isPresent, !entry.isLargePage else { continue }
+            let address = base + index * span
+            collectTables(
+                table: entry.physicalAddress, level: level - 1, base: address, start: max(start, address),
+                end: min(end, address + span), into: &tables)
+        }
+    }
+
     /// Charges `cycles` to one of a core's accounts, saturating.
     func charge(_ account: WritableKeyPath<CycleAccount, UInt64>, _ cycles: UInt64, core index: Int) {
         cores[index].cycles[keyPath: account] = saturatingAdd(cores[index].cycles[keyPath: account], cycles)
@@ -107,11 +139,13 @@ extension Machine {
 
     /// Charges the kernel's page work on a core: frames zeroed or copied,
     /// page-table entries written or cleared.
-    func chargeKernelWork(core index: Int, zeroed: UInt64 = 0, copied: UInt64 = 0, entries: UInt64 = 0) {
+    func chargeKernelWork(
+        core index: Int, zeroed: UInt64 = 0, copied: UInt64 = 0, entries: UInt64 = 0, swapped: UInt64 = 0
+    ) {
         let costs = configuration.costs
         let cycles = [
             saturatingMultiply(zeroed, costs.zeroPage), saturatingMultiply(copied, costs.copyPage),
-            saturatingMultiply(entries, costs.entryWrite),
+            saturatingMultiply(entries, costs.entryWrite), saturatingMultiply(swapped, costs.swapPage),
         ].reduce(0, saturatingAdd)
         charge(\.kernelWork, cycles, core: index)
     }
@@ -160,6 +194,10 @@ extension Machine {
         }
         let first = physicalAddress / AddressLayout.pageSize
         for frame in first..<(first + pageSize / AddressLayout.pageSize) {
+            if limitsUserFrames {
+                if let slot = resident.cleanCopy[frame] { releaseSwapSlot(slot) }
+                resident.remove(frame)
+            }
             memory.discard(frame: frame)
             allocator.free(frame)
         }
@@ -183,6 +221,14 @@ extension Machine {
         (0..<Int(AddressLayout.entriesPerTable)).compactMap { index in
             let entry = PageTableEntry(raw: memory.readWord(tableAddress + UInt64(index) * 8))
             return entry.isPresent ? (index, entry) : nil
+        }
+    }
+
+    /// The entries of a table that are present or hold a page swapped out, in index order.
+    public func presentOrSwappedEntries(ofTable tableAddress: UInt64) -> [(index: Int, entry: PageTableEntry)] {
+        (0..<Int(AddressLayout.entriesPerTable)).compactMap { index in
+            let entry = PageTableEntry(raw: memory.readWord(tableAddress + UInt64(index) * 8))
+            return entry.isPresent || entry.isSwapped ? (index, entry) : nil
         }
     }
 }

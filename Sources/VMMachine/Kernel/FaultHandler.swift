@@ -2,6 +2,8 @@
 public enum FaultResolution: Sendable, Equatable {
     /// First touch of a page in a region: a zeroed page was mapped (demand paging).
     case demandZero(page: UInt64)
+    /// A swapped-out page read back into a new frame: a major fault.
+    case swappedIn(page: UInt64)
     /// A write to a shared copy-on-write page: copied to a new page.
     case copiedOnWrite(from: UInt64, to: UInt64)
     /// A write to a copy-on-write page no one else maps any more: made writable in place.
@@ -24,7 +26,7 @@ public enum FaultResolution: Sendable, Equatable {
     /// Whether the access can be retried.
     public var isResolved: Bool {
         switch self {
-        case .demandZero, .copiedOnWrite, .madeWritable, .spurious: return true
+        case .demandZero, .swappedIn, .copiedOnWrite, .madeWritable, .spurious: return true
         default: return false
         }
     }
@@ -63,6 +65,19 @@ extension Machine {
             return .spurious
         }
         do {
+            if !present, limitsUserFrames, region.pageSize == AddressLayout.pageSize,
+                let table = existingTable(root: processes[processIndex].root, pageAddress, level: 1)
+            {
+                let entryAddress = table + UInt64(AddressLayout.index(of: pageAddress, level: 1)) * 8
+                let entry = PageTableEntry(raw: memory.readWord(entryAddress))
+                if entry.isSwapped {
+                    let physical = try swapIn(
+                        processIndex, page: pageAddress, entryAddress: entryAddress, slot: entry.swapSlot, region: region,
+                        core: index)
+                    faultCounts.major += 1
+                    return .swappedIn(page: physical)
+                }
+            }
             if !present {
                 let framesPerPage = region.pageSize / AddressLayout.pageSize
                 let level = AddressLayout.leafLevel(forPageSize: region.pageSize)!
@@ -72,10 +87,12 @@ extension Machine {
                 guard framesPerPage + tables <= allocator.available else { return .segmentationFault }
                 // Checked before anything is taken, so that a refusal half-way cannot leak a frame.
                 try checkHostMemory(adding: Int(tables))
+                try makeRoomForUserPage(core: index)
                 let physical = try allocatePage(region.pageSize)
                 var created: [UInt64] = []
                 try installLeaf(processIndex, pageAddress, physical, region: region, writable: region.protection.write, created: &created)
                 processes[processIndex].tableFrames += created
+                registerUserPage(physical, virtualPage: pageAddress)
                 processes[processIndex].residentPages += framesPerPage
                 faultCounts.demand += 1
                 chargeKernelWork(
@@ -93,6 +110,7 @@ extension Machine {
                 chargeKernelWork(core: index, entries: 1)
                 return .madeWritable(page: old)
             }
+            try makeRoomForUserPage(keeping: old / AddressLayout.pageSize, core: index)
             let copy = try allocatePage(region.pageSize)
             let frames = region.pageSize / AddressLayout.pageSize
             for offset in 0..<frames {
@@ -102,6 +120,7 @@ extension Machine {
             chargeKernelWork(core: index, copied: frames, entries: 1)
             let flags = (entry.raw & ~PageTableEntry.addressMask) | PageTableEntry.writable
             memory.writeWord(leaf.address, PageTableEntry(physicalAddress: copy, flags: flags).raw)
+            registerUserPage(copy, virtualPage: pageAddress)
             // Other cores may still hold read-only entries for the old page (ptep_clear_flush).
             _ = shootdown(pid, pages: [(pageAddress, region.pageSize)], from: index)
             return .copiedOnWrite(from: old, to: copy)

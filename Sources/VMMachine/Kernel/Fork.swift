@@ -34,6 +34,15 @@ extension Machine {
         var shared = 0
         var pages: [(UInt64, UInt64)] = []
         for region in parentRecord.regions {
+            // A page in swap is shared through its slot: the child's entry holds it too.
+            for (address, entryAddress) in swappedLeaves(of: region, root: parentRecord.root) {
+                let table = try ensureTables(
+                    root: child.root, mirror: child.userRoot, address, downTo: 1, tableFlags: Self.userTableFlags,
+                    created: &created)
+                let entry = memory.readWord(entryAddress)
+                memory.writeWord(table + UInt64(AddressLayout.index(of: address, level: 1)) * 8, entry)
+                swapReferences[PageTableEntry(raw: entry).swapSlot, default: 0] += 1
+            }
             for (address, entryAddress) in presentLeaves(of: region, root: parentRecord.root) {
                 var entry = memory.readWord(entryAddress)
                 if region.protection.write {
@@ -95,6 +104,9 @@ extension Machine {
         let usedBefore = allocator.used
         var cleared: UInt64 = 0
         for region in record.regions {
+            for (_, entryAddress) in swappedLeaves(of: region, root: record.root) {
+                releaseSwapSlot(PageTableEntry(raw: memory.readWord(entryAddress)).swapSlot)
+            }
             for (_, entryAddress) in presentLeaves(of: region, root: record.root) {
                 let physical = PageTableEntry(raw: memory.readWord(entryAddress)).physicalAddress & ~(region.pageSize - 1)
                 releasePage(physical, pageSize: region.pageSize)

@@ -57,6 +57,7 @@ extension Machine {
         pageSize: UInt64 = AddressLayout.pageSize, populate: Bool = true, core: Int = 0
     ) throws(MachineError) -> MapOutcome {
         let pages = try checkUserRange(virtualAddress, size: size, pageSize: pageSize)
+        if limitsUserFrames && pageSize != AddressLayout.pageSize { throw .hugePageWithFrameLimit(pageSize: pageSize) }
         let index = processIndex(pid)
         let process = processes[index]
         let end = virtualAddress + size
@@ -69,11 +70,14 @@ extension Machine {
             return MapOutcome(frames: [], newTables: [], pageSize: pageSize)
         }
         let framesPerPage = pageSize / AddressLayout.pageSize
-        guard pages <= allocator.available / framesPerPage else { throw .outOfMemory(totalFrames: framesTotal) }
+        try checkReplacementCanRun()
+        // With frames=N, pages past the limit replace earlier ones (even of this map).
+        let available = allocator.available + UInt64(resident.count)
+        guard pages <= available / framesPerPage else { throw .outOfMemory(totalFrames: framesTotal) }
         let leafLevel = AddressLayout.leafLevel(forPageSize: pageSize)!
         try checkHostMemory(adding: Int(size / AddressLayout.span(ofLevel: leafLevel + 1)))
         let tables = missingTables(root: process.root, start: virtualAddress, end: end, leafLevel: leafLevel)
-        guard pages * framesPerPage + tables <= allocator.available else { throw .outOfMemory(totalFrames: framesTotal) }
+        guard pages * framesPerPage + tables <= available else { throw .outOfMemory(totalFrames: framesTotal) }
         if pageSize > AddressLayout.pageSize {
             // Huge pages come from never-used, aligned memory.
             var probe = allocator
@@ -87,12 +91,14 @@ extension Machine {
         var frames: [UInt64] = []
         for page in 0..<pages {
             let address = virtualAddress + page * pageSize
+            try makeRoomForUserPage(core: core)
             let physical = try allocatePage(pageSize)
             frames.append(physical)
             try installLeaf(index, address, physical, region: region, writable: protection.write, created: &created)
+            registerUserPage(physical, virtualPage: address)
+            processes[index].residentPages += framesPerPage
         }
         processes[index].tableFrames += created
-        processes[index].residentPages += pages * framesPerPage
         // Every page zeroed (a 2 MiB page is 512 frames), every new table too, and each entry written.
         chargeKernelWork(
             core: core, zeroed: pages * framesPerPage + UInt64(created.count), entries: pages + UInt64(created.count))
@@ -167,6 +173,10 @@ extension Machine {
         var pages: [(UInt64, UInt64)] = []
         let root = processes[index].root
         for region in inside {
+            for (_, entryAddress) in swappedLeaves(of: region, root: root) {
+                releaseSwapSlot(PageTableEntry(raw: memory.readWord(entryAddress)).swapSlot)
+                memory.writeWord(entryAddress, 0)
+            }
             for (address, entryAddress) in presentLeaves(of: region, root: root) {
                 let entry = PageTableEntry(raw: memory.readWord(entryAddress))
                 memory.writeWord(entryAddress, 0)

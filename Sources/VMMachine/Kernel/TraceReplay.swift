@@ -34,7 +34,7 @@ public struct ReplaySummary: Sendable, Equatable {
     public var walks: UInt64 = 0
     /// Faults the kernel resolved without I/O: demand-zero pages and copy-on-write.
     public var minorFaults: UInt64 = 0
-    /// Faults that had to read a page back from swap (none until memory can run out).
+    /// Faults that had to read a page back from swap (with frames=N).
     public var majorFaults: UInt64 = 0
     public var evictions: UInt64 = 0
     public var writebacks: UInt64 = 0
@@ -80,10 +80,30 @@ extension Machine {
         _ trace: MemoryTrace, core coreIndex: Int, check: (Int) throws(Failure) -> Void
     ) throws(Failure) -> ReplaySummary {
         let before = counters(core: coreIndex)
+        let paging = pagingCounts
+        let major = faultCounts.major
+        // OPT needs to know when each page is used next: one pass from the end.
+        let usesFuture = configuration.replacementPolicy == .opt && limitsUserFrames
+        var nextUse: [Int] = []
+        if usesFuture {
+            nextUse = [Int](repeating: Int.max, count: trace.count)
+            var seen: [UInt64: Int] = [:]
+            for position in stride(from: trace.count - 1, through: 0, by: -1) {
+                let page = trace.addresses[position] >> 12
+                nextUse[position] = seen[page] ?? Int.max
+                seen[page] = position
+            }
+            resident.knowsFuture = true
+        }
+        defer {
+            resident.knowsFuture = false
+            resident.nextUse = [:]
+        }
         var accesses: UInt64 = 0
         for position in 0..<trace.count {
             if position & 0xFFFF == 0 { try check(position) }
             let address = trace.addresses[position]
+            if usesFuture { resident.nextUse[address & ~(AddressLayout.pageSize - 1)] = nextUse[position] }
             let last = address &+ UInt64(trace.sizes[position] - 1)
             let kind = trace.kinds[position]
             // 8-byte aligned, so the access stays inside its page; the next page too if the reference crosses.
@@ -102,6 +122,9 @@ extension Machine {
         summary.walks = after.walks - before.walks
         summary.minorFaults = after.minor - before.minor
         summary.segmentationFaults = after.segv - before.segv
+        summary.majorFaults = faultCounts.major - major
+        summary.evictions = pagingCounts.evictions - paging.evictions
+        summary.writebacks = pagingCounts.swapWrites - paging.swapWrites
         summary.cycles = after.cycles &- before.cycles
         return summary
     }
@@ -131,9 +154,11 @@ extension Machine {
             return
         }
         var attempt = Attempt()
-        guard translate(virtualAddress, kind: kind, core: coreIndex, into: &attempt) == nil,
-            let fault = attempt.fault
-        else { return }
+        if let (physical, _) = translate(virtualAddress, kind: kind, core: coreIndex, into: &attempt) {
+            noteUse(physical)
+            return
+        }
+        guard let fault = attempt.fault else { return }
         let resolution = handlePageFault(fault, kind: kind, core: coreIndex)
         switch resolution {
         case .segmentationFault: faultCounts.segmentation += 1
@@ -144,7 +169,7 @@ extension Machine {
         }
         if resolution.isResolved {
             var retry = Attempt()
-            _ = translate(virtualAddress, kind: kind, core: coreIndex, into: &retry)
+            if let (physical, _) = translate(virtualAddress, kind: kind, core: coreIndex, into: &retry) { noteUse(physical) }
         }
     }
 
