@@ -19,6 +19,9 @@ func runOne(_ data: UnsafeBufferPointer<UInt8>) {
     limits.maximumSteps = 20_000
     limits.maximumFrames = 2_048
     let session = Session(output: DiscardingSink(), limits: limits)
+    // Fuzzed code is untrusted, as a submission is: it may not read host files
+    // (include, replay) or write any, so a run never touches the machine it runs on.
+    session.interpreter.sandbox = Sandbox(submission: "fuzz.vml")
     _ = session.run(SourceFile(name: "fuzz.vml", text: text))
 }
 
