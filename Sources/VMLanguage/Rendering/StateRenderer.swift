@@ -176,6 +176,25 @@ enum StateRenderer {
                 "  \(process.name) (pid \(process.pid)): \(Format.plural(process.tableFrames.count, "page table")), "
                     + Format.plural(process.residentPages, "user page"))
         }
+        if let limit = machine.configuration.userFrameLimit {
+            let policy = machine.configuration.replacementPolicy
+            let ring = policy == .clock || policy == .eclock
+            lines.append(
+                "  user pages (frames=\(limit), \(policy.rawValue)): \(machine.residentUserPages) resident, "
+                    + "\(Format.plural(machine.swapSlotsInUse, "page")) in swap"
+                    + (ring ? "; the hand is at slot \(machine.clockHand)" : "; oldest first"))
+            for (slot, page) in machine.residentPages.enumerated() {
+                let mark = ring && slot == machine.clockHand ? " <- hand" : ""
+                guard let page else {
+                    lines.append("    slot \(slot): empty\(mark)")
+                    continue
+                }
+                let bits = (page.accessed ? "A" : "-") + (page.dirty ? "D" : "-")
+                lines.append(
+                    "    \(ring ? "slot \(slot)" : "\(slot + 1).") va \(Format.hex(page.virtualPage)) in frame "
+                        + "\(Format.hex(page.frame)) \(bits)\(mark)")
+            }
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -216,6 +216,33 @@ extension Machine {
     /// User pages holding frames (what `frames=N` limits).
     public var residentUserPages: Int { resident.count }
 
+    /// One resident user page as `show frames` lists it.
+    public struct ResidentPage: Sendable {
+        public let frame: UInt64
+        public let virtualPage: UInt64
+        public let accessed: Bool
+        public let dirty: Bool
+    }
+
+    /// The resident user pages in load order (FIFO's queue), or in ring order
+    /// for CLOCK (nil for an empty slot), with their bits as the policy sees them.
+    public var residentPages: [ResidentPage?] {
+        let frames: [UInt64?] =
+            configuration.replacementPolicy == .clock || configuration.replacementPolicy == .eclock
+            ? resident.ring : resident.order.map { $0 }
+        return frames.map { frame in
+            frame.map { frame in
+                let entries = mappers(of: frame).map { PageTableEntry(raw: memory.readWord($0.entryAddress)) }
+                return ResidentPage(
+                    frame: frame * AddressLayout.pageSize, virtualPage: resident.virtualPage[frame] ?? 0,
+                    accessed: entries.contains(where: \.isAccessed), dirty: entries.contains(where: \.isDirty))
+            }
+        }
+    }
+
+    /// CLOCK's hand: the ring slot it looks at next.
+    public var clockHand: Int { resident.hand }
+
     /// The swapped-out entries of `region` under `root`, in address order.
     func swappedLeaves(of region: MemoryRegion, root: UInt64) -> [(page: UInt64, entryAddress: UInt64)] {
         guard limitsUserFrames, region.pageSize == AddressLayout.pageSize else { return [] }
