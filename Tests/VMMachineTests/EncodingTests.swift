@@ -75,6 +75,23 @@ import Testing
         #expect(memory.readWord(0x1008) == 0x11_2233)
     }
 
+    @Test func aSparseFrameBecomesDenseWithItsWordsAndAReusedFrameStartsEmpty() {
+        var memory = PhysicalMemory(frameCount: 16)
+        for word in UInt64(0)..<4 { memory.writeWord(0x3000 | word << 3, word + 10) }
+        memory.writeWord(0x3000, 99)  // rewriting a sparse word keeps it sparse
+        memory.writeWord(0x3FF8, 7)  // the fifth word: dense now
+        #expect(memory.readWord(0x3000) == 99)
+        #expect(memory.readWord(0x3018) == 13)
+        #expect(memory.readWord(0x3FF8) == 7)
+        #expect(memory.readWord(0x3020) == 0)
+        memory.discard(frame: 3)
+        memory.writeWord(0x5008, 1)  // takes the freed slot: sparse again, nothing left over
+        #expect(memory.readWord(0x5000) == 0 && memory.readWord(0x5018) == 0 && memory.readWord(0x5FF8) == 0)
+        for word in UInt64(0)..<6 { memory.writeWord(0x6000 | word << 3, 1) }  // reuses the dense frame: zeroed
+        #expect(memory.readWord(0x6FF8) == 0 && memory.readWord(0x6028) == 1)
+        #expect(memory.touchedFrames == 2)
+    }
+
     @Test func discardedFramesReadZeroAndReuseStorage() {
         var memory = PhysicalMemory(frameCount: 16)
         memory.writeWord(0x2000, 9)
@@ -86,14 +103,20 @@ import Testing
         #expect(memory.readWord(0x3008) == 0)
     }
 
-    /// Storage comes in slabs of 256 frames: frames on both sides of a slab
-    /// boundary, and every word of them, keep what was written, and a copy of
-    /// the memory is a copy (value semantics).
+    /// A frame holds up to four words sparsely, then becomes dense: a frame
+    /// in a slab of 256. Frames on both sides of slab boundaries keep every
+    /// word written, before and after the switch, and a copy of the memory is
+    /// a copy (value semantics).
     @Test func contentsSurviveAcrossSlabsAndCopiesAreIndependent() {
         var memory = PhysicalMemory(frameCount: 4096)
         for frame in UInt64(0)..<1000 {
             memory.writeWord(frame << 12, frame + 1)
             memory.writeWord(frame << 12 | 0xFF8, ~frame)
+            // Even frames get four more words: six in all, dense; odd ones stay sparse.
+            if frame % 2 == 0 { for word in UInt64(100)..<104 { memory.writeWord(frame << 12 | word << 3, word) } }
+        }
+        for frame in stride(from: UInt64(0), to: 1000, by: 2) {
+            #expect(memory.readWord(frame << 12 | 101 << 3) == 101)
         }
         #expect(memory.touchedFrames == 1000)
         var copy = memory

@@ -4,11 +4,12 @@
 /// A two-level radix (chunk of 1,024 frames → slot) finds a frame's storage in
 /// two array reads, so the page walker never hashes.
 ///
-/// Contents live in slabs of 256 frames (1 MiB) that are allocated as they
-/// fill and never moved: storage grows without
-/// reallocating and copying what it holds (a single growing array touched
-/// every frame twice and, near 1 GiB, briefly needed twice the memory), and
-/// host memory stays close to the frames touched.
+/// A touched frame starts sparse: up to four words held beside its slot
+/// (most frames of a lesson, a trace or a page-per-write loop hold one or two
+/// values), and only a frame that gets a fifth word becomes dense, 4 KiB in
+/// a slab. Slabs hold 256 dense frames (1 MiB), are allocated as they fill
+/// and never move: storage grows without reallocating and copying what it
+/// holds, and host memory follows what frames really hold.
 public struct PhysicalMemory: Sendable {
     public let frameCount: UInt64
     private static let chunkShift: UInt64 = 10
@@ -16,13 +17,21 @@ public struct PhysicalMemory: Sendable {
     private static let wordsPerFrame = 512
     private static let slabShift = 8
     private static let framesPerSlab = 1 << slabShift
+    /// Words a sparse frame holds before it becomes dense.
+    private static let sparseWords = 4
 
     /// For each chunk, either empty (no frame in it touched) or 1,024 slot numbers (-1 = none).
     private var chunks: [[Int32]]
-    /// Frame contents: slot s is slab s >> 8, `wordsPerFrame` words at (s & 255) * 512.
-    private var slabs: [[UInt64]] = []
-    private var slotCount = 0
+    /// Per slot: its dense frame number in the slabs, or -1 while sparse.
+    private var denseSlot: [Int32] = []
+    /// Per slot, `sparseWords` of each: a word's index + 1 (0: unused), and its value.
+    private var sparseKeys: [UInt16] = []
+    private var sparseValues: [UInt64] = []
     private var freeSlots: [Int32] = []
+    /// Dense frames: frame d is slab d >> 8, `wordsPerFrame` words at (d & 255) * 512.
+    private var slabs: [[UInt64]] = []
+    private var denseCount = 0
+    private var freeDense: [Int32] = []
     public private(set) var touchedFrames = 0
 
     public init(frameCount: UInt64) {
@@ -52,20 +61,39 @@ public struct PhysicalMemory: Sendable {
         let newSlot: Int
         if let reused = freeSlots.popLast() {
             newSlot = Int(reused)
-            let base = (newSlot & (Self.framesPerSlab - 1)) * Self.wordsPerFrame
-            let slab = newSlot >> Self.slabShift
-            for index in base..<(base + Self.wordsPerFrame) { slabs[slab][index] = 0 }
         } else {
-            newSlot = slotCount
-            slotCount += 1
-            if newSlot >> Self.slabShift == slabs.count {
-                // Zero-filled by the allocator: its pages cost host memory only once written.
-                slabs.append([UInt64](repeating: 0, count: Self.framesPerSlab * Self.wordsPerFrame))
-            }
+            newSlot = denseSlot.count
+            denseSlot.append(-1)
+            sparseKeys.append(contentsOf: repeatElement(0, count: Self.sparseWords))
+            sparseValues.append(contentsOf: repeatElement(0, count: Self.sparseWords))
         }
         chunks[chunkIndex][Int(frame & Self.chunkMask)] = Int32(newSlot)
         touchedFrames += 1
         return newSlot
+    }
+
+    /// Gives slot `slot` a zeroed dense frame holding its sparse words.
+    private mutating func makeDense(_ slot: Int) -> Int {
+        let dense: Int
+        if let reused = freeDense.popLast() {
+            dense = Int(reused)
+            let base = (dense & (Self.framesPerSlab - 1)) * Self.wordsPerFrame
+            for index in base..<(base + Self.wordsPerFrame) { slabs[dense >> Self.slabShift][index] = 0 }
+        } else {
+            dense = denseCount
+            denseCount += 1
+            if dense >> Self.slabShift == slabs.count {
+                // Zero-filled by the allocator: its pages cost host memory only once written.
+                slabs.append([UInt64](repeating: 0, count: Self.framesPerSlab * Self.wordsPerFrame))
+            }
+        }
+        let base = (dense & (Self.framesPerSlab - 1)) * Self.wordsPerFrame
+        for pair in (slot * Self.sparseWords)..<((slot + 1) * Self.sparseWords) where sparseKeys[pair] != 0 {
+            slabs[dense >> Self.slabShift][base + Int(sparseKeys[pair]) - 1] = sparseValues[pair]
+            sparseKeys[pair] = 0
+        }
+        denseSlot[slot] = Int32(dense)
+        return dense
     }
 
     public func isTouched(frame: UInt64) -> Bool { slot(ofFrame: frame) >= 0 }
@@ -75,7 +103,14 @@ public struct PhysicalMemory: Sendable {
     public func readWord(_ physicalAddress: UInt64) -> UInt64 {
         let frameSlot = slot(ofFrame: physicalAddress >> 12)
         if frameSlot < 0 { return 0 }
-        return slabs[frameSlot >> Self.slabShift][Self.wordIndex(frameSlot, physicalAddress)]
+        let word = Int((physicalAddress & 0xFFF) >> 3)
+        let dense = Int(denseSlot[frameSlot])
+        if dense >= 0 { return slabs[dense >> Self.slabShift][Self.wordIndex(dense, word)] }
+        let key = UInt16(word + 1)
+        for pair in (frameSlot * Self.sparseWords)..<((frameSlot + 1) * Self.sparseWords) where sparseKeys[pair] == key {
+            return sparseValues[pair]
+        }
+        return 0
     }
 
     /// Writes the 8-byte word at an 8-byte aligned physical address.
@@ -87,13 +122,33 @@ public struct PhysicalMemory: Sendable {
             if value == 0 || physicalAddress >> 12 >= frameCount { return }
             frameSlot = makeSlot(forFrame: physicalAddress >> 12)
         }
-        slabs[frameSlot >> Self.slabShift][Self.wordIndex(frameSlot, physicalAddress)] = value
+        let word = Int((physicalAddress & 0xFFF) >> 3)
+        var dense = Int(denseSlot[frameSlot])
+        if dense < 0 {
+            let key = UInt16(word + 1)
+            var free = -1
+            for pair in (frameSlot * Self.sparseWords)..<((frameSlot + 1) * Self.sparseWords) {
+                if sparseKeys[pair] == key {
+                    sparseValues[pair] = value
+                    return
+                }
+                if free < 0 && sparseKeys[pair] == 0 { free = pair }
+            }
+            if value == 0 { return }
+            if free >= 0 {
+                sparseKeys[free] = key
+                sparseValues[free] = value
+                return
+            }
+            dense = makeDense(frameSlot)
+        }
+        slabs[dense >> Self.slabShift][Self.wordIndex(dense, word)] = value
     }
 
-    /// Where in its slab the word at `physicalAddress` of the frame in `slot` is.
+    /// Where in its slab word `word` of dense frame `dense` is.
     @inline(__always)
-    private static func wordIndex(_ slot: Int, _ physicalAddress: UInt64) -> Int {
-        (slot & (framesPerSlab - 1)) * wordsPerFrame + Int((physicalAddress & 0xFFF) >> 3)
+    private static func wordIndex(_ dense: Int, _ word: Int) -> Int {
+        (dense & (framesPerSlab - 1)) * wordsPerFrame + word
     }
 
     /// Loads 8 little-endian bytes at any address whose 8 bytes stay inside one frame.
@@ -134,6 +189,11 @@ public struct PhysicalMemory: Sendable {
         let frameSlot = slot(ofFrame: frame)
         guard frameSlot >= 0 else { return }
         chunks[Int(frame >> Self.chunkShift)][Int(frame & Self.chunkMask)] = -1
+        if denseSlot[frameSlot] >= 0 {
+            freeDense.append(denseSlot[frameSlot])
+            denseSlot[frameSlot] = -1
+        }
+        for pair in (frameSlot * Self.sparseWords)..<((frameSlot + 1) * Self.sparseWords) { sparseKeys[pair] = 0 }
         freeSlots.append(Int32(frameSlot))
         touchedFrames -= 1
     }
