@@ -109,7 +109,7 @@ public final class Machine {
             throw .tlbGeometry(error)
         }
         self.configuration = configuration
-        resident.randomState = configuration.replacementSeed &* 0x2545_F491_4F6C_DD1D
+        resident.random = SplitMix64(seed: configuration.replacementSeed)
         let frameCount = ram / AddressLayout.pageSize
         memory = PhysicalMemory(frameCount: frameCount)
         reservedFrames = AddressLayout.largePageSize / AddressLayout.pageSize

@@ -29,13 +29,7 @@ extension Machine {
             // The kernel's page-fault handler runs; if it fixed the mapping, the instruction runs again.
             let resolution = handlePageFault(fault, kind: kind, core: coreIndex)
             outcome.resolution = resolution
-            switch resolution {
-            case .segmentationFault: faultCounts.segmentation += 1
-            case .protectionFault: faultCounts.protection += 1
-            case .kernelOops: faultCounts.unresolved += 1
-            case .exceptionFixup: faultCounts.exceptionFixups += 1
-            default: break
-            }
+            count(resolution)
             if resolution.isResolved {
                 var retry = Attempt()
                 translation = translate(virtualAddress, kind: kind, core: coreIndex, into: &retry)
@@ -103,6 +97,17 @@ extension Machine {
             entry.pcid = pcid
             cores[coreIndex].tlb.insert(entry, kind: kind)
             return (entry.frameBase | (virtualAddress & (entry.pageSize - 1)), entry.pageSize)
+        }
+    }
+
+    /// Counts a fault the handler could not resolve, by what it became (resolved ones count themselves).
+    func count(_ resolution: FaultResolution) {
+        switch resolution {
+        case .segmentationFault: faultCounts.segmentation += 1
+        case .protectionFault: faultCounts.protection += 1
+        case .kernelOops: faultCounts.unresolved += 1
+        case .exceptionFixup: faultCounts.exceptionFixups += 1
+        default: break
         }
     }
 

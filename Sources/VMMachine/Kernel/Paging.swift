@@ -72,7 +72,7 @@ extension Machine {
             }
             return best
         case .rand:
-            return candidates[Int(resident.nextRandom() % UInt64(candidates.count))]
+            return candidates[Int(resident.random.next(below: UInt64(candidates.count)))]
         case .opt:
             guard resident.knowsFuture else { throw .replacementNeedsFuture }
             var best = first

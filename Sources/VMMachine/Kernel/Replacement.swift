@@ -47,7 +47,8 @@ struct ResidentSet: Sendable {
     var hand = 0
     /// The ring slot the page being loaded takes (the victim's).
     var pendingSlot: Int?
-    var randomState: UInt64 = 0x9E37_79B9_7F4A_7C15
+    /// RAND's generator, seeded by the machine (the same seed gives the same victims).
+    var random = SplitMix64(seed: 1)
     /// OPT: when each virtual page is next used (a replay's reference index; Int.max: never).
     var nextUse: [UInt64: Int] = [:]
     var knowsFuture = false
@@ -80,14 +81,6 @@ struct ResidentSet: Sendable {
         lastUse[frame] = tick
     }
 
-    /// SplitMix64: the same seed gives the same victims.
-    mutating func nextRandom() -> UInt64 {
-        randomState &+= 0x9E37_79B9_7F4A_7C15
-        var value = randomState
-        value = (value ^ (value >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        value = (value ^ (value >> 27)) &* 0x94D0_49BB_1331_11EB
-        return value ^ (value >> 31)
-    }
 }
 
 /// A non-present entry that remembers where its page went: bit 9 (free for

@@ -160,13 +160,7 @@ extension Machine {
         }
         guard let fault = attempt.fault else { return }
         let resolution = handlePageFault(fault, kind: kind, core: coreIndex)
-        switch resolution {
-        case .segmentationFault: faultCounts.segmentation += 1
-        case .protectionFault: faultCounts.protection += 1
-        case .kernelOops: faultCounts.unresolved += 1
-        case .exceptionFixup: faultCounts.exceptionFixups += 1
-        default: break
-        }
+        count(resolution)
         if resolution.isResolved {
             var retry = Attempt()
             if let (physical, _) = translate(virtualAddress, kind: kind, core: coreIndex, into: &retry) { noteUse(physical) }
