@@ -63,8 +63,8 @@ public enum BlockUse: Sendable {
 public typealias CommandHandler = @Sendable (Interpreter, CommandCall) throws -> Void
 
 /// One command, declared once: the parser, `help`, `apropos` and completion
-/// all read it from here.
-public struct CommandSpec: Sendable {
+/// all read it from here. A class: every call of the command shares it.
+public final class CommandSpec: Sendable {
     public let name: String
     public let summary: String
     public let details: String

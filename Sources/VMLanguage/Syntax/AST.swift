@@ -77,12 +77,22 @@ public struct OptionArgument: Sendable {
     public let value: Argument
 }
 
-public struct CommandCall: Sendable {
+/// A command statement, parsed once and bound to its command: a class, so
+/// that running it copies one reference, not the arguments, options and block.
+public final class CommandCall: Sendable {
     public let command: CommandSpec
     public let nameRange: SourceRange
     public let arguments: [Argument]
     public let options: [OptionArgument]
     public let block: Block?
+
+    init(command: CommandSpec, nameRange: SourceRange, arguments: [Argument], options: [OptionArgument], block: Block?) {
+        self.command = command
+        self.nameRange = nameRange
+        self.arguments = arguments
+        self.options = options
+        self.block = block
+    }
 }
 
 public final class FunctionDeclaration: Sendable {
