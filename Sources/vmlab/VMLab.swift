@@ -43,6 +43,7 @@ struct VMLab: ParsableCommand {
     static func main() {
         // A closed pipe is an EPIPE error on write (handled: exit 2), not a silent death by SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
+        if let status = Run.runWithoutParsing(CommandLine.arguments) { Foundation.exit(status) }
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -98,16 +99,36 @@ struct Run: ParsableCommand {
     }
 
     func run() throws {
-        throw ExitCode(NativeStack.run { runScripts() })
+        let (files, limits, quiet, expectedTranscript, htmlReport) =
+            (files, execution.limits, execution.quiet, expectedTranscript, htmlReport)
+        throw ExitCode(
+            NativeStack.run {
+                Self.runScripts(
+                    files, limits: limits, quiet: quiet, expectedTranscript: expectedTranscript, htmlReport: htmlReport)
+            })
     }
 
-    private func runScripts() -> Int32 {
+    /// `vmlab run FILE…` with no option, the commonest command line, skips
+    /// ArgumentParser: building its command tree by reflection was half the
+    /// instructions of a small script's whole run. Anything else (an option,
+    /// no file) goes through the parser as before.
+    static func runWithoutParsing(_ arguments: [String]) -> Int32? {
+        guard arguments.count >= 3, arguments[1] == "run",
+            arguments.dropFirst(2).allSatisfy({ !$0.hasPrefix("-") || $0 == "-" })
+        else { return nil }
+        let files = Array(arguments.dropFirst(2))
+        return NativeStack.run { runScripts(files, limits: Limits(), quiet: false, expectedTranscript: nil, htmlReport: nil) }
+    }
+
+    static func runScripts(
+        _ files: [String], limits: Limits, quiet: Bool, expectedTranscript: String?, htmlReport: String?
+    ) -> Int32 {
         let transcript = expectedTranscript == nil ? nil : TranscriptSink()
         let terminal: OutputSink = transcript ?? StandardStreams()
         let report = htmlReport == nil ? nil : HTMLReportSink(forwardingTo: terminal)
         let output: OutputSink = report ?? terminal
-        let session = Session(output: output, limits: execution.limits)
-        session.interpreter.alwaysQuiet = execution.quiet
+        let session = Session(output: output, limits: limits)
+        session.interpreter.alwaysQuiet = quiet
         session.interpreter.unicodeOutput = Interpreter.localeIsUTF8(ProcessInfo.processInfo.environment)
         var status = RunStatus.success
         for file in files {
@@ -131,7 +152,7 @@ struct Run: ParsableCommand {
         return status.rawValue
     }
 
-    private func compare(_ actual: String, with path: String, status: RunStatus) -> Int32 {
+    private static func compare(_ actual: String, with path: String, status: RunStatus) -> Int32 {
         let expected: String
         do {
             expected = try ScriptLoader.read(path)
