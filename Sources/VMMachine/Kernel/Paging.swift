@@ -152,7 +152,7 @@ extension Machine {
             } else {
                 memory.writeWord(entryAddress, 0)
             }
-            processes[index].residentPages -= 1
+            if processes[index].residentPages > 0 { processes[index].residentPages -= 1 }
             _ = shootdown(processes[index].pid, pages: [(page, AddressLayout.pageSize)], from: core)
         }
         if let fresh = slot, fresh != cleanCopy, swapReferences[fresh, default: 0] == 0 { releaseSwapSlot(fresh, holding: false) }
