@@ -72,15 +72,27 @@ public enum TraceFile {
     /// Every reference of the trace. With `skipBad`, a malformed line is
     /// counted and passed over; without, the first one is the error.
     public static func parse(_ bytes: [UInt8], skipBad: Bool = false) throws(BadLine) -> Loaded {
+        // A raw buffer: the line loop runs without an array's retains and checks per byte.
+        let result = bytes.withUnsafeBufferPointer { parse($0, skipBad: skipBad) }
+        return try result.get()
+    }
+
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>, skipBad: Bool) -> Result<Loaded, BadLine> {
         var trace = MemoryTrace()
+        // About one reference per 14 bytes in lackey's output.
+        trace.reserve(bytes.count / 14)
         var format: Format?
         var skipped = 0
         var line = 0
         var start = 0
         while start < bytes.count {
             line += 1
-            var end = start
-            while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+            // memchr finds the line end many bytes at a time.
+            let base = UnsafeRawPointer(bytes.baseAddress!)
+            var end = bytes.count
+            if let found = memchr(base + start, 0x0A, bytes.count - start) {
+                end = UnsafeRawPointer(found) - base
+            }
             var stop = end
             if stop > start && bytes[stop - 1] == UInt8(ascii: "\r") { stop -= 1 }
             defer { start = end + 1 }
@@ -93,12 +105,12 @@ public enum TraceFile {
                 trace.append(reference.address, reference.kind, size: reference.size)
             case .failure(let problem):
                 guard skipBad else {
-                    throw BadLine(line: line, column: problem.offset - start + 1, message: problem.message)
+                    return .failure(BadLine(line: line, column: problem.offset - start + 1, message: problem.message))
                 }
                 skipped += 1
             }
         }
-        return Loaded(trace: trace, format: format ?? .plain, skipped: skipped)
+        return .success(Loaded(trace: trace, format: format ?? .plain, skipped: skipped))
     }
 
     struct Reference {
@@ -113,14 +125,14 @@ public enum TraceFile {
     }
 
     /// Blank, a `#` comment, or valgrind's `==PID==` chatter.
-    static func isSkipped(_ bytes: [UInt8], _ start: Int, _ stop: Int) -> Bool {
+    static func isSkipped(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ stop: Int) -> Bool {
         var index = start
         while index < stop && (bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t")) { index += 1 }
         if index == stop || bytes[index] == UInt8(ascii: "#") { return true }
         return stop - start >= 2 && bytes[start] == UInt8(ascii: "=") && bytes[start + 1] == UInt8(ascii: "=")
     }
 
-    static func looksLikeLackey(_ bytes: [UInt8], _ start: Int, _ stop: Int) -> Bool {
+    static func looksLikeLackey(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ stop: Int) -> Bool {
         guard stop - start >= 3, bytes[start..<stop].contains(UInt8(ascii: ",")) else { return false }
         if bytes[start] == UInt8(ascii: "I") && bytes[start + 1] == UInt8(ascii: " ") { return true }
         return bytes[start] == UInt8(ascii: " ") && "LSM".utf8.contains(bytes[start + 1])
@@ -128,7 +140,7 @@ public enum TraceFile {
 
     static let lackeyExample = "expected a lackey reference such as ' L 04222cac,8' or 'I  0400d7d4,3'"
 
-    static func lackey(_ bytes: [UInt8], _ start: Int, _ stop: Int) -> Result<Reference, Problem> {
+    static func lackey(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ stop: Int) -> Result<Reference, Problem> {
         let kind: MemoryTrace.Kind
         switch (bytes[start], stop - start > 1 ? bytes[start + 1] : 0) {
         case (UInt8(ascii: "I"), UInt8(ascii: " ")): kind = .instruction
@@ -152,7 +164,7 @@ public enum TraceFile {
 
     static let plainExample = "expected an address such as 0x7ffd1000 or 4096, optionally after R or W"
 
-    static func plain(_ bytes: [UInt8], _ start: Int, _ stop: Int) -> Result<Reference, Problem> {
+    static func plain(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ stop: Int) -> Result<Reference, Problem> {
         var index = start
         func skipSpace() {
             while index < stop && (bytes[index] == UInt8(ascii: " ") || bytes[index] == UInt8(ascii: "\t")) { index += 1 }
@@ -182,7 +194,7 @@ public enum TraceFile {
 
     /// Digits of `radix` from `index`: the value and where they end, or nil
     /// if there are none or the value does not fit in 64 bits.
-    static func number(_ bytes: [UInt8], _ index: Int, _ stop: Int, radix: UInt64) -> (UInt64, Int)? {
+    static func number(_ bytes: UnsafeBufferPointer<UInt8>, _ index: Int, _ stop: Int, radix: UInt64) -> (UInt64, Int)? {
         var value: UInt64 = 0
         var position = index
         while position < stop {

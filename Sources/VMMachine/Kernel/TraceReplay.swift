@@ -16,6 +16,12 @@ public struct MemoryTrace: Sendable {
 
     public var count: Int { addresses.count }
 
+    public mutating func reserve(_ references: Int) {
+        addresses.reserveCapacity(references)
+        kinds.reserveCapacity(references)
+        sizes.reserveCapacity(references)
+    }
+
     public mutating func append(_ address: UInt64, _ kind: Kind, size: UInt16) {
         addresses.append(address)
         kinds.append(kind)
