@@ -62,16 +62,26 @@ extension Machine {
         -> (UInt64, UInt64)?
     {
         let costs = configuration.costs
-        let pcid = cores[coreIndex].pcid
-        if let hit = cores[coreIndex].tlb.lookup(virtualAddress, pcid: pcid, kind: kind) {
-            cores[coreIndex].tlbHits += 1
-            cores[coreIndex].cycles.translation = saturatingAdd(cores[coreIndex].cycles.translation, costs.tlbHit)
-            attempt.tlbHit = true
-            if hit.level == 2 {
-                cores[coreIndex].secondLevelHits += 1
-                charge(\.translation, costs.secondLevelHit, core: coreIndex)
+        // The TLB's part in one exclusive access to the core, not one per
+        // field: Swift checks every access to a class's stored array at run time.
+        let (pcid, lookup) = cores.withUnsafeMutableBufferPointer { cores -> (UInt16, (TLBHierarchy.Hit, TLBEntry)?) in
+            let core = cores.baseAddress! + coreIndex
+            let pcid = core.pointee.pcid
+            guard let hit = core.pointee.tlb.lookup(virtualAddress, pcid: pcid, kind: kind) else {
+                core.pointee.tlbMisses += 1
+                return (pcid, nil)
             }
-            let entry = cores[coreIndex].tlb.entry(hit)
+            core.pointee.tlbHits += 1
+            var charged = saturatingAdd(core.pointee.cycles.translation, costs.tlbHit)
+            if hit.level == 2 {
+                core.pointee.secondLevelHits += 1
+                charged = saturatingAdd(charged, costs.secondLevelHit)
+            }
+            core.pointee.cycles.translation = charged
+            return (pcid, (hit, core.pointee.tlb.entry(hit)))
+        }
+        if let (hit, entry) = lookup {
+            attempt.tlbHit = true
             if let fault = permissionFault(
                 virtualAddress, kind: kind, core: coreIndex,
                 writable: entry.writable, user: entry.user, noExecute: entry.noExecute)
@@ -88,7 +98,6 @@ extension Machine {
             }
             return (entry.frameBase | (virtualAddress & (entry.pageSize - 1)), entry.pageSize)
         }
-        cores[coreIndex].tlbMisses += 1
         switch walk(virtualAddress, kind: kind, core: coreIndex, trace: &attempt.walk) {
         case .failure(let fault):
             raise(fault, into: &attempt, core: coreIndex)
