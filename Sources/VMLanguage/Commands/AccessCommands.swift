@@ -39,11 +39,10 @@ enum AccessCommands {
         let address = try interpreter.integer(call.arguments[0], "the address")
         let value = kind == .write ? try interpreter.integer(call.arguments[1], "the value") : 0
         let core = interpreter.currentCore
-        let outcome = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
-            try interpreter.machine.access(address, kind: kind, storing: value, core: core)
+        try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
+            try interpreter.machine.access(address, kind: kind, storing: value, core: core, into: &interpreter.lastAccess)
         }
-        interpreter.lastAccess = outcome
-        if !interpreter.isQuiet {
+        if !interpreter.isQuiet, let outcome = interpreter.lastAccess {
             let showCore = interpreter.machine.cores.count > 1
             interpreter.output.write(AccessRenderer.line(outcome, showCore: showCore) + "\n")
         }

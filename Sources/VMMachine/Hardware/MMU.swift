@@ -10,19 +10,38 @@ extension Machine {
     public func access(
         _ virtualAddress: UInt64, kind: AccessKind, storing value: UInt64 = 0, core coreIndex: Int = 0
     ) throws(MachineError) -> AccessOutcome {
+        var outcome: AccessOutcome?
+        try access(virtualAddress, kind: kind, storing: value, core: coreIndex, into: &outcome)
+        return outcome!
+    }
+
+    /// The same, written into storage the caller owns (a script's `last`): an
+    /// outcome is 440 bytes, and returning one copied it several times an
+    /// access. A request refused before it runs leaves `result` as it was.
+    public func access(
+        _ virtualAddress: UInt64, kind: AccessKind, storing value: UInt64 = 0, core coreIndex: Int = 0,
+        into result: inout AccessOutcome?
+    ) throws(MachineError) {
         guard cores.indices.contains(coreIndex) else {
             throw .noSuchCore(index: coreIndex, count: cores.count)
         }
         guard virtualAddress & 0xFFF <= 0xFF8 else { throw .crossesPageBoundary(address: virtualAddress) }
         try checkReplacementCanRun()
-        var outcome = AccessOutcome(
-            kind: kind, core: coreIndex, mode: cores[coreIndex].mode, virtualAddress: virtualAddress)
+        result = AccessOutcome(kind: kind, core: coreIndex, mode: cores[coreIndex].mode, virtualAddress: virtualAddress)
+        try run(virtualAddress, kind: kind, storing: value, core: coreIndex, outcome: &result!)
+    }
+
+    /// The access proper: translation, the fault handler and its retry, the data.
+    private func run(
+        _ virtualAddress: UInt64, kind: AccessKind, storing value: UInt64, core coreIndex: Int,
+        outcome: inout AccessOutcome
+    ) throws(MachineError) {
         if kind == .write { outcome.value = value }  // what the store tried to write, even if it faults
         guard AddressLayout.isCanonical(virtualAddress) else {
             outcome.first.fault = Fault(kind: .nonCanonical, address: virtualAddress, errorCode: 0, level: 0)
             cores[coreIndex].faults += 1
             faultCounts.unresolved += 1
-            return outcome
+            return
         }
         var translation = translate(virtualAddress, kind: kind, core: coreIndex, into: &outcome.first)
         if translation == nil, let fault = outcome.first.fault {
@@ -36,7 +55,7 @@ extension Machine {
                 outcome.retry = retry
             }
         }
-        guard let (physicalAddress, pageSize) = translation else { return outcome }
+        guard let (physicalAddress, pageSize) = translation else { return }
         noteUse(physicalAddress)
         outcome.physicalAddress = physicalAddress
         outcome.pageSize = pageSize
@@ -52,7 +71,6 @@ extension Machine {
             memory.store(physicalAddress, value)
             outcome.value = value
         }
-        return outcome
     }
 
     /// One translation: TLB lookup under the core's PCID, else a walk that
