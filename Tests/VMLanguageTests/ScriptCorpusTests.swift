@@ -35,6 +35,21 @@ import VMLanguage
             return
         }
         let expected = try String(contentsOf: golden, encoding: .utf8)
-        #expect(Array(transcript.utf8) == Array(expected.utf8), "\(name):\n\(transcript)")
+        // Bytes, not Unicode equivalence; the message shows the first line that differs.
+        let identical = Array(transcript.utf8) == Array(expected.utf8)
+        #expect(identical, "\(name): \(Self.firstDifference(expected: expected, actual: transcript))")
+    }
+
+    static func firstDifference(expected: String, actual: String) -> String {
+        let wanted = expected.split(separator: "\n", omittingEmptySubsequences: false)
+        let got = actual.split(separator: "\n", omittingEmptySubsequences: false)
+        for line in 0..<max(wanted.count, got.count) {
+            let left = line < wanted.count ? String(wanted[line]) : "(end)"
+            let right = line < got.count ? String(got[line]) : "(end)"
+            if Array(left.utf8) != Array(right.utf8) {
+                return "line \(line + 1) differs\n  expected: \(left)\n  got:      \(right)"
+            }
+        }
+        return "the lines are equal but the bytes differ"
     }
 }
