@@ -96,6 +96,10 @@ public enum TraceFile {
             var stop = end
             if stop > start && bytes[stop - 1] == UInt8(ascii: "\r") { stop -= 1 }
             defer { start = end + 1 }
+            if format == .lackey, let reference = wellFormedLackey(bytes, start, stop) {
+                trace.append(reference.address, reference.kind, size: reference.size)
+                continue
+            }
             if isSkipped(bytes, start, stop) { continue }
             let lineFormat = format ?? (looksLikeLackey(bytes, start, stop) ? .lackey : .plain)
             format = lineFormat
@@ -136,6 +140,50 @@ public enum TraceFile {
         guard stop - start >= 3, bytes[start..<stop].contains(UInt8(ascii: ",")) else { return false }
         if bytes[start] == UInt8(ascii: "I") && bytes[start + 1] == UInt8(ascii: " ") { return true }
         return bytes[start] == UInt8(ascii: " ") && "LSM".utf8.contains(bytes[start + 1])
+    }
+
+    /// The common lackey line, read in one pass with no checks a well-formed
+    /// line cannot fail: `I  4005b0,3` or ` L 7ff0001c8,8` (at most 16 hex
+    /// digits, a size of 1 to 4 digits). Anything else is nil and goes to the
+    /// careful reader (`lackey`), which says what is wrong and where.
+    @inline(__always)
+    static func wellFormedLackey(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ stop: Int) -> Reference? {
+        guard stop - start >= 5 else { return nil }
+        let kind: MemoryTrace.Kind
+        switch (bytes[start], bytes[start + 1]) {
+        case (0x49, 0x20): kind = .instruction  // "I "
+        case (0x20, 0x4C): kind = .load  // " L"
+        case (0x20, 0x53): kind = .store  // " S"
+        case (0x20, 0x4D): kind = .modify  // " M"
+        default: return nil
+        }
+        var index = start + 2
+        while index < stop && bytes[index] == 0x20 { index += 1 }
+        var address: UInt64 = 0
+        let digits = index
+        while index < stop {
+            let byte = bytes[index]
+            var digit = byte &- 0x30
+            if digit > 9 {
+                digit = (byte | 0x20) &- 0x61
+                guard digit < 6 else { break }
+                digit += 10
+            }
+            address = address << 4 | UInt64(digit)
+            index += 1
+        }
+        guard index - digits >= 1, index - digits <= 16, index < stop, bytes[index] == 0x2C else { return nil }
+        index += 1
+        var size = 0
+        let sizeDigits = index
+        while index < stop, bytes[index] &- 0x30 <= 9 {
+            size = size * 10 + Int(bytes[index] &- 0x30)
+            index += 1
+        }
+        guard index == stop, index - sizeDigits >= 1, index - sizeDigits <= 4, size >= 1, size <= 4096 else {
+            return nil
+        }
+        return Reference(address: address, kind: kind, size: UInt16(size))
     }
 
     static let lackeyExample = "expected a lackey reference such as ' L 04222cac,8' or 'I  0400d7d4,3'"

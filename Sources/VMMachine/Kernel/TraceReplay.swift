@@ -7,25 +7,25 @@ public struct MemoryTrace: Sendable {
         case modify
     }
 
-    public private(set) var addresses: [UInt64] = []
-    public private(set) var kinds: [Kind] = []
-    /// Bytes touched from the address on (at least 1).
-    public private(set) var sizes: [UInt16] = []
+    /// One reference in 16 bytes.
+    public struct Reference: Sendable {
+        public let address: UInt64
+        /// Bytes touched from the address on (at least 1).
+        public let size: UInt16
+        public let kind: Kind
+    }
+
+    /// One array, so that reading a trace appends once a line.
+    public private(set) var references: [Reference] = []
 
     public init() {}
 
-    public var count: Int { addresses.count }
+    public var count: Int { references.count }
 
-    public mutating func reserve(_ references: Int) {
-        addresses.reserveCapacity(references)
-        kinds.reserveCapacity(references)
-        sizes.reserveCapacity(references)
-    }
+    public mutating func reserve(_ count: Int) { references.reserveCapacity(count) }
 
     public mutating func append(_ address: UInt64, _ kind: Kind, size: UInt16) {
-        addresses.append(address)
-        kinds.append(kind)
-        sizes.append(max(1, size))
+        references.append(Reference(address: address, size: max(1, size), kind: kind))
     }
 }
 
@@ -95,7 +95,7 @@ extension Machine {
             nextUse = [Int](repeating: Int.max, count: trace.count)
             var seen: [UInt64: Int] = [:]
             for position in stride(from: trace.count - 1, through: 0, by: -1) {
-                let page = trace.addresses[position] >> 12
+                let page = trace.references[position].address >> 12
                 nextUse[position] = seen[page] ?? Int.max
                 seen[page] = position
             }
@@ -108,10 +108,11 @@ extension Machine {
         var accesses: UInt64 = 0
         for position in 0..<trace.count {
             if position & 0xFFFF == 0 { try check(position) }
-            let address = trace.addresses[position]
+            let reference = trace.references[position]
+            let address = reference.address
             if usesFuture { resident.nextUse[address & ~(AddressLayout.pageSize - 1)] = nextUse[position] }
-            let last = address &+ UInt64(trace.sizes[position] - 1)
-            let kind = trace.kinds[position]
+            let last = address &+ UInt64(reference.size - 1)
+            let kind = reference.kind
             // 8-byte aligned, so the access stays inside its page; the next page too if the reference crosses.
             accesses += touch(address & ~7, kind, core: coreIndex)
             if last >> 12 != address >> 12, last > address {
