@@ -82,12 +82,14 @@ extension Machine {
         let costs = configuration.costs
         // The TLB's part in one exclusive access to the core, not one per
         // field: Swift checks every access to a class's stored array at run time.
-        let (pcid, lookup) = cores.withUnsafeMutableBufferPointer { cores -> (UInt16, (TLBHierarchy.Hit, TLBEntry)?) in
+        let (pcid, mode, lookup) = cores.withUnsafeMutableBufferPointer {
+            cores -> (UInt16, CPUMode, (TLBHierarchy.Hit, TLBEntry)?) in
             let core = cores.baseAddress! + coreIndex
             let pcid = core.pointee.pcid
+            let mode = core.pointee.mode
             guard let hit = core.pointee.tlb.lookup(virtualAddress, pcid: pcid, kind: kind) else {
                 core.pointee.tlbMisses += 1
-                return (pcid, nil)
+                return (pcid, mode, nil)
             }
             core.pointee.tlbHits += 1
             var charged = saturatingAdd(core.pointee.cycles.translation, costs.tlbHit)
@@ -96,12 +98,12 @@ extension Machine {
                 charged = saturatingAdd(charged, costs.secondLevelHit)
             }
             core.pointee.cycles.translation = charged
-            return (pcid, (hit, core.pointee.tlb.entry(hit)))
+            return (pcid, mode, (hit, core.pointee.tlb.entry(hit)))
         }
         if let (hit, entry) = lookup {
             attempt.tlbHit = true
             if let fault = permissionFault(
-                virtualAddress, kind: kind, core: coreIndex,
+                virtualAddress, kind: kind, core: coreIndex, mode: mode,
                 writable: entry.writable, user: entry.user, noExecute: entry.noExecute)
             {
                 raise(fault, into: &attempt, core: coreIndex)
@@ -164,10 +166,9 @@ extension Machine {
     /// = 1, so the kernel too), NX; and for the kernel on a user page SMEP
     /// (no instruction fetch) and SMAP (no data access unless EFLAGS.AC).
     private func permissionFault(
-        _ virtualAddress: UInt64, kind: AccessKind, core coreIndex: Int,
+        _ virtualAddress: UInt64, kind: AccessKind, core coreIndex: Int, mode: CPUMode,
         writable: Bool, user: Bool, noExecute: Bool, level: Int = 1
     ) -> Fault? {
-        let mode = cores[coreIndex].mode
         var check: ProtectionCheck?
         if (mode == .user && !user) || (kind == .write && !writable) || (kind == .execute && noExecute) {
             check = .rights
@@ -226,7 +227,7 @@ extension Machine {
                 continue
             }
             if let fault = permissionFault(
-                virtualAddress, kind: kind, core: coreIndex,
+                virtualAddress, kind: kind, core: coreIndex, mode: mode,
                 writable: writable, user: user, noExecute: noExecute, level: level)
             {
                 return .failure(fault)
