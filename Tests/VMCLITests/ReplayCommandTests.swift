@@ -23,6 +23,18 @@ import Testing
         #expect(large.stdout.contains("\"tlb_misses\": 68,"), "\(large.stdout)")
     }
 
+    /// Belady's string: OPT faults 7 times with 3 frames (5 first touches, 2 reads back).
+    @Test func replacementOptionsReachTheReplay() throws {
+        let opt = try CLITests.vmlab([
+            "replay", "Tests/Scripts/traces/belady.trace", "--frames", "3", "--policy", "opt", "--format", "json",
+        ])
+        #expect(opt.stdout.contains("\"minor_faults\": 5, \"major_faults\": 2, \"evictions\": 4, \"writebacks\": 4"), "\(opt.stdout)")
+        let fifo = try CLITests.vmlab([
+            "replay", "Tests/Scripts/traces/belady.trace", "--frames", "4", "--policy", "fifo", "--format", "json",
+        ])
+        #expect(fifo.stdout.contains("\"minor_faults\": 5, \"major_faults\": 5,"), "\(fifo.stdout)")
+    }
+
     @Test func badOptionsAndBadLinesExitTwoWithAPlace() throws {
         let unknown = try CLITests.vmlab(["replay", "Examples/traces/matrix-by-rows.lackey", "--tlb-size", "4"])
         #expect(unknown.status == 2)
