@@ -52,7 +52,7 @@ enum MachineCommands {
             OptionSpec("pge", .word(switches), placeholder: "on|off", help: "CR4.PGE: global entries survive CR3 writes (default on)"),
             OptionSpec("smep", .word(switches), placeholder: "on|off", help: "CR4.SMEP: the kernel may not execute user pages (default off)"),
             OptionSpec("smap", .word(switches), placeholder: "on|off", help: "CR4.SMAP: the kernel touches user pages only between stac and clac (default off)"),
-            OptionSpec("frames", placeholder: "N", help: "at most N user pages hold frames; past that, pages are replaced and swapped (default: no limit)"),
+            OptionSpec("frames", placeholder: "N", help: "at most N user pages (up to 65536) hold frames; past that, pages are replaced and swapped (default: no limit)"),
             OptionSpec(
                 "policy", .word(ReplacementPolicy.allCases.map(\.rawValue)), placeholder: "fifo|lru|clock|eclock|rand|opt",
                 help: "the page-replacement policy with frames=N (default fifo; opt in replay only)"),
@@ -89,7 +89,8 @@ enum MachineCommands {
         if let option = call.option("pge") { configuration.pge = interpreter.word(option.value) == "on" }
         if let option = call.option("smep") { configuration.smep = interpreter.word(option.value) == "on" }
         if let option = call.option("smap") { configuration.smap = interpreter.word(option.value) == "on" }
-        if let frames = try count("frames", limit: 1 << 28) {
+        // Policies scan the resident pages at each eviction: a bound keeps that cheap.
+        if let frames = try count("frames", limit: 1 << 16) {
             guard frames >= 1 else { throw Diagnostic("frames=0 leaves no memory for user pages", at: call.option("frames")!.value.range) }
             configuration.userFrameLimit = frames
         }
