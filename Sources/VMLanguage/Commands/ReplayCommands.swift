@@ -1,4 +1,3 @@
-import Foundation
 import VMMachine
 
 /// `replay "FILE"`: a real program's memory trace pushed through the
@@ -41,12 +40,7 @@ enum ReplayCommands {
         }
         let skipBad = call.option("skip_bad").map { interpreter.word($0.value) == "on" } ?? false
         // As for include: a relative path starts from the script's own folder.
-        var resolved = path
-        let script = call.range.file.name
-        if !path.hasPrefix("/"), !script.hasPrefix("<") {
-            let folder = (script as NSString).deletingLastPathComponent
-            if !folder.isEmpty { resolved = (folder as NSString).appendingPathComponent(path) }
-        }
+        let resolved = Interpreter.path(path, besideScript: call.range.file.name)
         let loaded: TraceFile.Loaded
         do {
             loaded = try TraceFile.parse(try TraceFile.read(HostPath(resolved)), skipBad: skipBad)
@@ -113,15 +107,12 @@ public enum ReplayTool {
         trace path: String, architecture: String, machineOptions: [(name: String, value: String)], skipBad: Bool,
         format: Format, output: OutputSink, progress: @escaping (_ done: Int, _ total: Int) -> Void = { _, _ in }
     ) -> Int32 {
-        let setup = TranscriptSink()
-        let session = Session(output: setup)
+        // The setup runs quiet: its diagnostics reach `output`, its report lines do not.
+        let session = Session(output: output)
+        session.interpreter.alwaysQuiet = true
         let options = machineOptions.map { " \($0.name)=\($0.value)" }.joined()
         let source = "machine \(architecture)\(options)\nspawn trace\nswitch trace\n"
-        let status = session.run(SourceFile(name: "<vmlab replay options>", text: source))
-        guard status == .success else {
-            output.writeDiagnostic(setup.text.split(separator: "\n", omittingEmptySubsequences: false).filter {
-                !$0.hasPrefix("machine ") && !$0.hasPrefix("spawn ") && !$0.hasPrefix("switch ")
-            }.joined(separator: "\n"))
+        guard session.run(SourceFile(name: "<vmlab replay options>", text: source)) == .success else {
             return RunStatus.error.rawValue
         }
         let loaded: TraceFile.Loaded

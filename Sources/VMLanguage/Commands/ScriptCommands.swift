@@ -139,6 +139,14 @@ extension Interpreter {
         output.writeDiagnostic(Diagnostic(label, at: range, severity: .expectationFailed, notes: notes).render())
     }
 
+    /// `path` as a script named `script` means it: a relative path starts
+    /// from the script's folder; typed or piped code (`<stdin>`) starts from here.
+    static func path(_ path: String, besideScript script: String) -> String {
+        guard !path.hasPrefix("/"), !script.hasPrefix("<") else { return path }
+        let folder = (script as NSString).deletingLastPathComponent
+        return folder.isEmpty ? path : (folder as NSString).appendingPathComponent(path)
+    }
+
     /// Runs another file at top level. Relative paths start from the including file's directory.
     func include(_ path: String, from range: SourceRange) throws {
         let includer = range.file.name
@@ -150,9 +158,8 @@ extension Interpreter {
             }
         } else if !path.hasSuffix(".vml") {
             throw Diagnostic("include takes vmlab scripts (.vml files), not '\(path)'", at: range)
-        } else if !path.hasPrefix("/"), !includer.hasPrefix("<") {
-            let directory = (includer as NSString).deletingLastPathComponent
-            if !directory.isEmpty { resolved = (directory as NSString).appendingPathComponent(path) }
+        } else {
+            resolved = Self.path(path, besideScript: includer)
         }
         guard includeStack.count < limits.maximumIncludeDepth else {
             throw Diagnostic("includes nested deeper than \(limits.maximumIncludeDepth)", at: range)
@@ -211,6 +218,12 @@ public enum ScriptLoader {
     }
 
     public static func read(_ path: HostPath) throws -> String {
+        try decode(try readBytes(path, maximumBytes: maximumBytes), name: path.display)
+    }
+
+    /// The bytes of a regular file (never a FIFO, device or folder), at
+    /// most `maximumBytes`: scripts here, traces for `replay`.
+    static func readBytes(_ path: HostPath, maximumBytes: Int) throws(Failure) -> [UInt8] {
         let name = path.display
         guard !path.containsNUL else { throw Failure(message: "a file name cannot contain a NUL byte") }
         var info = stat()
@@ -222,11 +235,11 @@ public enum ScriptLoader {
         case S_IFDIR: throw Failure(message: "cannot open '\(name)': it is a directory")
         default: throw Failure(message: "cannot open '\(name)': not a regular file (a pipe, device or socket)")
         }
-        guard info.st_size <= maximumBytes else { throw tooLarge(name) }
+        guard info.st_size <= maximumBytes else { throw tooLarge(name, maximumBytes) }
         let descriptor = path.withCString { open($0, O_RDONLY | O_NONBLOCK) }
         guard descriptor >= 0 else { throw Failure(message: "cannot read '\(name)'") }
         defer { close(descriptor) }
-        return try decode(try readAll(descriptor, name: name), name: name)
+        return try readAll(descriptor, name: name, maximumBytes: maximumBytes, expected: Int(info.st_size))
     }
 
     /// All of standard input, with the same limits as a file.
@@ -234,8 +247,11 @@ public enum ScriptLoader {
         try decode(try readAll(0, name: name), name: name)
     }
 
-    private static func readAll(_ descriptor: Int32, name: String) throws -> [UInt8] {
+    private static func readAll(_ descriptor: Int32, name: String, maximumBytes: Int = maximumBytes, expected: Int = 0)
+        throws(Failure) -> [UInt8]
+    {
         var bytes: [UInt8] = []
+        bytes.reserveCapacity(expected)
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {
             let count = Foundation.read(descriptor, &chunk, chunk.count)
@@ -243,12 +259,14 @@ public enum ScriptLoader {
             if count < 0 { throw Failure(message: "cannot read '\(name)': \(String(cString: strerror(errno)))") }
             if count == 0 { return bytes }
             bytes += chunk[0..<count]
-            if bytes.count > maximumBytes { throw tooLarge(name) }
+            if bytes.count > maximumBytes { throw tooLarge(name, maximumBytes) }
         }
     }
 
-    private static func tooLarge(_ name: String) -> Failure {
-        Failure(message: "'\(name)' is larger than \(maximumBytes >> 20) MiB; is it really a script?")
+    private static func tooLarge(_ name: String, _ maximumBytes: Int) -> Failure {
+        maximumBytes == Self.maximumBytes
+            ? Failure(message: "'\(name)' is larger than \(maximumBytes >> 20) MiB; is it really a script?")
+            : Failure(message: "'\(name)' is larger than \(maximumBytes >> 20) MiB")
     }
 
     /// The text, or where its first byte that is not UTF-8 is.

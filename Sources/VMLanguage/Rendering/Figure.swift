@@ -49,7 +49,7 @@ struct TLBPicture {
             let name = core.tlb.isUnified ? "TLB" : core.tlb.roles[index].name
             let cells = array.entries.map { entry -> Cell? in
                 guard entry.valid else { return nil }
-                var rights = (entry.writable ? "rw" : "r") + (entry.noExecute ? "" : "x") + (entry.user ? " user" : " kernel")
+                var rights = Format.rights(writable: entry.writable, noExecute: entry.noExecute, user: entry.user)
                 if entry.dirty { rights += " dirty" }
                 return Cell(
                     page: entry.virtualAddress, frame: entry.frameBase, size: entry.pageSize,

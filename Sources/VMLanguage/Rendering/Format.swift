@@ -4,6 +4,11 @@ import VMMachine
 enum Format {
     static func hex(_ value: UInt64) -> String { "0x" + String(value, radix: 16) }
 
+    /// A mapping's rights as every listing spells them: "rw user", "rx kernel".
+    static func rights(writable: Bool, noExecute: Bool, user: Bool) -> String {
+        (writable ? "rw" : "r") + (noExecute ? "" : "x") + (user ? " user" : " kernel")
+    }
+
     /// Zero-padded to 16 digits, for table columns.
     static func hex16(_ value: UInt64) -> String {
         let digits = String(value, radix: 16)

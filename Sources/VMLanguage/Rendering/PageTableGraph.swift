@@ -171,7 +171,7 @@ struct PageTableGraph {
         }
 
         func flags(_ entry: PageTableEntry) -> String {
-            (entry.isWritable ? "rw" : "r") + (entry.isNoExecute ? "" : "x") + (entry.isUser ? " user" : " kernel")
+            Format.rights(writable: entry.isWritable, noExecute: entry.isNoExecute, user: entry.isUser)
         }
     }
 }

@@ -117,9 +117,7 @@ enum StateRenderer {
         guard tlb.validCount > 0 else { return [] }
         var lines = ["  set way  virtual page        physical page       size     " + (pcids ? "PCID  " : "") + "rights"]
         for (slot, entry) in tlb.entries.enumerated() where entry.valid {
-            var rights = [entry.writable ? "rw" : "r"]
-            if !entry.noExecute { rights[0] += "x" }
-            rights.append(entry.user ? "user" : "kernel")
+            var rights = [Format.rights(writable: entry.writable, noExecute: entry.noExecute, user: entry.user)]
             if entry.global { rights.append("global") }
             if entry.dirty { rights.append("dirty") }
             lines.append(

@@ -40,33 +40,9 @@ public enum TraceFile {
     /// Traces are read whole; larger files are refused.
     public static let maximumBytes = 1 << 30
 
-    /// The bytes of a regular file (never a FIFO or device), at most `maximumBytes`.
+    /// The trace's bytes: a regular file, read as scripts are (ScriptLoader), at most `maximumBytes`.
     public static func read(_ path: HostPath) throws(ScriptLoader.Failure) -> [UInt8] {
-        let name = path.display
-        guard !path.containsNUL else { throw ScriptLoader.Failure(message: "a file name cannot contain a NUL byte") }
-        var info = stat()
-        guard path.withCString({ stat($0, &info) }) == 0 else {
-            throw ScriptLoader.Failure(message: "cannot open '\(name)': \(String(cString: strerror(errno)).lowercased())")
-        }
-        guard info.st_mode & S_IFMT == S_IFREG else {
-            throw ScriptLoader.Failure(message: "cannot open '\(name)': not a regular file")
-        }
-        guard Int(info.st_size) <= maximumBytes else {
-            throw ScriptLoader.Failure(message: "'\(name)' is larger than \(maximumBytes >> 30) GiB")
-        }
-        let descriptor = path.withCString { open($0, O_RDONLY | O_NONBLOCK) }
-        guard descriptor >= 0 else { throw ScriptLoader.Failure(message: "cannot read '\(name)'") }
-        defer { close(descriptor) }
-        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
-        var filled = 0
-        while filled < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress! + filled, $0.count - filled) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { break }
-            filled += count
-        }
-        if filled < bytes.count { bytes.removeLast(bytes.count - filled) }
-        return bytes
+        try ScriptLoader.readBytes(path, maximumBytes: maximumBytes)
     }
 
     /// Every reference of the trace. With `skipBad`, a malformed line is
@@ -262,9 +238,4 @@ public enum TraceFile {
         }
         return position == index ? nil : (value, position)
     }
-}
-
-/// read(2), under the name every platform's C library gives it.
-private func systemRead(_ descriptor: Int32, _ buffer: UnsafeMutableRawPointer, _ count: Int) -> Int {
-    read(descriptor, buffer, count)
 }

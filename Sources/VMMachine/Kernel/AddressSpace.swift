@@ -73,12 +73,23 @@ extension Machine {
         var leaves: [(page: UInt64, entryAddress: UInt64)] = []
         collectLeaves(
             table: root & PageTableEntry.addressMask, level: AddressLayout.levels, base: 0, start: region.start,
-            end: region.end, into: &leaves)
+            end: region.end, swapped: false, into: &leaves)
+        return leaves
+    }
+
+    /// The same walk, collecting instead the 4 KiB entries that hold a page
+    /// swapped out (frames=N; there are none otherwise).
+    func swappedLeaves(of region: MemoryRegion, root: UInt64) -> [(page: UInt64, entryAddress: UInt64)] {
+        guard limitsUserFrames, region.pageSize == AddressLayout.pageSize else { return [] }
+        var leaves: [(page: UInt64, entryAddress: UInt64)] = []
+        collectLeaves(
+            table: root & PageTableEntry.addressMask, level: AddressLayout.levels, base: 0, start: region.start,
+            end: region.end, swapped: true, into: &leaves)
         return leaves
     }
 
     private func collectLeaves(
-        table: UInt64, level: Int, base: UInt64, start: UInt64, end: UInt64,
+        table: UInt64, level: Int, base: UInt64, start: UInt64, end: UInt64, swapped: Bool,
         into leaves: inout [(page: UInt64, entryAddress: UInt64)]
     ) {
         let span = AddressLayout.span(ofLevel: level)
@@ -88,47 +99,19 @@ extension Machine {
         for index in first...last {
             let entryAddress = table + index * 8
             let entry = PageTableEntry(raw: memory.readWord(entryAddress))
-            guard entry.isPresent else { continue }
             let address = base + index * span
+            if swapped && level == 1 {
+                if entry.isSwapped { leaves.append((address, entryAddress)) }
+                continue
+            }
+            guard entry.isPresent else { continue }
             if level == 1 || ((level == 2 || level == 3) && entry.isLargePage) {
-                leaves.append((address, entryAddress))
+                if !swapped { leaves.append((address, entryAddress)) }
             } else {
                 collectLeaves(
                     table: entry.physicalAddress, level: level - 1, base: address, start: max(start, address),
-                    end: min(end, address + span), into: &leaves)
+                    end: min(end, address + span), swapped: swapped, into: &leaves)
             }
-        }
-    }
-
-    /// The present page tables (level 1) under `root` that hold entries of
-    /// `region`: each table's physical address and the first virtual address it maps.
-    func pageTables(of region: MemoryRegion, root: UInt64) -> [(address: UInt64, base: UInt64)] {
-        var tables: [(address: UInt64, base: UInt64)] = []
-        collectTables(
-            table: root & PageTableEntry.addressMask, level: AddressLayout.levels, base: 0, start: region.start,
-            end: region.end, into: &tables)
-        return tables
-    }
-
-    private func collectTables(
-        table: UInt64, level: Int, base: UInt64, start: UInt64, end: UInt64,
-        into tables: inout [(address: UInt64, base: UInt64)]
-    ) {
-        guard level > 1 else {
-            tables.append((table, base))
-            return
-        }
-        let span = AddressLayout.span(ofLevel: level)
-        let first = start > base ? (start - base) / span : 0
-        let last = min(AddressLayout.entriesPerTable - 1, (end - 1 - base) / span)
-        guard first <= last else { return }
-        for index in first...last {
-            let entry = PageTableEntry(raw: memory.readWord(table + index * 8))
-            guard entry.isPresent, !entry.isLargePage else { continue }
-            let address = base + index * span
-            collectTables(
-                table: entry.physicalAddress, level: level - 1, base: address, start: max(start, address),
-                end: min(end, address + span), into: &tables)
         }
     }
 

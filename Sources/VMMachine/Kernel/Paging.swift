@@ -242,19 +242,4 @@ extension Machine {
 
     /// CLOCK's hand: the ring slot it looks at next.
     public var clockHand: Int { resident.hand }
-
-    /// The swapped-out entries of `region` under `root`, in address order.
-    func swappedLeaves(of region: MemoryRegion, root: UInt64) -> [(page: UInt64, entryAddress: UInt64)] {
-        guard limitsUserFrames, region.pageSize == AddressLayout.pageSize else { return [] }
-        var found: [(page: UInt64, entryAddress: UInt64)] = []
-        for table in pageTables(of: region, root: root) {
-            for index in 0..<AddressLayout.entriesPerTable {
-                let entryAddress = table.address + index * 8
-                let page = table.base + index * AddressLayout.pageSize
-                guard page >= region.start, page < region.end else { continue }
-                if PageTableEntry(raw: memory.readWord(entryAddress)).isSwapped { found.append((page, entryAddress)) }
-            }
-        }
-        return found
-    }
 }
