@@ -85,7 +85,7 @@ public struct Grader: Sendable {
             try interpreter.runBlock(test.body)
         } catch let diagnostic as Diagnostic {
             error = diagnostic.render()
-        } catch let syntax as IncludedSyntaxErrors {
+        } catch let syntax as ProgramErrors {
             error = syntax.diagnostics.map { $0.render() }.joined()
         } catch is QuitRequest {
             // The test itself said quit: what ran so far decides.
@@ -161,7 +161,7 @@ final class TestContext: GradingContext {
 
     func runSubmission(in interpreter: Interpreter, at range: SourceRange) throws {
         guard let program = submission.program else {
-            throw IncludedSyntaxErrors(diagnostics: submission.syntaxErrors)
+            throw ProgramErrors(diagnostics: submission.syntaxErrors)
         }
         do {
             try interpreter.runTopLevel(program.statements)

@@ -89,6 +89,8 @@ public final class Shell {
         let color = usesColor
         makeSession(RecordingSink(color ? HighlightingSink(streams) : streams, recorder: recorder))
         session.interpreter.transcript = recorder
+        // Lines come one at a time: a function may use a name a later line defines.
+        session.interpreter.unknownNames = .allowedInFunctions
         vmlab_install_interrupt_handler()
         session.interpreter.interruptRequested = { vmlab_take_interrupt() != 0 }
         guard let editor = vmlab_el_init("vmlab") else {
@@ -169,7 +171,7 @@ public final class Shell {
             return true
         }
         _ = vmlab_take_interrupt()
-        session.execute(program)
+        _ = session.execute(program)
         streams.flush()
         return !session.quitRequested
     }

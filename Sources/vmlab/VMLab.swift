@@ -170,8 +170,11 @@ struct Run: ParsableCommand {
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check scripts for syntax errors without running them.",
-        discussion: "Prints every syntax error; exit status 0 if there are none, 2 otherwise."
+        abstract: "Check scripts for syntax errors and undefined names without running them.",
+        discussion: """
+            Prints every syntax error, and every name that nothing in the script defines; \
+            exit status 0 if there are none, 2 otherwise.
+            """
     )
 
     @ArgumentParser.Argument(help: "Scripts to check.")
@@ -183,7 +186,10 @@ struct Check: ParsableCommand {
         for path in files {
             do {
                 let file = SourceFile(name: ScriptLoader.displayName(path), text: try ScriptLoader.read(path))
-                let diagnostics = Parser.parse(file, registry: .standard).diagnostics
+                let (program, syntaxErrors) = Parser.parse(file, registry: .standard)
+                // Names are resolved only in a program that parsed.
+                let diagnostics = syntaxErrors.isEmpty
+                    ? Resolver.resolve(program.statements, registry: .standard).diagnostics : syntaxErrors
                 for diagnostic in diagnostics { output.writeDiagnostic(diagnostic.render()) }
                 if diagnostics.isEmpty {
                     output.write("\(file.name): ok\n")

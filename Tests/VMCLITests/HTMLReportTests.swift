@@ -46,7 +46,7 @@ import Testing
             spawn A
             show pagetable A
             expect 1 == 2 "\(quoted)"
-            print "\(quoted)" + missing
+            print "\(quoted)" + hex(1 / 0)
             """.write(to: script, atomically: true, encoding: .utf8)
         let page = directory.appendingPathComponent("report.html").path
         let run = try CLITests.vmlab(["run", script.path, "--html", page])

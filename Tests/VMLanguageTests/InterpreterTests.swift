@@ -52,7 +52,7 @@ import Testing
         ("machine x86_64 ram=3M", "ram=3 MiB is not allowed: RAM must be a multiple of 2 MiB from 4 MiB to 1 TiB"),
         ("machine x86_64 tlb=48", "tlb / tlb_ways gives 12 sets; the number of sets must be a power of two"),
         ("machine x86_64 tlb=100000", "tlb=100000 is too large (at most 65536)"),
-        ("show tlb A", "'show tlb' takes no process and no format"),
+        ("spawn A\nshow tlb A", "'show tlb' takes no process and no format"),
         ("show pagetable", "'show pagetable' needs a process: show pagetable A"),
         ("expect 1", "expect needs a condition that is true or false, got integer 1"),
         ("expect true 5", "the message of 'expect' must be a string, got integer"),
@@ -98,7 +98,7 @@ import Testing
             while n < 3 { n = n + 1 }
             repeat 4 { n = n + 1 }
             print total, n
-            print false and nope, true or nope
+            print false and 1 / 0 == 0, true or 1 / 0 == 0
             if false { print 1 } else if true { print 2 } else { print 3 }
             for i in 18446744073709551614...18446744073709551615 { print i }
             """)

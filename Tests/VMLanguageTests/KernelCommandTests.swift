@@ -155,7 +155,7 @@ import Testing
     @Test func anErrorInASyscallBlockReturnsToUserMode() {
         let sink = TranscriptSink()
         let session = Session(output: sink)
-        _ = session.run(SourceFile(name: "<stdin>", text: "spawn A\nswitch A\nsyscall { print missing }\n"))
+        _ = session.run(SourceFile(name: "<stdin>", text: "spawn A\nswitch A\nsyscall { print 1 / 0 }\n"))
         #expect(session.interpreter.machine.cores[0].mode == .user)
         let status = session.run(SourceFile(name: "<stdin>", text: "syscall getpid\n"))
         #expect(status == .success, "\(sink.text)")

@@ -35,7 +35,7 @@ enum AccessCommands {
         try perform(.execute, interpreter, call)
     }
 
-    private static func perform(_ kind: AccessKind, _ interpreter: Interpreter, _ call: CommandCall) throws {
+    private static func perform(_ kind: AccessKind, _ interpreter: Interpreter, _ call: BoundCommand) throws {
         let address = try interpreter.integer(call.arguments[0], "the address")
         let value = kind == .write ? try interpreter.integer(call.arguments[1], "the value") : 0
         let core = interpreter.currentCore

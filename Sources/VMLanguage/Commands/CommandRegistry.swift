@@ -17,12 +17,16 @@ public struct ParameterSpec: Sendable {
     public let isVariadic: Bool
     /// What completion offers here.
     public let completion: CompletionHint
+    /// The name read here becomes a top-level name (`spawn A` binds `A`), so
+    /// the resolver counts it as declared.
+    public let binds: Bool
 
     public init(
         _ placeholder: String, _ kind: ParameterKind = .expression, optional: Bool = false,
-        variadic: Bool = false, completion: CompletionHint = .none
+        variadic: Bool = false, completion: CompletionHint = .none, binds: Bool = false
     ) {
         self.placeholder = placeholder
+        self.binds = binds
         self.kind = kind
         self.isOptional = optional || variadic
         self.isVariadic = variadic
@@ -60,7 +64,7 @@ public enum BlockUse: Sendable {
     case required
 }
 
-public typealias CommandHandler = @Sendable (Interpreter, CommandCall) throws -> Void
+public typealias CommandHandler = @Sendable (Interpreter, BoundCommand) throws -> Void
 
 /// One command, declared once: the parser, `help`, `apropos` and completion
 /// all read it from here. A class: every call of the command shares it.

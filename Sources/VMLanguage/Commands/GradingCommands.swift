@@ -82,7 +82,7 @@ enum GradingCommands {
             detail: mismatch, at: call.range)
     }
 
-    private static func declarationOutsideGrader(_ name: String, _ interpreter: Interpreter, _ call: CommandCall)
+    private static func declarationOutsideGrader(_ name: String, _ interpreter: Interpreter, _ call: BoundCommand)
         -> Diagnostic
     {
         if interpreter.grading != nil {
@@ -113,27 +113,38 @@ extension Interpreter {
 
     /// Evaluates a command's argument or option value (a test's `points=`, say).
     public func evaluate(argument: Argument) throws -> Value {
-        try value(argument)
+        let expression: Expression
+        switch argument {
+        case .word(let word, _), .name(let word, _): return .string(word)
+        case .expression(let argumentExpression): expression = argumentExpression
+        }
+        let statement = Statement(kind: .expression(expression), range: expression.range)
+        let resolution = Resolver.resolve([statement], registry: registry, unknownNames: .allowed)
+        let compiled = Compiler(resolution: resolution, globals: globals).root(expression)
+        return try compiled(self, Scope(parent: nil, count: resolution.topLevelSlots))
     }
 
-    /// Runs statements at top level, as a script's own lines run.
+    /// Runs statements at top level, as a script's own lines run. A tests
+    /// file's pieces and a submission use each other's names, so a name is
+    /// checked when it is used, not before.
     public func runTopLevel(_ statements: [Statement]) throws {
-        let saved = environment
-        environment = globals
-        defer { environment = saved }
-        for statement in statements {
-            if case .returned = try execute(statement) { break }
-        }
+        try runTopLevel(try compile(statements, unknownNames: .allowed))
     }
 
     /// Runs a block (a test's body, `setup`) in a scope of its own below the top level.
     public func runBlock(_ block: Block) throws {
-        let saved = environment
-        environment = globals
-        defer { environment = saved }
-        _ = try execute(block)
+        let statement = Statement(kind: .block(block), range: block.range)
+        let resolution = Resolver.resolve([statement], registry: registry, unknownNames: .allowed)
+        let body = Compiler(resolution: resolution, globals: globals).compile(block)
+        let top = Scope(parent: nil, count: resolution.topLevelSlots)
+        let saved = state.pointee.scope
+        defer {
+            top.clear()
+            state.pointee.scope = saved
+        }
+        _ = try body(self, top)
     }
 
     /// Statements and loop iterations executed so far.
-    public var stepsTaken: UInt64 { steps }
+    public var stepsTaken: UInt64 { state.pointee.steps }
 }

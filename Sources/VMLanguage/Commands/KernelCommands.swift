@@ -30,7 +30,7 @@ enum KernelCommands {
         try crossIntoKernel(interpreter, call, kind: "interrupt")
     }
 
-    private static func crossIntoKernel(_ interpreter: Interpreter, _ call: CommandCall, kind: String) throws {
+    private static func crossIntoKernel(_ interpreter: Interpreter, _ call: BoundCommand, kind: String) throws {
         let core = interpreter.currentCore
         let name = call.argument(0).map(interpreter.word).map { " " + $0 } ?? ""
         let machine = interpreter.machine
@@ -189,7 +189,7 @@ enum KernelCommands {
         try setAccessFlag(interpreter, call, false)
     }
 
-    private static func setAccessFlag(_ interpreter: Interpreter, _ call: CommandCall, _ on: Bool) throws {
+    private static func setAccessFlag(_ interpreter: Interpreter, _ call: BoundCommand, _ on: Bool) throws {
         let core = interpreter.currentCore
         let outcome = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
             try interpreter.machine.setUserAccess(on, core: core, exceptionTable: false)

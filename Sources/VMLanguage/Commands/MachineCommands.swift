@@ -151,7 +151,7 @@ extension Interpreter {
         if Builtins.reservedNames.contains(name) {
             throw Diagnostic("'\(name)' is a built-in name and cannot name a process or thread", at: range)
         }
-        if let existing = globals.lookup(name) {
+        if let existing = globals.value(name) {
             switch existing {
             case .process(let reference) where (try? liveProcess(reference)) == nil: return
             case .thread(let reference) where (try? liveThread(reference)) == nil: return
@@ -166,7 +166,7 @@ extension Interpreter {
     }
 
     /// The core an optional `cpu=N` option names, else the current one.
-    func coreOption(_ call: CommandCall) throws -> Int {
+    func coreOption(_ call: BoundCommand) throws -> Int {
         guard let option = call.option("cpu") else { return currentCore }
         let number = try integer(option.value, "cpu")
         guard number < UInt64(machine.cores.count) else {

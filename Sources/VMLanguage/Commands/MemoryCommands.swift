@@ -108,7 +108,7 @@ enum MemoryCommands {
             + " into 512 entries each (THP); "
     }
 
-    static func protectionArgument(_ interpreter: Interpreter, _ call: CommandCall) throws -> Protection {
+    static func protectionArgument(_ interpreter: Interpreter, _ call: BoundCommand) throws -> Protection {
         if call.argument(2) != nil, let option = call.option("prot") {
             throw Diagnostic("protection given twice: as a word and as prot=", at: option.nameRange)
         }
@@ -116,7 +116,7 @@ enum MemoryCommands {
         return Protection(spelling: spelling) ?? .readWrite
     }
 
-    private static func perform(_ interpreter: Interpreter, _ call: CommandCall, populate: Bool) throws {
+    private static func perform(_ interpreter: Interpreter, _ call: BoundCommand, populate: Bool) throws {
         let (reference, _) = try interpreter.process(call.arguments[0])
         let address = try interpreter.integer(call.arguments[1], "the address")
         let pageSize = try call.option("page").map { try interpreter.integer($0.value, "page") } ?? AddressLayout.pageSize
@@ -141,7 +141,7 @@ enum MemoryCommands {
         }
     }
 
-    private static func performUnmap(_ interpreter: Interpreter, _ call: CommandCall) throws {
+    private static func performUnmap(_ interpreter: Interpreter, _ call: BoundCommand) throws {
         let (reference, _) = try interpreter.process(call.arguments[0])
         let address = try interpreter.integer(call.arguments[1], "the address")
         let size = try call.option("size").map { try interpreter.integer($0.value, "size") } ?? AddressLayout.pageSize

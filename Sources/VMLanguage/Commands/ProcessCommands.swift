@@ -14,7 +14,7 @@ enum ProcessCommands {
             user PML4 holding only the entry trampoline of the kernel. The process
             starts with one thread, NAME.main.
             """,
-        parameters: [ParameterSpec("NAME", .identifier)]
+        parameters: [ParameterSpec("NAME", .identifier, binds: true)]
     ) { interpreter, call in
         guard case .name(let name, let range) = call.arguments[0] else { return }
         try interpreter.checkBindable(name, at: range)
@@ -45,7 +45,7 @@ enum ProcessCommands {
     static let kthread = CommandSpec(
         name: "kthread",
         summary: "create a kernel thread: no user address space of its own",
-        parameters: [ParameterSpec("NAME", .identifier)]
+        parameters: [ParameterSpec("NAME", .identifier, binds: true)]
     ) { interpreter, call in
         guard case .name(let name, let range) = call.arguments[0] else { return }
         try interpreter.checkBindable(name, at: range)
@@ -85,7 +85,7 @@ enum ProcessCommands {
             """,
         parameters: [
             ParameterSpec("PROC", completion: .process), ParameterSpec("as", .word(["as"]), completion: .words),
-            ParameterSpec("NAME", .identifier),
+            ParameterSpec("NAME", .identifier, binds: true),
         ]
     ) { interpreter, call in
         let (reference, _) = try interpreter.process(call.arguments[0])
@@ -119,7 +119,7 @@ enum ProcessCommands {
 
 extension Interpreter {
     /// The thread a `switch` target means: a thread, or a process's main thread.
-    func threadTarget(_ argument: Argument) throws -> ThreadID {
+    func threadTarget(_ argument: Operand) throws -> ThreadID {
         let value = try value(argument)
         switch value {
         case .thread(let reference):

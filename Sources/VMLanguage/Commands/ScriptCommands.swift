@@ -90,7 +90,7 @@ extension Interpreter {
         let explanation: String?
     }
 
-    func decide(_ condition: Expression) throws -> Verdict {
+    func decide(_ condition: CompiledExpression) throws -> Verdict {
         func mustBeBoolean(_ value: Value) throws -> Bool {
             guard case .boolean(let holds) = value else {
                 throw Diagnostic(
@@ -99,15 +99,17 @@ extension Interpreter {
             }
             return holds
         }
-        guard case .binary(let op, let left, let right) = condition.kind, op.isComparison else {
-            let holds = try mustBeBoolean(try evaluate(condition))
+        let scope = state.pointee.scope!
+        guard case .binary(let op, _, _) = condition.syntax.kind, op.isComparison, let (left, right) = condition.sides
+        else {
+            let holds = try mustBeBoolean(try condition.evaluate(self, scope))
             let negated: Bool
-            if case .unary(.not, _) = condition.kind { negated = true } else { negated = false }
+            if case .unary(.not, _) = condition.syntax.kind { negated = true } else { negated = false }
             return Verdict(
                 held: holds, got: nil, expected: nil, explanation: holds || negated ? nil : "the condition was false")
         }
-        let actual = try evaluate(left)
-        let expected = try evaluate(right)
+        let actual = try left.evaluate(self, scope)
+        let expected = try right.evaluate(self, scope)
         let holds = try mustBeBoolean(try combine(op, actual, expected, at: condition.range, rightRange: right.range))
         let source = condition.range.file.text(left.range)
         let explanation: String
@@ -175,21 +177,19 @@ extension Interpreter {
         }
         let file = SourceFile(name: resolved, text: text)
         let (program, diagnostics) = Parser.parse(file, registry: registry)
-        guard diagnostics.isEmpty else { throw IncludedSyntaxErrors(diagnostics: diagnostics) }
+        guard diagnostics.isEmpty else { throw ProgramErrors(diagnostics: diagnostics) }
+        // The included file's lines run at top level: its lets are globals.
+        let compiled = try compile(program.statements, unknownNames: unknownNames)
         includeStack.append(resolved)
         defer { includeStack.removeLast() }
-        let saved = environment
-        environment = globals
-        defer { environment = saved }
-        for statement in program.statements { _ = try execute(statement) }
+        let top = Scope(parent: nil, count: compiled.topLevelSlots)
+        let caller = state.pointee.scope
+        defer {
+            top.clear()
+            state.pointee.scope = caller
+        }
+        for statement in compiled.statements { _ = try statement(self, top) }
     }
-}
-
-/// Syntax errors in an included file, reported together.
-public struct IncludedSyntaxErrors: Error {
-    public let diagnostics: [Diagnostic]
-
-    public init(diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
 }
 
 /// Reads script files with errors a student can act on. Only regular files

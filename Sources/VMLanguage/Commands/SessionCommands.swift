@@ -137,8 +137,8 @@ public final class RecordingSink: OutputSink {
 extension Interpreter {
     /// Removes every top-level name bound to a process.
     func unbindProcesses() {
-        for name in globals.visibleNames() {
-            if case .process = globals.lookup(name) { globals.remove(name) }
+        for cell in globals.allCells {
+            if case .process? = cell.value.pointee { cell.value.pointee = nil }
         }
     }
 }

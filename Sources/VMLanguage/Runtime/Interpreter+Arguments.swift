@@ -2,14 +2,14 @@ import VMMachine
 
 /// Helpers that command handlers use to read their arguments with clear errors.
 extension Interpreter {
-    func value(_ argument: Argument) throws -> Value {
+    func value(_ argument: Operand) throws -> Value {
         switch argument {
-        case .expression(let expression): return try evaluate(expression)
+        case .expression(let expression): return try expression.evaluate(self, state.pointee.scope!)
         case .word(let word, _), .name(let word, _): return .string(word)
         }
     }
 
-    func integer(_ argument: Argument, _ what: String) throws -> UInt64 {
+    func integer(_ argument: Operand, _ what: String) throws -> UInt64 {
         let value = try value(argument)
         guard case .integer(let integer) = value else {
             throw Diagnostic("\(what) must be an integer, got \(value.typeName) \(value.debugText)", at: argument.range)
@@ -17,11 +17,11 @@ extension Interpreter {
         return integer
     }
 
-    func process(_ argument: Argument) throws -> (ProcessReference, Process) {
+    func process(_ argument: Operand) throws -> (ProcessReference, Process) {
         let value = try value(argument)
         guard case .process(let reference) = value else {
             var notes: [String] = []
-            if case .expression(let expression) = argument, case .name(let name) = expression.kind {
+            if case .expression(let expression) = argument, case .name(let name) = expression.syntax.kind {
                 notes.append("create it first: spawn \(name)")
             }
             throw Diagnostic(
@@ -30,14 +30,14 @@ extension Interpreter {
         return (reference, try liveProcess(reference, at: argument.range))
     }
 
-    func word(_ argument: Argument) -> String {
+    func word(_ argument: Operand) -> String {
         switch argument {
         case .word(let word, _), .name(let word, _): return word
         case .expression: preconditionFailure("the parser reads words for word parameters")
         }
     }
 
-    func string(_ argument: Argument, _ what: String) throws -> String {
+    func string(_ argument: Operand, _ what: String) throws -> String {
         let value = try value(argument)
         guard case .string(let text) = value else {
             throw Diagnostic("\(what) must be a string, got \(value.typeName)", at: argument.range)
@@ -59,23 +59,5 @@ extension Interpreter {
     /// Writes a command's account of what it did, unless `quiet` or `--quiet` silences it.
     func report(_ line: String) {
         if !isQuiet { output.write(line + "\n") }
-    }
-}
-
-extension CommandCall {
-    /// The option's argument, if given.
-    func option(_ name: String) -> OptionArgument? {
-        options.first { $0.name == name }
-    }
-
-    func argument(_ position: Int) -> Argument? {
-        position < arguments.count ? arguments[position] : nil
-    }
-
-    var range: SourceRange {
-        var range = nameRange
-        for argument in arguments { range = range.to(argument.range) }
-        for option in options { range = range.to(option.value.range) }
-        return range
     }
 }

@@ -7,64 +7,46 @@ extension Interpreter {
     /// Bytes one string value may hold: doubling a string in a loop stops here.
     static let maximumStringBytes = 1 << 20
 
-    func evaluate(_ expression: Expression) throws -> Value {
-        switch expression.kind {
-        case .integer(let value): return .integer(value)
-        case .string(let value): return .string(value)
-        case .boolean(let value): return .boolean(value)
-        case .name(let name): return try lookup(name, at: expression.range)
-        default: break
-        }
-        // A compound expression nests on the native stack: it takes a level of the budget.
-        try enter(expression.range)
-        defer { leave() }
-        switch expression.kind {
-        case .integer, .string, .boolean, .name: preconditionFailure("handled above")
-        case .unary(let op, let operand): return try unary(op, operand, expression.range)
-        case .binary(let op, let left, let right): return try binary(op, left, right, expression.range)
-        case .member(let base, let name):
-            if case .name("faults") = base.kind, environment.lookup("faults") == nil {
-                return try member(name, of: .object(.faults), at: expression.range)
-            }
-            return try member(name, of: try evaluate(base), at: expression.range)
-        case .index(let base, let index):
-            return try subscriptValue(try evaluate(base), try evaluate(index), at: expression.range)
-        case .call(let name, let arguments):
-            let values = try arguments.map { try evaluate($0) }
-            if let value = environment.lookup(name) {
-                guard case .function(let function) = value else {
-                    throw Diagnostic("'\(name)' is \(value.typeName), not a function", at: expression.range)
-                }
-                return try call(function, arguments: values, at: expression.range)
-            }
-            return try Builtins.call(name, values, interpreter: self, at: expression.range, arguments: arguments)
-        }
+    static func notDefined(_ name: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic("'\(name)' is not defined", at: range)
     }
 
-    func lookup(_ name: String, at range: SourceRange) throws -> Value {
-        if let value = environment.lookup(name) { return value }
-        if let scalar = Builtins.scalar(named: name, self) { return scalar }
-        if let object = Builtins.object(named: name) { return .object(object) }
+    static func notAssignable(_ name: String, at range: SourceRange) -> Diagnostic {
+        Diagnostic("'\(name)' is not defined", at: range, notes: ["declare it first: let \(name) = …"])
+    }
+
+    /// A global that holds no value: the built-in of that name, or an error.
+    func unboundGlobal(_ cell: GlobalCell, at range: SourceRange) throws -> Value {
+        if cell.builtin != nil {
+            if let scalar = Builtins.scalar(named: cell.name, self) { return scalar }
+            if let object = Builtins.object(named: cell.name) { return .object(object) }
+        }
         var notes: [String] = []
-        let candidates = environment.visibleNames() + Builtins.reservedNames
-        if let suggestion = closestMatch(to: name, in: candidates) {
+        if let suggestion = closestMatch(to: cell.name, in: globals.boundNames + Builtins.reservedNames) {
             notes.append("did you mean '\(suggestion)'?")
-        } else if let command = closestMatch(to: name, in: registry.names) {
+        } else if let command = closestMatch(to: cell.name, in: registry.names) {
             notes.append("'\(command)' is a command; commands start a line")
         }
-        throw Diagnostic("'\(name)' is not defined", at: range, notes: notes)
+        throw Diagnostic("'\(cell.name)' is not defined", at: range, notes: notes)
     }
 
-    func integer(_ expression: Expression, _ what: String) throws -> UInt64 {
-        let value = try evaluate(expression)
+    func integer(_ value: Value, _ what: String, at range: SourceRange) throws -> UInt64 {
         guard case .integer(let integer) = value else {
-            throw Diagnostic("\(what) must be an integer, got \(value.typeName) \(value.debugText)", at: expression.range)
+            throw Diagnostic("\(what) must be an integer, got \(value.typeName) \(value.debugText)", at: range)
         }
         return integer
     }
 
-    private func unary(_ op: UnaryOperator, _ operand: Expression, _ range: SourceRange) throws -> Value {
-        let value = try evaluate(operand)
+    func truth(_ value: Value, _ context: String, at range: SourceRange) throws -> Bool {
+        guard case .boolean(let truth) = value else {
+            throw Diagnostic(
+                "the condition of '\(context)' must be true or false, got \(value.typeName) \(value.debugText)",
+                at: range)
+        }
+        return truth
+    }
+
+    func unary(_ op: UnaryOperator, _ value: Value, _ range: SourceRange) throws -> Value {
         switch (op, value) {
         case (.not, .boolean(let truth)): return .boolean(!truth)
         case (.bitwiseNot, .integer(let integer)): return .integer(~integer)
@@ -80,18 +62,34 @@ extension Interpreter {
         }
     }
 
-    private func binary(_ op: BinaryOperator, _ leftExpression: Expression, _ rightExpression: Expression,
-                        _ range: SourceRange) throws -> Value {
-        // `and`/`or` short-circuit.
-        if op == .and || op == .or {
-            let left = try condition(leftExpression, op.rawValue)
-            if op == .and && !left { return .boolean(false) }
-            if op == .or && left { return .boolean(true) }
-            return .boolean(try condition(rightExpression, op.rawValue))
+    /// The value of `a op b` when both are integers and nothing goes wrong;
+    /// nil leaves the case (overflow, division by zero, …) to `combine`,
+    /// which explains it.
+    @inline(__always)
+    static func integerResult(_ op: BinaryOperator, _ a: UInt64, _ b: UInt64) -> Value? {
+        switch op {
+        case .add:
+            let (sum, over) = a.addingReportingOverflow(b)
+            return over ? nil : .integer(sum)
+        case .subtract: return a >= b ? .integer(a - b) : nil
+        case .multiply:
+            let (product, over) = a.multipliedReportingOverflow(by: b)
+            return over ? nil : .integer(product)
+        case .divide: return b == 0 ? nil : .integer(a / b)
+        case .remainder: return b == 0 ? nil : .integer(a % b)
+        case .bitwiseAnd: return .integer(a & b)
+        case .bitwiseOr: return .integer(a | b)
+        case .bitwiseXor: return .integer(a ^ b)
+        case .shiftRight: return b < 64 ? .integer(a >> b) : nil
+        case .shiftLeft: return b < 64 && (a == 0 || a.leadingZeroBitCount >= Int(b)) ? .integer(a << b) : nil
+        case .equal: return .boolean(a == b)
+        case .notEqual: return .boolean(a != b)
+        case .less: return .boolean(a < b)
+        case .lessEqual: return .boolean(a <= b)
+        case .greater: return .boolean(a > b)
+        case .greaterEqual: return .boolean(a >= b)
+        case .halfOpenRange, .closedRange, .and, .or: return nil
         }
-        let left = try evaluate(leftExpression)
-        let right = try evaluate(rightExpression)
-        return try combine(op, left, right, at: range, rightRange: rightExpression.range)
     }
 
     /// Applies a binary operator (not `and`/`or`) to two evaluated operands;
@@ -159,7 +157,7 @@ extension Interpreter {
         }
     }
 
-    private func subscriptValue(_ base: Value, _ index: Value, at range: SourceRange) throws -> Value {
+    func subscriptValue(_ base: Value, _ index: Value, at range: SourceRange) throws -> Value {
         guard case .object(.cpus) = base else {
             throw Diagnostic("\(base.typeName) cannot be indexed; only cpu[N] can", at: range)
         }

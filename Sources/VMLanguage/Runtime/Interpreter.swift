@@ -24,7 +24,13 @@ public final class Interpreter {
     public let registry: CommandRegistry
     /// Where text goes. Swapped for a moment by `expect_transcript` to capture a block.
     public internal(set) var output: OutputSink
-    public var limits: Limits
+    public var limits: Limits {
+        didSet {
+            state.pointee.maximumSteps = limits.maximumSteps
+            state.pointee.maximumDepth = limits.maximumDepth
+            state.pointee.maximumCallDepth = limits.maximumCallDepth
+        }
+    }
     /// Set by `--quiet`: access lines are not printed (state and `expect` still work).
     public var alwaysQuiet = false
     /// Set by the shell so that `save transcript` can write the session.
@@ -55,12 +61,13 @@ public final class Interpreter {
     /// The core that `read`, `write` and `switch` act on.
     public internal(set) var currentCore = 0
 
-    let globals = Environment(parent: nil)
-    var environment: Environment
-    var steps: UInt64 = 0
-    var callDepth = 0
-    /// Levels of the budget in use (see `Limits.maximumDepth`).
-    var depth = 0
+    /// Every top-level name of the session, by cell.
+    let globals = GlobalTable()
+    /// Steps, depth and the running command's scope: see `RunState`.
+    let state: UnsafeMutablePointer<RunState>
+    /// When a name that nothing declares is an error: before running, except
+    /// that the shell lets a function use a name a later line defines.
+    public var unknownNames = UnknownNames.rejected
     var quietDepth = 0
     var includeStack: [String] = []
     /// The run's seed (vmlab grade --seed): random(N) and policy=rand start from it.
@@ -78,7 +85,11 @@ public final class Interpreter {
         random = SplitMix64(seed: randomSeed)
         // The default configuration is valid by construction.
         machine = try! Machine(Self.applyingRunSettings(MachineConfiguration(), limits, frameOrderSeed))
-        environment = globals
+        state = .allocate(capacity: 1)
+        state.initialize(
+            to: RunState(
+                maximumSteps: limits.maximumSteps, maximumDepth: limits.maximumDepth,
+                maximumCallDepth: limits.maximumCallDepth))
     }
 
     /// What every machine of this run inherits, whatever the script's `machine` line says.
@@ -102,171 +113,145 @@ public final class Interpreter {
     }
 
     /// Names visible at top level, sorted: for completion and "did you mean".
-    public var globalNames: [String] { globals.visibleNames() }
+    public var globalNames: [String] { globals.boundNames }
 
     /// The value bound to `name` at top level, if any.
-    public func globalValue(_ name: String) -> Value? { globals.lookup(name) }
+    public func globalValue(_ name: String) -> Value? { globals.value(name) }
 
     // MARK: Running
 
-    /// Runs a parsed program at top level. Throws the first runtime error as a diagnostic.
+    /// Resolves and compiles statements against this session's globals.
+    /// Names that can never be defined are reported together, before anything runs.
+    func compile(_ statements: [Statement], unknownNames: UnknownNames) throws -> CompiledProgram {
+        let resolution = Resolver.resolve(
+            statements, registry: registry, unknownNames: unknownNames, isKnownGlobal: globals.isKnown)
+        guard resolution.diagnostics.isEmpty else { throw ProgramErrors(diagnostics: resolution.diagnostics) }
+        return Compiler.compile(statements, resolution, globals: globals)
+    }
+
+    /// Resolves a parsed program: the errors that stop it before it runs
+    /// (`vmlab check` reports them with the syntax errors).
+    public func check(_ program: Program) -> [Diagnostic] {
+        Resolver.resolve(
+            program.statements, registry: registry, unknownNames: unknownNames, isKnownGlobal: globals.isKnown
+        ).diagnostics
+    }
+
+    /// Runs a parsed program at top level. Throws the first runtime error as a
+    /// diagnostic, or `ProgramErrors` for names that can never be defined.
     public func run(_ program: Program) throws {
-        environment = globals
-        callDepth = 0
-        depth = 0
-        quietDepth = 0
-        for statement in program.statements {
-            if case .returned = try execute(statement) { break }
-        }
+        let compiled = try compile(program.statements, unknownNames: unknownNames)
+        resetRunState()
+        try runTopLevel(compiled)
     }
 
     /// Parses and runs `text`. Returns the syntax errors, if any, without running.
     public func run(source file: SourceFile) throws -> [Diagnostic] {
         let (program, diagnostics) = Parser.parse(file, registry: registry)
         guard diagnostics.isEmpty else { return diagnostics }
-        try run(program)
+        do {
+            try run(program)
+        } catch let errors as ProgramErrors {
+            return errors.diagnostics
+        }
         return []
     }
 
-    enum Flow {
+    /// A fresh start for a run from the top: nothing nested, no command running.
+    func resetRunState() {
+        state.pointee.depth = 0
+        state.pointee.callDepth = 0
+        state.pointee.scope = nil
+        quietDepth = 0
+    }
+
+    /// Runs compiled top-level statements in a scope of their own until one returns.
+    func runTopLevel(_ program: CompiledProgram) throws {
+        let top = Scope(parent: nil, count: program.topLevelSlots)
+        let saved = state.pointee.scope
+        defer {
+            top.clear()
+            state.pointee.scope = saved
+        }
+        for statement in program.statements {
+            if case .returned = try statement(self, top) { break }
+        }
+    }
+
+    public enum Flow {
         case normal
         case returned(Value)
     }
 
+    /// Takes one step of the step limit; every statement and loop iteration does.
+    @inline(__always)
     func step(_ range: SourceRange) throws {
-        steps += 1
-        if steps > limits.maximumSteps {
+        let steps = state.pointee.steps &+ 1
+        state.pointee.steps = steps
+        if steps > state.pointee.maximumSteps || steps & 0x3FF == 0 { try stepSlowly(steps, range) }
+    }
+
+    private func stepSlowly(_ steps: UInt64, _ range: SourceRange) throws {
+        if steps > state.pointee.maximumSteps {
             throw Diagnostic(
-                "step limit of \(limits.maximumSteps) reached; is this an endless loop?", at: range,
+                "step limit of \(state.pointee.maximumSteps) reached; is this an endless loop?", at: range,
                 notes: ["raise the limit with --max-steps N"])
         }
-        if steps & 0x3FF == 0, interruptRequested() {
+        if interruptRequested() {
             throw Diagnostic(interruptMessage, at: range)
         }
     }
 
-    func execute(_ statement: Statement) throws -> Flow {
-        try step(statement.range)
-        switch statement.kind {
-        case .letBinding(let name, let expression):
-            let value = try evaluate(expression)
-            environment.define(name, value)
-        case .assignment(let name, let expression):
-            let value = try evaluate(expression)
-            guard environment.assign(name, value) else {
-                throw Diagnostic(
-                    "'\(name)' is not defined", at: statement.range,
-                    notes: ["declare it first: let \(name) = …"])
-            }
-        case .ifElse(let arms, let elseBlock):
-            for arm in arms where try condition(arm.condition, "if") { return try execute(arm.body) }
-            if let elseBlock { return try execute(elseBlock) }
-        case .forIn(let name, let sequence, let body):
-            return try executeFor(name, sequence, body)
-        case .whileLoop(let condition, let body):
-            let scope = Environment(parent: environment)
-            defer { scope.breakCycles() }
-            while try self.condition(condition, "while") {
-                try step(condition.range)
-                scope.reset()
-                if case .returned(let value) = try execute(body, in: scope) { return .returned(value) }
-            }
-        case .repeatLoop(let countExpression, let body):
-            let count = try integer(countExpression, "repeat count")
-            let scope = Environment(parent: environment)
-            defer { scope.breakCycles() }
-            var done: UInt64 = 0
-            while done < count {
-                try step(countExpression.range)
-                scope.reset()
-                if case .returned(let value) = try execute(body, in: scope) { return .returned(value) }
-                done += 1
-            }
-        case .functionDeclaration(let declaration):
-            environment.define(declaration.name, .function(FunctionValue(declaration: declaration, closure: environment)))
-        case .returnValue(let expression):
-            return .returned(try expression.map(evaluate) ?? .nothing)
-        case .block(let block):
-            return try execute(block)
-        case .command(let call):
-            try call.command.handler(self, call)
-        case .expression(let expression):
-            let value = try evaluate(expression)
-            // A bare value is shown, as in Python's REPL; a call that returns nothing shows nothing.
-            if case .nothing = value { break }
-            output.write(value.displayText + "\n")
-        }
-        return .normal
-    }
-
-    func execute(_ block: Block) throws -> Flow {
-        let scope = Environment(parent: environment)
-        defer { scope.breakCycles() }
-        return try execute(block, in: scope)
+    /// Runs a command's block in the scope the command runs in.
+    func execute(_ block: CompiledBlock) throws -> Flow {
+        let scope = state.pointee.scope!
+        defer { state.pointee.scope = scope }
+        return try block.run(self, scope)
     }
 
     deinit {
-        // Top-level functions hold the global scope that holds them.
-        globals.breakCycles()
+        // Top-level functions hold code that holds the cells that hold them.
+        globals.clear()
+        state.deinitialize(count: 1)
+        state.deallocate()
     }
 
     /// Takes one level of the depth budget; `leave()` gives it back.
     @inline(__always)
     func enter(_ range: SourceRange) throws {
-        depth += 1
-        if depth > limits.maximumDepth {
-            depth -= 1
-            throw Diagnostic(
-                "nested deeper than \(limits.maximumDepth) levels (blocks, calls and expressions together)", at: range,
-                notes: ["is a recursion missing its base case?"])
-        }
+        let depth = state.pointee.depth + 1
+        if depth > state.pointee.maximumDepth { throw depthExceeded(at: range) }
+        state.pointee.depth = depth
     }
 
     @inline(__always)
-    func leave() { depth -= 1 }
+    func leave() { state.pointee.depth -= 1 }
 
-    func execute(_ block: Block, in scope: Environment) throws -> Flow {
-        try enter(block.range)
-        defer { leave() }
-        let saved = environment
-        environment = scope
-        defer { environment = saved }
-        for statement in block.statements {
-            if case .returned(let value) = try execute(statement) { return .returned(value) }
-        }
-        return .normal
+    /// Fails as entering `level` more levels at `range` would.
+    @inline(__always)
+    func checkDepth(_ level: Int, _ range: SourceRange) throws {
+        if state.pointee.depth + level > state.pointee.maximumDepth { throw depthExceeded(at: range) }
     }
 
-    private func executeFor(_ name: String, _ sequence: Expression, _ body: Block) throws -> Flow {
-        let value = try evaluate(sequence)
-        guard case .range(let lower, let upper, let closed) = value else {
-            throw Diagnostic("'for' needs a range such as 0..<4, got \(value.typeName)", at: sequence.range)
-        }
-        let scope = Environment(parent: environment)
-        defer { scope.breakCycles() }
-        var index = lower
-        while closed ? index <= upper : index < upper {
-            try step(sequence.range)
-            scope.reset()
-            scope.define(name, .integer(index))
-            if case .returned(let value) = try execute(body, in: scope) { return .returned(value) }
-            if index == UInt64.max { break }
-            index += 1
-        }
-        return .normal
+    func depthExceeded(at range: SourceRange) -> Diagnostic {
+        Diagnostic(
+            "nested deeper than \(limits.maximumDepth) levels (blocks, calls and expressions together)", at: range,
+            notes: ["is a recursion missing its base case?"])
     }
 
-    func condition(_ expression: Expression, _ context: String) throws -> Bool {
-        let value = try evaluate(expression)
-        guard case .boolean(let truth) = value else {
-            throw Diagnostic(
-                "the condition of '\(context)' must be true or false, got \(value.typeName) \(value.debugText)",
-                at: expression.range)
+    /// Calls a function value from a call `level` levels below its expression's root.
+    func invoke(_ value: Value, _ name: String, _ arguments: [Value], level: Int, at range: SourceRange) throws
+        -> Value
+    {
+        guard case .function(let function) = value else {
+            throw Diagnostic("'\(name)' is \(value.typeName), not a function", at: range)
         }
-        return truth
+        state.pointee.depth += level
+        defer { state.pointee.depth -= level }
+        return try call(function, arguments: arguments, at: range)
     }
 
-    /// Runs a function body or an included file's statements with a call-depth check.
+    /// Runs a function body in a frame of its own.
     func call(_ function: FunctionValue, arguments: [Value], at range: SourceRange) throws -> Value {
         let declaration = function.declaration
         guard arguments.count == declaration.parameters.count else {
@@ -274,17 +259,33 @@ public final class Interpreter {
                 "'\(declaration.name)' takes \(declaration.parameters.count) argument(s), got \(arguments.count)",
                 at: range)
         }
-        guard callDepth < limits.maximumCallDepth else {
+        guard state.pointee.callDepth < state.pointee.maximumCallDepth else {
             throw Diagnostic(
                 "calls nested deeper than \(limits.maximumCallDepth); is the recursion missing a base case?",
                 at: range)
         }
-        callDepth += 1
-        defer { callDepth -= 1 }
-        let scope = Environment(parent: function.closure)
-        defer { scope.breakCycles() }
-        for (parameter, value) in zip(declaration.parameters, arguments) { scope.define(parameter, value) }
-        if case .returned(let value) = try execute(declaration.body, in: scope) { return value }
+        let code = function.code
+        let frame = Scope(parent: function.closure, count: code.frameSize)
+        // A command that called this function goes on reading its arguments in its own scope.
+        let caller = state.pointee.scope
+        state.pointee.callDepth += 1
+        defer {
+            state.pointee.callDepth -= 1
+            state.pointee.scope = caller
+            frame.clear()
+        }
+        for (slot, value) in arguments.enumerated() { frame.slots[slot] = value }
+        try enter(code.bodyRange)
+        defer { leave() }
+        if case .returned(let value) = try code.body(self, frame) { return value }
         return .nothing
     }
+}
+
+/// Errors found before a program runs (names that can never be defined), or
+/// syntax errors in an included file: reported together.
+public struct ProgramErrors: Error {
+    public let diagnostics: [Diagnostic]
+
+    public init(diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
 }

@@ -57,7 +57,7 @@ public final class Session {
             return .error
         } catch is QuitRequest {
             quitRequested = true
-        } catch let included as IncludedSyntaxErrors {
+        } catch let included as ProgramErrors {
             report(included.diagnostics)
             return .error
         } catch {

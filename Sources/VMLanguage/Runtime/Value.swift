@@ -31,12 +31,16 @@ public enum MachineObject: Sendable, Equatable {
     case faults
 }
 
-public final class FunctionValue: Sendable {
+public final class FunctionValue: @unchecked Sendable {
+    // @unchecked: an interpreter and the values it makes are used from one thread at a time.
     public let declaration: FunctionDeclaration
-    let closure: Environment
+    let code: CompiledFunction
+    /// The scope the `def` ran in: what the body's outer names refer to.
+    let closure: Scope
 
-    init(declaration: FunctionDeclaration, closure: Environment) {
+    init(declaration: FunctionDeclaration, code: CompiledFunction, closure: Scope) {
         self.declaration = declaration
+        self.code = code
         self.closure = closure
     }
 }
