@@ -57,8 +57,15 @@ public final class Machine {
     public let configuration: MachineConfiguration
 
     // Hardware.
-    public internal(set) var memory: PhysicalMemory
-    public internal(set) var cores: [Core]
+    /// Physical memory, kept behind a pointer the machine owns: the walker
+    /// reads it several times a reference, and a stored `var` would cost a
+    /// run-time exclusivity check on each.
+    public internal(set) var memory: PhysicalMemory {
+        _read { yield memoryStorage.pointer.pointee }
+        _modify { yield &memoryStorage.pointer.pointee }
+    }
+    private let memoryStorage: Owned<PhysicalMemory>
+    public let cores: CoreArray
 
     // Kernel state.
     public internal(set) var allocator: FrameAllocator
@@ -111,7 +118,7 @@ public final class Machine {
         self.configuration = configuration
         resident.random = SplitMix64(seed: configuration.replacementSeed)
         let frameCount = ram / AddressLayout.pageSize
-        memory = PhysicalMemory(frameCount: frameCount)
+        memoryStorage = Owned(PhysicalMemory(frameCount: frameCount))
         reservedFrames = AddressLayout.largePageSize / AddressLayout.pageSize
         allocator = FrameAllocator(
             firstFrame: reservedFrames, frameCount: frameCount, orderSeed: configuration.frameOrderSeed)
@@ -120,7 +127,7 @@ public final class Machine {
         kernelRoot = root
         kernelTableFrames = [rootFrame]
         let slots = configuration.pcid ? MachineConfiguration.addressSpaceSlots : 1
-        cores = (0..<configuration.cores).map { Core(index: $0, cr3: root, tlb: tlb, slotCount: slots) }
+        cores = CoreArray((0..<configuration.cores).map { Core(index: $0, cr3: root, tlb: tlb, slotCount: slots) })
         try buildKernelHalf()
     }
 

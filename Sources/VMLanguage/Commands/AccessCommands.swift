@@ -40,9 +40,10 @@ enum AccessCommands {
         let value = kind == .write ? try interpreter.integer(call.arguments[1], "the value") : 0
         let core = interpreter.currentCore
         try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
-            try interpreter.machine.access(address, kind: kind, storing: value, core: core, into: &interpreter.lastAccess)
+            try interpreter.machine.access(
+                address, kind: kind, storing: value, core: core, into: &interpreter.lastAccessStorage.pointee)
         }
-        if !interpreter.isQuiet, let outcome = interpreter.lastAccess {
+        if !interpreter.isQuiet, let outcome = interpreter.lastAccessStorage.pointee {
             let showCore = interpreter.machine.cores.count > 1
             interpreter.output.write(AccessRenderer.line(outcome, showCore: showCore) + "\n")
         }

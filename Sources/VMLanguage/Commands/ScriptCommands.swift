@@ -99,7 +99,7 @@ extension Interpreter {
             }
             return holds
         }
-        let scope = state.pointee.scope!
+        let scope = commandScope
         guard case .binary(let op, _, _) = condition.syntax.kind, op.isComparison, let (left, right) = condition.sides
         else {
             let holds = try mustBeBoolean(try condition.evaluate(self, scope))

@@ -138,7 +138,7 @@ struct Compiler {
             let handler = call.command.handler
             return { interpreter, scope in
                 try interpreter.step(range)
-                interpreter.state.pointee.scope = scope
+                interpreter.state.pointee.scope = Unmanaged.passUnretained(scope)
                 try handler(interpreter, bound)
                 return .normal
             }

@@ -4,7 +4,7 @@ import VMMachine
 extension Interpreter {
     func value(_ argument: Operand) throws -> Value {
         switch argument {
-        case .expression(let expression): return try expression.evaluate(self, state.pointee.scope!)
+        case .expression(let expression): return try expression.evaluate(self, commandScope)
         case .word(let word, _), .name(let word, _): return .string(word)
         }
     }

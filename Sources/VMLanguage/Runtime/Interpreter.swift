@@ -32,7 +32,10 @@ public final class Interpreter {
         }
     }
     /// Set by `--quiet`: access lines are not printed (state and `expect` still work).
-    public var alwaysQuiet = false
+    public var alwaysQuiet: Bool {
+        get { state.pointee.alwaysQuiet }
+        set { state.pointee.alwaysQuiet = newValue }
+    }
     /// Set by the shell so that `save transcript` can write the session.
     public var transcript: TranscriptRecorder?
     /// Asked at every step; returning true stops the run with "interrupted" (Ctrl-C in the shell).
@@ -52,14 +55,26 @@ public final class Interpreter {
     /// Whether charts may use Unicode blocks; front ends set it from the locale.
     public var unicodeOutput = true
 
-    public private(set) var machine: Machine
+    /// The machine scripts run on; `machine` and `reset` replace it.
+    public var machine: Machine {
+        _read { yield state.pointee.machine }
+    }
     /// Bumped by `machine`, so that process values from an older machine are refused.
     public private(set) var machineGeneration = 0
     public internal(set) var expectationsPassed = 0
     public internal(set) var expectationsFailed = 0
-    public internal(set) var lastAccess: AccessOutcome?
+    public internal(set) var lastAccess: AccessOutcome? {
+        get { lastAccessStorage.pointee }
+        set { lastAccessStorage.pointee = newValue }
+    }
+    /// Where `read` and `write` have the machine write their outcome (440
+    /// bytes), in place, with no exclusivity check.
+    let lastAccessStorage: UnsafeMutablePointer<AccessOutcome?>
     /// The core that `read`, `write` and `switch` act on.
-    public internal(set) var currentCore = 0
+    public internal(set) var currentCore: Int {
+        get { state.pointee.currentCore }
+        set { state.pointee.currentCore = newValue }
+    }
 
     /// Every top-level name of the session, by cell.
     let globals = GlobalTable()
@@ -68,7 +83,10 @@ public final class Interpreter {
     /// When a name that nothing declares is an error: before running, except
     /// that the shell lets a function use a name a later line defines.
     public var unknownNames = UnknownNames.rejected
-    var quietDepth = 0
+    var quietDepth: Int {
+        get { state.pointee.quietDepth }
+        set { state.pointee.quietDepth = newValue }
+    }
     var includeStack: [String] = []
     /// The run's seed (vmlab grade --seed): random(N) and policy=rand start from it.
     let randomSeed: UInt64
@@ -84,12 +102,14 @@ public final class Interpreter {
         self.randomSeed = randomSeed
         random = SplitMix64(seed: randomSeed)
         // The default configuration is valid by construction.
-        machine = try! Machine(Self.applyingRunSettings(MachineConfiguration(), limits, frameOrderSeed))
+        let machine = try! Machine(Self.applyingRunSettings(MachineConfiguration(), limits, frameOrderSeed))
         state = .allocate(capacity: 1)
         state.initialize(
             to: RunState(
                 maximumSteps: limits.maximumSteps, maximumDepth: limits.maximumDepth,
-                maximumCallDepth: limits.maximumCallDepth))
+                maximumCallDepth: limits.maximumCallDepth, machine: machine))
+        lastAccessStorage = .allocate(capacity: 1)
+        lastAccessStorage.initialize(to: nil)
     }
 
     /// What every machine of this run inherits, whatever the script's `machine` line says.
@@ -106,7 +126,7 @@ public final class Interpreter {
     var isQuiet: Bool { alwaysQuiet || quietDepth > 0 }
 
     func replaceMachine(_ configuration: MachineConfiguration) throws(MachineError) {
-        machine = try Machine(Self.applyingRunSettings(configuration, limits, frameOrderSeed))
+        state.pointee.machine = try Machine(Self.applyingRunSettings(configuration, limits, frameOrderSeed))
         machineGeneration += 1
         lastAccess = nil
         currentCore = 0
@@ -202,11 +222,14 @@ public final class Interpreter {
         }
     }
 
+    /// The scope the running command was called in.
+    var commandScope: Scope { state.pointee.scope!.takeUnretainedValue() }
+
     /// Runs a command's block in the scope the command runs in.
     func execute(_ block: CompiledBlock) throws -> Flow {
-        let scope = state.pointee.scope!
-        defer { state.pointee.scope = scope }
-        return try block.run(self, scope)
+        let saved = state.pointee.scope
+        defer { state.pointee.scope = saved }
+        return try block.run(self, commandScope)
     }
 
     deinit {
@@ -214,6 +237,8 @@ public final class Interpreter {
         globals.clear()
         state.deinitialize(count: 1)
         state.deallocate()
+        lastAccessStorage.deinitialize(count: 1)
+        lastAccessStorage.deallocate()
     }
 
     /// Takes one level of the depth budget; `leave()` gives it back.

@@ -1,3 +1,5 @@
+import VMMachine
+
 /// Run-time storage for variables, laid out by the resolver.
 ///
 /// A `Scope` is a fixed array of slots: one per name the resolver placed in
@@ -122,6 +124,21 @@ struct RunState {
     var maximumDepth: Int
     var callDepth = 0
     var maximumCallDepth: Int
-    /// The scope the running command's arguments are evaluated in.
-    var scope: Scope?
+    /// The scope the running command's arguments are evaluated in. Not
+    /// retained: the statement that set it holds it while the command runs,
+    /// and it is read only then (a stale one is only ever saved and restored).
+    var scope: Unmanaged<Scope>?
+    var machine: Machine
+    /// The core that `read`, `write` and `switch` act on.
+    var currentCore = 0
+    var quietDepth = 0
+    /// Set by `--quiet`.
+    var alwaysQuiet = false
+
+    init(maximumSteps: UInt64, maximumDepth: Int, maximumCallDepth: Int, machine: Machine) {
+        self.maximumSteps = maximumSteps
+        self.maximumDepth = maximumDepth
+        self.maximumCallDepth = maximumCallDepth
+        self.machine = machine
+    }
 }

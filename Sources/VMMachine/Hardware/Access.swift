@@ -63,6 +63,9 @@ public struct WalkTrace: Sendable, Equatable {
 
     public init() {}
 
+    /// Forgets the steps (they are read only below `count`).
+    mutating func clear() { count = 0 }
+
     mutating func append(_ step: WalkStep) {
         switch count {
         case 0: steps.0 = step
@@ -97,10 +100,10 @@ public struct Attempt: Sendable {
 
 /// Everything that happened during one load, store or fetch, for rendering and for scripts.
 public struct AccessOutcome: Sendable {
-    public let kind: AccessKind
-    public let core: Int
-    public let mode: CPUMode
-    public let virtualAddress: UInt64
+    public private(set) var kind: AccessKind
+    public private(set) var core: Int
+    public private(set) var mode: CPUMode
+    public private(set) var virtualAddress: UInt64
     /// The first translation; if it faulted and the kernel fixed the
     /// mapping, `retry` is the second.
     public var first = Attempt()
@@ -125,6 +128,24 @@ public struct AccessOutcome: Sendable {
         self.core = core
         self.mode = mode
         self.virtualAddress = virtualAddress
+    }
+
+    /// Makes this outcome a new one's start, in place: a script's `last` is
+    /// rewritten on every access, and building 440 bytes afresh to copy them
+    /// in was a tenth of a read's time.
+    mutating func restart(kind: AccessKind, core: Int, mode: CPUMode, virtualAddress: UInt64) {
+        self.kind = kind
+        self.core = core
+        self.mode = mode
+        self.virtualAddress = virtualAddress
+        first.tlbHit = false
+        first.walk.clear()
+        first.fault = nil
+        resolution = nil
+        retry = nil
+        physicalAddress = nil
+        pageSize = 0
+        value = 0
     }
 
     /// A privileged instruction refused in user mode, as `last` shows it: the

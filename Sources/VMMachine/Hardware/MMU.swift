@@ -27,7 +27,12 @@ extension Machine {
         }
         guard virtualAddress & 0xFFF <= 0xFF8 else { throw .crossesPageBoundary(address: virtualAddress) }
         try checkReplacementCanRun()
-        result = AccessOutcome(kind: kind, core: coreIndex, mode: cores[coreIndex].mode, virtualAddress: virtualAddress)
+        let mode = cores[coreIndex].mode
+        if result == nil {
+            result = AccessOutcome(kind: kind, core: coreIndex, mode: mode, virtualAddress: virtualAddress)
+        } else {
+            result!.restart(kind: kind, core: coreIndex, mode: mode, virtualAddress: virtualAddress)
+        }
         try run(virtualAddress, kind: kind, storing: value, core: coreIndex, outcome: &result!)
     }
 
@@ -80,11 +85,9 @@ extension Machine {
         -> (UInt64, UInt64)?
     {
         let costs = configuration.costs
-        // The TLB's part in one exclusive access to the core, not one per
-        // field: Swift checks every access to a class's stored array at run time.
-        let (pcid, mode, lookup) = cores.withUnsafeMutableBufferPointer {
-            cores -> (UInt16, CPUMode, (TLBHierarchy.Hit, TLBEntry)?) in
-            let core = cores.baseAddress! + coreIndex
+        // The TLB's part through one pointer to the core.
+        let (pcid, mode, lookup) = { () -> (UInt16, CPUMode, (TLBHierarchy.Hit, TLBEntry)?) in
+            let core = cores.pointer(coreIndex)
             let pcid = core.pointee.pcid
             let mode = core.pointee.mode
             guard let hit = core.pointee.tlb.lookup(virtualAddress, pcid: pcid, kind: kind) else {
@@ -99,7 +102,7 @@ extension Machine {
             }
             core.pointee.cycles.translation = charged
             return (pcid, mode, (hit, core.pointee.tlb.entry(hit)))
-        }
+        }()
         if let (hit, entry) = lookup {
             attempt.tlbHit = true
             if let fault = permissionFault(
@@ -189,9 +192,11 @@ extension Machine {
     private func walk(
         _ virtualAddress: UInt64, kind: AccessKind, core coreIndex: Int, trace: inout WalkTrace
     ) -> WalkResult {
-        let mode = cores[coreIndex].mode
-        cores[coreIndex].walks += 1
-        var tableAddress = cores[coreIndex].cr3 & PageTableEntry.addressMask
+        let core = cores.pointer(coreIndex)
+        let mode = core.pointee.mode
+        core.pointee.walks += 1
+        let walkReference = configuration.costs.walkReference
+        var tableAddress = core.pointee.cr3 & PageTableEntry.addressMask
         var writable = true
         var user = true
         var noExecute = false
@@ -200,9 +205,8 @@ extension Machine {
             let index = AddressLayout.index(of: virtualAddress, level: level)
             let entryAddress = tableAddress + UInt64(index) * 8
             let raw = memory.readWord(entryAddress)
-            cores[coreIndex].walkMemoryReads += 1
-            cores[coreIndex].cycles.translation = saturatingAdd(
-                cores[coreIndex].cycles.translation, configuration.costs.walkReference)
+            core.pointee.walkMemoryReads += 1
+            core.pointee.cycles.translation = saturatingAdd(core.pointee.cycles.translation, walkReference)
             trace.append(WalkStep(level: level, index: index, entryAddress: entryAddress, entry: raw))
             let entry = PageTableEntry(raw: raw)
             guard entry.isPresent else {
@@ -233,12 +237,13 @@ extension Machine {
                 return .failure(fault)
             }
             // Success: mark every entry used as accessed, the leaf dirty on a write.
+            // The entries as this walk read them: it wrote none of them yet, and
+            // bits are only added, so a table that maps itself loses nothing.
             for position in 0..<trace.count {
-                let address = trace[position].entryAddress
+                let step = trace[position]
                 var bits = PageTableEntry.accessed
                 if position == trace.count - 1 && kind == .write { bits |= PageTableEntry.dirty }
-                let current = memory.readWord(address)
-                if current & bits != bits { memory.writeWord(address, current | bits) }
+                if step.entry & bits != bits { memory.writeWord(step.entryAddress, step.entry | bits) }
             }
             let shift = AddressLayout.pageShift + 9 * UInt64(level - 1)
             let pageMask: UInt64 = (1 << shift) - 1

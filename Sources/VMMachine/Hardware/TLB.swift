@@ -93,19 +93,23 @@ public struct TLB: Sendable {
     @discardableResult
     public mutating func insert(_ newEntry: TLBEntry) -> Int {
         let first = firstSlot(ofVirtualPage: newEntry.virtualPage)
-        var victim = first
-        for slot in first..<(first + ways) {
-            if !entries[slot].valid {
-                victim = slot
-                break
-            }
-            if entries[slot].lastUse < entries[victim].lastUse { victim = slot }
-        }
         clock &+= 1
         var entry = newEntry
         entry.valid = true
         entry.lastUse = clock
-        entries[victim] = entry
+        let ways = ways
+        let victim = entries.withUnsafeMutableBufferPointer { entries -> Int in
+            var victim = first
+            for slot in first..<(first + ways) {
+                if !entries[slot].valid {
+                    victim = slot
+                    break
+                }
+                if entries[slot].lastUse < entries[victim].lastUse { victim = slot }
+            }
+            entries[victim] = entry
+            return victim
+        }
         shiftsPresent |= 1 << ((entry.pageShift - 12) / 9)
         return victim
     }
