@@ -143,3 +143,38 @@ if FileManager.default.isExecutableFile(atPath: binary.path),
 } else {
     print("grading: skipped, no vmlab binary or no Examples/grading/thread-switch (run from the package root)")
 }
+
+// 6. Closures or bytecode: the same loops through vmlab's closure compiler and
+// through the bytecode loop of DispatchComparison.swift, in this process (no
+// start-up), best of 3. Both count steps and check overflow; the closures also
+// keep the depth budget, error locations and every other statement kind.
+func bestOf3(_ body: () throws -> Void) rethrows -> Double {
+    var best = Double.infinity
+    for _ in 0..<3 { best = min(best, try seconds(body)) }
+    return best
+}
+for (name, source) in [
+    ("for", "let x = 0\nfor i in 0..<1000000 { x = x + (i & 7) }"),
+    ("while", "let x = 0\nlet i = 0\nwhile i < 1000000 { x = x + (i & 7); i = i + 1 }"),
+] {
+    let file = SourceFile(name: "loop.vml", text: source)
+    let (program, _) = Parser.parse(file, registry: .standard)
+    var bytecode = BytecodeCompiler()
+    for statement in program.statements { try bytecode.statement(statement) }
+    var bytecodeResult: Value = .nothing
+    let bytecodeSeconds = try bestOf3 {
+        let registers = try runBytecode(bytecode.code, registerCount: bytecode.registerCount, maximumSteps: 100_000_000)
+        bytecodeResult = registers[bytecode.registers["x"]!]
+    }
+    var closureResult: Value?
+    let closureSeconds = bestOf3 {
+        let loopSession = Session(output: TranscriptSink())
+        _ = loopSession.run(file)
+        closureResult = loopSession.interpreter.globalValue("x")
+    }
+    precondition(closureResult?.displayText == bytecodeResult.displayText, "the two loops disagree")
+    print(
+        "dispatch: \(name) loop of 1,000,000: closures \(format(closureSeconds)) s (parse and compile included), "
+            + "bytecode \(format(bytecodeSeconds)) s (\(bytecode.code.count) instructions); "
+            + "closures/bytecode \(format(closureSeconds / bytecodeSeconds, 2))")
+}

@@ -117,7 +117,7 @@ public enum Completer {
         let parts = base.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         var value: Value?
         if parts[0].hasPrefix("cpu[") && parts[0].hasSuffix("]") {
-            value = .object(.cpu(core: interpreter.currentCore, generation: interpreter.machineGeneration))
+            value = .object(.cpu(core: Int32(interpreter.currentCore), generation: Int32(truncatingIfNeeded: interpreter.machineGeneration)))
         } else {
             value = interpreter.globalValue(parts[0]) ?? Builtins.object(named: parts[0]).map(Value.object)
         }

@@ -110,7 +110,10 @@ enum Builtins {
             return interpreter.threadValue(tid)
         }),
         ("tlb", { interpreter, value in
-            .object(.tlb(core: try core(interpreter, value).index, generation: interpreter.machineGeneration))
+            .object(
+                .tlb(
+                    core: Int32(try core(interpreter, value).index),
+                    generation: Int32(truncatingIfNeeded: interpreter.machineGeneration)))
         }),
         ("walks", { interpreter, value in .integer(try core(interpreter, value).walks) }),
     ]
@@ -207,11 +210,13 @@ enum Builtins {
     private static func core(_ interpreter: Interpreter, _ value: Value) throws -> Core {
         switch value {
         case .object(.tlb(let index, let generation)) where index >= 0, .object(.cpu(let index, let generation)):
-            guard generation == interpreter.machineGeneration, index < interpreter.machine.cores.count else {
+            guard generation == Int32(truncatingIfNeeded: interpreter.machineGeneration),
+                Int(index) < interpreter.machine.cores.count
+            else {
                 throw BuiltinFailure(
                     "cpu \(index) belonged to an earlier machine (machine or reset replaced it); read cpu[\(index)] again")
             }
-            return interpreter.machine.cores[index]
+            return interpreter.machine.cores[Int(index)]
         default:
             return interpreter.machine.cores[interpreter.currentCore]
         }

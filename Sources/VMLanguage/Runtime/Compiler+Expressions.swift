@@ -93,26 +93,77 @@ extension Compiler {
             }
         }
         let left = compile(leftExpression, level: level + 1)
+        let right = compile(rightExpression, level: level + 1)
         let rightRange = rightExpression.range
-        if case .integer(let constant) = rightExpression.kind {
-            // `i & 7`, `x + 1`: the right operand is known.
-            let right = Value.integer(constant)
+        // Operands that are constants or variables are read in place, with no
+        // closure call and no copy of a `Value`; anything unusual (not an
+        // integer, an overflow) goes the general way, which explains it.
+        switch (direct(leftExpression), direct(rightExpression)) {
+        case (let a?, let b?):
             return { interpreter, scope in
                 try interpreter.checkDepth(level, range)
-                let a = try left(interpreter, scope)
-                if case .integer(let x) = a, let result = Interpreter.integerResult(op, x, constant) { return result }
-                return try interpreter.combine(op, a, right, at: range, rightRange: rightRange)
+                if let x = a.integer(scope), let y = b.integer(scope), let result = Interpreter.integerResult(op, x, y) {
+                    return result
+                }
+                return try interpreter.combine(
+                    op, try left(interpreter, scope), try right(interpreter, scope), at: range, rightRange: rightRange)
+            }
+        case (nil, let b?):
+            return { interpreter, scope in
+                try interpreter.checkDepth(level, range)
+                let first = try left(interpreter, scope)
+                if case .integer(let x) = first, let y = b.integer(scope), let result = Interpreter.integerResult(op, x, y) {
+                    return result
+                }
+                return try interpreter.combine(op, first, try right(interpreter, scope), at: range, rightRange: rightRange)
+            }
+        default:
+            return { interpreter, scope in
+                try interpreter.checkDepth(level, range)
+                let first = try left(interpreter, scope)
+                let second = try right(interpreter, scope)
+                if case .integer(let x) = first, case .integer(let y) = second,
+                    let result = Interpreter.integerResult(op, x, y)
+                {
+                    return result
+                }
+                return try interpreter.combine(op, first, second, at: range, rightRange: rightRange)
             }
         }
-        let right = compile(rightExpression, level: level + 1)
-        return { interpreter, scope in
-            try interpreter.checkDepth(level, range)
-            let a = try left(interpreter, scope)
-            let b = try right(interpreter, scope)
-            if case .integer(let x) = a, case .integer(let y) = b, let result = Interpreter.integerResult(op, x, y) {
-                return result
+    }
+
+    /// An operand read in place: a constant, or a variable of the running scope or a global.
+    enum DirectOperand {
+        case constant(UInt64)
+        case local(slot: Int)
+        case global(GlobalCell)
+
+        /// The operand's value if it is an integer.
+        @inline(__always)
+        func integer(_ scope: Scope) -> UInt64? {
+            switch self {
+            case .constant(let value):
+                return value
+            case .local(let slot):
+                if case .integer(let value)? = scope.slots[slot] { return value }
+                return nil
+            case .global(let cell):
+                if case .integer(let value)? = cell.value.pointee { return value }
+                return nil
             }
-            return try interpreter.combine(op, a, b, at: range, rightRange: rightRange)
+        }
+    }
+
+    func direct(_ expression: Expression) -> DirectOperand? {
+        switch expression.kind {
+        case .integer(let value): return .constant(value)
+        case .name(let name):
+            switch binding(at: expression.range, name) {
+            case .local(0, let slot): return .local(slot: slot)
+            case .local: return nil
+            case .global(let name): return .global(globals.cell(name))
+            }
+        default: return nil
         }
     }
 
@@ -124,6 +175,20 @@ extension Compiler {
             let left = compile(leftExpression, level: level + 1)
             let right = compile(rightExpression, level: level + 1)
             let rightRange = rightExpression.range
+            if let a = direct(leftExpression), let b = direct(rightExpression) {
+                // `i < n`: both sides read in place.
+                return { interpreter, scope in
+                    try interpreter.checkDepth(level, range)
+                    if let x = a.integer(scope), let y = b.integer(scope),
+                        case .boolean(let truth)? = Interpreter.integerResult(op, x, y)
+                    {
+                        return truth
+                    }
+                    let value = try interpreter.combine(
+                        op, try left(interpreter, scope), try right(interpreter, scope), at: range, rightRange: rightRange)
+                    return try interpreter.truth(value, context, at: range)
+                }
+            }
             return { interpreter, scope in
                 try interpreter.checkDepth(level, range)
                 let a = try left(interpreter, scope)

@@ -167,6 +167,6 @@ extension Interpreter {
         guard number < UInt64(machine.cores.count) else {
             throw Diagnostic("no cpu \(number): this machine has \(machine.cores.count) core(s)", at: range)
         }
-        return .object(.cpu(core: Int(number), generation: machineGeneration))
+        return .object(.cpu(core: Int32(number), generation: Int32(truncatingIfNeeded: machineGeneration)))
     }
 }

@@ -19,10 +19,11 @@ public struct ThreadReference: Sendable, Equatable {
 /// Read-only views of machine state that scripts reach by name.
 /// A `tlb` or `cpu` of a numbered core carries the machine's generation, as
 /// process values do, so that one kept across `machine` or `reset` is refused.
+/// Core and generation are 32-bit so that a `Value` stays small (see `Value`).
 public enum MachineObject: Sendable, Equatable {
     /// core -1: the current core's, whatever machine runs.
-    case tlb(core: Int, generation: Int)
-    case cpu(core: Int, generation: Int)
+    case tlb(core: Int32, generation: Int32)
+    case cpu(core: Int32, generation: Int32)
     /// `cpu` itself: the current core, indexable as `cpu[N]`.
     case cpus
     case last
@@ -45,13 +46,16 @@ public final class FunctionValue: @unchecked Sendable {
     }
 }
 
+/// A script's value. The large cases are boxed (`indirect`) so that a value
+/// is 17 bytes, not 33: small enough to travel in registers between the
+/// compiled closures, where most values are integers.
 public enum Value: Sendable {
     case integer(UInt64)
     case boolean(Bool)
     case string(String)
-    case range(lower: UInt64, upper: UInt64, closed: Bool)
-    case process(ProcessReference)
-    case thread(ThreadReference)
+    indirect case range(lower: UInt64, upper: UInt64, closed: Bool)
+    indirect case process(ProcessReference)
+    indirect case thread(ThreadReference)
     case function(FunctionValue)
     case object(MachineObject)
     /// What a function without `return` gives back.
