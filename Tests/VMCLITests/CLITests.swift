@@ -125,6 +125,19 @@ import Testing
         #expect(bad.stderr.contains("'read' needs ADDR"))
     }
 
+    /// `vmlab check` reports names nothing defines, every one, located, and runs nothing.
+    @Test func checkReportsUndefinedNames() throws {
+        let script = try Self.temporaryFile("print 1\nprint totl\ndef f() { return nope }\nlet total = 2\n")
+        let result = try Self.vmlab(["check", script])
+        #expect(result.status == 2)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr.contains(":2:7: error: 'totl' is not defined"), "\(result.stderr)")
+        #expect(result.stderr.contains("note: did you mean 'total'?"))
+        #expect(result.stderr.contains(":3:18: error: 'nope' is not defined"))
+        let ok = try Self.vmlab(["check", try Self.temporaryFile("def f() { return later }\nlet later = 1\nprint f()\n")])
+        #expect(ok.status == 0, "\(ok.stderr)")
+    }
+
     @Test func pipedInputRunsAsAScript() throws {
         let result = try Self.vmlab([], stdin: Data("spawn A\nprint A.pid\nexpect false\n".utf8))
         #expect(result.status == 1)
