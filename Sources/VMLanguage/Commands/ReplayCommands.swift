@@ -43,7 +43,7 @@ enum ReplayCommands {
         let resolved = Interpreter.path(path, besideScript: call.range.file.name)
         let loaded: TraceFile.Loaded
         do {
-            loaded = try TraceFile.parse(try TraceFile.read(HostPath(resolved)), skipBad: skipBad)
+            loaded = try TraceFile.load(HostPath(resolved), skipBad: skipBad)
         } catch let failure as ScriptLoader.Failure {
             throw Diagnostic(failure.message, at: call.arguments[0].range)
         } catch let bad as TraceFile.BadLine {
@@ -117,7 +117,7 @@ public enum ReplayTool {
         }
         let loaded: TraceFile.Loaded
         do {
-            loaded = try TraceFile.parse(try TraceFile.read(HostPath(path)), skipBad: skipBad)
+            loaded = try TraceFile.load(HostPath(path), skipBad: skipBad)
         } catch let failure as ScriptLoader.Failure {
             output.writeDiagnostic("vmlab replay: \(failure.message)\n")
             return RunStatus.error.rawValue

@@ -224,6 +224,14 @@ public enum ScriptLoader {
     /// The bytes of a regular file (never a FIFO, device or folder), at
     /// most `maximumBytes`: scripts here, traces for `replay`.
     static func readBytes(_ path: HostPath, maximumBytes: Int) throws(Failure) -> [UInt8] {
+        let (descriptor, size) = try openRegularFile(path, maximumBytes: maximumBytes)
+        defer { close(descriptor) }
+        return try readAll(descriptor, name: path.display, maximumBytes: maximumBytes, expected: size)
+    }
+
+    /// Opens a regular file of at most `maximumBytes` for reading: its
+    /// descriptor (the caller closes it) and its size.
+    static func openRegularFile(_ path: HostPath, maximumBytes: Int) throws(Failure) -> (Int32, Int) {
         let name = path.display
         guard !path.containsNUL else { throw Failure(message: "a file name cannot contain a NUL byte") }
         var info = stat()
@@ -238,8 +246,7 @@ public enum ScriptLoader {
         guard info.st_size <= maximumBytes else { throw tooLarge(name, maximumBytes) }
         let descriptor = path.withCString { open($0, O_RDONLY | O_NONBLOCK) }
         guard descriptor >= 0 else { throw Failure(message: "cannot read '\(name)'") }
-        defer { close(descriptor) }
-        return try readAll(descriptor, name: name, maximumBytes: maximumBytes, expected: Int(info.st_size))
+        return (descriptor, Int(info.st_size))
     }
 
     /// All of standard input, with the same limits as a file.

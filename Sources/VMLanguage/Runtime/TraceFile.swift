@@ -3,6 +3,7 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import Dispatch
 import VMMachine
 
 /// Memory traces for `replay`, in one of two formats, told apart by the
@@ -25,10 +26,10 @@ public enum TraceFile {
     }
 
     public struct Loaded: Sendable {
-        public let trace: MemoryTrace
+        public internal(set) var trace: MemoryTrace
         public let format: Format
         /// Malformed lines passed over (with skipping asked for).
-        public let skipped: Int
+        public internal(set) var skipped: Int
     }
 
     public struct BadLine: Error, Sendable {
@@ -45,19 +46,104 @@ public enum TraceFile {
         try ScriptLoader.readBytes(path, maximumBytes: maximumBytes)
     }
 
+    /// Reads and parses the trace at `path`. The file is mapped into memory
+    /// rather than copied in (a real program's trace is tens of megabytes,
+    /// and reading it copied every byte twice); where it cannot be mapped it
+    /// is read. Throws `ScriptLoader.Failure` or `BadLine`.
+    public static func load(_ path: HostPath, skipBad: Bool = false) throws -> Loaded {
+        let (descriptor, size) = try ScriptLoader.openRegularFile(path, maximumBytes: maximumBytes)
+        defer { close(descriptor) }
+        if size > 0, let mapping = mmap(nil, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, descriptor, 0),
+            mapping != MAP_FAILED
+        {
+            defer { munmap(mapping, size) }
+            let bytes = UnsafeBufferPointer(start: mapping.assumingMemoryBound(to: UInt8.self), count: size)
+            return try parseInHalves(bytes, skipBad: skipBad).get()
+        }
+        return try parse(try read(path), skipBad: skipBad)
+    }
+
     /// Every reference of the trace. With `skipBad`, a malformed line is
     /// counted and passed over; without, the first one is the error.
     public static func parse(_ bytes: [UInt8], skipBad: Bool = false) throws(BadLine) -> Loaded {
         // A raw buffer: the line loop runs without an array's retains and checks per byte.
-        let result = bytes.withUnsafeBufferPointer { parse($0, skipBad: skipBad) }
+        let result = bytes.withUnsafeBufferPointer { parseInHalves($0, skipBad: skipBad) }
         return try result.get()
     }
 
-    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>, skipBad: Bool) -> Result<Loaded, BadLine> {
+    /// Traces at least this large are parsed in two halves at once.
+    static let parallelBytes = 4 << 20
+
+    /// Parses a large trace's two halves on two threads (the machine has
+    /// the second core idle while a replay reads its file) and joins them:
+    /// the same references, format, skipped count and first error, with its
+    /// line number counted from the start of the file.
+    static func parseInHalves(_ bytes: UnsafeBufferPointer<UInt8>, skipBad: Bool) -> Result<Loaded, BadLine> {
+        var middle = bytes.count / 2
+        while middle < bytes.count && bytes[middle - 1] != 0x0A { middle += 1 }
+        guard bytes.count >= parallelBytes, middle < bytes.count, let format = firstFormat(bytes) else {
+            return parseWhole(bytes, skipBad: skipBad)
+        }
+        let halves = [
+            UnsafeBufferPointer(rebasing: bytes[0..<middle]), UnsafeBufferPointer(rebasing: bytes[middle...]),
+        ]
+        let parts = UnsafeMutableBufferPointer<Part>.allocate(capacity: 2)
+        defer { parts.deallocate() }
+        nonisolated(unsafe) let shared = (halves, parts)
+        DispatchQueue.concurrentPerform(iterations: 2) { half in
+            (shared.1.baseAddress! + half).initialize(to: parse(shared.0[half], skipBad: skipBad, format: format))
+        }
+        // Moved out, not copied: the first half's array must be the only
+        // reference to its storage, or appending would copy all of it.
+        var first: Part? = parts.baseAddress!.move()
+        let second = (parts.baseAddress! + 1).move()
+        let firstLines = first!.lines
+        var front: Loaded
+        switch first!.result {
+        case .failure(let bad): return .failure(bad)
+        case .success(let loaded): front = loaded
+        }
+        let back: Loaded
+        switch second.result {
+        case .failure(let bad): return .failure(BadLine(line: bad.line + firstLines, column: bad.column, message: bad.message))
+        case .success(let loaded): back = loaded
+        }
+        first = nil  // now `front` alone holds the first half's references
+        front.trace.append(contentsOf: back.trace)
+        front.skipped += back.skipped
+        return .success(front)
+    }
+
+    /// One pass over every line, on this thread.
+    static func parseWhole(_ bytes: UnsafeBufferPointer<UInt8>, skipBad: Bool) -> Result<Loaded, BadLine> {
+        parse(bytes, skipBad: skipBad).result
+    }
+
+    /// The format of the first line that is a reference, if any.
+    static func firstFormat(_ bytes: UnsafeBufferPointer<UInt8>) -> Format? {
+        var start = 0
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+            var stop = end
+            if stop > start && bytes[stop - 1] == UInt8(ascii: "\r") { stop -= 1 }
+            if !isSkipped(bytes, start, stop) { return looksLikeLackey(bytes, start, stop) ? .lackey : .plain }
+            start = end + 1
+        }
+        return nil
+    }
+
+    /// A parse of a whole trace or of one half: its result, and how many lines it read.
+    struct Part {
+        let result: Result<Loaded, BadLine>
+        let lines: Int
+    }
+
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>, skipBad: Bool, format known: Format? = nil) -> Part {
         var trace = MemoryTrace()
         // About one reference per 14 bytes in lackey's output.
         trace.reserve(bytes.count / 14)
-        var format: Format?
+        var format = known
         var skipped = 0
         var line = 0
         var start = 0
@@ -85,12 +171,14 @@ public enum TraceFile {
                 trace.append(reference.address, reference.kind, size: reference.size)
             case .failure(let problem):
                 guard skipBad else {
-                    return .failure(BadLine(line: line, column: problem.offset - start + 1, message: problem.message))
+                    return Part(
+                        result: .failure(BadLine(line: line, column: problem.offset - start + 1, message: problem.message)),
+                        lines: line)
                 }
                 skipped += 1
             }
         }
-        return .success(Loaded(trace: trace, format: format ?? .plain, skipped: skipped))
+        return Part(result: .success(Loaded(trace: trace, format: format ?? .plain, skipped: skipped)), lines: line)
     }
 
     struct Reference {

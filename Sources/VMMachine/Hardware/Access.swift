@@ -96,6 +96,13 @@ public struct Attempt: Sendable {
     public var tlbHit = false
     public var walk = WalkTrace()
     public var fault: Fault?
+
+    /// Back to a fresh attempt, in place.
+    mutating func clear() {
+        tlbHit = false
+        walk.clear()
+        fault = nil
+    }
 }
 
 /// Everything that happened during one load, store or fetch, for rendering and for scripts.

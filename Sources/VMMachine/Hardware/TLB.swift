@@ -68,25 +68,34 @@ public struct TLB: Sendable {
     public mutating func lookup(_ virtualAddress: UInt64, pcid: UInt16 = 0) -> Int? {
         var shiftBit: UInt8 = 1
         var shift: UInt64 = 12
-        while shiftBit <= shiftsPresent {
-            if shiftsPresent & shiftBit != 0 {
-                let virtualPage = virtualAddress >> shift
-                let first = firstSlot(ofVirtualPage: virtualPage)
-                for slot in first..<(first + ways) {
-                    let entry = entries[slot]
-                    if entry.valid && entry.virtualPage == virtualPage && UInt64(entry.pageShift) == shift
-                        && (entry.pcid == pcid || entry.global)
-                    {
-                        clock &+= 1
-                        entries[slot].lastUse = clock
-                        return slot
+        let ways = ways
+        let sets = sets
+        let present = shiftsPresent
+        clock &+= 1
+        let now = clock
+        // One pass over the set through a buffer pointer: the entries are
+        // compared where they lie, and the array is checked for sharing once.
+        return entries.withUnsafeMutableBufferPointer { entries -> Int? in
+            while shiftBit <= present {
+                if present & shiftBit != 0 {
+                    let virtualPage = virtualAddress >> shift
+                    let first = Int(virtualPage & UInt64(sets - 1)) * ways
+                    for slot in first..<(first + ways) {
+                        let entry = entries.baseAddress! + slot
+                        if entry.pointee.valid && entry.pointee.virtualPage == virtualPage
+                            && UInt64(entry.pointee.pageShift) == shift
+                            && (entry.pointee.pcid == pcid || entry.pointee.global)
+                        {
+                            entry.pointee.lastUse = now
+                            return slot
+                        }
                     }
                 }
+                shiftBit <<= 1
+                shift += 9
             }
-            shiftBit <<= 1
-            shift += 9
+            return nil
         }
-        return nil
     }
 
     /// Caches a translation, evicting the least recently used entry of its set if full.

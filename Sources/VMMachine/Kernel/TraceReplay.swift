@@ -15,17 +15,31 @@ public struct MemoryTrace: Sendable {
         public let kind: Kind
     }
 
-    /// One array, so that reading a trace appends once a line.
-    public private(set) var references: [Reference] = []
+    /// Runs of references in order: a trace read in parts keeps its parts
+    /// rather than copying them into one array. Reading appends to the last.
+    private var sealed: [[Reference]] = []
+    private var sealedCount = 0
+    private var last: [Reference] = []
 
     public init() {}
 
-    public var count: Int { references.count }
+    public var count: Int { sealedCount + last.count }
 
-    public mutating func reserve(_ count: Int) { references.reserveCapacity(count) }
+    /// Every reference, run by run.
+    public var segments: [[Reference]] { sealed + [last] }
+
+    public mutating func reserve(_ count: Int) { last.reserveCapacity(count) }
 
     public mutating func append(_ address: UInt64, _ kind: Kind, size: UInt16) {
-        references.append(Reference(address: address, size: max(1, size), kind: kind))
+        last.append(Reference(address: address, size: max(1, size), kind: kind))
+    }
+
+    /// Another trace's references after these, without copying them.
+    public mutating func append(contentsOf other: MemoryTrace) {
+        sealed.append(last)
+        sealed += other.sealed
+        sealedCount += last.count + other.sealedCount
+        last = other.last
     }
 }
 
@@ -94,10 +108,14 @@ extension Machine {
         if usesFuture {
             nextUse = [Int](repeating: Int.max, count: trace.count)
             var seen: [UInt64: Int] = [:]
-            for position in stride(from: trace.count - 1, through: 0, by: -1) {
-                let page = trace.references[position].address >> 12
-                nextUse[position] = seen[page] ?? Int.max
-                seen[page] = position
+            var position = trace.count
+            for segment in trace.segments.reversed() {
+                for reference in segment.reversed() {
+                    position -= 1
+                    let page = reference.address >> 12
+                    nextUse[position] = seen[page] ?? Int.max
+                    seen[page] = position
+                }
             }
             resident.knowsFuture = true
         }
@@ -106,17 +124,22 @@ extension Machine {
             resident.nextUse = [:]
         }
         var accesses: UInt64 = 0
-        for position in 0..<trace.count {
-            if position & 0xFFFF == 0 { try check(position) }
-            let reference = trace.references[position]
-            let address = reference.address
-            if usesFuture { resident.nextUse[address & ~(AddressLayout.pageSize - 1)] = nextUse[position] }
-            let last = address &+ UInt64(reference.size - 1)
-            let kind = reference.kind
-            // 8-byte aligned, so the access stays inside its page; the next page too if the reference crosses.
-            accesses += touch(address & ~7, kind, core: coreIndex)
-            if last >> 12 != address >> 12, last > address {
-                accesses += touch(last & ~(AddressLayout.pageSize - 1), kind, core: coreIndex)
+        // One record of a translation attempt, cleared for each use rather than built afresh.
+        var attempt = Attempt()
+        var position = -1
+        for segment in trace.segments {
+            for reference in segment {
+                position += 1
+                if position & 0xFFFF == 0 { try check(position) }
+                let address = reference.address
+                if usesFuture { resident.nextUse[address & ~(AddressLayout.pageSize - 1)] = nextUse[position] }
+                let last = address &+ UInt64(reference.size - 1)
+                let kind = reference.kind
+                // 8-byte aligned, so the access stays inside its page; the next page too if the reference crosses.
+                accesses += touch(address & ~7, kind, core: coreIndex, &attempt)
+                if last >> 12 != address >> 12, last > address {
+                    accesses += touch(last & ~(AddressLayout.pageSize - 1), kind, core: coreIndex, &attempt)
+                }
             }
         }
         try check(trace.count)
@@ -137,14 +160,14 @@ extension Machine {
     }
 
     /// One page's accesses for a reference.
-    private func touch(_ address: UInt64, _ kind: MemoryTrace.Kind, core: Int) -> UInt64 {
+    private func touch(_ address: UInt64, _ kind: MemoryTrace.Kind, core: Int, _ attempt: inout Attempt) -> UInt64 {
         switch kind {
-        case .load: reference(address, .read, core: core)
-        case .store: reference(address, .write, core: core)
-        case .instruction: reference(address, .execute, core: core)
+        case .load: reference(address, .read, core: core, &attempt)
+        case .store: reference(address, .write, core: core, &attempt)
+        case .instruction: reference(address, .execute, core: core, &attempt)
         case .modify:
-            reference(address, .read, core: core)
-            reference(address, .write, core: core)
+            reference(address, .read, core: core, &attempt)
+            reference(address, .write, core: core, &attempt)
             return 2
         }
         return 1
@@ -154,13 +177,13 @@ extension Machine {
     /// outcome a script would see (the line it prints, the value): a replay
     /// neither prints nor needs data, so nothing is loaded or stored; the
     /// walker still sets accessed and dirty bits.
-    private func reference(_ virtualAddress: UInt64, _ kind: AccessKind, core coreIndex: Int) {
+    private func reference(_ virtualAddress: UInt64, _ kind: AccessKind, core coreIndex: Int, _ attempt: inout Attempt) {
         guard AddressLayout.isCanonical(virtualAddress) else {
             cores[coreIndex].faults += 1
             faultCounts.unresolved += 1
             return
         }
-        var attempt = Attempt()
+        attempt.clear()
         if let (physical, _) = translate(virtualAddress, kind: kind, core: coreIndex, into: &attempt) {
             noteUse(physical)
             return
@@ -169,8 +192,10 @@ extension Machine {
         let resolution = handlePageFault(fault, kind: kind, core: coreIndex)
         count(resolution)
         if resolution.isResolved {
-            var retry = Attempt()
-            if let (physical, _) = translate(virtualAddress, kind: kind, core: coreIndex, into: &retry) { noteUse(physical) }
+            attempt.clear()
+            if let (physical, _) = translate(virtualAddress, kind: kind, core: coreIndex, into: &attempt) {
+                noteUse(physical)
+            }
         }
     }
 
