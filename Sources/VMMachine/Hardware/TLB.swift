@@ -32,6 +32,8 @@ public struct TLB: Sendable {
     public let sets: Int
     public private(set) var entries: [TLBEntry]
     private var clock: UInt64 = 0
+    /// Lookups that found their translation here.
+    public private(set) var hits: UInt64 = 0
     /// Bit n set: some valid entry may have page shift 12 + 9n. Lets 4 KiB-only
     /// workloads skip the large-page probes.
     private var shiftsPresent: UInt8 = 0
@@ -87,6 +89,7 @@ public struct TLB: Sendable {
                             && (entry.pointee.pcid == pcid || entry.pointee.global)
                         {
                             entry.pointee.lastUse = now
+                            hits &+= 1
                             return slot
                         }
                     }

@@ -37,8 +37,8 @@ public struct TLBArrayRole: Sendable, Equatable {
 public struct TLBHierarchy: Sendable {
     public private(set) var arrays: [TLB]
     public let roles: [TLBArrayRole]
-    /// Hits in each array.
-    public private(set) var hits: [UInt64]
+    /// Hits in each array (each counts its own, so a hit updates one struct, not two arrays).
+    public var hits: [UInt64] { arrays.map(\.hits) }
 
     /// Where a lookup found a translation; `level` 2 means the STLB supplied it
     /// (and it was copied into the first level where an array holds its size).
@@ -75,7 +75,6 @@ public struct TLBHierarchy: Sendable {
         roles = specs.map {
             TLBArrayRole(name: $0.0, level: $0.1, instructions: $0.2, data: $0.3, pageShifts: $0.4)
         }
-        hits = Array(repeating: 0, count: specs.count)
     }
 
     public var isUnified: Bool { arrays.count == 1 }
@@ -86,18 +85,15 @@ public struct TLBHierarchy: Sendable {
     public mutating func lookup(_ virtualAddress: UInt64, pcid: UInt16, kind: AccessKind) -> Hit? {
         if arrays.count == 1 {
             guard let slot = arrays[0].lookup(virtualAddress, pcid: pcid) else { return nil }
-            hits[0] &+= 1
             return Hit(array: 0, slot: slot, level: 1)
         }
         for index in arrays.indices where roles[index].level == 1 && (kind == .execute ? roles[index].instructions : roles[index].data) {
             if let slot = arrays[index].lookup(virtualAddress, pcid: pcid) {
-                hits[index] &+= 1
                 return Hit(array: index, slot: slot, level: 1)
             }
         }
         for index in arrays.indices where roles[index].level == 2 {
             guard let slot = arrays[index].lookup(virtualAddress, pcid: pcid) else { continue }
-            hits[index] &+= 1
             let entry = arrays[index].entries[slot]
             if let first = firstLevel(for: kind, shift: entry.pageShift) {
                 return Hit(array: first, slot: arrays[first].insert(entry), level: 2)
