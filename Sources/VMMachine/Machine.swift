@@ -55,6 +55,8 @@ public struct MachineConfiguration: Sendable, Equatable {
 /// allocator, processes and threads, the kernel half, faults: Kernel/).
 public final class Machine {
     public let configuration: MachineConfiguration
+    /// How the MMU reads page tables (Architectures/Architecture.swift).
+    public let architecture: Architecture
 
     // Hardware.
     /// Physical memory, kept behind a pointer the machine owns: the walker
@@ -100,6 +102,7 @@ public final class Machine {
         guard MachineConfiguration.supportedArchitectures.contains(configuration.architecture) else {
             throw .unsupportedArchitecture(configuration.architecture)
         }
+        architecture = .x86_64
         let ram = configuration.ramBytes
         guard ram >= MachineConfiguration.minimumRAM, ram <= MachineConfiguration.maximumRAM,
             ram % AddressLayout.largePageSize == 0

@@ -32,7 +32,7 @@ extension Machine {
     {
         guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
         let core = cores[index]
-        let indices = (1...AddressLayout.levels).reversed().map { AddressLayout.index(of: virtualAddress, level: $0) }
+        let indices = (1...architecture.levels).reversed().map { architecture.index(of: virtualAddress, level: $0) }
         // The first array an access of this kind probes for a 4 KiB page.
         let arrayIndex =
             core.tlb.roles.indices.first { core.tlb.roles[$0].level == 1 && core.tlb.roles[$0].holds(kind, shift: 12) } ?? 0
@@ -51,35 +51,16 @@ extension Machine {
         if !AddressLayout.isCanonical(virtualAddress) {
             fault = Fault(kind: .nonCanonical, address: virtualAddress, errorCode: 0, level: 0)
         } else {
-            var table = core.cr3 & PageTableEntry.addressMask
-            var level = AddressLayout.levels
-            var writable = true
-            var user = true
-            var noExecute = false
             let code = (kind == .write ? 2 : 0) | (core.mode == .user ? 4 : 0) | (kind == .execute ? 16 : 0)
-            while true {
-                let entryIndex = AddressLayout.index(of: virtualAddress, level: level)
-                let entryAddress = table + UInt64(entryIndex) * 8
-                let raw = memory.readWord(entryAddress)
-                steps.append(WalkStep(level: level, index: entryIndex, entryAddress: entryAddress, entry: raw))
-                let entry = PageTableEntry(raw: raw)
-                guard entry.isPresent else {
-                    fault = Fault(kind: .notPresent, address: virtualAddress, errorCode: UInt64(code), level: level)
-                    break
-                }
-                let isLeaf = level == 1 || ((level == 2 || level == 3) && entry.isLargePage)
-                if raw & PageTableEntry.reservedBits(level: level, largePage: isLeaf && level > 1) != 0 {
-                    fault = Fault(kind: .reservedBit, address: virtualAddress, errorCode: UInt64(code | 9), level: level)
-                    break
-                }
-                writable = writable && entry.isWritable
-                user = user && entry.isUser
-                noExecute = noExecute || entry.isNoExecute
-                guard isLeaf else {
-                    table = entry.physicalAddress
-                    level -= 1
-                    continue
-                }
+            var trace = WalkTrace()
+            let end = walkTables(virtualAddress, root: architecture.format.physicalAddress(core.cr3), trace: &trace)
+            steps = (0..<trace.count).map { trace[$0] }
+            switch end {
+            case .fault(.reservedBit, let level):
+                fault = Fault(kind: .reservedBit, address: virtualAddress, errorCode: UInt64(code | 9), level: level)
+            case .fault(let kind, let level):
+                fault = Fault(kind: kind, address: virtualAddress, errorCode: UInt64(code), level: level)
+            case .leaf(let raw, let level, let writable, let user, let noExecute):
                 var denied = (core.mode == .user && !user) || (kind == .write && !writable) || (kind == .execute && noExecute)
                 if core.mode == .kernel && user {
                     denied = denied || (kind == .execute && configuration.smep)
@@ -88,10 +69,10 @@ extension Machine {
                 if denied {
                     fault = Fault(kind: .protection, address: virtualAddress, errorCode: UInt64(code | 1), level: level)
                 } else {
-                    pageSize = AddressLayout.span(ofLevel: level)
-                    physicalAddress = (entry.physicalAddress & ~(pageSize - 1)) | (virtualAddress & (pageSize - 1))
+                    pageSize = 1 << architecture.shift(ofLevel: level)
+                    physicalAddress =
+                        (architecture.format.physicalAddress(raw) & ~(pageSize - 1)) | (virtualAddress & (pageSize - 1))
                 }
-                break
             }
         }
         return Explanation(

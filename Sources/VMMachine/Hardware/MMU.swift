@@ -195,67 +195,51 @@ extension Machine {
         let core = cores.pointer(coreIndex)
         let mode = core.pointee.mode
         core.pointee.walks += 1
+        let stepsBefore = trace.count
+        let end = walkTables(virtualAddress, root: architecture.format.physicalAddress(core.pointee.cr3), trace: &trace)
+        // Each entry read is a memory reference the walk pays for.
         let walkReference = configuration.costs.walkReference
-        var tableAddress = core.pointee.cr3 & PageTableEntry.addressMask
-        var writable = true
-        var user = true
-        var noExecute = false
-        var level = AddressLayout.levels
-        while true {
-            let index = AddressLayout.index(of: virtualAddress, level: level)
-            let entryAddress = tableAddress + UInt64(index) * 8
-            let raw = memory.readWord(entryAddress)
+        for _ in stepsBefore..<trace.count {
             core.pointee.walkMemoryReads += 1
             core.pointee.cycles.translation = saturatingAdd(core.pointee.cycles.translation, walkReference)
-            trace.append(WalkStep(level: level, index: index, entryAddress: entryAddress, entry: raw))
-            let entry = PageTableEntry(raw: raw)
-            guard entry.isPresent else {
-                return .failure(
-                    Fault(
-                        kind: .notPresent, address: virtualAddress,
-                        errorCode: errorCode(kind: kind, mode: mode, present: false), level: level))
-            }
-            let isLeaf = level == 1 || ((level == 2 || level == 3) && entry.isLargePage)
-            if raw & PageTableEntry.reservedBits(level: level, largePage: isLeaf && level > 1) != 0 {
-                return .failure(
-                    Fault(
-                        kind: .reservedBit, address: virtualAddress,
-                        errorCode: errorCode(kind: kind, mode: mode, present: true) | 1 << 3, level: level))
-            }
-            writable = writable && entry.isWritable
-            user = user && entry.isUser
-            noExecute = noExecute || entry.isNoExecute
-            if !isLeaf {
-                tableAddress = entry.physicalAddress
-                level -= 1
-                continue
-            }
+        }
+        switch end {
+        case .fault(let faultKind, let level):
+            // A reserved bit is a fault on a present entry, with error-code bit 3 (RSVD).
+            let reserved = faultKind == .reservedBit
+            return .failure(
+                Fault(
+                    kind: faultKind, address: virtualAddress,
+                    errorCode: errorCode(kind: kind, mode: mode, present: reserved) | (reserved ? 1 << 3 : 0),
+                    level: level))
+        case .leaf(let raw, let level, let writable, let user, let noExecute):
             if let fault = permissionFault(
                 virtualAddress, kind: kind, core: coreIndex, mode: mode,
                 writable: writable, user: user, noExecute: noExecute, level: level)
             {
                 return .failure(fault)
             }
+            let format = architecture.format
             // Success: mark every entry used as accessed, the leaf dirty on a write.
             // The entries as this walk read them: it wrote none of them yet, and
             // bits are only added, so a table that maps itself loses nothing.
-            for position in 0..<trace.count {
+            for position in stepsBefore..<trace.count {
                 let step = trace[position]
-                var bits = PageTableEntry.accessed
-                if position == trace.count - 1 && kind == .write { bits |= PageTableEntry.dirty }
+                var bits = format.accessed
+                if position == trace.count - 1 && kind == .write { bits |= format.dirty }
                 if step.entry & bits != bits { memory.writeWord(step.entryAddress, step.entry | bits) }
             }
-            let shift = AddressLayout.pageShift + 9 * UInt64(level - 1)
+            let shift = architecture.shift(ofLevel: level)
             let pageMask: UInt64 = (1 << shift) - 1
             var cached = TLBEntry()
             cached.virtualPage = virtualAddress >> shift
             cached.pageShift = UInt8(shift)
-            cached.frameBase = entry.physicalAddress & ~pageMask
+            cached.frameBase = format.physicalAddress(raw) & ~pageMask
             cached.writable = writable
             cached.user = user
             cached.noExecute = noExecute
-            cached.global = entry.isGlobal && configuration.pge  // G means nothing unless CR4.PGE is set
-            cached.dirty = entry.isDirty || kind == .write
+            cached.global = format.isGlobal(raw) && configuration.pge  // G means nothing unless CR4.PGE is set
+            cached.dirty = format.isDirty(raw) || kind == .write
             return .success(cached)
         }
     }

@@ -1,0 +1,141 @@
+/// How an MMU reads page tables, as a value: the one walker (PageWalk.swift)
+/// reads it, so an architecture is a description, not another copy of the
+/// walker. Only x86-64 is described so far (issues 9 and 10 add textbook
+/// geometries and other real architectures).
+public struct Architecture: Sendable {
+    public let name: String
+    /// Table levels; level 1 holds the leaf entries of the smallest page.
+    public let levels: Int
+    public let pageShift: UInt64
+    /// Bytes of one table entry.
+    public let entryBytes: UInt64
+    /// Where each bit of an entry lives.
+    public let format: EntryFormat
+    /// Levels whose entries may map a page themselves (x86's PS bit: the PD
+    /// for 2 MiB, the PDPT for 1 GiB), as a bit set: bit L for level L.
+    public let largePageLevels: UInt8
+    /// For level L, in byte L: how far right an address shifts to bring that
+    /// level's index to bit 0, and how many bits the index has. Packed into
+    /// one word each, so that the walker finds them with a shift and a mask.
+    private let shifts: UInt64
+    private let indexBits: UInt64
+
+    @inline(__always)
+    private static func byte(_ packed: UInt64, _ level: Int) -> UInt64 {
+        (packed &>> (UInt64(truncatingIfNeeded: level) &<< 3)) & 0xFF
+    }
+
+    /// `indexBitsPerLevel` from level 1 (the leaf table) up to the root.
+    public init(
+        name: String, pageShift: UInt64, indexBitsPerLevel: [Int], entryBytes: UInt64, format: EntryFormat,
+        largePageLevels: [Int] = []
+    ) {
+        precondition((1...7).contains(indexBitsPerLevel.count), "1 to 7 levels")
+        self.name = name
+        self.pageShift = pageShift
+        self.entryBytes = entryBytes
+        self.format = format
+        levels = indexBitsPerLevel.count
+        self.largePageLevels = largePageLevels.reduce(0) { $0 | UInt8(1 << $1) }
+        var shifts: UInt64 = 0
+        var bits: UInt64 = 0
+        var shift = pageShift
+        for (offset, count) in indexBitsPerLevel.enumerated() {
+            shifts |= shift << (8 * UInt64(offset + 1))
+            bits |= UInt64(count) << (8 * UInt64(offset + 1))
+            shift += UInt64(count)
+        }
+        self.shifts = shifts
+        indexBits = bits
+    }
+
+    /// The table index `address` selects at `level`.
+    @inline(__always)
+    public func index(of address: UInt64, level: Int) -> Int {
+        Int(truncatingIfNeeded: (address &>> Self.byte(shifts, level)) & ((1 &<< Self.byte(indexBits, level)) &- 1))
+    }
+
+    /// The address bits below `level`'s index: an entry at that level maps 1 << this many bytes.
+    @inline(__always)
+    public func shift(ofLevel level: Int) -> UInt64 { Self.byte(shifts, level) }
+
+    /// Whether an entry at `level` with these bits maps a page itself.
+    @inline(__always)
+    public func isLeaf(_ raw: UInt64, level: Int) -> Bool {
+        level == 1 || (largePageLevels &>> UInt8(truncatingIfNeeded: level)) & 1 != 0 && raw & format.largePage != 0
+    }
+
+    /// Entry bits that must be zero (a set one is a reserved-bit fault).
+    @inline(__always)
+    public func reservedBits(level: Int, largePage: Bool) -> UInt64 {
+        switch format.reservedBits {
+        case .none: return 0
+        case .x86_64: return PageTableEntry.reservedBits(level: level, largePage: largePage)
+        }
+    }
+
+    /// x86-64 with 4-level paging (SDM vol. 3A §4.5): 4 KiB pages, 9 index
+    /// bits per level, 8-byte entries, 2 MiB and 1 GiB pages.
+    public static let x86_64 = Architecture(
+        name: "x86_64", pageShift: AddressLayout.pageShift, indexBitsPerLevel: [9, 9, 9, 9], entryBytes: 8,
+        format: EntryFormat(
+            valid: PageTableEntry.present, writable: PageTableEntry.writable, user: PageTableEntry.user,
+            accessed: PageTableEntry.accessed, dirty: PageTableEntry.dirty, largePage: PageTableEntry.pageSize,
+            global: PageTableEntry.global, noExecute: PageTableEntry.noExecute,
+            frameMask: PageTableEntry.addressMask, reservedBits: .x86_64),
+        largePageLevels: [2, 3])
+}
+
+/// Where the bits of a page-table entry live. A mask of 0 means the format
+/// has no such bit: every page is then writable, user-accessible or
+/// executable as far as the entry is concerned, and nothing is recorded.
+public struct EntryFormat: Sendable {
+    public let valid: UInt64
+    public let writable: UInt64
+    public let user: UInt64
+    public let accessed: UInt64
+    public let dirty: UInt64
+    public let largePage: UInt64
+    public let global: UInt64
+    public let noExecute: UInt64
+    /// The entry's bits that hold the next table's (or the page's) frame
+    /// (x86: bits 51:12, the address itself; OSTEP's machine: bits 6:0, a
+    /// frame number), and how far left they move to become an address (x86
+    /// 0, OSTEP's 32-byte pages 5).
+    public let frameMask: UInt64
+    public let frameToAddressShift: UInt64
+    /// Which bits the architecture reserves (a set one faults).
+    public let reservedBits: ReservedBits
+
+    public enum ReservedBits: Sendable {
+        case none
+        /// Address bits from MAXPHYADDR up, PS in a PML4 entry, a large page's low address bits.
+        case x86_64
+    }
+
+    public init(
+        valid: UInt64, writable: UInt64 = 0, user: UInt64 = 0, accessed: UInt64 = 0, dirty: UInt64 = 0,
+        largePage: UInt64 = 0, global: UInt64 = 0, noExecute: UInt64 = 0, frameMask: UInt64,
+        frameToAddressShift: UInt64 = 0, reservedBits: ReservedBits = .none
+    ) {
+        self.valid = valid
+        self.writable = writable
+        self.user = user
+        self.accessed = accessed
+        self.dirty = dirty
+        self.largePage = largePage
+        self.global = global
+        self.noExecute = noExecute
+        self.frameMask = frameMask
+        self.frameToAddressShift = frameToAddressShift
+        self.reservedBits = reservedBits
+    }
+
+    @inline(__always) public func isValid(_ raw: UInt64) -> Bool { raw & valid != 0 }
+    @inline(__always) public func isWritable(_ raw: UInt64) -> Bool { writable == 0 || raw & writable != 0 }
+    @inline(__always) public func isUser(_ raw: UInt64) -> Bool { user == 0 || raw & user != 0 }
+    @inline(__always) public func isNoExecute(_ raw: UInt64) -> Bool { noExecute != 0 && raw & noExecute != 0 }
+    @inline(__always) public func isDirty(_ raw: UInt64) -> Bool { raw & dirty != 0 }
+    @inline(__always) public func isGlobal(_ raw: UInt64) -> Bool { raw & global != 0 }
+    @inline(__always) public func physicalAddress(_ raw: UInt64) -> UInt64 { (raw & frameMask) &<< frameToAddressShift }
+}
