@@ -3,9 +3,11 @@
 /// Closures rather than bytecode: each node becomes one closure that calls
 /// its operands' closures directly, so dispatch is an indirect call with no
 /// decode loop and no operand stack; integers stay unboxed in `Value`, and the
-/// common shapes (an integer operand that is a constant, a local in the
-/// running scope) get closures of their own. `scripts/bench` prints the
-/// figures; the closing note of issue 15 compares them with a bytecode loop.
+/// common shapes (an operand that is a constant or a variable) are read in
+/// place. `scripts/bench` measures this against a bytecode loop for the same
+/// subset (Sources/vmlab-bench/DispatchComparison.swift): the bytecode runs
+/// the benchmark loops about 2.3 times as fast, but serves only them; the
+/// closures serve the whole language with one small compiler.
 ///
 /// Every statement still takes one step and every block and compound
 /// expression one level of the depth budget, exactly as before compiling, so

@@ -149,14 +149,6 @@ public final class Interpreter {
         return Compiler.compile(statements, resolution, globals: globals)
     }
 
-    /// Resolves a parsed program: the errors that stop it before it runs
-    /// (`vmlab check` reports them with the syntax errors).
-    public func check(_ program: Program) -> [Diagnostic] {
-        Resolver.resolve(
-            program.statements, registry: registry, unknownNames: unknownNames, isKnownGlobal: globals.isKnown
-        ).diagnostics
-    }
-
     /// Runs a parsed program at top level. Throws the first runtime error as a
     /// diagnostic, or `ProgramErrors` for names that can never be defined.
     public func run(_ program: Program) throws {

@@ -85,10 +85,7 @@ public struct Resolver {
     ) -> Resolution {
         var resolver = Resolver(registry: registry, unknownNames: unknownNames, isKnownGlobal: isKnownGlobal)
         resolver.survey(statements, atTopLevel: true)
-        for (position, statement) in statements.enumerated() {
-            _ = position
-            resolver.resolve(statement)
-        }
+        for statement in statements { resolver.resolve(statement) }
         resolver.resolution.topLevelSlots = resolver.topLevel.slotCount
         return resolver.resolution
     }

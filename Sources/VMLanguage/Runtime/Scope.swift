@@ -82,8 +82,6 @@ final class GlobalTable {
         return cell
     }
 
-    func existingCell(_ name: String) -> GlobalCell? { cells[name] }
-
     func value(_ name: String) -> Value? { cells[name]?.value.pointee }
 
     func define(_ name: String, _ value: Value) {
@@ -91,8 +89,6 @@ final class GlobalTable {
         cell.isDeclared = true
         cell.value.pointee = value
     }
-
-    func remove(_ name: String) { cells[name]?.value.pointee = nil }
 
     /// Names that hold a value now, sorted (for completion and "did you mean").
     var boundNames: [String] {
