@@ -144,7 +144,7 @@ public enum Completer {
         return names.filter { $0.hasPrefix(prefix) && (!$0.hasPrefix(".") || prefix.hasPrefix(".")) }.map { name in
             var isDirectory: ObjCBool = false
             let path = directory + name
-            fileSystem.fileExists(atPath: directory.isEmpty ? name : path, isDirectory: &isDirectory)
+            _ = fileSystem.fileExists(atPath: directory.isEmpty ? name : path, isDirectory: &isDirectory)
             return isDirectory.boolValue ? path + "/" : path
         }
     }

@@ -198,11 +198,10 @@ extension Machine {
         let stepsBefore = trace.count
         let end = walkTables(virtualAddress, root: architecture.format.physicalAddress(core.pointee.cr3), trace: &trace)
         // Each entry read is a memory reference the walk pays for.
-        let walkReference = configuration.costs.walkReference
-        for _ in stepsBefore..<trace.count {
-            core.pointee.walkMemoryReads += 1
-            core.pointee.cycles.translation = saturatingAdd(core.pointee.cycles.translation, walkReference)
-        }
+        let reads = UInt64(trace.count - stepsBefore)
+        let (cost, overflow) = configuration.costs.walkReference.multipliedReportingOverflow(by: reads)
+        core.pointee.walkMemoryReads += reads
+        core.pointee.cycles.translation = saturatingAdd(core.pointee.cycles.translation, overflow ? .max : cost)
         switch end {
         case .fault(let faultKind, let level):
             // A reserved bit is a fault on a present entry, with error-code bit 3 (RSVD).

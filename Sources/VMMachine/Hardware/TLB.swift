@@ -106,23 +106,30 @@ public struct TLB: Sendable {
     public mutating func insert(_ newEntry: TLBEntry) -> Int {
         let first = firstSlot(ofVirtualPage: newEntry.virtualPage)
         clock &+= 1
-        var entry = newEntry
-        entry.valid = true
-        entry.lastUse = clock
+        let now = clock
         let ways = ways
+        // A free way if there is one, else the least recently used (the first of equals).
         let victim = entries.withUnsafeMutableBufferPointer { entries -> Int in
+            let base = entries.baseAddress!
             var victim = first
-            for slot in first..<(first + ways) {
-                if !entries[slot].valid {
+            var oldest = UInt64.max
+            for slot in first..<(first &+ ways) {
+                let entry = base + slot
+                if !entry.pointee.valid {
                     victim = slot
                     break
                 }
-                if entries[slot].lastUse < entries[victim].lastUse { victim = slot }
+                if entry.pointee.lastUse < oldest {
+                    oldest = entry.pointee.lastUse
+                    victim = slot
+                }
             }
-            entries[victim] = entry
+            base[victim] = newEntry
+            base[victim].valid = true
+            base[victim].lastUse = now
             return victim
         }
-        shiftsPresent |= 1 << ((entry.pageShift - 12) / 9)
+        shiftsPresent |= 1 &<< ((newEntry.pageShift &- 12) / 9)
         return victim
     }
 
