@@ -84,7 +84,6 @@ extension Machine {
     func translate(_ virtualAddress: UInt64, kind: AccessKind, core coreIndex: Int, into attempt: inout Attempt)
         -> (UInt64, UInt64)?
     {
-        let costs = configuration.costs
         // The TLB's part through one pointer to the core.
         let (pcid, mode, lookup) = { () -> (UInt16, CPUMode, (TLBHierarchy.Hit, TLBEntry)?) in
             let core = cores.pointer(coreIndex)
@@ -95,10 +94,10 @@ extension Machine {
                 return (pcid, mode, nil)
             }
             core.pointee.tlbHits += 1
-            var charged = saturatingAdd(core.pointee.cycles.translation, costs.tlbHit)
+            var charged = saturatingAdd(core.pointee.cycles.translation, configuration.costs.tlbHit)
             if hit.level == 2 {
                 core.pointee.secondLevelHits += 1
-                charged = saturatingAdd(charged, costs.secondLevelHit)
+                charged = saturatingAdd(charged, configuration.costs.secondLevelHit)
             }
             core.pointee.cycles.translation = charged
             return (pcid, mode, (hit, core.pointee.tlb.entry(hit)))
@@ -117,7 +116,7 @@ extension Machine {
                 // leaf in memory to set D (SDM §4.8). No new TLB fill happens.
                 setDirtyBit(virtualAddress, root: cores[coreIndex].cr3)
                 cores[coreIndex].tlb.markDirty(hit)
-                charge(\.translation, costs.dirtyAssist, core: coreIndex)
+                charge(\.translation, configuration.costs.dirtyAssist, core: coreIndex)
             }
             return (entry.frameBase | (virtualAddress & (entry.pageSize - 1)), entry.pageSize)
         }
