@@ -18,7 +18,8 @@ public struct Limits: Sendable {
     public init() {}
 }
 
-/// Walks the syntax tree and runs it against a machine. One interpreter is
+/// Resolves and compiles each program it is given (Resolver.swift,
+/// Compiler.swift) and runs the result against a machine. One interpreter is
 /// one session: the REPL keeps it between lines, `vmlab run` between files.
 public final class Interpreter {
     public let registry: CommandRegistry
