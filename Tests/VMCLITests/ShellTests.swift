@@ -57,6 +57,19 @@ import Testing
         #expect(terminal.waitForExit() == 0)
     }
 
+    /// Lines come one at a time: a function may use a name a later line
+    /// defines (a script may not, and a name nothing defines stays an error).
+    @Test func aFunctionMayUseANameALaterLineDefines() throws {
+        let terminal = try shell()
+        type(terminal, "def twice() { return later * 2 }", afterPrompt: 1)
+        type(terminal, "print nothing_defines_this", afterPrompt: 2)
+        #expect(terminal.waitFor("'nothing_defines_this' is not defined"), "\(terminal.plainOutput)")
+        type(terminal, "let later = 21", afterPrompt: 3)
+        type(terminal, "print twice()", afterPrompt: 4)
+        #expect(terminal.waitFor("42"), "\(terminal.plainOutput)")
+        leave(terminal, afterPrompt: 5)
+    }
+
     @Test func historyIsRecalledInTheNextSession() throws {
         let first = try shell()
         type(first, "print 4242 + 1", afterPrompt: 1)

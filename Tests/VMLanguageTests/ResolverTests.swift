@@ -141,6 +141,13 @@ import Testing
         #expect(result.hasSuffix("A=global"))
     }
 
+    /// The compiled closures pass values in registers only while a value is
+    /// small: the large cases are boxed. A new large case must be boxed too.
+    @Test func aValueStaysSmall() {
+        #expect(MemoryLayout<Value>.size <= 17)
+        #expect(MemoryLayout<Value?>.size <= 17)
+    }
+
     @Test func builtInNamesResolveWithoutADeclaration() {
         #expect(bindings("print tlb.misses, faults.demand, hex(1)") == ("tlb=global faults=global hex=global", []))
         #expect(run("print faults, faults.demand, cycles, hex(255)").output == "0 0 0 0xff\n")

@@ -70,6 +70,16 @@ import VMMachine
         #expect(skipping?.trace.count == 399_999)
     }
 
+    /// Small traces take one pass; a one-byte file must not be split (the
+    /// split looks at the byte before the middle).
+    @Test func tinyTracesParseInOnePass() throws {
+        #expect(try TraceFile.parse(Array("7".utf8)).trace.count == 1)
+        #expect(try TraceFile.parse(Array("\n".utf8)).trace.count == 0)
+        #expect(try TraceFile.parse([]).trace.count == 0)
+        let lines = try TraceFile.parse(lackey(10))
+        #expect(lines.trace.count == 10 && lines.trace.segments.count == 1)
+    }
+
     @Test func aMappedFileParsesAsTheBytesRead() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vmlab-trace-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

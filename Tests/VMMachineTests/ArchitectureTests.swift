@@ -44,3 +44,28 @@ import Testing
         #expect(ostep.reservedBits(level: 2, largePage: false) == 0)
     }
 }
+
+/// A walk's steps are recorded only when asked for (the access line prints
+/// them); otherwise they are counted, and the walk does everything else the same.
+@Suite struct WalkRecordingTests {
+    @Test(arguments: [true, false])
+    func aWalkThatIsNotRecordedStillCountsAndSetsItsBits(keepingWalk: Bool) throws {
+        let machine = try Machine()
+        let process = try machine.spawn(name: "A")
+        try machine.map(process.pid, at: 0x400000, size: 0x1000, protection: .readWrite)
+        _ = try machine.switchTo(process.pid, core: 0)
+        var outcome: AccessOutcome?
+        try machine.access(0x400008, kind: .write, storing: 7, core: 0, into: &outcome, keepingWalk: keepingWalk)
+        let walk = try #require(outcome).walk
+        #expect(walk.count == 4)
+        #expect(walk.keepsSteps == keepingWalk)
+        if keepingWalk { #expect(walk[3].level == 1 && walk[0].level == 4) }
+        // Accessed on every level, dirty on the leaf, the value stored, one walk of four reads.
+        let leaf = try #require(machine.leaf(0x400000, root: process.root)).address
+        let entry = PageTableEntry(raw: machine.memory.readWord(leaf))
+        #expect(entry.isAccessed && entry.isDirty)
+        #expect(machine.memory.readWord(process.root) & PageTableEntry.accessed != 0)
+        #expect(outcome?.value == 7 && machine.memory.load(outcome!.physicalAddress!) == 7)
+        #expect(machine.cores[0].walks == 1 && machine.cores[0].walkMemoryReads == 4)
+    }
+}

@@ -39,11 +39,14 @@ enum AccessCommands {
         let address = try interpreter.integer(call.arguments[0], "the address")
         let value = kind == .write ? try interpreter.integer(call.arguments[1], "the value") : 0
         let core = interpreter.currentCore
+        // The walk's steps are recorded only for the line that shows them.
+        let printed = !interpreter.isQuiet
         try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
             try interpreter.machine.access(
-                address, kind: kind, storing: value, core: core, into: &interpreter.lastAccessStorage.pointee)
+                address, kind: kind, storing: value, core: core, into: &interpreter.lastAccessStorage.pointee,
+                keepingWalk: printed)
         }
-        if !interpreter.isQuiet, let outcome = interpreter.lastAccessStorage.pointee {
+        if printed, let outcome = interpreter.lastAccessStorage.pointee {
             let showCore = interpreter.machine.cores.count > 1
             interpreter.output.write(AccessRenderer.line(outcome, showCore: showCore) + "\n")
         }

@@ -253,22 +253,15 @@ struct Compiler {
     func loopBody(_ block: Block) -> LoopBody {
         let body = sequence(block.statements.map(compile))
         let range = block.range
-        guard let size = resolution.scopeSizes[block.range.start] else {
-            return LoopBody(
-                scope: { $0 }, end: { _ in },
-                run: { interpreter, scope in
-                    try interpreter.enter(range)
-                    defer { interpreter.leave() }
-                    return try body(interpreter, scope)
-                }, ownsScope: false)
+        let run: Executor = { interpreter, scope in
+            try interpreter.enter(range)
+            defer { interpreter.leave() }
+            return try body(interpreter, scope)
         }
-        return LoopBody(
-            scope: { Scope(parent: $0, count: size) }, end: { $0.clear() },
-            run: { interpreter, scope in
-                try interpreter.enter(range)
-                defer { interpreter.leave() }
-                return try body(interpreter, scope)
-            }, ownsScope: true)
+        guard let size = resolution.scopeSizes[block.range.start] else {
+            return LoopBody(scope: { $0 }, end: { _ in }, run: run, ownsScope: false)
+        }
+        return LoopBody(scope: { Scope(parent: $0, count: size) }, end: { $0.clear() }, run: run, ownsScope: true)
     }
 
     private func compileFor(_ sequenceExpression: Expression, _ block: Block, _ range: SourceRange) -> Executor {

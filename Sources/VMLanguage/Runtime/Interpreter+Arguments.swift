@@ -11,10 +11,9 @@ extension Interpreter {
 
     func integer(_ argument: Operand, _ what: String) throws -> UInt64 {
         let value = try value(argument)
-        guard case .integer(let integer) = value else {
-            throw Diagnostic("\(what) must be an integer, got \(value.typeName) \(value.debugText)", at: argument.range)
-        }
-        return integer
+        if case .integer(let integer) = value { return integer }
+        // The range (which retains its file) is worked out only for the message.
+        return try integer(value, what, at: argument.range)
     }
 
     func process(_ argument: Operand) throws -> (ProcessReference, Process) {

@@ -191,7 +191,7 @@ public final class Interpreter {
         }
     }
 
-    public enum Flow {
+    enum Flow {
         case normal
         case returned(Value)
     }

@@ -79,11 +79,11 @@ public enum TraceFile {
     /// the same references, format, skipped count and first error, with its
     /// line number counted from the start of the file.
     static func parseInHalves(_ bytes: UnsafeBufferPointer<UInt8>, skipBad: Bool) -> Result<Loaded, BadLine> {
+        guard bytes.count >= parallelBytes else { return parseWhole(bytes, skipBad: skipBad) }
+        // The second half starts right after a line end.
         var middle = bytes.count / 2
         while middle < bytes.count && bytes[middle - 1] != 0x0A { middle += 1 }
-        guard bytes.count >= parallelBytes, middle < bytes.count, let format = firstFormat(bytes) else {
-            return parseWhole(bytes, skipBad: skipBad)
-        }
+        guard middle < bytes.count, let format = firstFormat(bytes) else { return parseWhole(bytes, skipBad: skipBad) }
         let halves = [
             UnsafeBufferPointer(rebasing: bytes[0..<middle]), UnsafeBufferPointer(rebasing: bytes[middle...]),
         ]

@@ -56,17 +56,28 @@ public struct WalkStep: Sendable, Equatable {
 }
 
 /// The walk of one access, at most four steps, stored inline so that an access
-/// never allocates.
+/// never allocates. A trace that does not keep its steps only counts them:
+/// an access whose line is not printed (`quiet`, a replay) needs the count
+/// (`last.walk_steps`), not the entries.
 public struct WalkTrace: Sendable, Equatable {
     private var steps: (WalkStep, WalkStep, WalkStep, WalkStep) = (.init(), .init(), .init(), .init())
     public private(set) var count = 0
+    /// Whether `append` stores the step; the subscript reads only kept steps.
+    public internal(set) var keepsSteps: Bool
 
-    public init() {}
+    public init(keepsSteps: Bool = true) { self.keepsSteps = keepsSteps }
 
     /// Forgets the steps (they are read only below `count`).
     mutating func clear() { count = 0 }
 
+    /// Counts steps taken elsewhere (by a walk into a trace that keeps them).
+    mutating func countSteps(_ steps: Int) { count += steps }
+
     mutating func append(_ step: WalkStep) {
+        guard keepsSteps else {
+            count += 1
+            return
+        }
         switch count {
         case 0: steps.0 = step
         case 1: steps.1 = step
@@ -86,7 +97,8 @@ public struct WalkTrace: Sendable, Equatable {
     }
 
     public static func == (lhs: WalkTrace, rhs: WalkTrace) -> Bool {
-        lhs.count == rhs.count && (0..<lhs.count).allSatisfy { lhs[$0] == rhs[$0] }
+        lhs.count == rhs.count && lhs.keepsSteps == rhs.keepsSteps
+            && (!lhs.keepsSteps || (0..<lhs.count).allSatisfy { lhs[$0] == rhs[$0] })
     }
 }
 
@@ -140,14 +152,13 @@ public struct AccessOutcome: Sendable {
     /// Makes this outcome a new one's start, in place: a script's `last` is
     /// rewritten on every access, and building 440 bytes afresh to copy them
     /// in was a tenth of a read's time.
-    mutating func restart(kind: AccessKind, core: Int, mode: CPUMode, virtualAddress: UInt64) {
+    mutating func restart(kind: AccessKind, core: Int, mode: CPUMode, virtualAddress: UInt64, keepingWalk: Bool) {
         self.kind = kind
         self.core = core
         self.mode = mode
         self.virtualAddress = virtualAddress
-        first.tlbHit = false
-        first.walk.clear()
-        first.fault = nil
+        first.clear()
+        first.walk.keepsSteps = keepingWalk
         resolution = nil
         retry = nil
         physicalAddress = nil

@@ -18,9 +18,11 @@ extension Machine {
     /// The same, written into storage the caller owns (a script's `last`): an
     /// outcome is 440 bytes, and returning one copied it several times an
     /// access. A request refused before it runs leaves `result` as it was.
+    /// `keepingWalk` false counts the walk's steps without recording them,
+    /// for a caller that will not print the access.
     public func access(
         _ virtualAddress: UInt64, kind: AccessKind, storing value: UInt64 = 0, core coreIndex: Int = 0,
-        into result: inout AccessOutcome?
+        into result: inout AccessOutcome?, keepingWalk: Bool = true
     ) throws(MachineError) {
         guard cores.indices.contains(coreIndex) else {
             throw .noSuchCore(index: coreIndex, count: cores.count)
@@ -30,8 +32,10 @@ extension Machine {
         let mode = cores[coreIndex].mode
         if result == nil {
             result = AccessOutcome(kind: kind, core: coreIndex, mode: mode, virtualAddress: virtualAddress)
+            result!.first.walk.keepsSteps = keepingWalk
         } else {
-            result!.restart(kind: kind, core: coreIndex, mode: mode, virtualAddress: virtualAddress)
+            result!.restart(
+                kind: kind, core: coreIndex, mode: mode, virtualAddress: virtualAddress, keepingWalk: keepingWalk)
         }
         try run(virtualAddress, kind: kind, storing: value, core: coreIndex, outcome: &result!)
     }
@@ -56,6 +60,7 @@ extension Machine {
             count(resolution)
             if resolution.isResolved {
                 var retry = Attempt()
+                retry.walk.keepsSteps = outcome.first.walk.keepsSteps
                 translation = translate(virtualAddress, kind: kind, core: coreIndex, into: &retry)
                 outcome.retry = retry
             }
@@ -189,6 +194,20 @@ extension Machine {
     /// Accessed bits (and D on the leaf for a write) are set only when the
     /// translation succeeds; the trace records entries as they were read.
     private func walk(
+        _ virtualAddress: UInt64, kind: AccessKind, core coreIndex: Int, trace: inout WalkTrace
+    ) -> WalkResult {
+        if trace.keepsSteps { return recordedWalk(virtualAddress, kind: kind, core: coreIndex, trace: &trace) }
+        // The walk still needs the entries it read (to set A and D): it keeps
+        // them on the stack, and the caller's trace gets only the count.
+        var steps = WalkTrace()
+        let result = recordedWalk(virtualAddress, kind: kind, core: coreIndex, trace: &steps)
+        trace.countSteps(steps.count)
+        return result
+    }
+
+    /// The walk, its steps recorded in `trace`.
+    @inline(__always)
+    private func recordedWalk(
         _ virtualAddress: UInt64, kind: AccessKind, core coreIndex: Int, trace: inout WalkTrace
     ) -> WalkResult {
         let core = cores.pointer(coreIndex)

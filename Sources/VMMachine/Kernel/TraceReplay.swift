@@ -124,8 +124,10 @@ extension Machine {
             resident.nextUse = [:]
         }
         var accesses: UInt64 = 0
-        // One record of a translation attempt, cleared for each use rather than built afresh.
+        // One record of a translation attempt, cleared for each use rather
+        // than built afresh; nothing prints the walks, so only their count is kept.
         var attempt = Attempt()
+        attempt.walk.keepsSteps = false
         var position = -1
         for segment in trace.segments {
             for reference in segment {
