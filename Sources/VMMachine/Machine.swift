@@ -1,7 +1,9 @@
 /// How to build a machine. Defaults are a small "teaching" TLB so that
 /// evictions and flushes are easy to see.
 public struct MachineConfiguration: Sendable, Equatable {
-    public var architecture = "x86_64"
+    /// How the MMU reads page tables: x86-64 (with the kernel model), or a
+    /// textbook geometry (Architectures/Geometry.swift).
+    public var architecture = Architecture.x86_64
     public var tlbEntries = 64
     public var tlbWays = 4
     /// One unified TLB (`tlbEntries` × `tlbWays`), or split arrays.
@@ -42,7 +44,8 @@ public struct MachineConfiguration: Sendable, Equatable {
 
     public init() {}
 
-    public static let supportedArchitectures = ["x86_64"]
+    /// The names `machine` takes: x86-64, the two textbook presets, and a geometry given in full.
+    public static let supportedArchitectures = ["x86_64", "csapp", "ostep", "custom"]
     public static let minimumRAM: UInt64 = 4 << 20
     public static let maximumRAM: UInt64 = 1 << 40
     public static let maximumCores = 64
@@ -78,6 +81,8 @@ public final class Machine {
     public internal(set) var kernelTableFrames: [UInt64] = []
     /// Frames 0 ..< this hold the kernel image and are never allocated.
     public let reservedFrames: UInt64
+    /// Bytes of physical memory: `ram=` on x86-64, 2^pbits on a textbook machine.
+    public let physicalBytes: UInt64
     /// Live processes in pid order.
     public internal(set) var processes: [Process] = []
     /// Live threads, user and kernel, in tid order.
@@ -99,14 +104,14 @@ public final class Machine {
     var nextTID = 1
 
     public init(_ configuration: MachineConfiguration = MachineConfiguration()) throws(MachineError) {
-        guard MachineConfiguration.supportedArchitectures.contains(configuration.architecture) else {
-            throw .unsupportedArchitecture(configuration.architecture)
+        architecture = configuration.architecture
+        let ram = architecture.hasKernel ? configuration.ramBytes : 1 << UInt64(architecture.physicalBits)
+        if architecture.hasKernel {
+            guard ram >= MachineConfiguration.minimumRAM, ram <= MachineConfiguration.maximumRAM,
+                ram % AddressLayout.largePageSize == 0
+            else { throw .ramSize(bytes: ram) }
         }
-        architecture = .x86_64
-        let ram = configuration.ramBytes
-        guard ram >= MachineConfiguration.minimumRAM, ram <= MachineConfiguration.maximumRAM,
-            ram % AddressLayout.largePageSize == 0
-        else { throw .ramSize(bytes: ram) }
+        physicalBytes = ram
         guard (1...MachineConfiguration.maximumCores).contains(configuration.cores) else {
             throw .coreCount(configuration.cores)
         }
@@ -114,14 +119,24 @@ public final class Machine {
         do {
             tlb = try TLBHierarchy(
                 model: configuration.tlbModel, unifiedEntries: configuration.tlbEntries,
-                unifiedWays: configuration.tlbWays)
+                unifiedWays: configuration.tlbWays, pageShift: UInt8(architecture.pageShift))
         } catch {
             throw .tlbGeometry(error)
         }
         self.configuration = configuration
         resident.random = SplitMix64(seed: configuration.replacementSeed)
-        let frameCount = ram / AddressLayout.pageSize
+        // Storage comes in 4 KiB frames whatever the machine's page size.
+        let frameCount = (ram + AddressLayout.pageSize - 1) / AddressLayout.pageSize
         memoryStorage = Owned(PhysicalMemory(frameCount: frameCount))
+        guard architecture.hasKernel else {
+            // A textbook machine: memory, cores and TLBs only. Its tables are
+            // typed in and its base register set directly.
+            reservedFrames = 0
+            allocator = FrameAllocator(firstFrame: 0, frameCount: frameCount, orderSeed: nil)
+            kernelRoot = 0
+            cores = CoreArray((0..<configuration.cores).map { Core(index: $0, cr3: 0, tlb: tlb, slotCount: 1, pcidMask: 0) })
+            return
+        }
         reservedFrames = AddressLayout.largePageSize / AddressLayout.pageSize
         allocator = FrameAllocator(
             firstFrame: reservedFrames, frameCount: frameCount, orderSeed: configuration.frameOrderSeed)
@@ -166,7 +181,8 @@ public final class Machine {
     /// Frames handed out by the allocator (page tables and user pages); the
     /// kernel image's reserved frames are not counted.
     public var framesUsed: UInt64 { allocator.used }
-    public var framesTotal: UInt64 { memory.frameCount }
+    /// Physical pages of the machine's page size (4 KiB storage frames on x86-64).
+    public var framesTotal: UInt64 { physicalBytes >> architecture.pageShift }
     public var framesFree: UInt64 { allocator.available }
 
     /// Cycles charged on every core.

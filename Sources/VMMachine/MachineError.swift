@@ -1,6 +1,5 @@
 /// A request the machine refuses. The language layer turns these into words.
 public enum MachineError: Error, Equatable, Sendable {
-    case unsupportedArchitecture(String)
     case ramSize(bytes: UInt64)
     case tlbGeometry(TLB.ConfigurationError)
     case outOfMemory(totalFrames: UInt64)
@@ -10,7 +9,15 @@ public enum MachineError: Error, Equatable, Sendable {
     case notUserAddress(address: UInt64)
     case alreadyMapped(process: String, address: UInt64)
     case notMapped(process: String, address: UInt64)
-    case crossesPageBoundary(address: UInt64)
+    case crossesPageBoundary(address: UInt64, bytes: UInt64, pageSize: UInt64)
+    /// An address with bits above the machine's width (a textbook machine's 14-bit addresses).
+    case addressTooWide(address: UInt64, bits: Int, what: String)
+    /// A TLB slot that the TLB does not have.
+    case noSuchTLBSlot(set: Int, way: Int, sets: Int, ways: Int)
+    /// A number too wide for its field (a TLB tag, a PPN).
+    case fieldTooWide(name: String, value: UInt64, bits: Int)
+    /// A kernel-model operation on a machine without a kernel.
+    case needsKernel(architecture: String, what: String)
     case noSuchCore(index: Int, count: Int)
     case noSuchLevel(Int)
     case hostMemoryLimit(frames: Int)

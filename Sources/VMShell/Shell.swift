@@ -190,7 +190,7 @@ public final class Shell {
     private func banner() -> String {
         let machine = session.interpreter.machine
         let tlb = machine.cores[0].tlb
-        return "vmlab \(VMLabVersion.current): \(machine.configuration.architecture) machine, "
+        return "vmlab \(VMLabVersion.current): \(machine.configuration.architecture.name) machine, "
             + "\(machine.cores.count) core\(machine.cores.count == 1 ? "" : "s"), \(machine.configuration.ramBytes >> 20) MiB RAM, "
             + "TLB \(tlb.entryCount) entries. Type 'help' for commands, Ctrl-D to quit.\n"
     }

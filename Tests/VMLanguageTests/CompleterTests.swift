@@ -29,7 +29,7 @@ import Testing
     }
 
     @Test func wordChoicesAndOptions() {
-        #expect(complete("show ") == ["costs", "cpu", "format=", "frames", "pagetable", "processes", "tlb"])
+        #expect(complete("show ") == ["costs", "cpu", "format=", "frames", "memory", "pagetable", "processes", "tlb"])
         #expect(complete("show p") == ["pagetable", "processes"])
         #expect(complete("map Alpha 0x1000 ") == ["page=", "prot=", "r", "rw", "rwx", "rx", "size="])
         #expect(complete("map Alpha 0x1000 s") == ["size="])

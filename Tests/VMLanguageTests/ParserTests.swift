@@ -80,7 +80,7 @@ import Testing
         ("map A 0x1000 size=4K size=8K", "option 'size' given twice", []),
         ("switch A B", "too many arguments for 'switch'", ["usage: switch TARGET [cpu=N]"]),
         ("switch", "'switch' needs TARGET", ["usage: switch TARGET [cpu=N]"]),
-        ("show tbl", "expected TOPIC for 'show', found 'tbl'", ["did you mean 'tlb'?", "TOPIC is one of: pagetable, tlb, cpu, frames, processes, costs"]),
+        ("show tbl", "expected TOPIC for 'show', found 'tbl'", ["did you mean 'tlb'?", "TOPIC is one of: pagetable, tlb, cpu, frames, processes, costs, memory"]),
         ("map A 0 prot=rwz", "expected PROT for 'map', found 'rwz'", ["did you mean 'rwx'?", "PROT is one of: r, rw, rx, rwx"]),
         ("spawn 5", "expected a name for NAME of 'spawn', found integer 5", ["usage: spawn NAME"]),
         ("read 1 { }", "'read' does not take a block", []),

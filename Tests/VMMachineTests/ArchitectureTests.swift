@@ -29,7 +29,7 @@ import Testing
     @Test func aTextbookGeometryIsJustAnotherValue() {
         let ostep = Architecture(
             name: "ostep", pageShift: 5, indexBitsPerLevel: [5, 5], entryBytes: 1,
-            format: EntryFormat(valid: 0x80, frameMask: 0x7F, frameToAddressShift: 5))
+            format: EntryFormat(valid: 0x80, frameMask: 0x7F, frameLeftShift: 5))
         // OSTEP's worked example: virtual address 0x611c is PDE index 24, PTE index 8, offset 28.
         #expect(ostep.levels == 2)
         #expect(ostep.index(of: 0x611C, level: 2) == 0x18)

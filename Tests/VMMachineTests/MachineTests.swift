@@ -16,9 +16,6 @@ import Testing
         configuration.ramBytes = 3 << 20
         #expect(throws: MachineError.ramSize(bytes: 3 << 20)) { try Machine(configuration) }
         configuration = MachineConfiguration()
-        configuration.architecture = "vax"
-        #expect(throws: MachineError.unsupportedArchitecture("vax")) { try Machine(configuration) }
-        configuration = MachineConfiguration()
         configuration.tlbEntries = 12
         #expect(throws: MachineError.tlbGeometry(.setsNotPowerOfTwo(sets: 3))) { try Machine(configuration) }
     }
@@ -103,7 +100,7 @@ import Testing
         let nonCanonical = try machine.access(0x8000_0000_0000, kind: .read)
         #expect(nonCanonical.fault?.kind == .nonCanonical)
         #expect(nonCanonical.walk.count == 0)
-        #expect(throws: MachineError.crossesPageBoundary(address: 0x1FFC)) {
+        #expect(throws: MachineError.crossesPageBoundary(address: 0x1FFC, bytes: 8, pageSize: 4096)) {
             try machine.access(0x1FFC, kind: .read)
         }
     }

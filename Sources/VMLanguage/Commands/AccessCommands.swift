@@ -48,7 +48,7 @@ enum AccessCommands {
         }
         if printed, let outcome = interpreter.lastAccessStorage.pointee {
             let showCore = interpreter.machine.cores.count > 1
-            interpreter.output.write(AccessRenderer.line(outcome, showCore: showCore) + "\n")
+            interpreter.output.write(AccessRenderer.line(outcome, architecture: interpreter.machine.architecture, showCore: showCore) + "\n")
         }
     }
 }

@@ -75,12 +75,17 @@ public final class CommandSpec: Sendable {
     public let parameters: [ParameterSpec]
     public let options: [OptionSpec]
     public let block: BlockUse
+    /// Whether it acts through the kernel model (processes, regions, system
+    /// calls): refused, with the reason, on a textbook machine.
+    public let needsKernel: Bool
     let handler: CommandHandler
 
     public init(
         name: String, summary: String, details: String = "", parameters: [ParameterSpec] = [],
-        options: [OptionSpec] = [], block: BlockUse = .none, handler: @escaping CommandHandler
+        options: [OptionSpec] = [], block: BlockUse = .none, needsKernel: Bool = false,
+        handler: @escaping CommandHandler
     ) {
+        self.needsKernel = needsKernel
         self.name = name
         self.summary = summary
         self.details = details

@@ -37,57 +37,111 @@ enum ExplainCommands {
 enum ExplainRenderer {
     static func render(_ explanation: Explanation, machine: Machine, core index: Int, kind: AccessKind) -> String {
         let core = machine.cores[index]
+        let architecture = machine.architecture
+        let textbook = !architecture.hasKernel
         let address = explanation.virtualAddress
-        var lines = ["explain \(Format.hex(address)) on cpu \(index) (\(core.mode.rawValue) \(kind.rawValue)):"]
-        let names = (1...AddressLayout.levels).reversed().map(AddressLayout.levelName)
-        let groups = explanation.indices.map { binary(UInt64($0), digits: 9) } + [binary(explanation.offset, digits: 12)]
-        lines.append("  address  \(Format.hex(address)) = bits 47..0: " + groups.joined(separator: " "))
+        let pageShift = Int(architecture.pageShift)
+        let mode = textbook ? "" : "\(core.mode.rawValue) "
+        var lines = ["explain \(Format.hex(address)) on cpu \(index) (\(mode)\(kind.rawValue)):"]
+        let levels = Array((1...architecture.levels).reversed())
+        let groups =
+            zip(levels, explanation.indices).map { binary(UInt64($1), digits: architecture.indexBits(ofLevel: $0)) }
+            + [binary(explanation.offset, digits: pageShift)]
         lines.append(
-            "           " + zip(names, explanation.indices).map { "\($0) index \($1)" }.joined(separator: ", ")
-                + ", offset \(Format.hex(explanation.offset))")
+            "  address  \(Format.hex(address)) = bits \(architecture.virtualBits - 1)..0: " + groups.joined(separator: " "))
+        lines.append(
+            "           " + zip(levels, explanation.indices).map { "\(architecture.levelName($0)) index \($1)" }
+                .joined(separator: ", ") + ", offset \(Format.hex(explanation.offset))")
         if explanation.fault?.kind == .nonCanonical {
             lines.append("  result   #GP before any TLB lookup or walk: bits 63..47 are not all equal (non-canonical)")
             return lines.joined(separator: "\n") + "\n"
         }
-        let array = core.tlb.arrays[core.tlb.roles.firstIndex { $0.name == explanation.tlbArray } ?? 0]
+        let vpnBits = architecture.virtualBits - pageShift
+        let array = core.tlb.arrays[explanation.tlbArray]
+        let arrayName = core.tlb.roles[explanation.tlbArray].name
+        if textbook {
+            lines.append(
+                "  fields   VPN \(Format.hex(explanation.virtualPageNumber)) = 0b\(binary(explanation.virtualPageNumber, digits: vpnBits)), "
+                    + "VPO \(Format.hex(explanation.offset)) = 0b\(binary(explanation.offset, digits: pageShift))")
+        }
         lines.append(
-            "  TLB      VPN \(Format.hex(explanation.virtualPageNumber)) (address >> 12); \(explanation.tlbArray) has "
+            "  TLB      VPN \(Format.hex(explanation.virtualPageNumber)) (address >> \(pageShift)); \(arrayName) has "
                 + "\(array.sets) sets x \(array.ways) ways: set \(explanation.tlbSet) (VPN mod \(array.sets)), "
                 + "tag \(Format.hex(explanation.tlbTag)) (VPN / \(array.sets))")
-        let held = explanation.setContents.map { entry in
-            "\(Format.hex(entry.virtualAddress)) -> \(Format.hex(entry.frameBase))" + (entry.global ? " global" : "")
+        let held: [String]
+        if textbook {
+            let setBits = array.sets.trailingZeroBitCount
+            lines.append(
+                "           TLBI \(explanation.tlbSet) = 0b\(binary(UInt64(explanation.tlbSet), digits: max(setBits, 1))), "
+                    + "TLBT \(Format.hex(explanation.tlbTag)) = 0b\(binary(explanation.tlbTag, digits: vpnBits - setBits))")
+            held = explanation.setContents.map { entry in
+                "tag \(Format.hex(entry.virtualPage >> UInt64(setBits)))"
+                    + (entry.valid ? " -> PPN \(Format.hex(entry.frameBase >> architecture.pageShift))" : " invalid")
+            }
+        } else {
+            held = explanation.setContents.filter(\.valid).map { entry in
+                "\(Format.hex(entry.virtualAddress)) -> \(Format.hex(entry.frameBase))" + (entry.global ? " global" : "")
+            }
         }
         lines.append(
             "           set \(explanation.tlbSet) holds " + (held.isEmpty ? "nothing" : held.joined(separator: ", "))
                 + ": " + (explanation.tlbHit ? "a hit" : "a miss, so the MMU walks"))
+        let register =
+            textbook
+            ? "\(architecture.baseRegister) \(Format.hex(core.cr3)) (table at \(Format.hex(explanation.root)))"
+            : "CR3 \(Format.hex(explanation.root))"
         lines.append(
             "  walk     " + (explanation.tlbHit ? "(not needed after a hit; what a miss would read) " : "")
-                + "from CR3 \(Format.hex(core.cr3 & PageTableEntry.addressMask)):")
+                + "from \(register):")
+        let format = architecture.format
         for step in explanation.steps {
-            let entry = PageTableEntry(raw: step.entry)
-            let table = step.entryAddress - UInt64(step.index) * 8
-            var text = "    \(AddressLayout.levelName(step.level))[\(step.index)] at \(Format.hex(table)) + \(step.index) x 8 = "
-                + "\(Format.hex(step.entryAddress)): \(Format.hex(step.entry))"
-            if entry.isPresent {
-                text += " = " + entry.flagNames.joined(separator: " ") + ", "
-                let leaf = step.level == 1 || ((step.level == 2 || step.level == 3) && entry.isLargePage)
-                text += leaf ? "frame \(Format.hex(entry.physicalAddress))" : "next table \(Format.hex(entry.physicalAddress))"
+            let table = step.entryAddress - UInt64(step.index) * architecture.entryBytes
+            var text = "    \(architecture.levelName(step.level))[\(step.index)] at \(Format.hex(table)) + \(step.index) x "
+                + "\(architecture.entryBytes) = \(Format.hex(step.entryAddress)): \(Format.hex(step.entry))"
+            let leaf = architecture.isLeaf(step.entry, level: step.level)
+            let target = leaf ? "frame" : "next table"
+            if textbook {
+                text += " = 0b\(binary(step.entry, digits: Int(architecture.entryBytes) * 8)) = "
+                let bits = format.namedBits.map { "\($0.name) \(step.entry & $0.mask == 0 ? 0 : 1)" }
+                text += bits.joined(separator: ", ")
+                if format.isValid(step.entry) {
+                    let number = format.frameField(step.entry)
+                    text += ", PPN \(Format.hex(number)), \(target) \(Format.hex(format.physicalAddress(step.entry)))"
+                }
             } else {
-                text += " = not present"
+                let entry = PageTableEntry(raw: step.entry)
+                if entry.isPresent {
+                    text += " = " + entry.flagNames.joined(separator: " ") + ", "
+                    text += "\(target) \(Format.hex(entry.physicalAddress))"
+                } else {
+                    text += " = not present"
+                }
             }
             lines.append(text)
         }
         if let physical = explanation.physicalAddress {
             let shift = UInt64(explanation.pageSize.trailingZeroBitCount)
-            lines.append(
-                "  result   physical \(Format.hex(physical)) = PPN \(Format.hex(physical >> 12)) | offset "
-                    + "\(Format.hex(physical & 0xFFF))"
-                    + (explanation.pageSize == AddressLayout.pageSize
-                        ? "" : " (in a \(Format.size(explanation.pageSize)) page: frame \(Format.hex((physical >> shift) << shift)))"))
+            let ppn = physical >> architecture.pageShift
+            let ppo = physical & (architecture.pageSize - 1)
+            var text = "  result   physical \(Format.hex(physical)) = PPN \(Format.hex(ppn)) | offset \(Format.hex(ppo))"
+            if textbook {
+                text += " = 0b\(binary(ppn, digits: architecture.physicalBits - pageShift)) \(binary(ppo, digits: pageShift))"
+            } else if explanation.pageSize != architecture.pageSize {
+                text += " (in a \(Format.size(explanation.pageSize)) page: frame \(Format.hex((physical >> shift) << shift)))"
+            }
+            lines.append(text)
         } else if let fault = explanation.fault {
-            lines.append(
-                "  result   #PF, \(AccessRenderer.faultReason(fault)), error code \(Format.hex(fault.errorCode)) "
-                    + "(\(AccessRenderer.accessDescription(fault.errorCode))), CR2 = \(Format.hex(address))")
+            if textbook {
+                lines.append(
+                    "  result   page fault: " + (fault.kind == .notPresent
+                        ? "the \(architecture.levelName(fault.level)) entry is not valid"
+                        : "the \(architecture.levelName(fault.level)) entry forbids a \(kind.rawValue)")
+                        + " (this machine has no kernel: the access stops here)")
+            } else {
+                lines.append(
+                    "  result   #PF, \(AccessRenderer.faultReason(fault, architecture)), error code \(Format.hex(fault.errorCode)) "
+                        + "(\(AccessRenderer.accessDescription(fault.errorCode))), CR2 = \(Format.hex(address))")
+            }
         }
         return lines.joined(separator: "\n") + "\n"
     }

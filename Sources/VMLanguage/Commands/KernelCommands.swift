@@ -15,7 +15,7 @@ enum KernelCommands {
             kernel mode, so they may read kernel addresses.
             """,
         parameters: [ParameterSpec("NAME", .identifier, optional: true)],
-        block: .optional
+        block: .optional, needsKernel: true
     ) { interpreter, call in
         try crossIntoKernel(interpreter, call, kind: "syscall")
     }
@@ -25,7 +25,7 @@ enum KernelCommands {
         summary: "take an interrupt: like a system call, but it may also arrive in kernel mode",
         details: "An interrupt that arrives while the core is already in the kernel switches no CR3.",
         parameters: [ParameterSpec("NAME", .identifier, optional: true)],
-        block: .optional
+        block: .optional, needsKernel: true
     ) { interpreter, call in
         try crossIntoKernel(interpreter, call, kind: "interrupt")
     }
@@ -122,7 +122,7 @@ enum KernelCommands {
         options: [
             OptionSpec("pcid", placeholder: "N", help: "the PCID (types 0 and 1; default the current one)"),
             OptionSpec("addr", placeholder: "ADDR", help: "the address (type 0)"),
-        ]
+        ], needsKernel: true
     ) { interpreter, call in
         let type = try interpreter.integer(call.arguments[0], "the INVPCID type")
         let core = interpreter.currentCore
@@ -176,7 +176,7 @@ enum KernelCommands {
     static let stac = CommandSpec(
         name: "stac",
         summary: "set EFLAGS.AC: with smap=on the kernel may touch user pages until clac",
-        details: "Kernel-only (#UD in user mode). uaccess { … } sets and clears it around a block."
+        details: "Kernel-only (#UD in user mode). uaccess { … } sets and clears it around a block.", needsKernel: true
     ) { interpreter, call in
         try setAccessFlag(interpreter, call, true)
     }
@@ -184,7 +184,7 @@ enum KernelCommands {
     static let clac = CommandSpec(
         name: "clac",
         summary: "clear EFLAGS.AC: with smap=on kernel accesses to user pages fault again",
-        details: "Kernel-only (#UD in user mode)."
+        details: "Kernel-only (#UD in user mode).", needsKernel: true
     ) { interpreter, call in
         try setAccessFlag(interpreter, call, false)
     }
@@ -211,7 +211,7 @@ enum KernelCommands {
             table: the access fails with -EFAULT (last.fault == "efault") instead
             of an oops. Outside it, the same fault in kernel mode is an oops.
             """,
-        block: .required
+        block: .required, needsKernel: true
     ) { interpreter, call in
         let core = interpreter.currentCore
         let machine = interpreter.machine
@@ -259,13 +259,13 @@ extension Interpreter {
         var fetches = crossing.fetches
         if let write = crossing.write, !fetches.isEmpty {
             // Under KPTI: the trampoline first, then the CR3 switch.
-            output.write("  " + AccessRenderer.line(fetches.removeFirst()) + "\n")
+            output.write("  " + AccessRenderer.line(fetches.removeFirst(), architecture: .x86_64) + "\n")
             let deferred = write.reason == .returnToUser && machine.configuration.pcid && write.flushed
             output.write(
                 "  KPTI: CR3 \(Format.hex(write.previous)) -> \(Format.hex(write.written)), "
                     + (write.flushed ? EventRenderer.flushText(write) : "no flush (PCID, bit 63)")
                     + (deferred ? " (the user PCID's deferred flush)" : "") + "\n")
         }
-        for fetch in fetches { output.write("  " + AccessRenderer.line(fetch) + "\n") }
+        for fetch in fetches { output.write("  " + AccessRenderer.line(fetch, architecture: .x86_64) + "\n") }
     }
 }

@@ -26,42 +26,72 @@ enum MachineCommands {
         ("cost_ipi_receive", "cycles per shootdown IPI, paid by the receiver", "assumption: half the sender's wait", \.interruptReceived),
     ]
 
+    /// Options every machine takes.
+    static let commonOptions = [
+        OptionSpec("cores", placeholder: "N", help: "cores, each with its own base register and TLB (default 1)"),
+        OptionSpec("tlb", placeholder: "N", help: "TLB entries per core (default 64; 16 on textbook machines)"),
+        OptionSpec("tlb_ways", placeholder: "N", help: "TLB associativity (default 4; entries/ways must be a power of two)"),
+    ]
+
+    /// Options of x86-64 and its kernel model.
+    static let kernelOptions = [
+        OptionSpec(
+            "tlb_model", .word(TLBModel.allCases.map(\.rawValue)), placeholder: "unified|skylake|split",
+            help: "one unified TLB (default), Skylake's split L1 ITLB/DTLB and STLB, or a small split one"),
+        OptionSpec("ram", placeholder: "SIZE", help: "physical memory, a multiple of 2M (default 64M)"),
+        OptionSpec("pcid", .word(switches), placeholder: "on|off", help: "tag TLB entries with PCIDs (default off)"),
+        OptionSpec("kpti", .word(switches), placeholder: "on|off", help: "page-table isolation: two PML4s per process (default off)"),
+        OptionSpec("shootdown", .word(switches), placeholder: "on|off", help: "TLB shootdown IPIs; off shows the stale-TLB bug (default on)"),
+        OptionSpec("thp", .word(switches), placeholder: "on|off", help: "transparent huge pages: a partial munmap/mprotect splits a 2 MiB page (default on)"),
+        OptionSpec("pge", .word(switches), placeholder: "on|off", help: "CR4.PGE: global entries survive CR3 writes (default on)"),
+        OptionSpec("smep", .word(switches), placeholder: "on|off", help: "CR4.SMEP: the kernel may not execute user pages (default off)"),
+        OptionSpec("smap", .word(switches), placeholder: "on|off", help: "CR4.SMAP: the kernel touches user pages only between stac and clac (default off)"),
+        OptionSpec("frames", placeholder: "N", help: "at most N user pages (up to 65536) hold frames; past that, pages are replaced and swapped (default: no limit)"),
+        OptionSpec(
+            "policy", .word(ReplacementPolicy.allCases.map(\.rawValue)), placeholder: "fifo|lru|clock|eclock|rand|opt",
+            help: "the page-replacement policy with frames=N (default fifo; opt in replay only)"),
+    ] + costOptions.map {
+        OptionSpec($0.name, placeholder: "N", help: "\($0.help) (default \(CostModel()[keyPath: $0.path]))")
+    }
+
+    /// The options `vmlab replay` passes on: a replay runs a process, so x86-64's.
+    static var replayOptions: [OptionSpec] { commonOptions + kernelOptions }
+
     static let machine = CommandSpec(
         name: "machine",
         summary: "replace the machine with a fresh one",
         details: """
-            Builds a new machine: physical memory, cores each with a CR3 and a TLB, and
-            a kernel whose master page table maps all RAM at 0xffff888000000000 and
-            the kernel image at 0xffffffff80000000 with 2 MiB pages (global unless
-            kpti=on) and the entry trampoline at 0xfffffe0000000000.
+            x86_64 builds physical memory, cores each with a CR3 and a TLB, and a kernel
+            whose master page table maps all RAM at 0xffff888000000000 and the kernel
+            image at 0xffffffff80000000 with 2 MiB pages (global unless kpti=on) and the
+            entry trampoline at 0xfffffe0000000000.
+            csapp is CS:APP's small memory system (14-bit virtual, 12-bit physical
+            addresses, 64-byte pages, one-level table, a 16-entry 4-way TLB) and ostep
+            OSTEP's two-level homework machine (15-bit virtual addresses, 32-byte pages,
+            5 + 5 index bits, PDBR). custom takes every number itself. Textbook
+            machines have no kernel: set the base register with ptbr, write tables
+            with poke or load a page dump, and type TLB entries in with tlbset; reads
+            move one byte. The geometry options override a preset's numbers.
             Processes of the old machine are gone.
             """,
         parameters: [ParameterSpec("ARCH", .word(MachineConfiguration.supportedArchitectures), completion: .words)],
-        options: [
-            OptionSpec("cores", placeholder: "N", help: "cores, each with its own CR3 and TLB (default 1)"),
-            OptionSpec("tlb", placeholder: "N", help: "TLB entries per core (default 64)"),
-            OptionSpec("tlb_ways", placeholder: "N", help: "TLB associativity (default 4; entries/ways must be a power of two)"),
-            OptionSpec(
-                "tlb_model", .word(TLBModel.allCases.map(\.rawValue)), placeholder: "unified|skylake|split",
-                help: "one unified TLB (default), Skylake's split L1 ITLB/DTLB and STLB, or a small split one"),
-            OptionSpec("ram", placeholder: "SIZE", help: "physical memory, a multiple of 2M (default 64M)"),
-            OptionSpec("pcid", .word(switches), placeholder: "on|off", help: "tag TLB entries with PCIDs (default off)"),
-            OptionSpec("kpti", .word(switches), placeholder: "on|off", help: "page-table isolation: two PML4s per process (default off)"),
-            OptionSpec("shootdown", .word(switches), placeholder: "on|off", help: "TLB shootdown IPIs; off shows the stale-TLB bug (default on)"),
-            OptionSpec("thp", .word(switches), placeholder: "on|off", help: "transparent huge pages: a partial munmap/mprotect splits a 2 MiB page (default on)"),
-            OptionSpec("pge", .word(switches), placeholder: "on|off", help: "CR4.PGE: global entries survive CR3 writes (default on)"),
-            OptionSpec("smep", .word(switches), placeholder: "on|off", help: "CR4.SMEP: the kernel may not execute user pages (default off)"),
-            OptionSpec("smap", .word(switches), placeholder: "on|off", help: "CR4.SMAP: the kernel touches user pages only between stac and clac (default off)"),
-            OptionSpec("frames", placeholder: "N", help: "at most N user pages (up to 65536) hold frames; past that, pages are replaced and swapped (default: no limit)"),
-            OptionSpec(
-                "policy", .word(ReplacementPolicy.allCases.map(\.rawValue)), placeholder: "fifo|lru|clock|eclock|rand|opt",
-                help: "the page-replacement policy with frames=N (default fifo; opt in replay only)"),
-        ] + costOptions.map {
-            OptionSpec($0.name, placeholder: "N", help: "\($0.help) (default \(CostModel()[keyPath: $0.path]))")
-        }
+        options: commonOptions + GeometryOptions.all + kernelOptions
     ) { interpreter, call in
         var configuration = MachineConfiguration()
-        configuration.architecture = interpreter.word(call.arguments[0])
+        let name = interpreter.word(call.arguments[0])
+        let textbook = name != "x86_64"
+        if textbook {
+            if let option = kernelOptions.lazy.compactMap({ call.option($0.name) }).first {
+                throw Diagnostic(
+                    "\(option.name)= belongs to x86_64's kernel model; machine \(name) has no kernel", at: option.nameRange)
+            }
+            configuration.architecture = try GeometryOptions.architecture(name, call, interpreter)
+            configuration.tlbEntries = 16
+        } else if let option = GeometryOptions.all.lazy.compactMap({ call.option($0.name) }).first {
+            throw Diagnostic(
+                "\(option.name)= shapes a textbook machine (csapp, ostep, custom); x86_64's geometry is fixed",
+                at: option.nameRange)
+        }
         func count(_ name: String, limit: UInt64) throws -> Int? {
             guard let option = call.option(name) else { return nil }
             let value = try interpreter.integer(option.value, name)
@@ -117,6 +147,13 @@ enum MachineCommands {
         interpreter.unbindProcesses()
         let machine = interpreter.machine
         let tlb = machine.cores[0].tlb
+        if textbook {
+            interpreter.report(
+                "machine \(name): " + GeometryOptions.describe(machine.architecture) + ", "
+                    + (machine.cores.count > 1 ? "\(machine.cores.count) cores, " : "")
+                    + StateRenderer.tlbGeometry(tlb) + ", no kernel")
+            return
+        }
         var features: [String] = []
         if configuration.pcid { features.append("PCID on") }
         if configuration.kpti { features.append("KPTI on") }
@@ -129,7 +166,7 @@ enum MachineCommands {
             features.append("\(Format.plural(frames, "frame")) for user pages, \(configuration.replacementPolicy.rawValue) replacement")
         }
         interpreter.report(
-            "machine \(configuration.architecture): \(Format.plural(machine.cores.count, "core")), "
+            "machine \(name): \(Format.plural(machine.cores.count, "core")), "
                 + "\(Format.size(configuration.ramBytes)) RAM (\(machine.framesTotal) frames, "
                 + "\(machine.reservedFrames) reserved for the kernel image), "
                 + StateRenderer.tlbGeometry(tlb)

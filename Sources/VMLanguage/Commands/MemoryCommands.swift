@@ -6,21 +6,36 @@ enum MemoryCommands {
 
     static let poke = CommandSpec(
         name: "poke",
-        summary: "write 8 bytes of physical memory directly, as a kernel bug or a debugger would",
+        summary: "write physical memory directly, as a kernel bug or a debugger would",
         details: """
             poke PADDR VALUE stores VALUE at physical address PADDR, bypassing the MMU
             and the kernel's records. Nothing is flushed: a TLB entry made from an
             old page-table entry stays usable until it goes. Use it to corrupt a
             page-table entry (pte(A, ADDR, LEVEL) and phys(ADDR) to find one) and
-            watch the walker's reserved-bit check fire.
+            watch the walker's reserved-bit check fire, or to type a textbook
+            machine's tables in (table_entry(PPN) builds a valid entry). bytes=N writes N
+            bytes (1, 2, 4 or 8); the default is the machine's word.
             """,
-        parameters: [ParameterSpec("PADDR"), ParameterSpec("VALUE")]
+        parameters: [ParameterSpec("PADDR"), ParameterSpec("VALUE")],
+        options: [OptionSpec("bytes", placeholder: "N", help: "bytes to write: 1, 2, 4 or 8 (default 8; 1 on textbook machines)")]
     ) { interpreter, call in
         let address = try interpreter.integer(call.arguments[0], "the physical address")
         let value = try interpreter.integer(call.arguments[1], "the value")
-        let old = interpreter.machine.memory.load(address & ~7)
-        try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
-            try interpreter.machine.poke(address, value)
+        let machine = interpreter.machine
+        var bytes = machine.architecture.accessBytes
+        if let option = call.option("bytes") {
+            bytes = try interpreter.integer(option.value, "bytes")
+            guard [1, 2, 4, 8].contains(bytes) else {
+                throw Diagnostic("bytes=\(bytes) must be 1, 2, 4 or 8", at: option.value.range)
+            }
+        }
+        guard bytes == 8 || value >> (8 * bytes) == 0 else {
+            throw Diagnostic("\(Format.hex(value)) does not fit in \(Format.plural(Int(bytes), "byte"))", at: call.arguments[1].range)
+        }
+        let old = try interpreter.machineOperation(at: call.range) { () throws(MachineError) -> UInt64 in
+            let old = try machine.peek(address, bytes: bytes)
+            try machine.poke(address, value, bytes: bytes)
+            return old
         }
         interpreter.report("poke \(Format.hex(address)): \(Format.hex(old)) -> \(Format.hex(value)) (no TLB flush)")
     }
@@ -61,7 +76,7 @@ enum MemoryCommands {
     static func mapCommand(name: String, summary: String, details: String, populate: Bool) -> CommandSpec {
         CommandSpec(
             name: name, summary: summary, details: details, parameters: mapParameters,
-            options: [sizeOption, protOption, pageOption]
+            options: [sizeOption, protOption, pageOption], needsKernel: true
         ) { interpreter, call in
             try perform(interpreter, call, populate: populate)
         }
@@ -75,7 +90,7 @@ enum MemoryCommands {
                 shoots down the TLB entries on every core running the process.
                 """,
             parameters: [ParameterSpec("PROC", completion: .process), ParameterSpec("ADDR")],
-            options: [sizeOption]
+            options: [sizeOption], needsKernel: true
         ) { interpreter, call in
             try performUnmap(interpreter, call)
         }
@@ -85,7 +100,7 @@ enum MemoryCommands {
         name: "mprotect",
         summary: "change the protection of a range; taking rights away shoots down TLB entries",
         parameters: mapParameters,
-        options: [sizeOption, protOption]
+        options: [sizeOption, protOption], needsKernel: true
     ) { interpreter, call in
         let (reference, _) = try interpreter.process(call.arguments[0])
         let address = try interpreter.integer(call.arguments[1], "the address")

@@ -14,7 +14,7 @@ enum ProcessCommands {
             user PML4 holding only the entry trampoline of the kernel. The process
             starts with one thread, NAME.main.
             """,
-        parameters: [ParameterSpec("NAME", .identifier, binds: true)]
+        parameters: [ParameterSpec("NAME", .identifier, binds: true)], needsKernel: true
     ) { interpreter, call in
         guard case .name(let name, let range) = call.arguments[0] else { return }
         try interpreter.checkBindable(name, at: range)
@@ -28,7 +28,7 @@ enum ProcessCommands {
     static let thread = CommandSpec(
         name: "thread",
         summary: "create another thread in a process (PROC.NAME); it shares the page tables",
-        parameters: [ParameterSpec("PROC", completion: .process), ParameterSpec("NAME", .identifier)]
+        parameters: [ParameterSpec("PROC", completion: .process), ParameterSpec("NAME", .identifier)], needsKernel: true
     ) { interpreter, call in
         let (reference, _) = try interpreter.process(call.arguments[0])
         guard case .name(let name, let range) = call.arguments[1] else { return }
@@ -45,7 +45,7 @@ enum ProcessCommands {
     static let kthread = CommandSpec(
         name: "kthread",
         summary: "create a kernel thread: no user address space of its own",
-        parameters: [ParameterSpec("NAME", .identifier, binds: true)]
+        parameters: [ParameterSpec("NAME", .identifier, binds: true)], needsKernel: true
     ) { interpreter, call in
         guard case .name(let name, let range) = call.arguments[0] else { return }
         try interpreter.checkBindable(name, at: range)
@@ -65,7 +65,7 @@ enum ProcessCommands {
             A kernel thread borrows the loaded tables (lazy TLB).
             """,
         parameters: [ParameterSpec("TARGET", completion: .process)],
-        options: [OptionSpec("cpu", placeholder: "N", help: "the core to switch (default: the current one)")]
+        options: [OptionSpec("cpu", placeholder: "N", help: "the core to switch (default: the current one)")], needsKernel: true
     ) { interpreter, call in
         let tid = try interpreter.threadTarget(call.arguments[0])
         let core = try interpreter.coreOption(call)
@@ -86,7 +86,7 @@ enum ProcessCommands {
         parameters: [
             ParameterSpec("PROC", completion: .process), ParameterSpec("as", .word(["as"]), completion: .words),
             ParameterSpec("NAME", .identifier, binds: true),
-        ]
+        ], needsKernel: true
     ) { interpreter, call in
         let (reference, _) = try interpreter.process(call.arguments[0])
         guard case .name(let name, let range) = call.arguments[2] else { return }
@@ -105,7 +105,7 @@ enum ProcessCommands {
     static let exit = CommandSpec(
         name: "exit",
         summary: "end a process: free every frame it owned",
-        parameters: [ParameterSpec("PROC", completion: .process)]
+        parameters: [ParameterSpec("PROC", completion: .process)], needsKernel: true
     ) { interpreter, call in
         let (reference, _) = try interpreter.process(call.arguments[0])
         let outcome = interpreter.machine.exit(reference.pid, core: interpreter.currentCore)

@@ -25,7 +25,7 @@ enum ReplayCommands {
             OptionSpec(
                 "skip_bad", .word(MachineCommands.switches), placeholder: "on|off",
                 help: "skip malformed lines and count them (default off: the first one is an error)")
-        ]
+        ], needsKernel: true
     ) { interpreter, call in
         let path = try interpreter.string(call.arguments[0], "the trace file")
         if let sandbox = interpreter.sandbox, sandbox.isUntrusted(call.range.file.name) {
@@ -99,7 +99,7 @@ public enum ReplayTool {
     }
 
     /// The machine options `vmlab replay` accepts as `--name value`, `_` written `-`.
-    public static var machineOptionNames: [String] { MachineCommands.machine.options.map(\.name) }
+    public static var machineOptionNames: [String] { MachineCommands.replayOptions.map(\.name) }
 
     /// Runs the replay; writes the summary to `output` and problems to its
     /// diagnostics. Returns the exit status (0, or 2 for any error).

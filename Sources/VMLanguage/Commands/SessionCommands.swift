@@ -40,7 +40,7 @@ enum SessionCommands {
             try interpreter.replaceMachine(configuration)
         }
         interpreter.unbindProcesses()
-        interpreter.report("reset: a fresh \(configuration.architecture) machine; processes are gone, variables kept")
+        interpreter.report("reset: a fresh \(configuration.architecture.name) machine; processes are gone, variables kept")
     }
 
     static let save = CommandSpec(

@@ -5,7 +5,7 @@ import VMMachine
 enum ShowCommands {
     static let all: [CommandSpec] = [show, stats]
 
-    static let topics = ["pagetable", "tlb", "cpu", "frames", "processes", "costs"]
+    static let topics = ["pagetable", "tlb", "cpu", "frames", "processes", "costs", "memory"]
 
     static let show = CommandSpec(
         name: "show",
@@ -19,6 +19,8 @@ enum ShowCommands {
             show frames           how physical frames are used, by owner
             show processes        every process with its PML4, sizes and threads
             show costs            the cycle costs in force, each with its source
+            show memory           a textbook machine's memory, a page a line in hex
+                                  (OSTEP's page-dump format, which load reads)
             """,
         parameters: [
             ParameterSpec("TOPIC", .word(topics), completion: .words),
@@ -36,6 +38,21 @@ enum ShowCommands {
         let text: String
         var figure: (() -> Figure)?
         switch topic {
+        case "pagetable" where !machine.architecture.hasKernel, "processes" where !machine.architecture.hasKernel,
+            "frames" where !machine.architecture.hasKernel:
+            throw Diagnostic(
+                "'show \(topic)' shows the kernel's records, and machine \(machine.architecture.name) has no kernel; "
+                    + "show memory prints its memory and explain ADDR a walk", at: call.range)
+        case "memory":
+            guard !machine.architecture.hasKernel else {
+                throw Diagnostic(
+                    "'show memory' prints a textbook machine's memory; x86_64's is too large: use phys(ADDR) or show pagetable",
+                    at: call.range)
+            }
+            let pageSize = machine.architecture.pageSize
+            text = PageDump.lines(pageSize: Int(pageSize), pageCount: machine.framesTotal) { address in
+                UInt8(truncatingIfNeeded: machine.memory.load(address))
+            }.joined(separator: "\n") + "\n"
         case "pagetable":
             guard call.arguments.count > 1 else {
                 throw Diagnostic("'show pagetable' needs a process: show pagetable A", at: call.range)
@@ -49,7 +66,7 @@ enum ShowCommands {
             }
         case "tlb":
             let core = machine.cores[interpreter.currentCore]
-            text = StateRenderer.tlb(core, machine: machine)
+            text = machine.architecture.hasKernel ? StateRenderer.tlb(core, machine: machine) : StateRenderer.bookTLB(core, machine: machine)
             figure = { Figure(content: .tlb(TLBPicture(core, title: "TLB of cpu \(core.index)"))) }
         case "cpu":
             text = machine.cores.map { StateRenderer.cpu($0, machine: machine) }.joined()

@@ -7,39 +7,42 @@ import VMMachine
 ///     read 0x400000: TLB miss, walk PML4[0]=0x204027 PDPT[0]=0x205027 PD[2]=0x206027 PT[0]=0x8000000000207005, pa 0x207000, value 0
 enum AccessRenderer {
     /// `showCore` prefixes the core ("cpu 1: read …") for machines with several.
-    static func line(_ outcome: AccessOutcome, showCore: Bool = false) -> String {
+    static func line(_ outcome: AccessOutcome, architecture: Architecture, showCore: Bool = false) -> String {
         var text = showCore ? "cpu \(outcome.core): " : ""
         switch outcome.kind {
         case .read: text += "read \(Format.hex(outcome.virtualAddress))"
         case .write: text += "write \(Format.hex(outcome.virtualAddress)) <- \(outcome.value)"
         case .execute: text += "exec \(Format.hex(outcome.virtualAddress))"
         }
-        if outcome.mode == .kernel { text += " (kernel mode)" }
+        if outcome.mode == .kernel && architecture.hasKernel { text += " (kernel mode)" }
         if let fault = outcome.fault, fault.kind == .nonCanonical {
             return text + ": general protection fault, non-canonical address (bits 63:47 must all be equal)"
         }
-        text += ": " + attempt(outcome.first)
+        text += ": " + attempt(outcome.first, architecture)
         if let resolution = outcome.resolution {
             text += " -> kernel: "
                 + (outcome.fault?.kind == .reservedBit && resolution == .kernelOops
                     ? "oops (\"Bad pagetable\": Linux's pgtable_bad)" : describe(resolution))
         }
-        if let retry = outcome.retry { text += "; retry: " + attempt(retry) }
+        if let retry = outcome.retry { text += "; retry: " + attempt(retry, architecture) }
         guard let physicalAddress = outcome.physicalAddress else { return text }
         text += ", pa \(Format.hex(physicalAddress))"
-        if outcome.pageSize != AddressLayout.pageSize { text += " in a \(Format.size(outcome.pageSize)) page" }
+        if outcome.pageSize != architecture.pageSize { text += " in a \(Format.size(outcome.pageSize)) page" }
         if outcome.kind != .write { text += ", value \(outcome.value)" }
         return text
     }
 
-    private static func attempt(_ attempt: Attempt) -> String {
+    private static func attempt(_ attempt: Attempt, _ architecture: Architecture) -> String {
         var text = attempt.tlbHit ? "TLB hit" : "TLB miss, walk"
         for position in 0..<attempt.walk.count {
             let step = attempt.walk[position]
-            text += " \(AddressLayout.levelName(step.level))[\(step.index)]=\(Format.hex(step.entry))"
+            text += " \(architecture.levelName(step.level))[\(step.index)]=\(Format.hex(step.entry))"
         }
-        if let fault = attempt.fault {
-            text += ", page fault (\(faultReason(fault)), error code \(Format.hex(fault.errorCode)): "
+        if let fault = attempt.fault, !architecture.hasKernel {
+            // No error code and no kernel: the fault is where the story ends.
+            text += ", page fault (\(faultReason(fault, architecture)))"
+        } else if let fault = attempt.fault {
+            text += ", page fault (\(faultReason(fault, architecture)), error code \(Format.hex(fault.errorCode)): "
                 + "\(accessDescription(fault.errorCode)))"
         }
         return text
@@ -59,16 +62,19 @@ enum AccessRenderer {
         }
     }
 
-    static func faultReason(_ fault: Fault) -> String {
+    static func faultReason(_ fault: Fault, _ architecture: Architecture) -> String {
         switch fault.kind {
-        case .notPresent: return "not present at \(AddressLayout.levelName(fault.level))"
+        case .notPresent:
+            return architecture.hasKernel
+                ? "not present at \(architecture.levelName(fault.level))"
+                : "\(architecture.levelName(fault.level)) entry not valid"
         case .protection:
             switch fault.check {
             case .rights: return "protection"
             case .smep: return "protection, SMEP: the kernel may not execute a user page"
             case .smap: return "protection, SMAP: the kernel touched a user page with EFLAGS.AC clear"
             }
-        case .reservedBit: return "reserved bit set in the \(AddressLayout.levelName(fault.level)) entry"
+        case .reservedBit: return "reserved bit set in the \(architecture.levelName(fault.level)) entry"
         case .generalProtection: return "general protection"
         case .invalidOpcode: return "invalid opcode"
         case .nonCanonical: return "non-canonical address"

@@ -49,9 +49,6 @@ extension MachineError {
     /// What a student reads when the machine refuses a request.
     var message: String {
         switch self {
-        case .unsupportedArchitecture(let name):
-            return "unknown architecture '\(name)'; supported: "
-                + MachineConfiguration.supportedArchitectures.joined(separator: ", ")
         case .ramSize(let bytes):
             return "ram=\(Format.size(bytes)) is not allowed: RAM must be a multiple of 2 MiB from "
                 + "\(Format.size(MachineConfiguration.minimumRAM)) to \(Format.size(MachineConfiguration.maximumRAM))"
@@ -76,9 +73,19 @@ extension MachineError {
             return "\(Format.hex(address)) is already mapped in \(process); unmap it first"
         case .notMapped(let process, let address):
             return "\(Format.hex(address)) is not mapped in \(process)"
-        case .crossesPageBoundary(let address):
-            return "an 8-byte access at \(Format.hex(address)) would cross a page boundary; "
-                + "vmlab accesses stay inside one 4 KiB page"
+        case .crossesPageBoundary(let address, let bytes, let pageSize):
+            return "\(bytes == 1 ? "a 1-byte" : "an \(bytes)-byte") access at \(Format.hex(address)) would cross a page boundary; "
+                + "vmlab accesses stay inside one \(pageSize < 1024 ? "\(pageSize)-byte" : Format.size(pageSize)) page"
+        case .addressTooWide(let address, let bits, let what):
+            return "\(Format.hex(address)) does not fit in this machine's \(bits)-bit \(what) addresses "
+                + "(below \(Format.hex(bits >= 64 ? .max : 1 << UInt64(bits))))"
+        case .noSuchTLBSlot(let set, let way, let sets, let ways):
+            return "no TLB slot at set \(set), way \(way): this TLB has sets 0 to \(sets - 1) and ways 0 to \(ways - 1)"
+        case .fieldTooWide(let name, let value, let bits):
+            return "\(name) \(Format.hex(value)) does not fit in \(bits) bits (at most \(Format.hex((1 << UInt64(bits)) - 1)))"
+        case .needsKernel(let architecture, let what):
+            return "\(what) needs the kernel model, and machine \(architecture) has none: its tables are typed in "
+                + "(ptbr, poke, load) and a fault is only reported"
         case .noSuchCore(let index, let count):
             return "no cpu \(index): this machine has \(Format.plural(count, "core"))"
         case .noSuchLevel(let level):
@@ -101,7 +108,7 @@ extension MachineError {
         case .sharedHugePage(let address):
             return "the 2 MiB page at \(Format.hex(address)) is shared copy-on-write; this model splits only unshared huge pages"
         case .physicalAddressOutOfRange(let address, let limit):
-            return "physical address \(Format.hex(address)) is not 8 bytes inside one frame of RAM (below \(Format.hex(limit)))"
+            return "physical address \(Format.hex(address)) is not inside one frame of RAM (below \(Format.hex(limit)))"
         case .hostMemoryLimit(let frames):
             return "the simulation would hold data in more than \(frames) frames "
                 + "(\(Format.size(UInt64(frames) * AddressLayout.pageSize)) of host memory); vmlab stops here"

@@ -112,6 +112,31 @@ enum StateRenderer {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// A textbook machine's TLB as the book prints it: a row per set, and
+    /// per way the tag, the PPN and the valid bit (invalid entries too).
+    static func bookTLB(_ core: Core, machine: Machine) -> String {
+        let array = core.tlb.arrays[0]
+        let setBits = UInt64(array.sets.trailingZeroBitCount)
+        let pageShift = machine.architecture.pageShift
+        var lines = [
+            "TLB of cpu \(core.index): \(array.entryCount) entries (\(array.sets) sets x \(array.ways) ways), "
+                + "\(array.validCount) valid; \(Format.plural(core.tlbHits, "hit")), \(Format.plural(core.tlbMisses, "miss", "misses"))",
+            "  set" + String(repeating: " | tag   PPN   valid", count: array.ways),
+        ]
+        for set in 0..<array.sets {
+            var row = "  " + Format.padLeft(String(set), 3)
+            for way in 0..<array.ways {
+                let entry = array.entries[set * array.ways + way]
+                row += " | " + Format.padRight(entry.wasFilled ? Format.hex(entry.virtualPage >> setBits) : "-", 5) + " "
+                    + Format.padRight(entry.valid ? Format.hex(entry.frameBase >> pageShift) : "-", 5) + " "
+                    + (entry.valid ? "1    " : "0    ")
+            }
+            lines.append(row)
+        }
+        return lines.map { $0.replacingOccurrences(of: " +$", with: "", options: .regularExpression) }
+            .joined(separator: "\n") + "\n"
+    }
+
     /// The valid entries of one TLB array, under a header.
     static func entryLines(_ tlb: TLB, pcids: Bool) -> [String] {
         guard tlb.validCount > 0 else { return [] }

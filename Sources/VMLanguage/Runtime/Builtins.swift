@@ -5,7 +5,9 @@ import VMMachine
 /// so that completion can list them.
 enum Builtins {
     static let objectNames = ["cpu", "cycles", "faults", "frames", "ipis", "last", "tlb"]
-    static let functionNames = ["hex", "index", "phys", "pte", "ppn", "random", "tlb_set", "tlb_tag", "vpn"]
+    static let functionNames = [
+        "bin", "hex", "index", "phys", "pte", "ppn", "random", "table_entry", "tlb_set", "tlb_tag", "vpn",
+    ]
     static let reservedNames = objectNames + functionNames
 
     static func object(named name: String) -> MachineObject? {
@@ -98,11 +100,17 @@ enum Builtins {
         ("lazy", { interpreter, value in .boolean(try core(interpreter, value).isLazy) }),
         ("mode", { interpreter, value in .string(try core(interpreter, value).mode.rawValue) }),
         ("pcid", { interpreter, value in .integer(UInt64(try core(interpreter, value).pcid)) }),
+        /// The raw base register (CR3, PTBR, PDBR), whatever the architecture calls it.
+        ("ptbr", { interpreter, value in .integer(try core(interpreter, value).cr3) }),
         ("process", { interpreter, value in
             guard let pid = try core(interpreter, value).currentProcess,
                 let process = interpreter.machine.process(pid)
             else { return .nothing }
             return .process(ProcessReference(pid: pid, name: process.name, generation: interpreter.machineGeneration))
+        }),
+        /// The physical address of the root table the base register points at.
+        ("root", { interpreter, value in
+            .integer(interpreter.machine.architecture.rootAddress(fromRegister: try core(interpreter, value).cr3))
         }),
         ("switches", { interpreter, value in .integer(try core(interpreter, value).contextSwitches) }),
         ("thread", { interpreter, value in
@@ -130,11 +138,47 @@ enum Builtins {
             return .integer(physicalAddress)
         }),
         ("page_size", { interpreter, _ in .integer(try last(interpreter).pageSize) }),
+        ("ppn", { interpreter, _ in
+            .integer(try physical(interpreter, "ppn") >> interpreter.machine.architecture.pageShift)
+        }),
+        ("ppo", { interpreter, _ in
+            .integer(try physical(interpreter, "ppo") & (interpreter.machine.architecture.pageSize - 1))
+        }),
         ("tlb_hit", { interpreter, _ in .boolean(try last(interpreter).tlbHit) }),
+        /// The TLB set the access probed (CS:APP's TLBI) and its tag (TLBT), for a smallest page.
+        ("tlb_index", { interpreter, _ in
+            let (set, _) = tlbFields(interpreter, try last(interpreter))
+            return .integer(set)
+        }),
+        ("tlb_tag", { interpreter, _ in
+            let (_, tag) = tlbFields(interpreter, try last(interpreter))
+            return .integer(tag)
+        }),
         ("va", { interpreter, _ in .integer(try last(interpreter).virtualAddress) }),
         ("value", { interpreter, _ in .integer(try last(interpreter).value) }),
+        ("vpn", { interpreter, _ in
+            .integer(try last(interpreter).virtualAddress >> interpreter.machine.architecture.pageShift)
+        }),
+        ("vpo", { interpreter, _ in
+            .integer(try last(interpreter).virtualAddress & (interpreter.machine.architecture.pageSize - 1))
+        }),
         ("walk_steps", { interpreter, _ in .integer(UInt64(try last(interpreter).walk.count)) }),
     ]
+
+    /// The last access's physical address, or why it has none.
+    private static func physical(_ interpreter: Interpreter, _ member: String) throws -> UInt64 {
+        guard let physicalAddress = try last(interpreter).physicalAddress else {
+            throw BuiltinFailure("the last access faulted, so it has no \(member); check last.fault")
+        }
+        return physicalAddress
+    }
+
+    /// The set and tag of the first TLB array for the last access's smallest page.
+    private static func tlbFields(_ interpreter: Interpreter, _ outcome: AccessOutcome) -> (UInt64, UInt64) {
+        let sets = UInt64(interpreter.machine.cores[outcome.core].tlb.sets)
+        let page = outcome.virtualAddress >> interpreter.machine.architecture.pageShift
+        return (page & (sets - 1), page >> UInt64(sets.trailingZeroBitCount))
+    }
 
     static let frameMembers: [(String, Getter)] = [
         ("evictions", { interpreter, _ in .integer(interpreter.machine.pagingCounts.evictions) }),
@@ -231,6 +275,40 @@ enum Builtins {
 
     // MARK: Functions
 
+    /// `table_entry(PPN, "vw")`: a table entry in the machine's format, the frame
+    /// field holding PPN and the named bits set (v valid, w writable, u user,
+    /// a accessed, d dirty); without a string, valid plus writable and user
+    /// where the format has them.
+    static func tableEntry(_ ppn: UInt64, _ flags: Value?, _ architecture: Architecture, at range: SourceRange) throws -> UInt64 {
+        let format = architecture.format
+        let low = UInt64(format.frameMask.trailingZeroBitCount)
+        let width = UInt64(format.frameMask.nonzeroBitCount)
+        guard width >= 64 || ppn >> width == 0 else {
+            throw Diagnostic("PPN \(Format.hex(ppn)) does not fit in the \(width)-bit frame field of a \(architecture.name) entry", at: range)
+        }
+        var raw = ppn << low
+        guard let flags else { return raw | format.valid | format.writable | format.user }
+        guard case .string(let letters) = flags else {
+            throw Diagnostic("the flags of 'table_entry' are a string of letters (v w u a d), got \(flags.typeName)", at: range)
+        }
+        for letter in letters {
+            let (name, mask): (String, UInt64)
+            switch letter {
+            case "v": (name, mask) = ("valid", format.valid)
+            case "w": (name, mask) = ("writable", format.writable)
+            case "u": (name, mask) = ("user", format.user)
+            case "a": (name, mask) = ("accessed", format.accessed)
+            case "d": (name, mask) = ("dirty", format.dirty)
+            default: throw Diagnostic("'\(letter)' is not a flag of 'table_entry': v valid, w writable, u user, a accessed, d dirty", at: range)
+            }
+            guard mask != 0 else {
+                throw Diagnostic("a \(architecture.name) entry has no \(name) bit", at: range)
+            }
+            raw |= mask
+        }
+        return raw
+    }
+
     static func call(
         _ name: String, _ values: [Value], interpreter: Interpreter, at range: SourceRange, arguments: [Expression]
     ) throws -> Value {
@@ -247,8 +325,17 @@ enum Builtins {
                 throw Diagnostic("'\(name)' takes \(count) argument(s): \(usage)", at: range)
             }
         }
+        let architecture = interpreter.machine.architecture
         func level(_ position: Int) throws -> Int {
             let level = try integerArgument(position, "the level")
+            if !architecture.hasKernel {
+                guard (1...UInt64(architecture.levels)).contains(level) else {
+                    throw Diagnostic(
+                        "level must be 1 to \(architecture.levels) on machine \(architecture.name) (1 = "
+                            + "\(architecture.levelName(1)), the leaf table), got \(level)", at: arguments[position].range)
+                }
+                return Int(level)
+            }
             guard (1...4).contains(level) else {
                 throw Diagnostic(
                     "level must be 1 to 4 (4 = PML4, 3 = PDPT, 2 = PD, 1 = PT), got \(level)",
@@ -273,7 +360,7 @@ enum Builtins {
                         "\(Format.hex(explanation.virtualAddress)) does not translate now (a read would fault); explain shows why",
                         at: range)
                 }
-                return .integer(physical >> 12)
+                return .integer(physical >> architecture.pageShift)
             }
         case "random":
             // Seeded per run (vmlab grade --seed N), so a quiz or test draws the same numbers every time.
@@ -281,12 +368,31 @@ enum Builtins {
             let bound = try integerArgument(0, "the bound")
             guard bound > 0 else { throw Diagnostic("random(N) needs N of at least 1", at: arguments[0].range) }
             return .integer(interpreter.random.next(below: bound))
-        case "hex":
-            try arity(1, "hex(VALUE)")
-            return .string(Format.hex(try integerArgument(0, "the value")))
+        case "hex", "bin":
+            guard values.count == 1 || values.count == 2 else {
+                throw Diagnostic("'\(name)' takes 1 or 2 arguments: \(name)(VALUE) or \(name)(VALUE, DIGITS)", at: range)
+            }
+            let value = try integerArgument(0, "the value")
+            let digits = values.count == 2 ? try integerArgument(1, "the number of digits") : 1
+            guard digits <= 64 else { throw Diagnostic("at most 64 digits, got \(digits)", at: arguments[1].range) }
+            let text = String(value, radix: name == "hex" ? 16 : 2)
+            return .string((name == "hex" ? "0x" : "0b") + String(repeating: "0", count: max(0, Int(digits) - text.count)) + text)
+        case "table_entry":
+            guard values.count == 1 || values.count == 2 else {
+                throw Diagnostic("'table_entry' takes 1 or 2 arguments: table_entry(PPN) or table_entry(PPN, \"vw\")", at: range)
+            }
+            return .integer(try tableEntry(try integerArgument(0, "the PPN"), values.count == 2 ? values[1] : nil, architecture,
+                                           at: values.count == 2 ? arguments[1].range : range))
         case "index":
             try arity(2, "index(ADDR, LEVEL)")
-            return .integer(UInt64(AddressLayout.index(of: try integerArgument(0, "the address"), level: try level(1))))
+            return .integer(UInt64(architecture.index(of: try integerArgument(0, "the address"), level: try level(1))))
+        case "phys" where !architecture.hasKernel:
+            try arity(1, "phys(ADDR)")
+            let address = try integerArgument(0, "the physical address")
+            return .integer(
+                try interpreter.machineOperation(at: arguments[0].range) { () throws(MachineError) in
+                    try interpreter.machine.peek(address, bytes: architecture.accessBytes)
+                })
         case "phys":
             try arity(1, "phys(ADDR)")
             let address = try integerArgument(0, "the physical address")

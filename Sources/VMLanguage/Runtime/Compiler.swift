@@ -1,3 +1,5 @@
+import VMMachine
+
 /// Turns a resolved syntax tree into closures (see CompiledCode.swift).
 ///
 /// Closures rather than bytecode: each node becomes one closure that calls
@@ -138,6 +140,21 @@ struct Compiler {
         case .command(let call):
             let bound = bind(call)
             let handler = call.command.handler
+            if call.command.needsKernel {
+                let name = call.command.name
+                return { interpreter, scope in
+                    try interpreter.step(range)
+                    let architecture = interpreter.machine.architecture
+                    guard architecture.hasKernel else {
+                        throw Diagnostic(
+                            MachineError.needsKernel(architecture: architecture.name, what: "'\(name)'").message,
+                            at: bound.range)
+                    }
+                    interpreter.state.pointee.scope = Unmanaged.passUnretained(scope)
+                    try handler(interpreter, bound)
+                    return .normal
+                }
+            }
             return { interpreter, scope in
                 try interpreter.step(range)
                 interpreter.state.pointee.scope = Unmanaged.passUnretained(scope)

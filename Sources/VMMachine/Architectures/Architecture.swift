@@ -1,8 +1,9 @@
 /// How an MMU reads page tables, as a value: the one walker (PageWalk.swift)
 /// reads it, so an architecture is a description, not another copy of the
-/// walker. Only x86-64 is described so far (issues 9 and 10 add textbook
-/// geometries and other real architectures).
-public struct Architecture: Sendable {
+/// walker. x86-64 (with Linux's kernel model on top) and textbook machines of
+/// any geometry (Geometry.swift: CS:APP's and OSTEP's presets, or custom)
+/// are described so far; issue 10 adds other real architectures.
+public struct Architecture: Sendable, Equatable {
     public let name: String
     /// Table levels; level 1 holds the leaf entries of the smallest page.
     public let levels: Int
@@ -14,6 +15,22 @@ public struct Architecture: Sendable {
     /// Levels whose entries may map a page themselves (x86's PS bit: the PD
     /// for 2 MiB, the PDPT for 1 GiB), as a bit set: bit L for level L.
     public let largePageLevels: UInt8
+    /// Virtual and physical address widths.
+    public let virtualBits: Int
+    public let physicalBits: Int
+    /// Bytes one read or write moves: 8 on x86-64, 1 on the textbook
+    /// machines, whose memory is read in bytes.
+    public let accessBytes: UInt64
+    /// The page-table base register: its name, and whether it holds the root
+    /// table's frame number (OSTEP's PDBR) or its address (x86's CR3).
+    public let baseRegister: String
+    public let baseRegisterHoldsFrameNumber: Bool
+    /// Whether the machine runs the kernel model (processes, the kernel half,
+    /// fault handling). Textbook machines have none: their tables are typed
+    /// in, the base register is set directly, and a fault is only reported.
+    public let hasKernel: Bool
+    /// What a table at each level is called, from level 1 (the leaf table) up.
+    public let levelNames: [String]
     /// For level L, in byte L: how far right an address shifts to bring that
     /// level's index to bit 0, and how many bits the index has. Packed into
     /// one word each, so that the walker finds them with a shift and a mask.
@@ -28,7 +45,9 @@ public struct Architecture: Sendable {
     /// `indexBitsPerLevel` from level 1 (the leaf table) up to the root.
     public init(
         name: String, pageShift: UInt64, indexBitsPerLevel: [Int], entryBytes: UInt64, format: EntryFormat,
-        largePageLevels: [Int] = []
+        largePageLevels: [Int] = [], virtualBits: Int? = nil, physicalBits: Int = 46, accessBytes: UInt64 = 8,
+        baseRegister: String = "CR3", baseRegisterHoldsFrameNumber: Bool = false, hasKernel: Bool = false,
+        levelNames: [String]? = nil
     ) {
         precondition((1...7).contains(indexBitsPerLevel.count), "1 to 7 levels")
         self.name = name
@@ -37,6 +56,13 @@ public struct Architecture: Sendable {
         self.format = format
         levels = indexBitsPerLevel.count
         self.largePageLevels = largePageLevels.reduce(0) { $0 | UInt8(1 << $1) }
+        self.virtualBits = virtualBits ?? Int(pageShift) + indexBitsPerLevel.reduce(0, +)
+        self.physicalBits = physicalBits
+        self.accessBytes = accessBytes
+        self.baseRegister = baseRegister
+        self.baseRegisterHoldsFrameNumber = baseRegisterHoldsFrameNumber
+        self.hasKernel = hasKernel
+        self.levelNames = levelNames ?? Self.defaultLevelNames(indexBitsPerLevel.count)
         var shifts: UInt64 = 0
         var bits: UInt64 = 0
         var shift = pageShift
@@ -49,6 +75,11 @@ public struct Architecture: Sendable {
         indexBits = bits
     }
 
+    /// PT for a one-level table, PD and PT for two, then L3, L4, ….
+    static func defaultLevelNames(_ levels: Int) -> [String] {
+        (1...levels).map { $0 == 1 ? "PT" : $0 == 2 ? "PD" : "L\($0)" }
+    }
+
     /// The table index `address` selects at `level`.
     @inline(__always)
     public func index(of address: UInt64, level: Int) -> Int {
@@ -58,6 +89,16 @@ public struct Architecture: Sendable {
     /// The address bits below `level`'s index: an entry at that level maps 1 << this many bytes.
     @inline(__always)
     public func shift(ofLevel level: Int) -> UInt64 { Self.byte(shifts, level) }
+
+    /// How many bits `level`'s index has.
+    public func indexBits(ofLevel level: Int) -> Int { Int(Self.byte(indexBits, level)) }
+
+    public var pageSize: UInt64 { 1 << pageShift }
+
+    /// "PML4", "PT", …
+    public func levelName(_ level: Int) -> String {
+        levelNames.indices.contains(level - 1) ? levelNames[level - 1] : "L\(level)"
+    }
 
     /// Whether an entry at `level` with these bits maps a page itself.
     @inline(__always)
@@ -74,6 +115,19 @@ public struct Architecture: Sendable {
         }
     }
 
+    /// Whether `address` is one the CPU can issue: x86-64's canonical rule
+    /// (bits 63:47 equal, else #GP), elsewhere no bits above the virtual width.
+    @inline(__always)
+    public func isCanonical(_ address: UInt64) -> Bool {
+        hasKernel ? AddressLayout.isCanonical(address) : virtualBits >= 64 || address >> UInt64(virtualBits) == 0
+    }
+
+    /// The root table's physical address for a base-register value.
+    @inline(__always)
+    public func rootAddress(fromRegister value: UInt64) -> UInt64 {
+        baseRegisterHoldsFrameNumber ? value &<< pageShift : value & format.frameMask
+    }
+
     /// x86-64 with 4-level paging (SDM vol. 3A §4.5): 4 KiB pages, 9 index
     /// bits per level, 8-byte entries, 2 MiB and 1 GiB pages.
     public static let x86_64 = Architecture(
@@ -83,13 +137,14 @@ public struct Architecture: Sendable {
             accessed: PageTableEntry.accessed, dirty: PageTableEntry.dirty, largePage: PageTableEntry.pageSize,
             global: PageTableEntry.global, noExecute: PageTableEntry.noExecute,
             frameMask: PageTableEntry.addressMask, reservedBits: .x86_64),
-        largePageLevels: [2, 3])
+        largePageLevels: [2, 3], virtualBits: 48, physicalBits: Int(AddressLayout.physicalAddressBits),
+        hasKernel: true, levelNames: ["PT", "PD", "PDPT", "PML4"])
 }
 
 /// Where the bits of a page-table entry live. A mask of 0 means the format
 /// has no such bit: every page is then writable, user-accessible or
 /// executable as far as the entry is concerned, and nothing is recorded.
-public struct EntryFormat: Sendable {
+public struct EntryFormat: Sendable, Equatable {
     public let valid: UInt64
     public let writable: UInt64
     public let user: UInt64
@@ -98,16 +153,18 @@ public struct EntryFormat: Sendable {
     public let largePage: UInt64
     public let global: UInt64
     public let noExecute: UInt64
-    /// The entry's bits that hold the next table's (or the page's) frame
-    /// (x86: bits 51:12, the address itself; OSTEP's machine: bits 6:0, a
-    /// frame number), and how far left they move to become an address (x86
-    /// 0, OSTEP's 32-byte pages 5).
+    /// The entry's bits that hold the next table's (or the page's) frame (x86:
+    /// bits 51:12, the address itself; OSTEP's machine: bits 6:0, a frame
+    /// number), and the two shifts that make them an address: right to bring
+    /// the field's low bit to bit 0, then left by the page shift (x86: 0 and
+    /// 0; OSTEP's 32-byte pages: 0 and 5).
     public let frameMask: UInt64
-    public let frameToAddressShift: UInt64
+    public let frameRightShift: UInt64
+    public let frameLeftShift: UInt64
     /// Which bits the architecture reserves (a set one faults).
     public let reservedBits: ReservedBits
 
-    public enum ReservedBits: Sendable {
+    public enum ReservedBits: Sendable, Equatable {
         case none
         /// Address bits from MAXPHYADDR up, PS in a PML4 entry, a large page's low address bits.
         case x86_64
@@ -116,7 +173,7 @@ public struct EntryFormat: Sendable {
     public init(
         valid: UInt64, writable: UInt64 = 0, user: UInt64 = 0, accessed: UInt64 = 0, dirty: UInt64 = 0,
         largePage: UInt64 = 0, global: UInt64 = 0, noExecute: UInt64 = 0, frameMask: UInt64,
-        frameToAddressShift: UInt64 = 0, reservedBits: ReservedBits = .none
+        frameRightShift: UInt64 = 0, frameLeftShift: UInt64 = 0, reservedBits: ReservedBits = .none
     ) {
         self.valid = valid
         self.writable = writable
@@ -127,7 +184,8 @@ public struct EntryFormat: Sendable {
         self.global = global
         self.noExecute = noExecute
         self.frameMask = frameMask
-        self.frameToAddressShift = frameToAddressShift
+        self.frameRightShift = frameRightShift
+        self.frameLeftShift = frameLeftShift
         self.reservedBits = reservedBits
     }
 
@@ -137,5 +195,15 @@ public struct EntryFormat: Sendable {
     @inline(__always) public func isNoExecute(_ raw: UInt64) -> Bool { noExecute != 0 && raw & noExecute != 0 }
     @inline(__always) public func isDirty(_ raw: UInt64) -> Bool { raw & dirty != 0 }
     @inline(__always) public func isGlobal(_ raw: UInt64) -> Bool { raw & global != 0 }
-    @inline(__always) public func physicalAddress(_ raw: UInt64) -> UInt64 { (raw & frameMask) &<< frameToAddressShift }
+    @inline(__always) public func physicalAddress(_ raw: UInt64) -> UInt64 {
+        ((raw & frameMask) &>> frameRightShift) &<< frameLeftShift
+    }
+    /// The frame field as a number (a textbook entry's PPN).
+    public func frameField(_ raw: UInt64) -> UInt64 { (raw & frameMask) >> UInt64(frameMask.trailingZeroBitCount) }
+
+    /// The named bits this format has, in the order explain prints them.
+    public var namedBits: [(name: String, mask: UInt64)] {
+        [("valid", valid), ("writable", writable), ("user", user), ("accessed", accessed), ("dirty", dirty),
+         ("large", largePage), ("global", global), ("nx", noExecute)].filter { $0.1 != 0 }
+    }
 }

@@ -61,8 +61,13 @@ public struct Core: Sendable {
     public internal(set) var interruptsReceived: UInt64 = 0
     public internal(set) var cycles = CycleAccount()
 
-    init(index: Int, cr3: UInt64, tlb: TLBHierarchy, slotCount: Int) {
+    /// CR3's PCID bits (11:0) on x86-64; 0 where the base register holds a
+    /// frame number and nothing else (textbook machines).
+    let pcidMask: UInt64
+
+    init(index: Int, cr3: UInt64, tlb: TLBHierarchy, slotCount: Int, pcidMask: UInt64 = 0xFFF) {
         self.index = index
+        self.pcidMask = pcidMask
         self.cr3 = cr3
         self.tlb = tlb
         self.slots = Array(repeating: AddressSpaceSlot(), count: slotCount)
@@ -70,7 +75,7 @@ public struct Core: Sendable {
     }
 
     /// The PCID in CR3 (0 without PCIDs).
-    public var pcid: UInt16 { UInt16(cr3 & 0xFFF) }
+    public var pcid: UInt16 { UInt16(cr3 & pcidMask) }
 
     /// The process whose user code runs here; nil when idle or in a kernel thread.
     public var currentProcess: ProcessID? { isLazy ? nil : loadedProcess }

@@ -4,19 +4,20 @@
 /// changes nothing: no accessed or dirty bit, no TLB fill, no counter.
 public struct Explanation: Sendable {
     public let virtualAddress: UInt64
-    /// Table indices, root level first (PML4, PDPT, PD, PT).
+    /// Table indices, root level first (PML4, PDPT, PD, PT on x86-64).
     public let indices: [Int]
-    /// The offset inside a 4 KiB page, and the 4 KiB virtual page number.
+    /// The offset inside a smallest page (VPO), and the virtual page number (VPN).
     public let offset: UInt64
     public let virtualPageNumber: UInt64
-    /// The TLB array the access would probe first, its set and tag for a 4 KiB page.
-    public let tlbArray: String
+    /// The TLB array the access would probe first, its set (TLBI) and tag (TLBT) for a smallest page.
+    public let tlbArray: Int
     public let tlbSet: Int
     public let tlbTag: UInt64
-    /// Valid entries of that set, and whether one of them translates the address now.
+    /// The slots of that set, valid or not, and whether one of them translates the address now.
     public let setContents: [TLBEntry]
     public let tlbHit: Bool
-    /// The walk from CR3 as the MMU would do it.
+    /// The root table's address, and the walk from it as the MMU would do it.
+    public let root: UInt64
     public let steps: [WalkStep]
     /// The physical address and the page size, or the fault the walk would raise.
     public let physicalAddress: UInt64?
@@ -31,29 +32,34 @@ extension Machine {
         -> Explanation
     {
         guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
+        guard architecture.hasKernel || architecture.isCanonical(virtualAddress) else {
+            throw .addressTooWide(address: virtualAddress, bits: architecture.virtualBits, what: "virtual")
+        }
         let core = cores[index]
         let indices = (1...architecture.levels).reversed().map { architecture.index(of: virtualAddress, level: $0) }
-        // The first array an access of this kind probes for a 4 KiB page.
+        // The first array an access of this kind probes for a smallest page.
+        let smallest = UInt8(architecture.pageShift)
         let arrayIndex =
-            core.tlb.roles.indices.first { core.tlb.roles[$0].level == 1 && core.tlb.roles[$0].holds(kind, shift: 12) } ?? 0
+            core.tlb.roles.indices.first { core.tlb.roles[$0].level == 1 && core.tlb.roles[$0].holds(kind, shift: smallest) } ?? 0
         let array = core.tlb.arrays[arrayIndex]
-        let page = virtualAddress >> AddressLayout.pageShift
+        let page = virtualAddress >> architecture.pageShift
         let set = Int(page & UInt64(array.sets - 1))
         let tag = page >> UInt64(array.sets.trailingZeroBitCount)
-        let contents = (set * array.ways..<(set + 1) * array.ways).map { array.entries[$0] }.filter(\.valid)
+        let contents = (set * array.ways..<(set + 1) * array.ways).map { array.entries[$0] }
         var probe = core.tlb
         let hit = probe.lookup(virtualAddress, pcid: core.pcid, kind: kind) != nil
 
+        let root = architecture.rootAddress(fromRegister: core.cr3)
         var steps: [WalkStep] = []
         var fault: Fault?
         var physicalAddress: UInt64?
-        var pageSize: UInt64 = AddressLayout.pageSize
-        if !AddressLayout.isCanonical(virtualAddress) {
+        var pageSize = architecture.pageSize
+        if !architecture.isCanonical(virtualAddress) {
             fault = Fault(kind: .nonCanonical, address: virtualAddress, errorCode: 0, level: 0)
         } else {
             let code = (kind == .write ? 2 : 0) | (core.mode == .user ? 4 : 0) | (kind == .execute ? 16 : 0)
             var trace = WalkTrace()
-            let end = walkTables(virtualAddress, root: architecture.format.physicalAddress(core.cr3), trace: &trace)
+            let end = walkTables(virtualAddress, root: root, trace: &trace)
             steps = (0..<trace.count).map { trace[$0] }
             switch end {
             case .fault(.reservedBit, let level):
@@ -76,9 +82,9 @@ extension Machine {
             }
         }
         return Explanation(
-            virtualAddress: virtualAddress, indices: indices, offset: virtualAddress & (AddressLayout.pageSize - 1),
-            virtualPageNumber: page, tlbArray: core.tlb.roles[arrayIndex].name, tlbSet: set, tlbTag: tag,
-            setContents: contents, tlbHit: hit, steps: steps, physicalAddress: physicalAddress, pageSize: pageSize,
-            fault: fault)
+            virtualAddress: virtualAddress, indices: indices, offset: virtualAddress & (architecture.pageSize - 1),
+            virtualPageNumber: page, tlbArray: arrayIndex, tlbSet: set, tlbTag: tag,
+            setContents: contents, tlbHit: hit, root: root, steps: steps, physicalAddress: physicalAddress,
+            pageSize: pageSize, fault: fault)
     }
 }

@@ -27,7 +27,15 @@ extension Machine {
         guard cores.indices.contains(coreIndex) else {
             throw .noSuchCore(index: coreIndex, count: cores.count)
         }
-        guard virtualAddress & 0xFFF <= 0xFF8 else { throw .crossesPageBoundary(address: virtualAddress) }
+        let width = architecture.accessBytes
+        guard virtualAddress & (architecture.pageSize - 1) <= architecture.pageSize - width else {
+            throw .crossesPageBoundary(address: virtualAddress, bytes: width, pageSize: architecture.pageSize)
+        }
+        // x86's non-canonical addresses are a #GP the script sees; a textbook
+        // machine simply has no wider addresses.
+        guard architecture.hasKernel || architecture.isCanonical(virtualAddress) else {
+            throw .addressTooWide(address: virtualAddress, bits: architecture.virtualBits, what: "virtual")
+        }
         try checkReplacementCanRun()
         let mode = cores[coreIndex].mode
         if result == nil {
@@ -46,14 +54,14 @@ extension Machine {
         outcome: inout AccessOutcome
     ) throws(MachineError) {
         if kind == .write { outcome.value = value }  // what the store tried to write, even if it faults
-        guard AddressLayout.isCanonical(virtualAddress) else {
+        guard architecture.isCanonical(virtualAddress) else {
             outcome.first.fault = Fault(kind: .nonCanonical, address: virtualAddress, errorCode: 0, level: 0)
             cores[coreIndex].faults += 1
             faultCounts.unresolved += 1
             return
         }
         var translation = translate(virtualAddress, kind: kind, core: coreIndex, into: &outcome.first)
-        if translation == nil, let fault = outcome.first.fault {
+        if translation == nil, architecture.hasKernel, let fault = outcome.first.fault {
             // The kernel's page-fault handler runs; if it fixed the mapping, the instruction runs again.
             let resolution = handlePageFault(fault, kind: kind, core: coreIndex)
             outcome.resolution = resolution
@@ -69,6 +77,21 @@ extension Machine {
         noteUse(physicalAddress)
         outcome.physicalAddress = physicalAddress
         outcome.pageSize = pageSize
+        let width = architecture.accessBytes
+        if width != 8 {
+            // A textbook entry may name a frame past the machine's memory.
+            guard physicalAddress + width <= physicalBytes else {
+                throw .addressTooWide(address: physicalAddress, bits: architecture.physicalBits, what: "physical")
+            }
+            switch kind {
+            case .read, .execute: outcome.value = readEntry(at: physicalAddress, bytes: width)
+            case .write:
+                let stored = value & ((1 << (8 * width)) - 1)
+                writeEntry(at: physicalAddress, bytes: width, stored)
+                outcome.value = stored
+            }
+            return
+        }
         switch kind {
         case .read, .execute:
             outcome.value = memory.load(physicalAddress)
@@ -119,7 +142,7 @@ extension Machine {
             if kind == .write && !entry.dirty {
                 // First write through a clean entry: the CPU goes back to the
                 // leaf in memory to set D (SDM §4.8). No new TLB fill happens.
-                setDirtyBit(virtualAddress, root: cores[coreIndex].cr3)
+                setDirtyBit(virtualAddress, root: architecture.rootAddress(fromRegister: cores[coreIndex].cr3))
                 cores[coreIndex].tlb.markDirty(hit)
                 charge(\.translation, configuration.costs.dirtyAssist, core: coreIndex)
             }
@@ -214,7 +237,7 @@ extension Machine {
         let mode = core.pointee.mode
         core.pointee.walks += 1
         let stepsBefore = trace.count
-        let end = walkTables(virtualAddress, root: architecture.format.physicalAddress(core.pointee.cr3), trace: &trace)
+        let end = walkTables(virtualAddress, root: architecture.rootAddress(fromRegister: core.pointee.cr3), trace: &trace)
         // Each entry read is a memory reference the walk pays for.
         let reads = UInt64(trace.count - stepsBefore)
         let (cost, overflow) = configuration.costs.walkReference.multipliedReportingOverflow(by: reads)
@@ -244,11 +267,13 @@ extension Machine {
                 let step = trace[position]
                 var bits = format.accessed
                 if position == trace.count - 1 && kind == .write { bits |= format.dirty }
-                if step.entry & bits != bits { memory.writeWord(step.entryAddress, step.entry | bits) }
+                if step.entry & bits != bits {
+                    writeEntry(at: step.entryAddress, bytes: architecture.entryBytes, step.entry | bits)
+                }
             }
             let shift = architecture.shift(ofLevel: level)
             let pageMask: UInt64 = (1 << shift) - 1
-            var cached = TLBEntry()
+            var cached = TLBEntry(pageShift: UInt8(shift))
             cached.virtualPage = virtualAddress >> shift
             cached.pageShift = UInt8(shift)
             cached.frameBase = format.physicalAddress(raw) & ~pageMask
@@ -263,7 +288,9 @@ extension Machine {
 
     /// Sets D in the leaf entry mapping `virtualAddress` under `root`.
     private func setDirtyBit(_ virtualAddress: UInt64, root: UInt64) {
-        guard let leaf = leaf(virtualAddress, root: root)?.address else { return }
-        memory.writeWord(leaf, memory.readWord(leaf) | PageTableEntry.dirty)
+        var trace = WalkTrace()
+        guard case .leaf = walkTables(virtualAddress, root: root, trace: &trace) else { return }
+        let leaf = trace[trace.count - 1]
+        writeEntry(at: leaf.entryAddress, bytes: architecture.entryBytes, leaf.entry | architecture.format.dirty)
     }
 }

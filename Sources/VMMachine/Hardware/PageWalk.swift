@@ -42,10 +42,17 @@ extension Machine {
         }
     }
 
-    /// An entry of `bytes` bytes (1, 2, 4 or 8), little-endian.
+    /// An entry (or a textbook machine's datum) of `bytes` bytes (1, 2, 4 or 8), little-endian.
     @inline(__always)
     func readEntry(at address: UInt64, bytes: UInt64) -> UInt64 {
         if bytes == 8 && address & 7 == 0 { return memory.readWord(address) }
         return memory.load(address) & (bytes >= 8 ? ~0 : (1 << (8 * bytes)) - 1)
+    }
+
+    /// Writes the low `bytes` bytes of `value` at `address`, leaving the bytes around them.
+    func writeEntry(at address: UInt64, bytes: UInt64, _ value: UInt64) {
+        if bytes == 8 && address & 7 == 0 { return memory.writeWord(address, value) }
+        let mask: UInt64 = bytes >= 8 ? ~0 : (1 << (8 * bytes)) - 1
+        memory.store(address, (memory.load(address) & ~mask) | (value & mask))
     }
 }

@@ -18,6 +18,11 @@ public struct TLBEntry: Sendable, Equatable {
     public var pcid: UInt16 = 0
     var lastUse: UInt64 = 0
 
+    public init(pageShift: UInt8 = 12) { self.pageShift = pageShift }
+
+    /// Whether the slot ever held an entry (filled or typed in): `show tlb`
+    /// prints an invalid slot's old tag, as a book's TLB table does.
+    public var wasFilled: Bool { lastUse != 0 }
     public var virtualAddress: UInt64 { virtualPage << UInt64(pageShift) }
     public var pageSize: UInt64 { 1 << UInt64(pageShift) }
 }
@@ -34,9 +39,11 @@ public struct TLB: Sendable {
     private var clock: UInt64 = 0
     /// Lookups that found their translation here.
     public private(set) var hits: UInt64 = 0
-    /// Bit n set: some valid entry may have page shift 12 + 9n. Lets 4 KiB-only
-    /// workloads skip the large-page probes.
+    /// Bit n set: some valid entry may have page shift `baseShift` + 9n. Lets
+    /// small-page-only workloads skip the large-page probes.
     private var shiftsPresent: UInt8 = 0
+    /// The smallest page's shift: 12 on x86-64, 6 on CS:APP's machine.
+    public let baseShift: UInt8
 
     public enum ConfigurationError: Error, Equatable {
         case notDivisible(entries: Int, ways: Int)
@@ -46,7 +53,7 @@ public struct TLB: Sendable {
 
     public static let maximumEntries = 65_536
 
-    public init(entries: Int, ways: Int) throws(ConfigurationError) {
+    public init(entries: Int, ways: Int, baseShift: UInt8 = 12) throws(ConfigurationError) {
         guard entries >= 1, entries <= Self.maximumEntries, ways >= 1, ways <= entries else {
             throw .outOfRange(entries: entries)
         }
@@ -56,7 +63,8 @@ public struct TLB: Sendable {
         self.entryCount = entries
         self.ways = ways
         self.sets = sets
-        self.entries = Array(repeating: TLBEntry(), count: entries)
+        self.baseShift = baseShift
+        self.entries = Array(repeating: TLBEntry(pageShift: baseShift), count: entries)
     }
 
     @inline(__always)
@@ -69,7 +77,7 @@ public struct TLB: Sendable {
     @inline(__always)
     public mutating func lookup(_ virtualAddress: UInt64, pcid: UInt16 = 0) -> Int? {
         var shiftBit: UInt8 = 1
-        var shift: UInt64 = 12
+        var shift = UInt64(baseShift)
         let ways = ways
         let sets = sets
         let present = shiftsPresent
@@ -129,8 +137,17 @@ public struct TLB: Sendable {
             base[victim].lastUse = now
             return victim
         }
-        shiftsPresent |= 1 &<< ((newEntry.pageShift &- 12) / 9)
+        shiftsPresent |= 1 &<< ((newEntry.pageShift &- baseShift) / 9)
         return victim
+    }
+
+    /// Puts `entry` in `slot` as it is, valid or not: a TLB typed in from a
+    /// book's table (an invalid entry keeps its tag and PPN for `show tlb`).
+    public mutating func place(_ entry: TLBEntry, slot: Int) {
+        clock &+= 1
+        entries[slot] = entry
+        entries[slot].lastUse = clock
+        if entry.valid { shiftsPresent |= 1 &<< ((entry.pageShift &- baseShift) / 9) }
     }
 
     public mutating func markDirty(slot: Int) { entries[slot].dirty = true }

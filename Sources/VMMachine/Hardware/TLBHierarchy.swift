@@ -48,12 +48,14 @@ public struct TLBHierarchy: Sendable {
         public let level: Int
     }
 
-    public init(model: TLBModel, unifiedEntries: Int, unifiedWays: Int) throws(TLB.ConfigurationError) {
+    public init(model: TLBModel, unifiedEntries: Int, unifiedWays: Int, pageShift: UInt8 = 12)
+        throws(TLB.ConfigurationError)
+    {
         typealias Spec = (String, Int, Bool, Bool, [UInt8], Int, Int)
         let specs: [Spec]
         switch model {
         case .unified:
-            specs = [("TLB", 1, true, true, [12, 21, 30], unifiedEntries, unifiedWays)]
+            specs = [("TLB", 1, true, true, [pageShift, pageShift + 9, pageShift + 18], unifiedEntries, unifiedWays)]
         case .skylake:
             specs = [
                 ("L1 ITLB 4K", 1, true, false, [12], 128, 8), ("L1 ITLB 2M", 1, true, false, [21], 8, 8),
@@ -70,7 +72,7 @@ public struct TLBHierarchy: Sendable {
             ]
         }
         var arrays: [TLB] = []
-        for spec in specs { arrays.append(try TLB(entries: spec.5, ways: spec.6)) }
+        for spec in specs { arrays.append(try TLB(entries: spec.5, ways: spec.6, baseShift: pageShift)) }
         self.arrays = arrays
         roles = specs.map {
             TLBArrayRole(name: $0.0, level: $0.1, instructions: $0.2, data: $0.3, pageShifts: $0.4)
@@ -108,6 +110,9 @@ public struct TLBHierarchy: Sendable {
     }
 
     public func entry(_ hit: Hit) -> TLBEntry { arrays[hit.array].entries[hit.slot] }
+
+    /// Sets slot `slot` of array `array` by hand (see `TLB.place`).
+    public mutating func place(_ entry: TLBEntry, array: Int, slot: Int) { arrays[array].place(entry, slot: slot) }
 
     public mutating func markDirty(_ hit: Hit) { arrays[hit.array].markDirty(slot: hit.slot) }
 

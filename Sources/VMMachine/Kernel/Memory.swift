@@ -233,19 +233,6 @@ extension Machine {
 }
 
 extension Machine {
-    /// Writes 8 bytes of physical memory directly, as a kernel bug or a
-    /// debugger would: no check of what is there, no TLB flush. A page-table
-    /// entry written this way is what the next walk reads.
-    public func poke(_ physicalAddress: UInt64, _ value: UInt64) throws(MachineError) {
-        guard physicalAddress < framesTotal * AddressLayout.pageSize, physicalAddress & 0xFFF <= 0xFF8 else {
-            throw .physicalAddressOutOfRange(address: physicalAddress, limit: framesTotal * AddressLayout.pageSize)
-        }
-        if !memory.isTouched(frame: physicalAddress >> 12) { try checkHostMemory(adding: 1) }
-        memory.store(physicalAddress, value)
-    }
-}
-
-extension Machine {
     /// Transparent huge pages: for each boundary that falls inside a 2 MiB
     /// page of a region, that page becomes 512 4 KiB pages (Linux
     /// `split_huge_pmd`): a new page table whose entries point at the same

@@ -1,0 +1,127 @@
+/// OSTEP's page dump (vm-smalltables/paging-multilevel-translate.py): one
+/// line per physical page, `page  12:` and the page's bytes in hex, and a
+/// `PDBR: 108  (decimal) …` line. The simulator's whole printout is accepted
+/// as it is: every other line (ARG lines, the questions) is ignored. `show
+/// memory` prints the same format, so a dump round-trips.
+struct PageDump: Equatable {
+    /// Page number and its bytes, in file order.
+    var pages: [(number: UInt64, bytes: [UInt8])] = []
+    /// The base register's value (a frame number), when the dump gives one.
+    var baseRegister: UInt64?
+
+    static func == (lhs: PageDump, rhs: PageDump) -> Bool {
+        lhs.baseRegister == rhs.baseRegister && lhs.pages.elementsEqual(rhs.pages) { $0 == $1 }
+    }
+
+    struct BadLine: Error, Equatable {
+        let line: Int
+        let column: Int
+        let message: String
+    }
+
+    /// Parses `text` for a machine of `pageCount` pages of `pageSize` bytes.
+    static func parse(_ text: String, pageSize: Int, pageCount: UInt64) throws(BadLine) -> PageDump {
+        var dump = PageDump()
+        var firstLine: [UInt64: Int] = [:]
+        for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = offset + 1
+            let characters = Array(rawLine.utf8)
+            var position = 0
+            func skipSpaces() { while position < characters.count, characters[position] == 32 || characters[position] == 9 || characters[position] == 13 { position += 1 } }
+            func word(_ text: String) -> Bool {
+                let bytes = Array(text.utf8)
+                guard characters.count - position >= bytes.count, Array(characters[position..<position + bytes.count]) == bytes else { return false }
+                position += bytes.count
+                return true
+            }
+            func number() -> UInt64? {
+                var value: UInt64 = 0
+                let start = position
+                while position < characters.count, (48...57).contains(characters[position]), position - start < 12 {
+                    value = value * 10 + UInt64(characters[position] - 48)
+                    position += 1
+                }
+                return position > start ? value : nil
+            }
+            skipSpaces()
+            if word("PDBR:") || word("PTBR:") {
+                skipSpaces()
+                let column = position + 1
+                guard let value = number() else {
+                    throw BadLine(line: line, column: column, message: "the base register needs a decimal frame number")
+                }
+                guard value < pageCount else {
+                    throw BadLine(line: line, column: column, message: "frame \(value) is past this machine's \(pageCount) pages")
+                }
+                dump.baseRegister = value
+                continue
+            }
+            guard word("page") else { continue }
+            skipSpaces()
+            let numberColumn = position + 1
+            guard let page = number() else { continue }  // "page size: 32" and other prose
+            skipSpaces()
+            guard word(":") else { continue }
+            guard page < pageCount else {
+                throw BadLine(line: line, column: numberColumn, message: "page \(page) is past this machine's \(pageCount) pages (0 to \(pageCount - 1))")
+            }
+            if let earlier = firstLine[page] {
+                throw BadLine(line: line, column: numberColumn, message: "page \(page) appears twice (first on line \(earlier))")
+            }
+            firstLine[page] = line
+            var bytes: [UInt8] = []
+            var high: UInt8?
+            while position < characters.count {
+                let character = characters[position]
+                position += 1
+                if character == 32 || character == 9 || character == 13 { continue }
+                guard let digit = hexDigit(character) else {
+                    throw BadLine(line: line, column: position, message: "'\(Character(Unicode.Scalar(character)))' is not a hex digit")
+                }
+                if let first = high {
+                    bytes.append(first << 4 | digit)
+                    high = nil
+                } else {
+                    high = digit
+                }
+            }
+            guard high == nil else {
+                throw BadLine(line: line, column: numberColumn, message: "page \(page) has an odd number of hex digits")
+            }
+            guard bytes.count == pageSize else {
+                throw BadLine(
+                    line: line, column: numberColumn,
+                    message: "page \(page) holds \(bytes.count) bytes; this machine's pages hold \(pageSize)")
+            }
+            dump.pages.append((page, bytes))
+        }
+        guard !dump.pages.isEmpty else {
+            throw BadLine(line: 1, column: 1, message: "no 'page N:' lines: this is not a page dump")
+        }
+        return dump
+    }
+
+    private static func hexDigit(_ character: UInt8) -> UInt8? {
+        switch character {
+        case 48...57: return character - 48
+        case 97...102: return character - 87
+        case 65...70: return character - 55
+        default: return nil
+        }
+    }
+
+    /// The lines `show memory` prints: `page %3d:` and the bytes, as OSTEP does.
+    static func lines(pageSize: Int, pageCount: UInt64, byte: (UInt64) -> UInt8) -> [String] {
+        let digits = Array("0123456789abcdef")
+        return (0..<pageCount).map { page in
+            let number = String(page)
+            var text = "page " + String(repeating: " ", count: max(0, 3 - number.count)) + number + ":"
+            for offset in 0..<UInt64(pageSize) {
+                let value = byte(page * UInt64(pageSize) + offset)
+                text.append(digits[Int(value >> 4)])
+                text.append(digits[Int(value & 15)])
+            }
+            return text
+        }
+    }
+}
