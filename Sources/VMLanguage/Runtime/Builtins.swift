@@ -6,7 +6,7 @@ import VMMachine
 enum Builtins {
     static let objectNames = ["cpu", "cycles", "faults", "frames", "ipis", "last", "tlb"]
     static let functionNames = [
-        "bin", "hex", "index", "phys", "pte", "ppn", "random", "table_entry", "tlb_set", "tlb_tag", "vpn",
+        "bin", "hex", "index", "phys", "pte", "ppn", "random", "str", "table_entry", "tlb_hit", "tlb_set", "tlb_tag", "translates", "vpn",
     ]
     static let reservedNames = objectNames + functionNames
 
@@ -344,7 +344,7 @@ enum Builtins {
             return Int(level)
         }
         switch name {
-        case "vpn", "tlb_set", "tlb_tag", "ppn":
+        case "vpn", "tlb_set", "tlb_tag", "ppn", "tlb_hit", "translates":
             try arity(1, "\(name)(ADDR)")
             let address = try integerArgument(0, "the address")
             let explanation = try interpreter.machineOperation(at: range) { () throws(MachineError) in
@@ -354,6 +354,9 @@ enum Builtins {
             case "vpn": return .integer(explanation.virtualPageNumber)
             case "tlb_set": return .integer(UInt64(explanation.tlbSet))
             case "tlb_tag": return .integer(explanation.tlbTag)
+            // What a read would find, without making it (explain's answer).
+            case "tlb_hit": return .boolean(explanation.tlbHit)
+            case "translates": return .boolean(explanation.physicalAddress != nil)
             default:
                 guard let physical = explanation.physicalAddress else {
                     throw Diagnostic(
@@ -377,6 +380,9 @@ enum Builtins {
             guard digits <= 64 else { throw Diagnostic("at most 64 digits, got \(digits)", at: arguments[1].range) }
             let text = String(value, radix: name == "hex" ? 16 : 2)
             return .string((name == "hex" ? "0x" : "0b") + String(repeating: "0", count: max(0, Int(digits) - text.count)) + text)
+        case "str":
+            try arity(1, "str(VALUE), the value as print shows it")
+            return .string(values[0].displayText)
         case "table_entry":
             guard values.count == 1 || values.count == 2 else {
                 throw Diagnostic("'table_entry' takes 1 or 2 arguments: table_entry(PPN) or table_entry(PPN, \"vw\")", at: range)

@@ -25,6 +25,18 @@ public struct ExpectationRecord: Sendable {
     /// Further explanation for a failure (a transcript's first difference).
     public let detail: String?
     public let range: SourceRange
+
+    public init(
+        label: String, held: Bool, points: UInt64?, got: String?, expected: String?, detail: String?, range: SourceRange
+    ) {
+        self.label = label
+        self.held = held
+        self.points = points
+        self.got = got
+        self.expected = expected
+        self.detail = detail
+        self.range = range
+    }
 }
 
 /// What an untrusted submission may reach on the host: `include` of `.vml`

@@ -84,6 +84,11 @@ public final class Interpreter {
     /// When a name that nothing declares is an error: before running, except
     /// that the shell lets a function use a name a later line defines.
     public var unknownNames = UnknownNames.rejected
+    /// How `question` shows its answer (Quiz.swift): `vmlab run` shows the
+    /// worked answers, `vmlab quiz` the blanks or, to check, nothing.
+    public var quizMode = QuizMode.answers
+    /// The questions asked so far, in order.
+    public internal(set) var questions: [QuizQuestion] = []
     var quietDepth: Int {
         get { state.pointee.quietDepth }
         set { state.pointee.quietDepth = newValue }

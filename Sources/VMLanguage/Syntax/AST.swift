@@ -112,6 +112,11 @@ public final class FunctionDeclaration: Sendable {
 public struct Block: Sendable {
     public let statements: [Statement]
     public let range: SourceRange
+
+    public init(statements: [Statement], range: SourceRange) {
+        self.statements = statements
+        self.range = range
+    }
 }
 
 /// One `if` or `else if` of a chain: its condition and its block.
