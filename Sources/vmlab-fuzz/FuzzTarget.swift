@@ -1,5 +1,5 @@
 // A libFuzzer target: arbitrary bytes through the lexer, the parser and the
-// interpreter, with small step, frame and output limits. Built by
+// interpreter, and through the page-dump reader of `load`, with small step, frame and output limits. Built by
 // scripts/fuzz with -sanitize=fuzzer,address and -DFUZZING; in an ordinary
 // build it runs the inputs named on its command line once (a smoke test).
 import Foundation
@@ -23,6 +23,9 @@ func runOne(_ data: UnsafeBufferPointer<UInt8>) {
     // (include, replay) or write any, so a run never touches the machine it runs on.
     session.interpreter.sandbox = Sandbox(submission: "fuzz.vml")
     _ = session.run(SourceFile(name: "fuzz.vml", text: text))
+    // The same bytes as a page dump (load's parser), for OSTEP's machine and CS:APP's.
+    _ = try? PageDump.parse(text, pageSize: 32, pageCount: 128)
+    _ = try? PageDump.parse(text, pageSize: 64, pageCount: 64)
 }
 
 #if FUZZING

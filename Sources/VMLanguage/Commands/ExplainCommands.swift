@@ -74,7 +74,7 @@ enum ExplainRenderer {
             lines.append(
                 "           TLBI \(explanation.tlbSet) = 0b\(binary(UInt64(explanation.tlbSet), digits: max(setBits, 1))), "
                     + "TLBT \(Format.hex(explanation.tlbTag)) = 0b\(binary(explanation.tlbTag, digits: vpnBits - setBits))")
-            held = explanation.setContents.map { entry in
+            held = explanation.setContents.filter { $0.valid || $0.wasFilled }.map { entry in
                 "tag \(Format.hex(entry.virtualPage >> UInt64(setBits)))"
                     + (entry.valid ? " -> PPN \(Format.hex(entry.frameBase >> architecture.pageShift))" : " invalid")
             }

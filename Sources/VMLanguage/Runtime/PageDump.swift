@@ -3,24 +3,24 @@
 /// `PDBR: 108  (decimal) …` line. The simulator's whole printout is accepted
 /// as it is: every other line (ARG lines, the questions) is ignored. `show
 /// memory` prints the same format, so a dump round-trips.
-struct PageDump: Equatable {
+public struct PageDump: Equatable {
     /// Page number and its bytes, in file order.
-    var pages: [(number: UInt64, bytes: [UInt8])] = []
+    public internal(set) var pages: [(number: UInt64, bytes: [UInt8])] = []
     /// The base register's value (a frame number), when the dump gives one.
-    var baseRegister: UInt64?
+    public internal(set) var baseRegister: UInt64?
 
-    static func == (lhs: PageDump, rhs: PageDump) -> Bool {
+    public static func == (lhs: PageDump, rhs: PageDump) -> Bool {
         lhs.baseRegister == rhs.baseRegister && lhs.pages.elementsEqual(rhs.pages) { $0 == $1 }
     }
 
-    struct BadLine: Error, Equatable {
-        let line: Int
-        let column: Int
-        let message: String
+    public struct BadLine: Error, Equatable {
+        public let line: Int
+        public let column: Int
+        public let message: String
     }
 
     /// Parses `text` for a machine of `pageCount` pages of `pageSize` bytes.
-    static func parse(_ text: String, pageSize: Int, pageCount: UInt64) throws(BadLine) -> PageDump {
+    public static func parse(_ text: String, pageSize: Int, pageCount: UInt64) throws(BadLine) -> PageDump {
         var dump = PageDump()
         var firstLine: [UInt64: Int] = [:]
         for (offset, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
