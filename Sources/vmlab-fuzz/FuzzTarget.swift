@@ -1,5 +1,6 @@
 // A libFuzzer target: arbitrary bytes through the lexer, the parser and the
-// interpreter, and through the page-dump reader of `load`, with small step, frame and output limits. Built by
+// interpreter, and through the page-dump reader of `load` and the quiz
+// answers-sheet reader, with small step, frame and output limits. Built by
 // scripts/fuzz with -sanitize=fuzzer,address and -DFUZZING; in an ordinary
 // build it runs the inputs named on its command line once (a smoke test).
 import Foundation
@@ -26,6 +27,10 @@ func runOne(_ data: UnsafeBufferPointer<UInt8>) {
     // The same bytes as a page dump (load's parser), for OSTEP's machine and CS:APP's.
     _ = try? PageDump.parse(text, pageSize: 32, pageCount: 128)
     _ = try? PageDump.parse(text, pageSize: 64, pageCount: 64)
+    // And as a quiz's answers sheet.
+    for (id, given) in AnswerSheet(text, ids: ["1.vpn", "2", "misses"]).answers.sorted(by: { $0.key < $1.key }) {
+        _ = AnswerSheet.matches(given, id)
+    }
 }
 
 #if FUZZING

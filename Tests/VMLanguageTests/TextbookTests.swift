@@ -79,6 +79,7 @@ import Testing
         ("machine csapp\nshow pagetable", "'show pagetable' shows the kernel's records, and machine csapp has no kernel"),
         ("show memory", "'show memory' prints a textbook machine's memory"),
         ("load \"x\"", "load fills a textbook machine's memory (csapp, ostep, custom)"),
+        ("machine csapp\ntlbset 0 0 tag=1 writable=0", "a csapp entry has no writable bit, so its TLB entries have none"),
         ("machine csapp\nprint index(0, 2)", "level must be 1 to 1 on machine csapp (1 = PT, the leaf table), got 2"),
     ])
     func textbookMachinesSayWhatTheyLack(source: String, message: String) {
@@ -102,6 +103,22 @@ import Testing
         #expect(result.status == .success, "\(result.output)")
         #expect(result.output.contains("read 0x3d4: TLB miss, walk PT[15]=0x8d, pa 0x354, value 54\n"), "\(result.output)")
         #expect(result.output.hasSuffix("0xf 0x14 3 0x3 0xd 0x14 54\ntrue true false 0xd\n"), "\(result.output)")
+    }
+
+    /// A typed-in entry keeps the rights bits the format has: a read-only one refuses a write.
+    @Test func aTypedInTLBEntryKeepsItsRights() {
+        let result = run(
+            """
+            machine custom vbits=12 pbits=10 page=16 entry=2 valid=15 writable=14 frame="5:0" tlb=4 tlb_ways=2
+            tlbset 1 0 tag=0x1a ppn=0x10 writable=0
+            explain 0x357 kind=write
+            read 0x357
+            write 0x357 1
+            print last.fault, tlb.misses
+            """)
+        #expect(result.output.contains("TLB set 1 way 0: tag 0x1a, PPN 0x10, valid, read-only\n"), "\(result.output)")
+        #expect(result.output.contains("read 0x357: TLB hit, pa 0x107, value 0\n"), "\(result.output)")
+        #expect(result.output.hasSuffix("write 0x357 <- 1: TLB hit, page fault (protection)\nprotection 0\n"), "\(result.output)")
     }
 
     @Test func numbersInAnyWidth() {

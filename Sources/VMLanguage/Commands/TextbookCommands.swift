@@ -49,6 +49,9 @@ enum TextbookCommands {
             OptionSpec("tag", placeholder: "T", help: "the TLB tag (TLBT)"),
             OptionSpec("ppn", placeholder: "P", help: "the physical page number (default 0)"),
             OptionSpec("valid", placeholder: "0|1", help: "1 (default) or 0"),
+            OptionSpec("writable", placeholder: "0|1", help: "where the entry format has a writable bit: 1 (default) or 0"),
+            OptionSpec("user", placeholder: "0|1", help: "where the entry format has a user bit: 1 (default) or 0"),
+            OptionSpec("dirty", placeholder: "0|1", help: "where the entry format has a dirty bit: 1 (default) or 0"),
         ]
     ) { interpreter, call in
         let machine = interpreter.machine
@@ -64,16 +67,31 @@ enum TextbookCommands {
         }
         let tag = try interpreter.integer(tagOption.value, "tag")
         let ppn = try call.option("ppn").map { try interpreter.integer($0.value, "ppn") } ?? 0
-        let valid = try call.option("valid").map { try interpreter.integer($0.value, "valid") } ?? 1
-        guard valid <= 1 else { throw Diagnostic("valid= is 1 or 0, got \(valid)", at: call.option("valid")!.value.range) }
+        let format = machine.architecture.format
+        /// A 0|1 option; the rights bits only where the entry format has them.
+        func bit(_ name: String, present: Bool = true) throws -> Bool {
+            guard let option = call.option(name) else { return true }
+            guard present else {
+                throw Diagnostic(
+                    "a \(machine.architecture.name) entry has no \(name) bit, so its TLB entries have none", at: option.nameRange)
+            }
+            let value = try interpreter.integer(option.value, name)
+            guard value <= 1 else { throw Diagnostic("\(name)= is 1 or 0, got \(value)", at: option.value.range) }
+            return value == 1
+        }
+        let valid = try bit("valid")
+        let writable = try bit("writable", present: format.writable != 0)
+        let user = try bit("user", present: format.user != 0)
+        let dirty = try bit("dirty", present: format.dirty != 0)
         let core = interpreter.currentCore
         try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
             try machine.setTLBEntry(
                 core: core, set: Int(min(set, UInt64(Int.max))), way: Int(min(way, UInt64(Int.max))), tag: tag, ppn: ppn,
-                valid: valid == 1)
+                valid: valid, writable: writable, user: user, dirty: dirty)
         }
         interpreter.report(
-            "TLB set \(set) way \(way): tag \(Format.hex(tag)), PPN \(Format.hex(ppn)), " + (valid == 1 ? "valid" : "invalid"))
+            "TLB set \(set) way \(way): tag \(Format.hex(tag)), PPN \(Format.hex(ppn)), " + (valid ? "valid" : "invalid")
+                + (format.writable != 0 && !writable ? ", read-only" : "") + (format.user != 0 && !user ? ", kernel only" : ""))
     }
 
     static let load = CommandSpec(

@@ -47,10 +47,12 @@ extension Machine {
     }
 
     /// Types one TLB slot in, as a book's TLB table gives it: the set, the way,
-    /// the tag (the VPN without its set bits), the PPN and the valid bit. The
-    /// entry allows every access: textbook tables have no rights bits.
+    /// the tag (the VPN without its set bits), the PPN and the valid bit, and
+    /// the rights and dirty bits where the format has them (where it has none,
+    /// the entry allows the access, as the table would).
     public func setTLBEntry(
-        core index: Int, set: Int, way: Int, tag: UInt64, ppn: UInt64, valid: Bool
+        core index: Int, set: Int, way: Int, tag: UInt64, ppn: UInt64, valid: Bool, writable: Bool = true,
+        user: Bool = true, dirty: Bool = true
     ) throws(MachineError) {
         guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
         let array = cores[index].tlb.arrays[0]
@@ -66,9 +68,9 @@ extension Machine {
         entry.valid = valid
         entry.virtualPage = tag << setBits | UInt64(set)
         entry.frameBase = ppn << architecture.pageShift
-        entry.writable = true
-        entry.user = true
-        entry.dirty = true
+        entry.writable = writable
+        entry.user = user
+        entry.dirty = dirty
         cores[index].tlb.place(entry, array: 0, slot: set * array.ways + way)
     }
 }
