@@ -102,6 +102,8 @@ public final class Machine {
     var freeSwapSlots: [UInt64] = []
     var nextPID = 1
     var nextTID = 1
+    /// While the kernel builds its half (see `checkHostMemory`).
+    var booting = true
 
     public init(_ configuration: MachineConfiguration = MachineConfiguration()) throws(MachineError) {
         architecture = configuration.architecture
@@ -135,6 +137,7 @@ public final class Machine {
             allocator = FrameAllocator(firstFrame: 0, frameCount: frameCount, orderSeed: nil)
             kernelRoot = 0
             cores = CoreArray((0..<configuration.cores).map { Core(index: $0, cr3: 0, tlb: tlb, slotCount: 1, pcidMask: 0) })
+            booting = false
             return
         }
         reservedFrames = AddressLayout.largePageSize / AddressLayout.pageSize
@@ -147,6 +150,7 @@ public final class Machine {
         let slots = configuration.pcid ? MachineConfiguration.addressSpaceSlots : 1
         cores = CoreArray((0..<configuration.cores).map { Core(index: $0, cr3: root, tlb: tlb, slotCount: slots) })
         try buildKernelHalf()
+        booting = false
     }
 
     public func process(_ pid: ProcessID) -> Process? {

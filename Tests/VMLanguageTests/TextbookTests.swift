@@ -121,6 +121,24 @@ import Testing
         #expect(result.output.hasSuffix("write 0x357 <- 1: TLB hit, page fault (protection)\nprotection 0\n"), "\(result.output)")
     }
 
+    /// Writes through a textbook machine's tables count against the host-memory bound as x86-64's do.
+    @Test func writesAreBoundedInHostMemory() {
+        var limits = Limits()
+        limits.maximumFrames = 4
+        let result = run(
+            """
+            machine custom vbits=32 pbits=32 page=4K entry=4
+            quiet {
+                for page in 0..<8 {
+                    poke page * 4 table_entry(0x100 + page) bytes=4
+                    write page << 12 1
+                }
+            }
+            """, limits: limits)
+        #expect(result.status == .error)
+        #expect(result.output.contains("error: the simulation would hold data in more than 4 frames"), "\(result.output)")
+    }
+
     @Test func numbersInAnyWidth() {
         let result = run("print hex(5, 4), bin(5, 8), bin(0), hex(0x1f), str(12) + \"!\"")
         #expect(result.output == "0x0005 0b00000101 0b0 0x1f 12!\n")

@@ -87,6 +87,7 @@ extension Machine {
             case .read, .execute: outcome.value = readEntry(at: physicalAddress, bytes: width)
             case .write:
                 let stored = value & ((1 << (8 * width)) - 1)
+                if !memory.isTouched(frame: physicalAddress >> 12) { try checkHostMemory(adding: 1) }
                 writeEntry(at: physicalAddress, bytes: width, stored)
                 outcome.value = stored
             }
@@ -281,7 +282,8 @@ extension Machine {
             cached.user = user
             cached.noExecute = noExecute
             cached.global = format.isGlobal(raw) && configuration.pge  // G means nothing unless CR4.PGE is set
-            cached.dirty = format.isDirty(raw) || kind == .write
+            // A format without a D bit has nothing for a first write to set.
+            cached.dirty = format.dirty == 0 || format.isDirty(raw) || kind == .write
             return .success(cached)
         }
     }

@@ -154,9 +154,12 @@ extension Machine {
         return missing
     }
 
-    /// Refuses work that would make more than `maximumTouchedFrames` frames hold data.
+    /// Refuses work that would make more than `maximumTouchedFrames` frames
+    /// hold data. The boot's own tables are exempt (their number follows
+    /// `ram=`, at most about a thousand): a bound below them fails the first
+    /// thing a script does, not the machine's construction.
     func checkHostMemory(adding frames: Int) throws(MachineError) {
-        guard memory.touchedFrames + frames <= configuration.maximumTouchedFrames else {
+        guard booting || memory.touchedFrames + frames <= configuration.maximumTouchedFrames else {
             throw .hostMemoryLimit(frames: configuration.maximumTouchedFrames)
         }
     }
