@@ -140,7 +140,7 @@ import Testing
     }
 
     @Test func numbersInAnyWidth() {
-        let result = run("print hex(5, 4), bin(5, 8), bin(0), hex(0x1f), str(12) + \"!\"")
-        #expect(result.output == "0x0005 0b00000101 0b0 0x1f 12!\n")
+        let result = run("print hex(5, 4), bin(5, 8), bin(0), hex(0x1f), str(12) + \"!\", pad(42, 4) + \"|\", pad(\"ab\", 4) + \"|\"")
+        #expect(result.output == "0x0005 0b00000101 0b0 0x1f 12!   42| ab  |\n")
     }
 }

@@ -6,7 +6,7 @@ import VMMachine
 enum Builtins {
     static let objectNames = ["cpu", "cycles", "faults", "frames", "ipis", "last", "tlb"]
     static let functionNames = [
-        "bin", "hex", "index", "phys", "pte", "ppn", "random", "str", "table_entry", "tlb_hit", "tlb_set", "tlb_tag", "translates", "vpn",
+        "bin", "hex", "index", "pad", "phys", "pte", "ppn", "random", "str", "table_entry", "tlb_hit", "tlb_set", "tlb_tag", "translates", "vpn",
     ]
     static let reservedNames = objectNames + functionNames
 
@@ -380,6 +380,15 @@ enum Builtins {
             guard digits <= 64 else { throw Diagnostic("at most 64 digits, got \(digits)", at: arguments[1].range) }
             let text = String(value, radix: name == "hex" ? 16 : 2)
             return .string((name == "hex" ? "0x" : "0b") + String(repeating: "0", count: max(0, Int(digits) - text.count)) + text)
+        case "pad":
+            // For tables: numbers right-aligned, anything else left-aligned, in WIDTH columns.
+            try arity(2, "pad(VALUE, WIDTH), the value as print shows it, filled to WIDTH columns")
+            let width = try integerArgument(1, "the width")
+            guard width <= 1_000 else { throw Diagnostic("a width of at most 1000, got \(width)", at: arguments[1].range) }
+            let text = values[0].displayText
+            let fill = String(repeating: " ", count: max(0, Int(width) - text.count))
+            if case .integer = values[0] { return .string(fill + text) }
+            return .string(text + fill)
         case "str":
             try arity(1, "str(VALUE), the value as print shows it")
             return .string(values[0].displayText)
