@@ -53,7 +53,7 @@ enum ExplainRenderer {
             "           " + zip(levels, explanation.indices).map { "\(architecture.levelName($0)) index \($1)" }
                 .joined(separator: ", ") + ", offset \(Format.hex(explanation.offset))")
         if explanation.fault?.kind == .nonCanonical {
-            lines.append("  result   #GP before any TLB lookup or walk: bits 63..47 are not all equal (non-canonical)")
+            lines.append("  result   #GP before any TLB lookup or walk: bits 63..\(architecture.virtualBits - 1) are not all equal (non-canonical)")
             return lines.joined(separator: "\n") + "\n"
         }
         let vpnBits = architecture.virtualBits - pageShift

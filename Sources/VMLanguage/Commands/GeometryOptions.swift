@@ -7,7 +7,7 @@ enum GeometryOptions {
         OptionSpec("vbits", placeholder: "N", help: "textbook machine: virtual address bits (csapp 14, ostep 15)"),
         OptionSpec("pbits", placeholder: "N", help: "textbook machine: physical address bits (12 on both presets; at most 32)"),
         OptionSpec("page", placeholder: "SIZE", help: "textbook machine: page size, a power of two from 16 bytes (csapp 64, ostep 32)"),
-        OptionSpec("levels", placeholder: "N", help: "textbook machine: table levels, the VPN split evenly (default 1)"),
+        OptionSpec("levels", placeholder: "N", help: "table levels: a textbook machine's, the VPN split evenly (default 1); x86_64's 4 (default) or 5 (LA57)"),
         OptionSpec("index", placeholder: "\"B,B\"", help: "textbook machine: index bits per level, root first (ostep \"5,5\")"),
         OptionSpec("entry", placeholder: "BYTES", help: "textbook machine: bytes per table entry: 1, 2, 4 or 8 (default 1)"),
         OptionSpec("valid", placeholder: "BIT", help: "textbook machine: the valid bit (default the entry's top bit)"),

@@ -259,13 +259,13 @@ extension Interpreter {
         var fetches = crossing.fetches
         if let write = crossing.write, !fetches.isEmpty {
             // Under KPTI: the trampoline first, then the CR3 switch.
-            output.write("  " + AccessRenderer.line(fetches.removeFirst(), architecture: .x86_64) + "\n")
+            output.write("  " + AccessRenderer.line(fetches.removeFirst(), architecture: machine.architecture) + "\n")
             let deferred = write.reason == .returnToUser && machine.configuration.pcid && write.flushed
             output.write(
                 "  KPTI: CR3 \(Format.hex(write.previous)) -> \(Format.hex(write.written)), "
                     + (write.flushed ? EventRenderer.flushText(write) : "no flush (PCID, bit 63)")
                     + (deferred ? " (the user PCID's deferred flush)" : "") + "\n")
         }
-        for fetch in fetches { output.write("  " + AccessRenderer.line(fetch, architecture: .x86_64) + "\n") }
+        for fetch in fetches { output.write("  " + AccessRenderer.line(fetch, architecture: machine.architecture) + "\n") }
     }
 }

@@ -97,7 +97,8 @@ enum ProcessCommands {
         }
         interpreter.bindProcess(name, outcome.child)
         interpreter.report(
-            "fork \(reference.name) as \(name): pid \(outcome.child.pid), PML4 at \(Format.hex(outcome.child.root)); "
+            "fork \(reference.name) as \(name): pid \(outcome.child.pid), "
+                + "\(interpreter.machine.architecture.levelName(interpreter.machine.architecture.levels)) at \(Format.hex(outcome.child.root)); "
                 + "\(Format.plural(outcome.sharedPages, "page")) shared copy-on-write"
                 + EventRenderer.shootdownText(outcome.shootdown, what: "\(reference.name)'s TLB entries"))
     }

@@ -16,7 +16,7 @@ enum AccessRenderer {
         }
         if outcome.mode == .kernel && architecture.hasKernel { text += " (kernel mode)" }
         if let fault = outcome.fault, fault.kind == .nonCanonical {
-            return text + ": general protection fault, non-canonical address (bits 63:47 must all be equal)"
+            return text + ": general protection fault, non-canonical address (bits 63:\(architecture.virtualBits - 1) must all be equal)"
         }
         text += ": " + attempt(outcome.first, architecture)
         if let resolution = outcome.resolution {

@@ -4,12 +4,13 @@ import VMMachine
 enum EventRenderer {
     static func spawned(_ process: Process, machine: Machine) -> String {
         let shared = machine.presentEntries(ofTable: process.root).map { String($0.index) }
+        let root = machine.architecture.levelName(machine.architecture.levels)
         var text =
-            "spawn \(process.name): pid \(process.pid), PML4 at \(Format.hex(process.root)); "
-            + "kernel entries \(shared.joined(separator: ", ")) copied from the master PML4"
+            "spawn \(process.name): pid \(process.pid), \(root) at \(Format.hex(process.root)); "
+            + "kernel entries \(shared.joined(separator: ", ")) copied from the master \(root)"
         if let userRoot = process.userRoot {
             let trampoline = machine.presentEntries(ofTable: userRoot).map { String($0.index) }
-            text += "; user PML4 at \(Format.hex(userRoot)) with only entry \(trampoline.joined(separator: ", ")) (the entry trampoline)"
+            text += "; user \(root) at \(Format.hex(userRoot)) with only entry \(trampoline.joined(separator: ", ")) (the entry trampoline)"
         }
         return text
     }

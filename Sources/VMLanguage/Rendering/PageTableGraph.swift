@@ -57,12 +57,14 @@ struct PageTableGraph {
             let id = "p\(process.pid)"
             builder.items.append(.node(Node(id: id, kind: .process(label: "\(process.name) (pid \(process.pid))"))))
             builder.items.append(.edge(Edge(from: id, port: nil, to: Self.tableID(process.root), dashed: false, label: nil)))
-            builder.table(process.root, level: AddressLayout.levels, base: 0, title: "PML4 of \(process.name)")
+            let architecture = machine.architecture
+            let rootName = architecture.levelName(architecture.levels)
+            builder.table(process.root, level: architecture.levels, base: 0, title: "\(rootName) of \(process.name)")
             if let userRoot = process.userRoot {
                 builder.items.append(
                     .edge(Edge(from: id, port: nil, to: Self.tableID(userRoot), dashed: true, label: "user mode (KPTI)")))
                 builder.table(
-                    userRoot, level: AddressLayout.levels, base: 0, title: "user PML4 of \(process.name) (KPTI)", dashed: true)
+                    userRoot, level: architecture.levels, base: 0, title: "user \(rootName) of \(process.name) (KPTI)", dashed: true)
             }
         }
         items = builder.items
@@ -84,9 +86,10 @@ struct PageTableGraph {
         /// A table page: its present entries, then what they point at.
         mutating func table(_ address: UInt64, level: Int, base: UInt64, title: String, dashed: Bool = false) {
             guard drawn.insert(address).inserted else { return }
-            let name = AddressLayout.levelName(level)
+            let architecture = machine.architecture
+            let name = architecture.levelName(level)
             let id = PageTableGraph.tableID(address)
-            if kernelTables.contains(address) && level < AddressLayout.levels {
+            if kernelTables.contains(address) && level < architecture.levels {
                 let count = machine.presentEntries(ofTable: address).count
                 items.append(
                     .node(
@@ -104,11 +107,11 @@ struct PageTableGraph {
             var position = 0
             while position < entries.count {
                 let (index, entry) = entries[position]
-                let childBase = base | UInt64(index) << (AddressLayout.pageShift + 9 * UInt64(level - 1))
+                let childBase = base | UInt64(index) << architecture.shift(ofLevel: level)
                 let isLeaf = level == 1 || ((level == 2 || level == 3) && entry.isLargePage)
                 guard isLeaf else {
                     let kernel = kernelTables.contains(entry.physicalAddress)
-                    rows.append(Row(port: index, text: "[\(index)] \(kernel ? "kernel half" : "→ \(AddressLayout.levelName(level - 1))")"))
+                    rows.append(Row(port: index, text: "[\(index)] \(kernel ? "kernel half" : "→ \(architecture.levelName(level - 1))")"))
                     edges.append(edge(from: id, port: index, to: PageTableGraph.tableID(entry.physicalAddress)))
                     children.append((entry.physicalAddress, level - 1, childBase))
                     position += 1
@@ -116,7 +119,7 @@ struct PageTableGraph {
                 }
                 // A run of leaves with the same flags and consecutive frames.
                 var end = position + 1
-                let size = AddressLayout.span(ofLevel: level)
+                let size = architecture.span(ofLevel: level)
                 while end < entries.count, entries[end].index == entries[end - 1].index + 1,
                     entries[end].entry.raw & ~PageTableEntry.addressMask == entry.raw & ~PageTableEntry.addressMask,
                     entries[end].entry.physicalAddress == entries[end - 1].entry.physicalAddress + size

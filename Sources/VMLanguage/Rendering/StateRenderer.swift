@@ -3,19 +3,22 @@ import VMMachine
 /// Text for `show` and `stats`: what the hardware and the kernel hold right now.
 enum StateRenderer {
     static func pageTable(_ process: Process, machine: Machine) -> String {
-        var lines = ["page table of \(process.name) (pid \(process.pid)): PML4 at \(Format.hex(process.root))"]
+        let architecture = machine.architecture
+        let top = architecture.levels
+        let rootName = architecture.levelName(top)
+        var lines = ["page table of \(process.name) (pid \(process.pid)): \(rootName) at \(Format.hex(process.root))"]
         var userEntries = 0
         for (index, entry) in machine.presentEntries(ofTable: process.root) {
             let isKernelHalf = index >= AddressLayout.firstKernelPML4Index
             if isKernelHalf {
                 lines.append(
-                    "  " + entryLine(level: 4, index: index, entry: entry)
+                    "  " + entryLine(level: top, index: index, entry: entry, architecture)
                         + "  kernel half, same entry in every process")
                 continue
             }
             userEntries += 1
             appendSubtree(
-                level: 4, index: index, entry: entry, base: UInt64(index) << 39, depth: 1,
+                level: top, index: index, entry: entry, base: UInt64(index) << architecture.shift(ofLevel: top), depth: 1,
                 machine: machine, into: &lines)
         }
         if userEntries == 0 { lines.insert("  (user half empty)", at: 1) }
@@ -24,7 +27,7 @@ enum StateRenderer {
             let user = entries.filter { $0.index < AddressLayout.firstKernelPML4Index }.count
             let kernel = entries.filter { $0.index >= AddressLayout.firstKernelPML4Index }.map { String($0.index) }
             lines.append(
-                "user PML4 at \(Format.hex(userRoot)) (KPTI): the same \(Format.plural(user, "user entry", "user entries")) "
+                "user \(rootName) at \(Format.hex(userRoot)) (KPTI): the same \(Format.plural(user, "user entry", "user entries")) "
                     + "(sharing every table below), and of the kernel only entry \(kernel.joined(separator: ", ")), the entry trampoline")
         }
         for region in process.regions {
@@ -40,22 +43,23 @@ enum StateRenderer {
         into lines: inout [String]
     ) {
         let indent = String(repeating: "  ", count: depth)
+        let architecture = machine.architecture
         let isLeaf = level == 1 || entry.isLargePage
         if entry.isSwapped {
             lines.append(
-                indent + "\(AddressLayout.levelName(level))[\(Format.padLeft(String(index), 3))] \(Format.hex16(entry.raw)) "
+                indent + "\(architecture.levelName(level))[\(Format.padLeft(String(index), 3))] \(Format.hex16(entry.raw)) "
                     + Format.padRight("swapped out", 18) + "  va \(Format.hex(base)) -> swap slot \(entry.swapSlot)")
             return
         }
         if isLeaf {
             lines.append(
-                indent + entryLine(level: level, index: index, entry: entry)
+                indent + entryLine(level: level, index: index, entry: entry, architecture)
                     + "  va \(Format.hex(base)) -> frame \(Format.hex(entry.physicalAddress))")
             return
         }
         lines.append(
-            indent + entryLine(level: level, index: index, entry: entry) + "  -> "
-                + "\(AddressLayout.levelName(level - 1)) at \(Format.hex(entry.physicalAddress))")
+            indent + entryLine(level: level, index: index, entry: entry, architecture) + "  -> "
+                + "\(architecture.levelName(level - 1)) at \(Format.hex(entry.physicalAddress))")
         let children =
             level == 2
             ? machine.presentOrSwappedEntries(ofTable: entry.physicalAddress)
@@ -63,13 +67,13 @@ enum StateRenderer {
         for (childIndex, child) in children {
             appendSubtree(
                 level: level - 1, index: childIndex, entry: child,
-                base: base | (UInt64(childIndex) << (12 + 9 * UInt64(level - 2))), depth: depth + 1,
+                base: base | (UInt64(childIndex) << architecture.shift(ofLevel: level - 1)), depth: depth + 1,
                 machine: machine, into: &lines)
         }
     }
 
-    private static func entryLine(level: Int, index: Int, entry: PageTableEntry) -> String {
-        "\(AddressLayout.levelName(level))[\(Format.padLeft(String(index), 3))] \(Format.hex16(entry.raw)) "
+    private static func entryLine(level: Int, index: Int, entry: PageTableEntry, _ architecture: Architecture) -> String {
+        "\(architecture.levelName(level))[\(Format.padLeft(String(index), 3))] \(Format.hex16(entry.raw)) "
             + Format.padRight(entry.flagNames.joined(separator: " "), 18)
     }
 

@@ -336,9 +336,10 @@ enum Builtins {
                 }
                 return Int(level)
             }
-            guard (1...4).contains(level) else {
+            guard (1...UInt64(architecture.levels)).contains(level) else {
+                let names = (1...architecture.levels).reversed().map { "\($0) = \(architecture.levelName($0))" }
                 throw Diagnostic(
-                    "level must be 1 to 4 (4 = PML4, 3 = PDPT, 2 = PD, 1 = PT), got \(level)",
+                    "level must be 1 to \(architecture.levels) (" + names.joined(separator: ", ") + "), got \(level)",
                     at: arguments[position].range)
             }
             return Int(level)

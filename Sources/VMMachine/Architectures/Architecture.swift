@@ -31,6 +31,10 @@ public struct Architecture: Sendable, Equatable {
     public let hasKernel: Bool
     /// What a table at each level is called, from level 1 (the leaf table) up.
     public let levelNames: [String]
+    /// Where the kernel model puts things (Linux's layout for this paging
+    /// mode, mm.rst): user space ends here, and all RAM is mapped from here.
+    public let userEnd: UInt64
+    public let directMapBase: UInt64
     /// For level L, in byte L: how far right an address shifts to bring that
     /// level's index to bit 0, and how many bits the index has. Packed into
     /// one word each, so that the walker finds them with a shift and a mask.
@@ -47,8 +51,10 @@ public struct Architecture: Sendable, Equatable {
         name: String, pageShift: UInt64, indexBitsPerLevel: [Int], entryBytes: UInt64, format: EntryFormat,
         largePageLevels: [Int] = [], virtualBits: Int? = nil, physicalBits: Int = 46, accessBytes: UInt64 = 8,
         baseRegister: String = "CR3", baseRegisterHoldsFrameNumber: Bool = false, hasKernel: Bool = false,
-        levelNames: [String]? = nil
+        levelNames: [String]? = nil, userEnd: UInt64 = 0, directMapBase: UInt64 = 0
     ) {
+        self.userEnd = userEnd
+        self.directMapBase = directMapBase
         precondition((1...7).contains(indexBitsPerLevel.count), "1 to 7 levels")
         self.name = name
         self.pageShift = pageShift
@@ -90,6 +96,12 @@ public struct Architecture: Sendable, Equatable {
     @inline(__always)
     public func shift(ofLevel level: Int) -> UInt64 { Self.byte(shifts, level) }
 
+    /// Bytes one entry at `level` covers (x86-64: 4 KiB at the PT … 512 GiB at the PML4).
+    public func span(ofLevel level: Int) -> UInt64 { 1 << shift(ofLevel: level) }
+
+    /// Whether `address` is in the user half.
+    public func isUser(_ address: UInt64) -> Bool { address < userEnd }
+
     /// How many bits `level`'s index has.
     public func indexBits(ofLevel level: Int) -> Int { Int(Self.byte(indexBits, level)) }
 
@@ -116,10 +128,13 @@ public struct Architecture: Sendable, Equatable {
     }
 
     /// Whether `address` is one the CPU can issue: x86-64's canonical rule
-    /// (bits 63:47 equal, else #GP), elsewhere no bits above the virtual width.
+    /// (bits 63 down to the top virtual bit all equal, else #GP: 63:47 with 4
+    /// levels, 63:56 with 5), elsewhere no bits above the virtual width.
     @inline(__always)
     public func isCanonical(_ address: UInt64) -> Bool {
-        hasKernel ? AddressLayout.isCanonical(address) : virtualBits >= 64 || address >> UInt64(virtualBits) == 0
+        guard virtualBits < 64 else { return true }
+        let top = address >> UInt64(hasKernel ? virtualBits - 1 : virtualBits)
+        return top == 0 || (hasKernel && top == (1 << UInt64(65 - virtualBits)) - 1)
     }
 
     /// The root table's physical address for a base-register value.
@@ -138,7 +153,19 @@ public struct Architecture: Sendable, Equatable {
             global: PageTableEntry.global, noExecute: PageTableEntry.noExecute,
             frameMask: PageTableEntry.addressMask, reservedBits: .x86_64),
         largePageLevels: [2, 3], virtualBits: 48, physicalBits: Int(AddressLayout.physicalAddressBits),
-        hasKernel: true, levelNames: ["PT", "PD", "PDPT", "PML4"])
+        hasKernel: true, levelNames: ["PT", "PD", "PDPT", "PML4"], userEnd: AddressLayout.userEnd,
+        directMapBase: AddressLayout.directMapBase)
+
+    /// x86-64 with 5-level paging (LA57, SDM vol. 3A §4.5; Linux's
+    /// mm.rst 5-level map): a PML5 above the PML4, 57-bit addresses, user
+    /// space below 0x0100000000000000 and the direct map at
+    /// 0xff11000000000000. The kernel text, the cpu_entry_area and the entry
+    /// format stay as with 4 levels.
+    public static let x86_64_la57 = Architecture(
+        name: "x86_64 levels=5", pageShift: AddressLayout.pageShift, indexBitsPerLevel: [9, 9, 9, 9, 9], entryBytes: 8,
+        format: x86_64.format, largePageLevels: [2, 3], virtualBits: 57, physicalBits: Int(AddressLayout.physicalAddressBits),
+        hasKernel: true, levelNames: ["PT", "PD", "PDPT", "PML4", "PML5"], userEnd: 0x0100_0000_0000_0000,
+        directMapBase: 0xFF11_0000_0000_0000)
 }
 
 /// Where the bits of a page-table entry live. A mask of 0 means the format

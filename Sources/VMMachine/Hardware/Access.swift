@@ -55,12 +55,12 @@ public struct WalkStep: Sendable, Equatable {
     public var entry: UInt64 = 0
 }
 
-/// The walk of one access, at most four steps, stored inline so that an access
+/// The walk of one access, at most five steps (x86-64 with LA57), stored inline so that an access
 /// never allocates. A trace that does not keep its steps only counts them:
 /// an access whose line is not printed (`quiet`, a replay) needs the count
 /// (`last.walk_steps`), not the entries.
 public struct WalkTrace: Sendable, Equatable {
-    private var steps: (WalkStep, WalkStep, WalkStep, WalkStep) = (.init(), .init(), .init(), .init())
+    private var steps: (WalkStep, WalkStep, WalkStep, WalkStep, WalkStep) = (.init(), .init(), .init(), .init(), .init())
     public private(set) var count = 0
     /// Whether `append` stores the step; the subscript reads only kept steps.
     public internal(set) var keepsSteps: Bool
@@ -82,7 +82,8 @@ public struct WalkTrace: Sendable, Equatable {
         case 0: steps.0 = step
         case 1: steps.1 = step
         case 2: steps.2 = step
-        default: steps.3 = step
+        case 3: steps.3 = step
+        default: steps.4 = step
         }
         count += 1
     }
@@ -92,7 +93,8 @@ public struct WalkTrace: Sendable, Equatable {
         case 0: return steps.0
         case 1: return steps.1
         case 2: return steps.2
-        default: return steps.3
+        case 3: return steps.3
+        default: return steps.4
         }
     }
 

@@ -26,7 +26,7 @@ public struct PageTableEntry: Equatable, Sendable {
     /// entry, and the low address bits a large page's alignment leaves unused.
     public static func reservedBits(level: Int, largePage: Bool) -> UInt64 {
         var bits = addressMask & ~((1 << AddressLayout.physicalAddressBits) - 1)
-        if level == 4 { bits |= pageSize }
+        if level >= 4 { bits |= pageSize }  // no 512 GiB (or 256 TiB) pages: PS is reserved in a PML4 and PML5 entry
         if largePage && level == 2 { bits |= 0x001F_E000 }  // bits 20:13
         if largePage && level == 3 { bits |= 0x3FFF_E000 }  // bits 29:13
         return bits

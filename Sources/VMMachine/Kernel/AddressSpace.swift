@@ -13,16 +13,16 @@ extension Machine {
         created: inout [UInt64]
     ) throws(MachineError) -> UInt64 {
         var table = root
-        var current = AddressLayout.levels
+        var current = architecture.levels
         while current > level {
-            let entryAddress = table + UInt64(AddressLayout.index(of: virtualAddress, level: current)) * 8
+            let entryAddress = table + UInt64(architecture.index(of: virtualAddress, level: current)) * 8
             var entry = PageTableEntry(raw: memory.readWord(entryAddress))
             if !entry.isPresent {
                 try checkHostMemory(adding: 1)
                 guard let frame = allocator.allocate() else { throw .outOfMemory(totalFrames: framesTotal) }
                 created.append(frame)
                 entry = PageTableEntry(physicalAddress: frame * AddressLayout.pageSize, flags: tableFlags)
-                if current == AddressLayout.levels, let mirror {
+                if current == architecture.levels, let mirror {
                     memory.writeWord(mirror + (entryAddress - root), entry.raw)
                     memory.writeWord(entryAddress, entry.raw | PageTableEntry.noExecute)
                 } else {
@@ -39,9 +39,9 @@ extension Machine {
     /// way to `virtualAddress`, or nil if the walk stops above it.
     func existingTable(root: UInt64, _ virtualAddress: UInt64, level: Int) -> UInt64? {
         var table = root
-        var current = AddressLayout.levels
+        var current = architecture.levels
         while current > level {
-            let entryAddress = table + UInt64(AddressLayout.index(of: virtualAddress, level: current)) * 8
+            let entryAddress = table + UInt64(architecture.index(of: virtualAddress, level: current)) * 8
             let entry = PageTableEntry(raw: memory.readWord(entryAddress))
             guard entry.isPresent, !entry.isLargePage else { return nil }
             table = entry.physicalAddress
@@ -54,9 +54,9 @@ extension Machine {
     /// `virtualAddress`, found by a software walk that changes nothing.
     func leaf(_ virtualAddress: UInt64, root: UInt64) -> (address: UInt64, level: Int)? {
         var tableAddress = root & PageTableEntry.addressMask
-        var level = AddressLayout.levels
+        var level = architecture.levels
         while true {
-            let entryAddress = tableAddress + UInt64(AddressLayout.index(of: virtualAddress, level: level)) * 8
+            let entryAddress = tableAddress + UInt64(architecture.index(of: virtualAddress, level: level)) * 8
             let entry = PageTableEntry(raw: memory.readWord(entryAddress))
             guard entry.isPresent else { return nil }
             if level == 1 || ((level == 2 || level == 3) && entry.isLargePage) { return (entryAddress, level) }
@@ -72,7 +72,7 @@ extension Machine {
     func presentLeaves(of region: MemoryRegion, root: UInt64) -> [(page: UInt64, entryAddress: UInt64)] {
         var leaves: [(page: UInt64, entryAddress: UInt64)] = []
         collectLeaves(
-            table: root & PageTableEntry.addressMask, level: AddressLayout.levels, base: 0, start: region.start,
+            table: root & PageTableEntry.addressMask, level: architecture.levels, base: 0, start: region.start,
             end: region.end, swapped: false, into: &leaves)
         return leaves
     }
@@ -83,7 +83,7 @@ extension Machine {
         guard limitsUserFrames, region.pageSize == AddressLayout.pageSize else { return [] }
         var leaves: [(page: UInt64, entryAddress: UInt64)] = []
         collectLeaves(
-            table: root & PageTableEntry.addressMask, level: AddressLayout.levels, base: 0, start: region.start,
+            table: root & PageTableEntry.addressMask, level: architecture.levels, base: 0, start: region.start,
             end: region.end, swapped: true, into: &leaves)
         return leaves
     }
@@ -92,7 +92,7 @@ extension Machine {
         table: UInt64, level: Int, base: UInt64, start: UInt64, end: UInt64, swapped: Bool,
         into leaves: inout [(page: UInt64, entryAddress: UInt64)]
     ) {
-        let span = AddressLayout.span(ofLevel: level)
+        let span = architecture.span(ofLevel: level)
         let first = start > base ? (start - base) / span : 0
         let last = min(AddressLayout.entriesPerTable - 1, (end - 1 - base) / span)
         guard first <= last else { return }
@@ -144,7 +144,7 @@ extension Machine {
         var missing: UInt64 = 0
         for level in leafLevel...3 {
             // One table at `level` covers the span of one entry at `level + 1`.
-            let span = AddressLayout.span(ofLevel: level + 1)
+            let span = architecture.span(ofLevel: level + 1)
             var region = start & ~(span - 1)
             while region < end {
                 if existingTable(root: root, region, level: level) == nil { missing += 1 }
@@ -197,9 +197,9 @@ extension Machine {
     /// The raw entry that a walk of `virtualAddress` from `root` reads at
     /// `level` (4 = PML4 … 1 = PT), or 0 if the walk stops before that level.
     public func entry(root: UInt64, _ virtualAddress: UInt64, level: Int) throws(MachineError) -> UInt64 {
-        guard (1...AddressLayout.levels).contains(level) else { throw .noSuchLevel(level) }
+        guard (1...architecture.levels).contains(level) else { throw .noSuchLevel(level) }
         guard let table = existingTable(root: root, virtualAddress, level: level) else { return 0 }
-        return memory.readWord(table + UInt64(AddressLayout.index(of: virtualAddress, level: level)) * 8)
+        return memory.readWord(table + UInt64(architecture.index(of: virtualAddress, level: level)) * 8)
     }
 
     /// The present entries of the table at `tableAddress`, by index.

@@ -50,7 +50,7 @@ extension Machine {
         if fault.kind == .reservedBit { return .kernelOops }
         // The faulting instruction is in the user page itself: no exception-table entry can cover it.
         if fault.check == .smep { return .kernelOops }
-        guard AddressLayout.isUser(address) else { return kernelMode ? .kernelOops : .segmentationFault }
+        guard architecture.isUser(address) else { return kernelMode ? .kernelOops : .segmentationFault }
         if kernelMode && (cores[index].isLazy || fault.check == .smap || fault.check == .smep) { return unhandled }
         guard let pid = cores[index].loadedProcess else { return kernelMode ? unhandled : .segmentationFault }
         let processIndex = processIndex(pid)
@@ -68,7 +68,7 @@ extension Machine {
             if !present, limitsUserFrames, region.pageSize == AddressLayout.pageSize,
                 let table = existingTable(root: processes[processIndex].root, pageAddress, level: 1)
             {
-                let entryAddress = table + UInt64(AddressLayout.index(of: pageAddress, level: 1)) * 8
+                let entryAddress = table + UInt64(architecture.index(of: pageAddress, level: 1)) * 8
                 let entry = PageTableEntry(raw: memory.readWord(entryAddress))
                 if entry.isSwapped {
                     let physical = try swapIn(
@@ -135,13 +135,13 @@ extension Machine {
     /// would, allow the access: then a fault on it came from a stale TLB entry.
     func allowsInMemory(_ virtualAddress: UInt64, kind: AccessKind, core index: Int) -> Bool {
         var table = cores[index].cr3 & PageTableEntry.addressMask
-        var level = AddressLayout.levels
+        var level = architecture.levels
         var writable = true
         var user = true
         var noExecute = false
         while true {
             let entry = PageTableEntry(
-                raw: memory.readWord(table + UInt64(AddressLayout.index(of: virtualAddress, level: level)) * 8))
+                raw: memory.readWord(table + UInt64(architecture.index(of: virtualAddress, level: level)) * 8))
             guard entry.isPresent else { return false }
             writable = writable && entry.isWritable
             user = user && entry.isUser

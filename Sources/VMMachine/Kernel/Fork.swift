@@ -40,7 +40,7 @@ extension Machine {
                     root: child.root, mirror: child.userRoot, address, downTo: 1, tableFlags: Self.userTableFlags,
                     created: &created)
                 let entry = memory.readWord(entryAddress)
-                memory.writeWord(table + UInt64(AddressLayout.index(of: address, level: 1)) * 8, entry)
+                memory.writeWord(table + UInt64(architecture.index(of: address, level: 1)) * 8, entry)
                 swapReferences[PageTableEntry(raw: entry).swapSlot, default: 0] += 1
             }
             for (address, entryAddress) in presentLeaves(of: region, root: parentRecord.root) {
@@ -56,7 +56,7 @@ extension Machine {
                     tableFlags: Self.userTableFlags, created: &created)
                 // The child's copy starts old (A clear), as pte_mkold does.
                 memory.writeWord(
-                    table + UInt64(AddressLayout.index(of: address, level: level)) * 8, entry & ~PageTableEntry.accessed)
+                    table + UInt64(architecture.index(of: address, level: level)) * 8, entry & ~PageTableEntry.accessed)
                 let physical = PageTableEntry(raw: entry).physicalAddress & ~(region.pageSize - 1)
                 sharedFrames[physical] = mappingCount(physical) + 1
                 processes[childIndex].residentPages += region.pageSize / AddressLayout.pageSize

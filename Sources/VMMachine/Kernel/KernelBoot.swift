@@ -20,7 +20,7 @@ extension Machine {
         let text = PageTableEntry.present | PageTableEntry.accessed | PageTableEntry.pageSize | global
         var physicalAddress: UInt64 = 0
         while physicalAddress < configuration.ramBytes {
-            try installKernelLeaf(AddressLayout.directMapBase + physicalAddress, physicalAddress, level: 2, directMap)
+            try installKernelLeaf(architecture.directMapBase + physicalAddress, physicalAddress, level: 2, directMap)
             physicalAddress += AddressLayout.largePageSize
         }
         try installKernelLeaf(AddressLayout.kernelTextBase, 0, level: 2, text)
@@ -36,14 +36,14 @@ extension Machine {
             root: kernelRoot, mirror: nil, virtualAddress, downTo: level, tableFlags: Self.kernelTableFlags,
             created: &created)
         kernelTableFrames += created
-        let entryAddress = table + UInt64(AddressLayout.index(of: virtualAddress, level: level)) * 8
+        let entryAddress = table + UInt64(architecture.index(of: virtualAddress, level: level)) * 8
         memory.writeWord(entryAddress, PageTableEntry(physicalAddress: physicalAddress, flags: flags).raw)
     }
 
     /// The PML4 indices of the kernel half that a process's table gets: all of
     /// them, or under KPTI (user copy) only the entry trampoline's.
     func kernelEntries(forUserCopy: Bool) -> [Int] {
-        let trampoline = AddressLayout.index(of: AddressLayout.entryAreaBase, level: 4)
+        let trampoline = architecture.index(of: AddressLayout.entryAreaBase, level: architecture.levels)
         return (AddressLayout.firstKernelPML4Index..<Int(AddressLayout.entriesPerTable)).filter { index in
             memory.readWord(kernelRoot + UInt64(index) * 8) & PageTableEntry.present != 0
                 && (!forUserCopy || index == trampoline)

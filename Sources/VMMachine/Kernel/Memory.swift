@@ -35,10 +35,10 @@ extension Machine {
         guard AddressLayout.leafLevel(forPageSize: pageSize) != nil else { throw .unsupportedPageSize(pageSize) }
         guard virtualAddress % pageSize == 0 else { throw .misaligned(address: virtualAddress, alignment: pageSize) }
         guard size > 0 else { throw .emptyRange }
-        guard AddressLayout.isUser(virtualAddress) else { throw .notUserAddress(address: virtualAddress) }
+        guard architecture.isUser(virtualAddress) else { throw .notUserAddress(address: virtualAddress) }
         // The end is checked before anything adds to it: user values never reach a trapping `+`.
         let (end, overflow) = virtualAddress.addingReportingOverflow(size)
-        guard !overflow, end <= AddressLayout.userEnd else {
+        guard !overflow, end <= architecture.userEnd else {
             throw .notUserAddress(address: overflow ? UInt64.max : end - 1)
         }
         guard size % pageSize == 0 else {
@@ -75,7 +75,7 @@ extension Machine {
         let available = allocator.available + UInt64(resident.count)
         guard pages <= available / framesPerPage else { throw .outOfMemory(totalFrames: framesTotal) }
         let leafLevel = AddressLayout.leafLevel(forPageSize: pageSize)!
-        try checkHostMemory(adding: Int(size / AddressLayout.span(ofLevel: leafLevel + 1)))
+        try checkHostMemory(adding: Int(size / architecture.span(ofLevel: leafLevel + 1)))
         let tables = missingTables(root: process.root, start: virtualAddress, end: end, leafLevel: leafLevel)
         guard pages * framesPerPage + tables <= available else { throw .outOfMemory(totalFrames: framesTotal) }
         if pageSize > AddressLayout.pageSize {
@@ -124,7 +124,7 @@ extension Machine {
         if writable { flags |= PageTableEntry.writable }
         if !region.protection.execute { flags |= PageTableEntry.noExecute }
         if level > 1 { flags |= PageTableEntry.pageSize }
-        let entryAddress = table + UInt64(AddressLayout.index(of: virtualAddress, level: level)) * 8
+        let entryAddress = table + UInt64(architecture.index(of: virtualAddress, level: level)) * 8
         memory.writeWord(entryAddress, PageTableEntry(physicalAddress: physicalAddress, flags: flags).raw)
     }
 

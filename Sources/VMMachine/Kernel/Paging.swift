@@ -50,7 +50,7 @@ extension Machine {
         var found: [(processIndex: Int, entryAddress: UInt64)] = []
         for index in processes.indices {
             guard let table = existingTable(root: processes[index].root, page, level: 1) else { continue }
-            let entryAddress = table + UInt64(AddressLayout.index(of: page, level: 1)) * 8
+            let entryAddress = table + UInt64(architecture.index(of: page, level: 1)) * 8
             let entry = PageTableEntry(raw: memory.readWord(entryAddress))
             if entry.isPresent && entry.physicalAddress == frame * AddressLayout.pageSize {
                 found.append((index, entryAddress))

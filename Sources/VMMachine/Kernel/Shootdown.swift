@@ -110,7 +110,7 @@ extension Machine {
     {
         guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
         if let refused = refuseInUserMode(core: index) { return refused }
-        guard type <= 3, pcid <= 0xFFF, type != 0 || AddressLayout.isCanonical(address) else {
+        guard type <= 3, pcid <= 0xFFF, type != 0 || architecture.isCanonical(address) else {
             cores[index].faults += 1
             faultCounts.unresolved += 1
             return .generalProtection

@@ -82,10 +82,10 @@ extension Machine {
             }
             cursor = max(cursor, region.end)
         }
-        if cursor < AddressLayout.userEnd {
+        if cursor < architecture.userEnd {
             gaps.append(
                 MemoryRegion(
-                    start: cursor, end: AddressLayout.userEnd, protection: Protection(write: true, execute: true),
+                    start: cursor, end: architecture.userEnd, protection: Protection(write: true, execute: true),
                     pageSize: AddressLayout.pageSize))
         }
         for gap in gaps { insert(gap, into: index) }
@@ -180,7 +180,7 @@ extension Machine {
     /// neither prints nor needs data, so nothing is loaded or stored; the
     /// walker still sets accessed and dirty bits.
     private func reference(_ virtualAddress: UInt64, _ kind: AccessKind, core coreIndex: Int, _ attempt: inout Attempt) {
-        guard AddressLayout.isCanonical(virtualAddress) else {
+        guard architecture.isCanonical(virtualAddress) else {
             cores[coreIndex].faults += 1
             faultCounts.unresolved += 1
             return
