@@ -9,7 +9,7 @@ enum StateRenderer {
         var lines = ["page table of \(process.name) (pid \(process.pid)): \(rootName) at \(Format.hex(process.root))"]
         var userEntries = 0
         for (index, entry) in machine.presentEntries(ofTable: process.root) {
-            let isKernelHalf = index >= AddressLayout.firstKernelPML4Index
+            let isKernelHalf = index >= machine.architecture.firstKernelIndex
             if isKernelHalf {
                 lines.append(
                     "  " + entryLine(level: top, index: index, entry: entry, architecture)
@@ -24,8 +24,8 @@ enum StateRenderer {
         if userEntries == 0 { lines.insert("  (user half empty)", at: 1) }
         if let userRoot = process.userRoot {
             let entries = machine.presentEntries(ofTable: userRoot)
-            let user = entries.filter { $0.index < AddressLayout.firstKernelPML4Index }.count
-            let kernel = entries.filter { $0.index >= AddressLayout.firstKernelPML4Index }.map { String($0.index) }
+            let user = entries.filter { $0.index < machine.architecture.firstKernelIndex }.count
+            let kernel = entries.filter { $0.index >= machine.architecture.firstKernelIndex }.map { String($0.index) }
             lines.append(
                 "user \(rootName) at \(Format.hex(userRoot)) (KPTI): the same \(Format.plural(user, "user entry", "user entries")) "
                     + "(sharing every table below), and of the kernel only entry \(kernel.joined(separator: ", ")), the entry trampoline")

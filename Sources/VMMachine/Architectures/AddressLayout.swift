@@ -5,7 +5,6 @@ public enum AddressLayout {
     public static let pageSize: UInt64 = 1 << 12
     public static let largePageSize: UInt64 = 1 << 21
     public static let hugePageSize: UInt64 = 1 << 30
-    public static let entriesPerTable: UInt64 = 512
     public static let levels = 4
     /// MAXPHYADDR: physical address bits the CPU implements (46, as on
     /// Skylake-SP); entry address bits from here up to 51 are reserved.
@@ -21,9 +20,6 @@ public enum AddressLayout {
     public static let entryCodePhysical: UInt64 = 0x1000
     /// Kernel text, "mapped to physical address 0".
     public static let kernelTextBase: UInt64 = 0xFFFF_FFFF_8000_0000
-    /// The PML4 index where the kernel half starts; entries from here on are
-    /// copied into every process's PML4.
-    public static let firstKernelPML4Index = 256
 
     /// Bits 63:47 must all equal bit 47 (SDM vol. 1 §3.3.7.1); otherwise #GP, not #PF.
     public static func isCanonical(_ address: UInt64) -> Bool {

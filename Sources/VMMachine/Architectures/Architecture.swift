@@ -102,6 +102,13 @@ public struct Architecture: Sendable, Equatable {
     /// Whether `address` is in the user half.
     public func isUser(_ address: UInt64) -> Bool { address < userEnd }
 
+    /// Entries in a table of the kernel model's (a leaf table's count: 512 on
+    /// x86-64, 1,024 on i386); every table fills one frame.
+    public var entriesPerTable: UInt64 { 1 << UInt64(indexBits(ofLevel: 1)) }
+
+    /// The first root-table index of the kernel half: the one `userEnd` falls in.
+    public var firstKernelIndex: Int { index(of: userEnd, level: levels) }
+
     /// How many bits `level`'s index has.
     public func indexBits(ofLevel level: Int) -> Int { Int(Self.byte(indexBits, level)) }
 

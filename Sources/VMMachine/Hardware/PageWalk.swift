@@ -56,3 +56,15 @@ extension Machine {
         memory.store(address, (memory.load(address) & ~mask) | (value & mask))
     }
 }
+
+extension Machine {
+    /// A page-table entry of this machine's size at `address` (the kernel
+    /// model's reads and writes of its tables: 8 bytes on x86-64, 4 on i386).
+    @inline(__always)
+    func tableEntry(at address: UInt64) -> UInt64 { readEntry(at: address, bytes: architecture.entryBytes) }
+
+    @inline(__always)
+    func setTableEntry(at address: UInt64, _ value: UInt64) {
+        writeEntry(at: address, bytes: architecture.entryBytes, value)
+    }
+}

@@ -15,18 +15,18 @@ extension Machine {
         var table = root
         var current = architecture.levels
         while current > level {
-            let entryAddress = table + UInt64(architecture.index(of: virtualAddress, level: current)) * 8
-            var entry = PageTableEntry(raw: memory.readWord(entryAddress))
+            let entryAddress = table + UInt64(architecture.index(of: virtualAddress, level: current)) * architecture.entryBytes
+            var entry = PageTableEntry(raw: tableEntry(at: entryAddress))
             if !entry.isPresent {
                 try checkHostMemory(adding: 1)
                 guard let frame = allocator.allocate() else { throw .outOfMemory(totalFrames: framesTotal) }
                 created.append(frame)
                 entry = PageTableEntry(physicalAddress: frame * AddressLayout.pageSize, flags: tableFlags)
                 if current == architecture.levels, let mirror {
-                    memory.writeWord(mirror + (entryAddress - root), entry.raw)
-                    memory.writeWord(entryAddress, entry.raw | PageTableEntry.noExecute)
+                    setTableEntry(at: mirror + (entryAddress - root), entry.raw)
+                    setTableEntry(at: entryAddress, entry.raw | PageTableEntry.noExecute)
                 } else {
-                    memory.writeWord(entryAddress, entry.raw)
+                    setTableEntry(at: entryAddress, entry.raw)
                 }
             }
             table = entry.physicalAddress
@@ -41,8 +41,8 @@ extension Machine {
         var table = root
         var current = architecture.levels
         while current > level {
-            let entryAddress = table + UInt64(architecture.index(of: virtualAddress, level: current)) * 8
-            let entry = PageTableEntry(raw: memory.readWord(entryAddress))
+            let entryAddress = table + UInt64(architecture.index(of: virtualAddress, level: current)) * architecture.entryBytes
+            let entry = PageTableEntry(raw: tableEntry(at: entryAddress))
             guard entry.isPresent, !entry.isLargePage else { return nil }
             table = entry.physicalAddress
             current -= 1
@@ -56,8 +56,8 @@ extension Machine {
         var tableAddress = root & PageTableEntry.addressMask
         var level = architecture.levels
         while true {
-            let entryAddress = tableAddress + UInt64(architecture.index(of: virtualAddress, level: level)) * 8
-            let entry = PageTableEntry(raw: memory.readWord(entryAddress))
+            let entryAddress = tableAddress + UInt64(architecture.index(of: virtualAddress, level: level)) * architecture.entryBytes
+            let entry = PageTableEntry(raw: tableEntry(at: entryAddress))
             guard entry.isPresent else { return nil }
             if level == 1 || ((level == 2 || level == 3) && entry.isLargePage) { return (entryAddress, level) }
             tableAddress = entry.physicalAddress
@@ -94,11 +94,11 @@ extension Machine {
     ) {
         let span = architecture.span(ofLevel: level)
         let first = start > base ? (start - base) / span : 0
-        let last = min(AddressLayout.entriesPerTable - 1, (end - 1 - base) / span)
+        let last = min(architecture.entriesPerTable - 1, (end - 1 - base) / span)
         guard first <= last else { return }
         for index in first...last {
-            let entryAddress = table + index * 8
-            let entry = PageTableEntry(raw: memory.readWord(entryAddress))
+            let entryAddress = table + index * architecture.entryBytes
+            let entry = PageTableEntry(raw: tableEntry(at: entryAddress))
             let address = base + index * span
             if swapped && level == 1 {
                 if entry.isSwapped { leaves.append((address, entryAddress)) }
@@ -199,21 +199,21 @@ extension Machine {
     public func entry(root: UInt64, _ virtualAddress: UInt64, level: Int) throws(MachineError) -> UInt64 {
         guard (1...architecture.levels).contains(level) else { throw .noSuchLevel(level) }
         guard let table = existingTable(root: root, virtualAddress, level: level) else { return 0 }
-        return memory.readWord(table + UInt64(architecture.index(of: virtualAddress, level: level)) * 8)
+        return tableEntry(at: table + UInt64(architecture.index(of: virtualAddress, level: level)) * architecture.entryBytes)
     }
 
     /// The present entries of the table at `tableAddress`, by index.
     public func presentEntries(ofTable tableAddress: UInt64) -> [(index: Int, entry: PageTableEntry)] {
-        (0..<Int(AddressLayout.entriesPerTable)).compactMap { index in
-            let entry = PageTableEntry(raw: memory.readWord(tableAddress + UInt64(index) * 8))
+        (0..<Int(architecture.entriesPerTable)).compactMap { index in
+            let entry = PageTableEntry(raw: tableEntry(at: tableAddress + UInt64(index) * architecture.entryBytes))
             return entry.isPresent ? (index, entry) : nil
         }
     }
 
     /// The entries of a table that are present or hold a page swapped out, in index order.
     public func presentOrSwappedEntries(ofTable tableAddress: UInt64) -> [(index: Int, entry: PageTableEntry)] {
-        (0..<Int(AddressLayout.entriesPerTable)).compactMap { index in
-            let entry = PageTableEntry(raw: memory.readWord(tableAddress + UInt64(index) * 8))
+        (0..<Int(architecture.entriesPerTable)).compactMap { index in
+            let entry = PageTableEntry(raw: tableEntry(at: tableAddress + UInt64(index) * architecture.entryBytes))
             return entry.isPresent || entry.isSwapped ? (index, entry) : nil
         }
     }

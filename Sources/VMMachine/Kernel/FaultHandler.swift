@@ -68,8 +68,8 @@ extension Machine {
             if !present, limitsUserFrames, region.pageSize == AddressLayout.pageSize,
                 let table = existingTable(root: processes[processIndex].root, pageAddress, level: 1)
             {
-                let entryAddress = table + UInt64(architecture.index(of: pageAddress, level: 1)) * 8
-                let entry = PageTableEntry(raw: memory.readWord(entryAddress))
+                let entryAddress = table + UInt64(architecture.index(of: pageAddress, level: 1)) * architecture.entryBytes
+                let entry = PageTableEntry(raw: tableEntry(at: entryAddress))
                 if entry.isSwapped {
                     let physical = try swapIn(
                         processIndex, page: pageAddress, entryAddress: entryAddress, slot: entry.swapSlot, region: region,
@@ -102,11 +102,11 @@ extension Machine {
             guard kind == .write, let leaf = leaf(address, root: processes[processIndex].root) else {
                 return .protectionFault
             }
-            let entry = PageTableEntry(raw: memory.readWord(leaf.address))
+            let entry = PageTableEntry(raw: tableEntry(at: leaf.address))
             let old = entry.physicalAddress & ~(region.pageSize - 1)
             faultCounts.copyOnWrite += 1
             if mappingCount(old) == 1 {
-                memory.writeWord(leaf.address, entry.raw | PageTableEntry.writable)
+                setTableEntry(at: leaf.address, entry.raw | PageTableEntry.writable)
                 chargeKernelWork(core: index, entries: 1)
                 return .madeWritable(page: old)
             }
@@ -119,7 +119,7 @@ extension Machine {
             releasePage(old, pageSize: region.pageSize)
             chargeKernelWork(core: index, copied: frames, entries: 1)
             let flags = (entry.raw & ~PageTableEntry.addressMask) | PageTableEntry.writable
-            memory.writeWord(leaf.address, PageTableEntry(physicalAddress: copy, flags: flags).raw)
+            setTableEntry(at: leaf.address, PageTableEntry(physicalAddress: copy, flags: flags).raw)
             registerUserPage(copy, virtualPage: pageAddress)
             // Other cores may still hold read-only entries for the old page (ptep_clear_flush).
             _ = shootdown(pid, pages: [(pageAddress, region.pageSize)], from: index)
@@ -141,7 +141,7 @@ extension Machine {
         var noExecute = false
         while true {
             let entry = PageTableEntry(
-                raw: memory.readWord(table + UInt64(architecture.index(of: virtualAddress, level: level)) * 8))
+                raw: tableEntry(at: table + UInt64(architecture.index(of: virtualAddress, level: level)) * architecture.entryBytes))
             guard entry.isPresent else { return false }
             writable = writable && entry.isWritable
             user = user && entry.isUser

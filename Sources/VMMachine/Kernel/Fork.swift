@@ -39,15 +39,15 @@ extension Machine {
                 let table = try ensureTables(
                     root: child.root, mirror: child.userRoot, address, downTo: 1, tableFlags: Self.userTableFlags,
                     created: &created)
-                let entry = memory.readWord(entryAddress)
-                memory.writeWord(table + UInt64(architecture.index(of: address, level: 1)) * 8, entry)
+                let entry = tableEntry(at: entryAddress)
+                setTableEntry(at: table + UInt64(architecture.index(of: address, level: 1)) * architecture.entryBytes, entry)
                 swapReferences[PageTableEntry(raw: entry).swapSlot, default: 0] += 1
             }
             for (address, entryAddress) in presentLeaves(of: region, root: parentRecord.root) {
-                var entry = memory.readWord(entryAddress)
+                var entry = tableEntry(at: entryAddress)
                 if region.protection.write {
                     entry &= ~PageTableEntry.writable
-                    memory.writeWord(entryAddress, entry)
+                    setTableEntry(at: entryAddress, entry)
                     pages.append((address, region.pageSize))
                 }
                 let level = AddressLayout.leafLevel(forPageSize: region.pageSize)!
@@ -55,8 +55,8 @@ extension Machine {
                     root: child.root, mirror: child.userRoot, address, downTo: level,
                     tableFlags: Self.userTableFlags, created: &created)
                 // The child's copy starts old (A clear), as pte_mkold does.
-                memory.writeWord(
-                    table + UInt64(architecture.index(of: address, level: level)) * 8, entry & ~PageTableEntry.accessed)
+                setTableEntry(at: 
+                    table + UInt64(architecture.index(of: address, level: level)) * architecture.entryBytes, entry & ~PageTableEntry.accessed)
                 let physical = PageTableEntry(raw: entry).physicalAddress & ~(region.pageSize - 1)
                 sharedFrames[physical] = mappingCount(physical) + 1
                 processes[childIndex].residentPages += region.pageSize / AddressLayout.pageSize
@@ -105,10 +105,10 @@ extension Machine {
         var cleared: UInt64 = 0
         for region in record.regions {
             for (_, entryAddress) in swappedLeaves(of: region, root: record.root) {
-                releaseSwapSlot(PageTableEntry(raw: memory.readWord(entryAddress)).swapSlot)
+                releaseSwapSlot(PageTableEntry(raw: tableEntry(at: entryAddress)).swapSlot)
             }
             for (_, entryAddress) in presentLeaves(of: region, root: record.root) {
-                let physical = PageTableEntry(raw: memory.readWord(entryAddress)).physicalAddress & ~(region.pageSize - 1)
+                let physical = PageTableEntry(raw: tableEntry(at: entryAddress)).physicalAddress & ~(region.pageSize - 1)
                 releasePage(physical, pageSize: region.pageSize)
                 cleared += 1
             }

@@ -36,16 +36,16 @@ extension Machine {
             root: kernelRoot, mirror: nil, virtualAddress, downTo: level, tableFlags: Self.kernelTableFlags,
             created: &created)
         kernelTableFrames += created
-        let entryAddress = table + UInt64(architecture.index(of: virtualAddress, level: level)) * 8
-        memory.writeWord(entryAddress, PageTableEntry(physicalAddress: physicalAddress, flags: flags).raw)
+        let entryAddress = table + UInt64(architecture.index(of: virtualAddress, level: level)) * architecture.entryBytes
+        setTableEntry(at: entryAddress, PageTableEntry(physicalAddress: physicalAddress, flags: flags).raw)
     }
 
     /// The PML4 indices of the kernel half that a process's table gets: all of
     /// them, or under KPTI (user copy) only the entry trampoline's.
     func kernelEntries(forUserCopy: Bool) -> [Int] {
         let trampoline = architecture.index(of: AddressLayout.entryAreaBase, level: architecture.levels)
-        return (AddressLayout.firstKernelPML4Index..<Int(AddressLayout.entriesPerTable)).filter { index in
-            memory.readWord(kernelRoot + UInt64(index) * 8) & PageTableEntry.present != 0
+        return (architecture.firstKernelIndex..<Int(architecture.entriesPerTable)).filter { index in
+            tableEntry(at: kernelRoot + UInt64(index) * architecture.entryBytes) & PageTableEntry.present != 0
                 && (!forUserCopy || index == trampoline)
         }
     }

@@ -124,8 +124,8 @@ extension Machine {
         if writable { flags |= PageTableEntry.writable }
         if !region.protection.execute { flags |= PageTableEntry.noExecute }
         if level > 1 { flags |= PageTableEntry.pageSize }
-        let entryAddress = table + UInt64(architecture.index(of: virtualAddress, level: level)) * 8
-        memory.writeWord(entryAddress, PageTableEntry(physicalAddress: physicalAddress, flags: flags).raw)
+        let entryAddress = table + UInt64(architecture.index(of: virtualAddress, level: level)) * architecture.entryBytes
+        setTableEntry(at: entryAddress, PageTableEntry(physicalAddress: physicalAddress, flags: flags).raw)
     }
 
     /// Splits `pid`'s regions at `start` and `end`; returns the pieces inside
@@ -174,12 +174,12 @@ extension Machine {
         let root = processes[index].root
         for region in inside {
             for (_, entryAddress) in swappedLeaves(of: region, root: root) {
-                releaseSwapSlot(PageTableEntry(raw: memory.readWord(entryAddress)).swapSlot)
-                memory.writeWord(entryAddress, 0)
+                releaseSwapSlot(PageTableEntry(raw: tableEntry(at: entryAddress)).swapSlot)
+                setTableEntry(at: entryAddress, 0)
             }
             for (address, entryAddress) in presentLeaves(of: region, root: root) {
-                let entry = PageTableEntry(raw: memory.readWord(entryAddress))
-                memory.writeWord(entryAddress, 0)
+                let entry = PageTableEntry(raw: tableEntry(at: entryAddress))
+                setTableEntry(at: entryAddress, 0)
                 let physical = entry.physicalAddress & ~(region.pageSize - 1)
                 if mappingCount(physical) == 1 { freed.append(physical) }
                 releasePage(physical, pageSize: region.pageSize)
@@ -213,12 +213,12 @@ extension Machine {
         var count = 0
         for region in changed {
             for (address, entryAddress) in presentLeaves(of: region, root: processes[index].root) {
-                let old = PageTableEntry(raw: memory.readWord(entryAddress))
+                let old = PageTableEntry(raw: tableEntry(at: entryAddress))
                 var raw = old.raw & ~(PageTableEntry.writable | PageTableEntry.noExecute)
                 if protection.write && mappingCount(old.physicalAddress) == 1 { raw |= PageTableEntry.writable }
                 if !protection.execute { raw |= PageTableEntry.noExecute }
                 guard raw != old.raw else { continue }
-                memory.writeWord(entryAddress, raw)
+                setTableEntry(at: entryAddress, raw)
                 count += 1
                 let new = PageTableEntry(raw: raw)
                 if (old.isWritable && !new.isWritable) || (!old.isNoExecute && new.isNoExecute) {
@@ -255,7 +255,7 @@ extension Machine {
             let region = processes[index].regions[position]
             let start = boundary & ~(large - 1)
             if let leaf = leaf(start, root: processes[index].root), leaf.level == 2 {
-                let entry = PageTableEntry(raw: memory.readWord(leaf.address))
+                let entry = PageTableEntry(raw: tableEntry(at: leaf.address))
                 guard mappingCount(entry.physicalAddress & ~(large - 1)) == 1 else {
                     throw .sharedHugePage(address: start)
                 }
@@ -265,14 +265,14 @@ extension Machine {
                 // Same rights and A/D bits; PS goes, and bit 12 (a large page's PAT) is not an address bit here.
                 let flags = entry.raw & ~(PageTableEntry.addressMask | PageTableEntry.pageSize)
                 let base = entry.physicalAddress & ~(large - 1)
-                for page in 0..<AddressLayout.entriesPerTable {
-                    memory.writeWord(
-                        table + page * 8,
+                for page in 0..<architecture.entriesPerTable {
+                    setTableEntry(at: 
+                        table + page * architecture.entryBytes,
                         PageTableEntry(physicalAddress: base + page * AddressLayout.pageSize, flags: flags).raw)
                 }
-                memory.writeWord(leaf.address, PageTableEntry(physicalAddress: table, flags: Self.userTableFlags).raw)
+                setTableEntry(at: leaf.address, PageTableEntry(physicalAddress: table, flags: Self.userTableFlags).raw)
                 processes[index].tableFrames.append(frame)
-                chargeKernelWork(core: core, zeroed: 1, entries: AddressLayout.entriesPerTable + 1)
+                chargeKernelWork(core: core, zeroed: 1, entries: architecture.entriesPerTable + 1)
                 _ = shootdown(processes[index].pid, pages: [(start, large)], from: core)
                 split.append(start)
             }

@@ -50,8 +50,8 @@ extension Machine {
         var found: [(processIndex: Int, entryAddress: UInt64)] = []
         for index in processes.indices {
             guard let table = existingTable(root: processes[index].root, page, level: 1) else { continue }
-            let entryAddress = table + UInt64(architecture.index(of: page, level: 1)) * 8
-            let entry = PageTableEntry(raw: memory.readWord(entryAddress))
+            let entryAddress = table + UInt64(architecture.index(of: page, level: 1)) * architecture.entryBytes
+            let entry = PageTableEntry(raw: tableEntry(at: entryAddress))
             if entry.isPresent && entry.physicalAddress == frame * AddressLayout.pageSize {
                 found.append((index, entryAddress))
             }
@@ -105,8 +105,8 @@ extension Machine {
                 resident.hand = (resident.hand + 1) % size
                 guard let frame = resident.ring[slot], frame != keeping else { continue }
                 let entries = mappers(of: frame)
-                let accessed = entries.contains { PageTableEntry(raw: memory.readWord($0.entryAddress)).isAccessed }
-                let dirty = entries.contains { PageTableEntry(raw: memory.readWord($0.entryAddress)).isDirty }
+                let accessed = entries.contains { PageTableEntry(raw: tableEntry(at: $0.entryAddress)).isAccessed }
+                let dirty = entries.contains { PageTableEntry(raw: tableEntry(at: $0.entryAddress)).isDirty }
                 let clearing = !enhanced || sweep % 2 == 1
                 if !accessed && (!enhanced || dirty == (sweep % 2 == 1)) {
                     resident.pendingSlot = slot
@@ -123,7 +123,7 @@ extension Machine {
     private func clearAccessed(_ frame: UInt64, entries: [(processIndex: Int, entryAddress: UInt64)], core: Int) {
         guard let page = resident.virtualPage[frame] else { return }
         for (index, entryAddress) in entries {
-            memory.writeWord(entryAddress, memory.readWord(entryAddress) & ~PageTableEntry.accessed)
+            setTableEntry(at: entryAddress, tableEntry(at: entryAddress) & ~PageTableEntry.accessed)
             _ = shootdown(processes[index].pid, pages: [(page, AddressLayout.pageSize)], from: core)
         }
     }
@@ -132,7 +132,7 @@ extension Machine {
     func evict(_ frame: UInt64, core: Int) {
         let page = resident.virtualPage[frame] ?? 0
         let entries = mappers(of: frame)
-        let dirty = entries.contains { PageTableEntry(raw: memory.readWord($0.entryAddress)).isDirty }
+        let dirty = entries.contains { PageTableEntry(raw: tableEntry(at: $0.entryAddress)).isDirty }
         let cleanCopy = resident.cleanCopy[frame]
         var slot = cleanCopy
         if dirty || (cleanCopy == nil && memory.isTouched(frame: frame)) {
@@ -147,10 +147,10 @@ extension Machine {
         }
         for (index, entryAddress) in entries {
             if let slot {
-                memory.writeWord(entryAddress, PageTableEntry.swapped(slot: slot).raw)
+                setTableEntry(at: entryAddress, PageTableEntry.swapped(slot: slot).raw)
                 swapReferences[slot, default: 0] += 1
             } else {
-                memory.writeWord(entryAddress, 0)
+                setTableEntry(at: entryAddress, 0)
             }
             if processes[index].residentPages > 0 { processes[index].residentPages -= 1 }
             _ = shootdown(processes[index].pid, pages: [(page, AddressLayout.pageSize)], from: core)
@@ -182,7 +182,7 @@ extension Machine {
         var flags = PageTableEntry.present | PageTableEntry.user
         if region.protection.write { flags |= PageTableEntry.writable }
         if !region.protection.execute { flags |= PageTableEntry.noExecute }
-        memory.writeWord(entryAddress, PageTableEntry(physicalAddress: physical, flags: flags).raw)
+        setTableEntry(at: entryAddress, PageTableEntry(physicalAddress: physical, flags: flags).raw)
         registerUserPage(physical, virtualPage: page)
         // The entry's hold on the slot becomes the frame's: the copy in swap is still good until a write.
         resident.cleanCopy[physical / AddressLayout.pageSize] = slot
@@ -232,7 +232,7 @@ extension Machine {
             ? resident.ring : resident.order.map { $0 }
         return frames.map { frame in
             frame.map { frame in
-                let entries = mappers(of: frame).map { PageTableEntry(raw: memory.readWord($0.entryAddress)) }
+                let entries = mappers(of: frame).map { PageTableEntry(raw: tableEntry(at: $0.entryAddress)) }
                 return ResidentPage(
                     frame: frame * AddressLayout.pageSize, virtualPage: resident.virtualPage[frame] ?? 0,
                     accessed: entries.contains(where: \.isAccessed), dirty: entries.contains(where: \.isDirty))

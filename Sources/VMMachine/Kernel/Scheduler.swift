@@ -19,11 +19,11 @@ extension Machine {
         let root = frames[0] * AddressLayout.pageSize
         let userRoot = configuration.kpti ? frames[1] * AddressLayout.pageSize : nil
         for index in kernelEntries(forUserCopy: false) {
-            memory.writeWord(root + UInt64(index) * 8, memory.readWord(kernelRoot + UInt64(index) * 8))
+            setTableEntry(at: root + UInt64(index) * architecture.entryBytes, tableEntry(at: kernelRoot + UInt64(index) * architecture.entryBytes))
         }
         if let userRoot {
             for index in kernelEntries(forUserCopy: true) {
-                memory.writeWord(userRoot + UInt64(index) * 8, memory.readWord(kernelRoot + UInt64(index) * 8))
+                setTableEntry(at: userRoot + UInt64(index) * architecture.entryBytes, tableEntry(at: kernelRoot + UInt64(index) * architecture.entryBytes))
             }
         }
         let pid = ProcessID(nextPID)
