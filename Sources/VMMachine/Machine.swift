@@ -45,7 +45,7 @@ public struct MachineConfiguration: Sendable, Equatable {
     public init() {}
 
     /// The names `machine` takes: x86-64, the two textbook presets, and a geometry given in full.
-    public static let supportedArchitectures = ["x86_64", "csapp", "ostep", "custom"]
+    public static let supportedArchitectures = ["x86_64", "i386", "csapp", "ostep", "custom"]
     public static let minimumRAM: UInt64 = 4 << 20
     public static let maximumRAM: UInt64 = 1 << 40
     public static let maximumCores = 64
@@ -109,9 +109,13 @@ public final class Machine {
         architecture = configuration.architecture
         let ram = architecture.hasKernel ? configuration.ramBytes : 1 << UInt64(architecture.physicalBits)
         if architecture.hasKernel {
-            guard ram >= MachineConfiguration.minimumRAM, ram <= MachineConfiguration.maximumRAM,
-                ram % AddressLayout.largePageSize == 0
-            else { throw .ramSize(bytes: ram) }
+            guard ram >= MachineConfiguration.minimumRAM, ram <= min(MachineConfiguration.maximumRAM, architecture.maximumRAM),
+                ram % architecture.span(ofLevel: 2) == 0
+            else {
+                throw .ramSize(
+                    bytes: ram, multiple: architecture.span(ofLevel: 2),
+                    maximum: min(MachineConfiguration.maximumRAM, architecture.maximumRAM))
+            }
         }
         physicalBytes = ram
         guard (1...MachineConfiguration.maximumCores).contains(configuration.cores) else {
@@ -121,7 +125,8 @@ public final class Machine {
         do {
             tlb = try TLBHierarchy(
                 model: configuration.tlbModel, unifiedEntries: configuration.tlbEntries,
-                unifiedWays: configuration.tlbWays, pageShift: UInt8(architecture.pageShift))
+                unifiedWays: configuration.tlbWays, pageShift: UInt8(architecture.pageShift),
+                shiftStep: UInt8(architecture.indexBits(ofLevel: 1)))
         } catch {
             throw .tlbGeometry(error)
         }
@@ -147,6 +152,12 @@ public final class Machine {
         let root = rootFrame * AddressLayout.pageSize
         kernelRoot = root
         kernelTableFrames = [rootFrame]
+        guard !configuration.pcid || architecture.supportsPCID else {
+            throw .notOnArchitecture(architecture: architecture.name, what: "PCIDs (CR4.PCIDE)")
+        }
+        guard !configuration.kpti || architecture.supportsKPTI else {
+            throw .notOnArchitecture(architecture: architecture.name, what: "page-table isolation (KPTI)")
+        }
         let slots = configuration.pcid ? MachineConfiguration.addressSpaceSlots : 1
         cores = CoreArray((0..<configuration.cores).map { Core(index: $0, cr3: root, tlb: tlb, slotCount: slots) })
         try buildKernelHalf()

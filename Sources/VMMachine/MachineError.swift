@@ -1,6 +1,8 @@
 /// A request the machine refuses. The language layer turns these into words.
 public enum MachineError: Error, Equatable, Sendable {
-    case ramSize(bytes: UInt64)
+    case ramSize(bytes: UInt64, multiple: UInt64, maximum: UInt64)
+    /// A feature the architecture lacks, or that vmlab does not model on it.
+    case notOnArchitecture(architecture: String, what: String)
     case tlbGeometry(TLB.ConfigurationError)
     case outOfMemory(totalFrames: UInt64)
     case misaligned(address: UInt64, alignment: UInt64)
@@ -22,7 +24,7 @@ public enum MachineError: Error, Equatable, Sendable {
     case noSuchLevel(Int)
     case hostMemoryLimit(frames: Int)
     case coreCount(Int)
-    case unsupportedPageSize(UInt64)
+    case unsupportedPageSize(UInt64, architecture: String, sizes: [UInt64])
     case partialLargePage(address: UInt64, pageSize: UInt64)
     case exited(name: String)
     case threadNameTaken(process: String, name: String)

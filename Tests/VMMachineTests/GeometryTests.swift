@@ -61,9 +61,12 @@ import Testing
         let outcome = try machine.access(0x611C, kind: .read)
         #expect(outcome.physicalAddress == 0x35 * 32 + 28 && outcome.value == 0x08)
         #expect(outcome.walk.count == 2 && outcome.walk[0].entry == 0xA1 && outcome.walk[1].entry == 0xB5)
-        // A write stores one byte and leaves its neighbours.
-        _ = try machine.access(0x611C, kind: .write, storing: 0x1234)
+        // A write stores one byte and leaves its neighbours; a wider value is refused.
+        _ = try machine.access(0x611C, kind: .write, storing: 0x34)
         #expect(try machine.peek(0x35 * 32 + 28, bytes: 2) == 0xFF34)
+        #expect(throws: MachineError.fieldTooWide(name: "the value", value: 0x1234, bits: 8)) {
+            try machine.access(0x611C, kind: .write, storing: 0x1234)
+        }
         let noTable = try machine.access(0x0000, kind: .read)
         #expect(noTable.fault?.kind == .notPresent && noTable.fault?.level == 2 && noTable.resolution == nil)
         let noPage = try machine.access(0x611C + 32, kind: .read)

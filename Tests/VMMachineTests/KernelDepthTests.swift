@@ -346,7 +346,7 @@ func makeMachine(
         #expect(throws: MachineError.misaligned(address: 0x1000, alignment: 2 << 20)) {
             try machine.map(a.pid, at: 0x1000, size: 2 << 20, protection: .readWrite, pageSize: 2 << 20)
         }
-        #expect(throws: MachineError.unsupportedPageSize(8192)) {
+        #expect(throws: MachineError.unsupportedPageSize(8192, architecture: "x86_64", sizes: [4096, 2 << 20, 1 << 30])) {
             try machine.map(a.pid, at: 0, size: 8192, protection: .readWrite, pageSize: 8192)
         }
         let used = machine.framesUsed

@@ -14,7 +14,7 @@ import Testing
     @Test func configurationIsValidated() {
         var configuration = MachineConfiguration()
         configuration.ramBytes = 3 << 20
-        #expect(throws: MachineError.ramSize(bytes: 3 << 20)) { try Machine(configuration) }
+        #expect(throws: MachineError.ramSize(bytes: 3 << 20, multiple: 2 << 20, maximum: 1 << 40)) { try Machine(configuration) }
         configuration = MachineConfiguration()
         configuration.tlbEntries = 12
         #expect(throws: MachineError.tlbGeometry(.setsNotPowerOfTwo(sets: 3))) { try Machine(configuration) }

@@ -79,7 +79,7 @@ enum MachineCommands {
     ) { interpreter, call in
         var configuration = MachineConfiguration()
         let name = interpreter.word(call.arguments[0])
-        let textbook = name != "x86_64"
+        let textbook = !["x86_64", "i386"].contains(name)
         if textbook {
             if let option = kernelOptions.lazy.compactMap({ call.option($0.name) }).first {
                 throw Diagnostic(
@@ -87,10 +87,14 @@ enum MachineCommands {
             }
             configuration.architecture = try GeometryOptions.architecture(name, call, interpreter)
             configuration.tlbEntries = 16
-        } else if let option = GeometryOptions.all.lazy.filter({ $0.name != "levels" }).compactMap({ call.option($0.name) }).first {
+        } else if let option = GeometryOptions.all.lazy.filter({ $0.name != "levels" || name != "x86_64" })
+            .compactMap({ call.option($0.name) }).first
+        {
             throw Diagnostic(
-                "\(option.name)= shapes a textbook machine (csapp, ostep, custom); x86_64's geometry is fixed",
+                "\(option.name)= shapes a textbook machine (csapp, ostep, custom); \(name)'s geometry is fixed",
                 at: option.nameRange)
+        } else if name == "i386" {
+            configuration.architecture = .i386
         } else if let option = call.option("levels") {
             // 4-level paging, or LA57's 5 (CR4.LA57: a PML5 above the PML4).
             switch try interpreter.integer(option.value, "levels") {
@@ -111,6 +115,11 @@ enum MachineCommands {
         }
         if let option = call.option("tlb_model") {
             configuration.tlbModel = TLBModel(rawValue: interpreter.word(option.value)) ?? .unified
+            if configuration.tlbModel != .unified && configuration.architecture == .i386 {
+                throw Diagnostic(
+                    "tlb_model=\(configuration.tlbModel.rawValue) describes a 64-bit Intel core's TLBs; i386 has the unified one",
+                    at: option.value.range)
+            }
             if configuration.tlbModel != .unified, let sized = call.option("tlb") ?? call.option("tlb_ways") {
                 throw Diagnostic(
                     "\(sized.name)= sizes the unified TLB; tlb_model=\(configuration.tlbModel.rawValue) has its own geometry",
@@ -121,11 +130,20 @@ enum MachineCommands {
         if let ways = try count("tlb_ways", limit: UInt64(TLB.maximumEntries)) { configuration.tlbWays = ways }
         if let cores = try count("cores", limit: UInt64(MachineConfiguration.maximumCores)) { configuration.cores = cores }
         if let ram = call.option("ram") { configuration.ramBytes = try interpreter.integer(ram.value, "ram") }
-        if let option = call.option("pcid") { configuration.pcid = interpreter.word(option.value) == "on" }
+        if let option = call.option("pcid") {
+            configuration.pcid = interpreter.word(option.value) == "on"
+            if configuration.pcid && !configuration.architecture.supportsPCID {
+                throw Diagnostic(
+                    "pcid=on: \(name) has no PCIDs (CR4.PCIDE exists only in 64-bit mode)", at: option.nameRange)
+            }
+        }
         if let option = call.option("kpti") {
             configuration.kpti = interpreter.word(option.value) == "on"
             // With 5 levels the entry area shares its PML5 entry with the kernel
             // text, and Linux clones it one level down (pti_clone_p4d): not modeled.
+            if configuration.kpti && configuration.architecture == .i386 {
+                throw Diagnostic("kpti=on: page-table isolation is not modeled on i386", at: option.nameRange)
+            }
             if configuration.kpti && configuration.architecture.levels == 5 {
                 throw Diagnostic(
                     "kpti=on with levels=5 is not modeled yet: under LA57 Linux shares the entry trampoline one level "
@@ -174,6 +192,7 @@ enum MachineCommands {
         }
         var features: [String] = []
         if machine.architecture.levels == 5 { features.append("5-level paging (LA57: PML5, 57-bit addresses)") }
+        if machine.architecture == .i386 { features.append("32-bit paging (PD and PT, 4-byte entries, 4 MiB pages, no NX)") }
         if configuration.pcid { features.append("PCID on") }
         if configuration.kpti { features.append("KPTI on") }
         if !configuration.shootdown { features.append("TLB shootdowns OFF") }

@@ -10,9 +10,10 @@ enum Format {
     }
 
     /// Zero-padded to 16 digits, for table columns.
-    static func hex16(_ value: UInt64) -> String {
+    /// A page-table entry in full: 16 hex digits for 8 bytes, 8 for i386's 4.
+    static func entryHex(_ value: UInt64, bytes: UInt64) -> String {
         let digits = String(value, radix: 16)
-        return "0x" + String(repeating: "0", count: max(0, 16 - digits.count)) + digits
+        return "0x" + String(repeating: "0", count: max(0, 2 * Int(bytes) - digits.count)) + digits
     }
 
     /// 4096 → "4 KiB", 2097152 → "2 MiB"; other values in bytes.
@@ -49,9 +50,11 @@ extension MachineError {
     /// What a student reads when the machine refuses a request.
     var message: String {
         switch self {
-        case .ramSize(let bytes):
-            return "ram=\(Format.size(bytes)) is not allowed: RAM must be a multiple of 2 MiB from "
-                + "\(Format.size(MachineConfiguration.minimumRAM)) to \(Format.size(MachineConfiguration.maximumRAM))"
+        case .ramSize(let bytes, let multiple, let maximum):
+            return "ram=\(Format.size(bytes)) is not allowed: RAM must be a multiple of \(Format.size(multiple)) from "
+                + "\(Format.size(MachineConfiguration.minimumRAM)) to \(Format.size(maximum))"
+        case .notOnArchitecture(let architecture, let what):
+            return "\(architecture) has no \(what), or vmlab does not model it there"
         case .tlbGeometry(.notDivisible(let entries, let ways)):
             return "a TLB of \(entries) entries cannot be split into \(ways) ways"
         case .tlbGeometry(.setsNotPowerOfTwo(let sets)):
@@ -92,8 +95,14 @@ extension MachineError {
             return "level must be 1 to 4 (4 = PML4 … 1 = PT), got \(level)"
         case .coreCount(let count):
             return "cores=\(count) is not allowed: 1 to \(MachineConfiguration.maximumCores) cores"
-        case .unsupportedPageSize(let size):
-            return "page=\(Format.size(size)) is not an x86-64 page size; use 4K, 2M or 1G"
+        case .unsupportedPageSize(let size, let architecture, let sizes):
+            // "4K, 2M or 1G": as the page= option is written.
+            let names = sizes.map { size in
+                Format.size(size).replacingOccurrences(of: " ", with: "").replacingOccurrences(of: "iB", with: "")
+            }
+            let machine = architecture.hasPrefix("x86_64") ? "x86-64" : architecture
+            return "page=\(Format.size(size)) is not a\("aeiox".contains(machine.first ?? "b") ? "n" : "") \(machine) page size; use "
+                + names.dropLast().joined(separator: ", ") + (names.count > 1 ? " or " : "") + names.last!
         case .partialLargePage(let address, let pageSize):
             return "\(Format.hex(address)) splits a \(Format.size(pageSize)) page; huge pages are mapped whole, "
                 + "and unmapped whole unless transparent huge pages split them (2 MiB pages, thp=on)"

@@ -47,7 +47,7 @@ enum StateRenderer {
         let isLeaf = level == 1 || entry.isLargePage
         if entry.isSwapped {
             lines.append(
-                indent + "\(architecture.levelName(level))[\(Format.padLeft(String(index), 3))] \(Format.hex16(entry.raw)) "
+                indent + "\(architecture.levelName(level))[\(Format.padLeft(String(index), 3))] \(Format.entryHex(entry.raw, bytes: architecture.entryBytes)) "
                     + Format.padRight("swapped out", 18) + "  va \(Format.hex(base)) -> swap slot \(entry.swapSlot)")
             return
         }
@@ -73,7 +73,7 @@ enum StateRenderer {
     }
 
     private static func entryLine(level: Int, index: Int, entry: PageTableEntry, _ architecture: Architecture) -> String {
-        "\(architecture.levelName(level))[\(Format.padLeft(String(index), 3))] \(Format.hex16(entry.raw)) "
+        "\(architecture.levelName(level))[\(Format.padLeft(String(index), 3))] \(Format.entryHex(entry.raw, bytes: architecture.entryBytes)) "
             + Format.padRight(entry.flagNames.joined(separator: " "), 18)
     }
 

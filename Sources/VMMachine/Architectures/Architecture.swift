@@ -35,6 +35,19 @@ public struct Architecture: Sendable, Equatable {
     /// mode, mm.rst): user space ends here, and all RAM is mapped from here.
     public let userEnd: UInt64
     public let directMapBase: UInt64
+    /// Where the kernel image is mapped (its entry code runs there).
+    public let kernelTextBase: UInt64
+    /// x86-64's addresses are sign-extended from the top virtual bit (the
+    /// canonical rule, #GP otherwise); elsewhere no bits above the width exist.
+    public let signExtended: Bool
+    /// CR4.PCIDE and page-table isolation, where the hardware and vmlab's
+    /// kernel model have them.
+    public let supportsPCID: Bool
+    public let supportsKPTI: Bool
+    /// Linux's cpu_entry_area, where the entry trampoline is mapped (x86-64 only here).
+    public let entryAreaBase: UInt64?
+    /// The most RAM the kernel model maps: i386's low memory (highmem is not modeled).
+    public let maximumRAM: UInt64
     /// For level L, in byte L: how far right an address shifts to bring that
     /// level's index to bit 0, and how many bits the index has. Packed into
     /// one word each, so that the walker finds them with a shift and a mask.
@@ -51,10 +64,18 @@ public struct Architecture: Sendable, Equatable {
         name: String, pageShift: UInt64, indexBitsPerLevel: [Int], entryBytes: UInt64, format: EntryFormat,
         largePageLevels: [Int] = [], virtualBits: Int? = nil, physicalBits: Int = 46, accessBytes: UInt64 = 8,
         baseRegister: String = "CR3", baseRegisterHoldsFrameNumber: Bool = false, hasKernel: Bool = false,
-        levelNames: [String]? = nil, userEnd: UInt64 = 0, directMapBase: UInt64 = 0
+        levelNames: [String]? = nil, userEnd: UInt64 = 0, directMapBase: UInt64 = 0, kernelTextBase: UInt64 = 0,
+        signExtended: Bool = false, supportsPCID: Bool = false, supportsKPTI: Bool = false,
+        entryAreaBase: UInt64? = nil, maximumRAM: UInt64 = 1 << 40
     ) {
+        self.entryAreaBase = entryAreaBase
+        self.maximumRAM = maximumRAM
         self.userEnd = userEnd
         self.directMapBase = directMapBase
+        self.kernelTextBase = kernelTextBase
+        self.signExtended = signExtended
+        self.supportsPCID = supportsPCID
+        self.supportsKPTI = supportsKPTI
         precondition((1...7).contains(indexBitsPerLevel.count), "1 to 7 levels")
         self.name = name
         self.pageShift = pageShift
@@ -131,6 +152,8 @@ public struct Architecture: Sendable, Equatable {
         switch format.reservedBits {
         case .none: return 0
         case .x86_64: return PageTableEntry.reservedBits(level: level, largePage: largePage)
+        // A 4 MiB page's bits 21:13 (without PSE-36, which vmlab does not model).
+        case .i386: return largePage && level == 2 ? 0x003F_E000 : 0
         }
     }
 
@@ -140,8 +163,16 @@ public struct Architecture: Sendable, Equatable {
     @inline(__always)
     public func isCanonical(_ address: UInt64) -> Bool {
         guard virtualBits < 64 else { return true }
-        let top = address >> UInt64(hasKernel ? virtualBits - 1 : virtualBits)
-        return top == 0 || (hasKernel && top == (1 << UInt64(65 - virtualBits)) - 1)
+        let top = address >> UInt64(signExtended ? virtualBits - 1 : virtualBits)
+        return top == 0 || (signExtended && top == (1 << UInt64(65 - virtualBits)) - 1)
+    }
+
+    /// The page sizes leaves can map, smallest first (x86-64: 4 KiB, 2 MiB, 1 GiB).
+    public var pageSizes: [UInt64] { (1...levels).filter { leafLevel(forPageSize: span(ofLevel: $0)) != nil }.map(span) }
+
+    /// The table level whose leaves map pages of `size` bytes, if any.
+    public func leafLevel(forPageSize size: UInt64) -> Int? {
+        (1...levels).first { span(ofLevel: $0) == size && ($0 == 1 || (largePageLevels >> UInt8($0)) & 1 != 0) }
     }
 
     /// The root table's physical address for a base-register value.
@@ -161,7 +192,8 @@ public struct Architecture: Sendable, Equatable {
             frameMask: PageTableEntry.addressMask, reservedBits: .x86_64),
         largePageLevels: [2, 3], virtualBits: 48, physicalBits: Int(AddressLayout.physicalAddressBits),
         hasKernel: true, levelNames: ["PT", "PD", "PDPT", "PML4"], userEnd: AddressLayout.userEnd,
-        directMapBase: AddressLayout.directMapBase)
+        directMapBase: AddressLayout.directMapBase, kernelTextBase: AddressLayout.kernelTextBase, signExtended: true,
+        supportsPCID: true, supportsKPTI: true, entryAreaBase: AddressLayout.entryAreaBase)
 
     /// x86-64 with 5-level paging (LA57, SDM vol. 3A §4.5; Linux's
     /// mm.rst 5-level map): a PML5 above the PML4, 57-bit addresses, user
@@ -172,7 +204,24 @@ public struct Architecture: Sendable, Equatable {
         name: "x86_64 levels=5", pageShift: AddressLayout.pageShift, indexBitsPerLevel: [9, 9, 9, 9, 9], entryBytes: 8,
         format: x86_64.format, largePageLevels: [2, 3], virtualBits: 57, physicalBits: Int(AddressLayout.physicalAddressBits),
         hasKernel: true, levelNames: ["PT", "PD", "PDPT", "PML4", "PML5"], userEnd: 0x0100_0000_0000_0000,
-        directMapBase: 0xFF11_0000_0000_0000)
+        directMapBase: 0xFF11_0000_0000_0000, kernelTextBase: AddressLayout.kernelTextBase, signExtended: true,
+        supportsPCID: true, entryAreaBase: AddressLayout.entryAreaBase)
+
+    /// 32-bit x86 without PAE (SDM vol. 3A §4.3): two levels of 10 index bits,
+    /// 4-byte entries with the low flag bits of x86-64's (P RW US PWT PCD A D
+    /// PS G) and the frame in bits 31:12, 4 MiB pages in the PD (CR4.PSE), no
+    /// NX bit and no PCIDs. Linux's 3G/1G split: user space below
+    /// 0xc0000000, all low memory (at most 896 MiB) mapped from there, the
+    /// kernel image at its start. Reads and writes move 4 bytes.
+    public static let i386 = Architecture(
+        name: "i386", pageShift: 12, indexBitsPerLevel: [10, 10], entryBytes: 4,
+        format: EntryFormat(
+            valid: PageTableEntry.present, writable: PageTableEntry.writable, user: PageTableEntry.user,
+            accessed: PageTableEntry.accessed, dirty: PageTableEntry.dirty, largePage: PageTableEntry.pageSize,
+            global: PageTableEntry.global, frameMask: 0xFFFF_F000, reservedBits: .i386),
+        largePageLevels: [2], virtualBits: 32, physicalBits: 32, accessBytes: 4, hasKernel: true,
+        levelNames: ["PT", "PD"], userEnd: 0xC000_0000, directMapBase: 0xC000_0000, kernelTextBase: 0xC000_0000,
+        maximumRAM: 896 << 20)
 }
 
 /// Where the bits of a page-table entry live. A mask of 0 means the format
@@ -202,6 +251,8 @@ public struct EntryFormat: Sendable, Equatable {
         case none
         /// Address bits from MAXPHYADDR up, PS in a PML4 entry, a large page's low address bits.
         case x86_64
+        /// A 4 MiB page's low address bits.
+        case i386
     }
 
     public init(

@@ -32,7 +32,7 @@ extension Machine {
         -> Explanation
     {
         guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
-        guard architecture.hasKernel || architecture.isCanonical(virtualAddress) else {
+        guard architecture.signExtended || architecture.isCanonical(virtualAddress) else {
             throw .addressTooWide(address: virtualAddress, bits: architecture.virtualBits, what: "virtual")
         }
         let core = cores[index]

@@ -33,7 +33,7 @@ extension Machine {
         }
         // x86's non-canonical addresses are a #GP the script sees; a textbook
         // machine simply has no wider addresses.
-        guard architecture.hasKernel || architecture.isCanonical(virtualAddress) else {
+        guard architecture.signExtended || architecture.isCanonical(virtualAddress) else {
             throw .addressTooWide(address: virtualAddress, bits: architecture.virtualBits, what: "virtual")
         }
         try checkReplacementCanRun()
@@ -82,6 +82,9 @@ extension Machine {
             // A textbook entry may name a frame past the machine's memory.
             guard physicalAddress + width <= physicalBytes else {
                 throw .addressTooWide(address: physicalAddress, bits: architecture.physicalBits, what: "physical")
+            }
+            guard kind != .write || value >> (8 * width) == 0 else {
+                throw .fieldTooWide(name: "the value", value: value, bits: Int(8 * width))
             }
             switch kind {
             case .read, .execute: outcome.value = readEntry(at: physicalAddress, bytes: width)

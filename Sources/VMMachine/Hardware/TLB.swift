@@ -39,11 +39,13 @@ public struct TLB: Sendable {
     private var clock: UInt64 = 0
     /// Lookups that found their translation here.
     public private(set) var hits: UInt64 = 0
-    /// Bit n set: some valid entry may have page shift `baseShift` + 9n. Lets
-    /// small-page-only workloads skip the large-page probes.
+    /// Bit n set: some valid entry may have page shift `baseShift` +
+    /// n × `shiftStep`. Lets small-page-only workloads skip the large-page probes.
     private var shiftsPresent: UInt8 = 0
-    /// The smallest page's shift: 12 on x86-64, 6 on CS:APP's machine.
+    /// The smallest page's shift (12 on x86-64, 6 on CS:APP's machine) and how
+    /// much each larger page size adds (a level's index bits: 9 on x86-64, 10 on i386).
     public let baseShift: UInt8
+    public let shiftStep: UInt8
 
     public enum ConfigurationError: Error, Equatable {
         case notDivisible(entries: Int, ways: Int)
@@ -53,7 +55,7 @@ public struct TLB: Sendable {
 
     public static let maximumEntries = 65_536
 
-    public init(entries: Int, ways: Int, baseShift: UInt8 = 12) throws(ConfigurationError) {
+    public init(entries: Int, ways: Int, baseShift: UInt8 = 12, shiftStep: UInt8 = 9) throws(ConfigurationError) {
         guard entries >= 1, entries <= Self.maximumEntries, ways >= 1, ways <= entries else {
             throw .outOfRange(entries: entries)
         }
@@ -64,6 +66,7 @@ public struct TLB: Sendable {
         self.ways = ways
         self.sets = sets
         self.baseShift = baseShift
+        self.shiftStep = shiftStep
         self.entries = Array(repeating: TLBEntry(pageShift: baseShift), count: entries)
     }
 
@@ -78,6 +81,7 @@ public struct TLB: Sendable {
     public mutating func lookup(_ virtualAddress: UInt64, pcid: UInt16 = 0) -> Int? {
         var shiftBit: UInt8 = 1
         var shift = UInt64(baseShift)
+        let step = UInt64(shiftStep)
         let ways = ways
         let sets = sets
         let present = shiftsPresent
@@ -103,7 +107,7 @@ public struct TLB: Sendable {
                     }
                 }
                 shiftBit <<= 1
-                shift += 9
+                shift += step
             }
             return nil
         }
@@ -137,7 +141,7 @@ public struct TLB: Sendable {
             base[victim].lastUse = now
             return victim
         }
-        shiftsPresent |= 1 &<< ((newEntry.pageShift &- baseShift) / 9)
+        shiftsPresent |= 1 &<< ((newEntry.pageShift &- baseShift) / shiftStep)
         return victim
     }
 
@@ -147,7 +151,7 @@ public struct TLB: Sendable {
         clock &+= 1
         entries[slot] = entry
         entries[slot].lastUse = clock
-        if entry.valid { shiftsPresent |= 1 &<< ((entry.pageShift &- baseShift) / 9) }
+        if entry.valid { shiftsPresent |= 1 &<< ((entry.pageShift &- baseShift) / shiftStep) }
     }
 
     public mutating func markDirty(slot: Int) { entries[slot].dirty = true }

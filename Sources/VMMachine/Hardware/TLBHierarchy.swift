@@ -48,14 +48,14 @@ public struct TLBHierarchy: Sendable {
         public let level: Int
     }
 
-    public init(model: TLBModel, unifiedEntries: Int, unifiedWays: Int, pageShift: UInt8 = 12)
+    public init(model: TLBModel, unifiedEntries: Int, unifiedWays: Int, pageShift: UInt8 = 12, shiftStep: UInt8 = 9)
         throws(TLB.ConfigurationError)
     {
         typealias Spec = (String, Int, Bool, Bool, [UInt8], Int, Int)
         let specs: [Spec]
         switch model {
         case .unified:
-            specs = [("TLB", 1, true, true, [pageShift, pageShift + 9, pageShift + 18], unifiedEntries, unifiedWays)]
+            specs = [("TLB", 1, true, true, [pageShift, pageShift + shiftStep, pageShift + 2 * shiftStep], unifiedEntries, unifiedWays)]
         case .skylake:
             specs = [
                 ("L1 ITLB 4K", 1, true, false, [12], 128, 8), ("L1 ITLB 2M", 1, true, false, [21], 8, 8),
@@ -72,7 +72,7 @@ public struct TLBHierarchy: Sendable {
             ]
         }
         var arrays: [TLB] = []
-        for spec in specs { arrays.append(try TLB(entries: spec.5, ways: spec.6, baseShift: pageShift)) }
+        for spec in specs { arrays.append(try TLB(entries: spec.5, ways: spec.6, baseShift: pageShift, shiftStep: shiftStep)) }
         self.arrays = arrays
         roles = specs.map {
             TLBArrayRole(name: $0.0, level: $0.1, instructions: $0.2, data: $0.3, pageShifts: $0.4)

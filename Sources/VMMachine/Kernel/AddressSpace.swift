@@ -142,7 +142,7 @@ extension Machine {
     /// Tables that mapping `[start, end)` with leaves at `leafLevel` would have to create.
     func missingTables(root: UInt64, start: UInt64, end: UInt64, leafLevel: Int) -> UInt64 {
         var missing: UInt64 = 0
-        for level in leafLevel...3 {
+        for level in leafLevel..<max(leafLevel, architecture.levels) {
             // One table at `level` covers the span of one entry at `level + 1`.
             let span = architecture.span(ofLevel: level + 1)
             var region = start & ~(span - 1)

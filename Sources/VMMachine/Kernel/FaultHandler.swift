@@ -80,7 +80,7 @@ extension Machine {
             }
             if !present {
                 let framesPerPage = region.pageSize / AddressLayout.pageSize
-                let level = AddressLayout.leafLevel(forPageSize: region.pageSize)!
+                let level = architecture.leafLevel(forPageSize: region.pageSize)!
                 let tables = missingTables(
                     root: processes[processIndex].root, start: pageAddress, end: pageAddress + region.pageSize,
                     leafLevel: level)

@@ -50,7 +50,7 @@ extension Machine {
                     setTableEntry(at: entryAddress, entry)
                     pages.append((address, region.pageSize))
                 }
-                let level = AddressLayout.leafLevel(forPageSize: region.pageSize)!
+                let level = architecture.leafLevel(forPageSize: region.pageSize)!
                 let table = try ensureTables(
                     root: child.root, mirror: child.userRoot, address, downTo: level,
                     tableFlags: Self.userTableFlags, created: &created)

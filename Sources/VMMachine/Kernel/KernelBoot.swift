@@ -21,11 +21,16 @@ extension Machine {
         var physicalAddress: UInt64 = 0
         while physicalAddress < configuration.ramBytes {
             try installKernelLeaf(architecture.directMapBase + physicalAddress, physicalAddress, level: 2, directMap)
-            physicalAddress += AddressLayout.largePageSize
+            physicalAddress += architecture.span(ofLevel: 2)
         }
-        try installKernelLeaf(AddressLayout.kernelTextBase, 0, level: 2, text)
-        let trampoline = PageTableEntry.present | PageTableEntry.accessed | PageTableEntry.global
-        try installKernelLeaf(AddressLayout.entryAreaBase, AddressLayout.entryCodePhysical, level: 1, trampoline)
+        // i386's kernel image is the start of the direct map (lowmem); x86-64 maps it apart.
+        if architecture.kernelTextBase != architecture.directMapBase {
+            try installKernelLeaf(architecture.kernelTextBase, 0, level: 2, text)
+        }
+        if let entryArea = architecture.entryAreaBase {
+            let trampoline = PageTableEntry.present | PageTableEntry.accessed | PageTableEntry.global
+            try installKernelLeaf(entryArea, AddressLayout.entryCodePhysical, level: 1, trampoline)
+        }
     }
 
     private func installKernelLeaf(_ virtualAddress: UInt64, _ physicalAddress: UInt64, level: Int, _ flags: UInt64)
@@ -43,7 +48,7 @@ extension Machine {
     /// The PML4 indices of the kernel half that a process's table gets: all of
     /// them, or under KPTI (user copy) only the entry trampoline's.
     func kernelEntries(forUserCopy: Bool) -> [Int] {
-        let trampoline = architecture.index(of: AddressLayout.entryAreaBase, level: architecture.levels)
+        let trampoline = architecture.entryAreaBase.map { architecture.index(of: $0, level: architecture.levels) }
         return (architecture.firstKernelIndex..<Int(architecture.entriesPerTable)).filter { index in
             tableEntry(at: kernelRoot + UInt64(index) * architecture.entryBytes) & PageTableEntry.present != 0
                 && (!forUserCopy || index == trampoline)

@@ -8,7 +8,7 @@
 /// (`user_pcid_flush_mask`).
 extension Machine {
     /// Address of the system-call handler fetched after entry (inside kernel text).
-    static let systemCallHandler = AddressLayout.kernelTextBase + 0x1000
+    var systemCallHandler: UInt64 { architecture.kernelTextBase + 0x1000 }
 
     public func enterKernel(core index: Int) throws(MachineError) -> KernelCrossing {
         guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
@@ -26,12 +26,12 @@ extension Machine {
         var write: CR3Write?
         if let pid = cores[index].loadedProcess, let process = process(pid), process.userRoot != nil {
             // The trampoline is mapped in the user copy; from there, SWITCH_TO_KERNEL_CR3.
-            fetches.append(try access(AddressLayout.entryAreaBase, kind: .execute, core: index))
+            fetches.append(try access(architecture.entryAreaBase ?? 0, kind: .execute, core: index))
             write = writeCR3(
                 cr3(for: process, slot: cores[index].currentSlot, mode: .kernel), core: index, flush: false,
                 reason: .kernelEntry)
         }
-        fetches.append(try access(Self.systemCallHandler, kind: .execute, core: index))
+        fetches.append(try access(systemCallHandler, kind: .execute, core: index))
         return KernelCrossing(
             core: index, oldCR3: oldCR3, newCR3: cores[index].cr3, write: write, fetches: fetches, crossed: true)
     }
@@ -49,7 +49,7 @@ extension Machine {
         var write: CR3Write?
         var fetches: [AccessOutcome] = []
         if let pid = cores[index].loadedProcess, let process = process(pid), process.userRoot != nil {
-            fetches.append(try access(AddressLayout.entryAreaBase, kind: .execute, core: index))
+            fetches.append(try access(architecture.entryAreaBase ?? 0, kind: .execute, core: index))
             write = returnToUserCopy(process, core: index)
         }
         cores[index].mode = .user

@@ -32,7 +32,9 @@ extension Machine {
     func checkUserRange(_ virtualAddress: UInt64, size: UInt64, pageSize: UInt64 = AddressLayout.pageSize)
         throws(MachineError) -> UInt64
     {
-        guard AddressLayout.leafLevel(forPageSize: pageSize) != nil else { throw .unsupportedPageSize(pageSize) }
+        guard architecture.leafLevel(forPageSize: pageSize) != nil else {
+            throw .unsupportedPageSize(pageSize, architecture: architecture.name, sizes: architecture.pageSizes)
+        }
         guard virtualAddress % pageSize == 0 else { throw .misaligned(address: virtualAddress, alignment: pageSize) }
         guard size > 0 else { throw .emptyRange }
         guard architecture.isUser(virtualAddress) else { throw .notUserAddress(address: virtualAddress) }
@@ -74,8 +76,9 @@ extension Machine {
         // With frames=N, pages past the limit replace earlier ones (even of this map).
         let available = allocator.available + UInt64(resident.count)
         guard pages <= available / framesPerPage else { throw .outOfMemory(totalFrames: framesTotal) }
-        let leafLevel = AddressLayout.leafLevel(forPageSize: pageSize)!
-        try checkHostMemory(adding: Int(size / architecture.span(ofLevel: leafLevel + 1)))
+        let leafLevel = architecture.leafLevel(forPageSize: pageSize)!
+        // A first bound before counting: one leaf table per span it covers (none for a root-level leaf).
+        try checkHostMemory(adding: leafLevel < architecture.levels ? Int(size / architecture.span(ofLevel: leafLevel + 1)) : 0)
         let tables = missingTables(root: process.root, start: virtualAddress, end: end, leafLevel: leafLevel)
         guard pages * framesPerPage + tables <= available else { throw .outOfMemory(totalFrames: framesTotal) }
         if pageSize > AddressLayout.pageSize {
@@ -115,7 +118,7 @@ extension Machine {
         _ index: Int, _ virtualAddress: UInt64, _ physicalAddress: UInt64, region: MemoryRegion, writable: Bool,
         created: inout [UInt64]
     ) throws(MachineError) {
-        let level = AddressLayout.leafLevel(forPageSize: region.pageSize)!
+        let level = architecture.leafLevel(forPageSize: region.pageSize)!
         let process = processes[index]
         let table = try ensureTables(
             root: process.root, mirror: process.userRoot, virtualAddress, downTo: level,
@@ -246,7 +249,7 @@ extension Machine {
         guard configuration.transparentHugePages else { return [] }
         var split: [UInt64] = []
         for boundary in boundaries {
-            let large = AddressLayout.largePageSize
+            let large = architecture.span(ofLevel: 2)
             guard boundary % large != 0,
                 let position = processes[index].regions.firstIndex(where: {
                     $0.start < boundary && boundary < $0.end && $0.pageSize == large
