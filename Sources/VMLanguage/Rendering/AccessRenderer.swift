@@ -20,7 +20,7 @@ enum AccessRenderer {
         }
         text += ": " + attempt(outcome.first, architecture)
         if let resolution = outcome.resolution {
-            text += " -> kernel: "
+            text += " -> kernel" + isolation(outcome.isolationWrites) + ": "
                 + (outcome.fault?.kind == .reservedBit && resolution == .kernelOops
                     ? "oops (\"Bad pagetable\": Linux's pgtable_bad)" : describe(resolution))
         }
@@ -30,6 +30,15 @@ enum AccessRenderer {
         if outcome.pageSize != architecture.pageSize { text += " in a \(Format.size(outcome.pageSize)) page" }
         if outcome.kind != .write { text += ", value \(outcome.value)" }
         return text
+    }
+
+    /// KPTI's CR3 switch into the kernel copy and back around a fault handler.
+    private static func isolation(_ writes: [CR3Write]) -> String {
+        guard !writes.isEmpty else { return "" }
+        let dropped = writes.reduce(0) { $0 + $1.dropped }
+        return " (KPTI: CR3 to the kernel copy and back, "
+            + (writes.contains(where: \.flushed) ? "\(Format.plural(dropped, "TLB entry", "TLB entries")) flushed" : "no flush (PCID)")
+            + ")"
     }
 
     private static func attempt(_ attempt: Attempt, _ architecture: Architecture) -> String {

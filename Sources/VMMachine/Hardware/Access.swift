@@ -129,6 +129,9 @@ public struct AccessOutcome: Sendable {
     /// mapping, `retry` is the second.
     public var first = Attempt()
     public var resolution: FaultResolution?
+    /// Under KPTI, the CR3 writes into the kernel copy and back out around
+    /// the fault handler (none otherwise).
+    public var isolationWrites: [CR3Write] = []
     public var retry: Attempt?
     /// Set when the access finally succeeded.
     public var physicalAddress: UInt64?
@@ -162,6 +165,7 @@ public struct AccessOutcome: Sendable {
         first.clear()
         first.walk.keepsSteps = keepingWalk
         resolution = nil
+        if !isolationWrites.isEmpty { isolationWrites.removeAll(keepingCapacity: true) }
         retry = nil
         physicalAddress = nil
         pageSize = 0

@@ -63,7 +63,19 @@ extension Machine {
         var translation = translate(virtualAddress, kind: kind, core: coreIndex, into: &outcome.first)
         if translation == nil, architecture.hasKernel, let fault = outcome.first.fault {
             // The kernel's page-fault handler runs; if it fixed the mapping, the instruction runs again.
+            // Under KPTI a fault from user mode enters through the trampoline like any exception:
+            // CR3 to the kernel copy, the handler, CR3 back to the user copy, then the retry.
+            let isolated = isolatedProcess(core: coreIndex)
+            if let isolated {
+                outcome.isolationWrites.append(
+                    writeCR3(
+                        cr3(for: isolated, slot: cores[coreIndex].currentSlot, mode: .kernel), core: coreIndex,
+                        flush: false, reason: .kernelEntry))
+            }
             let resolution = handlePageFault(fault, kind: kind, core: coreIndex)
+            if let isolated, let current = process(isolated.pid) {
+                outcome.isolationWrites.append(returnToUserCopy(current, core: coreIndex))
+            }
             outcome.resolution = resolution
             count(resolution)
             if resolution.isResolved {

@@ -10,6 +10,15 @@ extension Machine {
     /// Address of the system-call handler fetched after entry (inside kernel text).
     var systemCallHandler: UInt64 { architecture.kernelTextBase + 0x1000 }
 
+    /// The process whose user copy a core runs on under KPTI, when an
+    /// exception from user mode must switch CR3 to enter the kernel.
+    func isolatedProcess(core index: Int) -> Process? {
+        guard configuration.kpti, cores[index].mode == .user, let pid = cores[index].loadedProcess,
+            let process = process(pid), process.userRoot != nil
+        else { return nil }
+        return process
+    }
+
     public func enterKernel(core index: Int) throws(MachineError) -> KernelCrossing {
         guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
         let oldCR3 = cores[index].cr3
