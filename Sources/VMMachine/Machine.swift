@@ -14,6 +14,12 @@ public struct MachineConfiguration: Sendable, Equatable {
     public var pcid = false
     /// Page-table isolation: two PML4s per process, CR3 switched on every kernel entry and exit.
     public var kpti = false
+    /// xv6's design on top of `kpti`'s two tables: in the kernel a core runs
+    /// on the one master table (the kernel half only), switched to on every
+    /// trap and away from on every return, whatever process is current; the
+    /// kernel cannot dereference user addresses (xv6 copies with a software
+    /// walk), and a process switch writes no CR3 until the return to user mode.
+    public var separateKernelTable = false
     /// TLB shootdowns by IPI. Off only to show the stale-TLB bug it prevents.
     public var shootdown = true
     /// CR4.PGE: entries with G set survive CR3 writes. Linux turns it on; off,

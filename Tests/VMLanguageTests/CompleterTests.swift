@@ -36,7 +36,7 @@ import Testing
         #expect(complete("map Alpha 0x1000 size=8K pr") == ["prot="])
         #expect(complete("map Alpha 0x1000 prot=r") == ["prot=r", "prot=rw", "prot=rwx", "prot=rx"])
         #expect(complete("machine x86_64 t") == ["thp=", "tlb=", "tlb_model=", "tlb_ways="])
-        #expect(complete("machine k") == ["kpti="])
+        #expect(complete("machine k") == ["kernel=", "kpti="])
         #expect(complete("machine pcid=") == ["pcid=off", "pcid=on"])
         #expect(complete("help sp") == ["spawn"])
     }

@@ -48,7 +48,11 @@ enum AccessCommands {
         }
         if printed, let outcome = interpreter.lastAccessStorage.pointee {
             let showCore = interpreter.machine.cores.count > 1
-            interpreter.output.write(AccessRenderer.line(outcome, architecture: interpreter.machine.architecture, showCore: showCore) + "\n")
+            let machine = interpreter.machine
+            interpreter.output.write(
+                AccessRenderer.line(
+                    outcome, architecture: machine.architecture, showCore: showCore,
+                    separateKernel: machine.configuration.separateKernelTable) + "\n")
         }
     }
 }

@@ -262,7 +262,7 @@ extension Interpreter {
             output.write("  " + AccessRenderer.line(fetches.removeFirst(), architecture: machine.architecture) + "\n")
             let deferred = write.reason == .returnToUser && machine.configuration.pcid && write.flushed
             output.write(
-                "  KPTI: CR3 \(Format.hex(write.previous)) -> \(Format.hex(write.written)), "
+                "  \(machine.configuration.separateKernelTable ? "kernel table" : "KPTI"): CR3 \(Format.hex(write.previous)) -> \(Format.hex(write.written)), "
                     + (write.flushed ? EventRenderer.flushText(write) : "no flush (PCID, bit 63)")
                     + (deferred ? " (the user PCID's deferred flush)" : "") + "\n")
         }

@@ -41,6 +41,9 @@ enum MachineCommands {
         OptionSpec("ram", placeholder: "SIZE", help: "physical memory, a multiple of 2M (default 64M)"),
         OptionSpec("pcid", .word(switches), placeholder: "on|off", help: "tag TLB entries with PCIDs (default off)"),
         OptionSpec("kpti", .word(switches), placeholder: "on|off", help: "page-table isolation: two PML4s per process (default off)"),
+        OptionSpec(
+            "kernel", .word(["shared", "separate", "kpti", "split"]), placeholder: "shared|separate|kpti|split",
+            help: "how the kernel maps itself: its half in every process's table (default), xv6's separate kernel table switched to on every trap, KPTI, or ARM's TTBR1 (not on x86)"),
         OptionSpec("shootdown", .word(switches), placeholder: "on|off", help: "TLB shootdown IPIs; off shows the stale-TLB bug (default on)"),
         OptionSpec("thp", .word(switches), placeholder: "on|off", help: "transparent huge pages: a partial munmap/mprotect splits a 2 MiB page (default on)"),
         OptionSpec("pge", .word(switches), placeholder: "on|off", help: "CR4.PGE: global entries survive CR3 writes (default on)"),
@@ -137,6 +140,22 @@ enum MachineCommands {
                     "pcid=on: \(name) has no PCIDs (CR4.PCIDE exists only in 64-bit mode)", at: option.nameRange)
             }
         }
+        if let option = call.option("kernel") {
+            switch interpreter.word(option.value) {
+            case "split":
+                throw Diagnostic(
+                    "kernel=split is ARM's design (the kernel's table in TTBR1, never switched): \(name) has one CR3",
+                    at: option.value.range)
+            case "separate":
+                configuration.kpti = true
+                configuration.separateKernelTable = true
+            case "kpti": configuration.kpti = true
+            default: break
+            }
+            if let kpti = call.option("kpti") {
+                throw Diagnostic("kpti= and kernel= both choose the design: give one", at: kpti.nameRange)
+            }
+        }
         if let option = call.option("kpti") {
             configuration.kpti = interpreter.word(option.value) == "on"
             // With 5 levels the entry area shares its PML5 entry with the kernel
@@ -194,7 +213,11 @@ enum MachineCommands {
         if machine.architecture.levels == 5 { features.append("5-level paging (LA57: PML5, 57-bit addresses)") }
         if machine.architecture == .i386 { features.append("32-bit paging (PD and PT, 4-byte entries, 4 MiB pages, no NX)") }
         if configuration.pcid { features.append("PCID on") }
-        if configuration.kpti { features.append("KPTI on") }
+        if configuration.separateKernelTable {
+            features.append("separate kernel table (xv6: CR3 to the master PML4 on every trap)")
+        } else if configuration.kpti {
+            features.append("KPTI on")
+        }
         if !configuration.shootdown { features.append("TLB shootdowns OFF") }
         if !configuration.pge { features.append("PGE off") }
         if !configuration.transparentHugePages { features.append("THP off") }

@@ -7,7 +7,11 @@ import VMMachine
 ///     read 0x400000: TLB miss, walk PML4[0]=0x204027 PDPT[0]=0x205027 PD[2]=0x206027 PT[0]=0x8000000000207005, pa 0x207000, value 0
 enum AccessRenderer {
     /// `showCore` prefixes the core ("cpu 1: read …") for machines with several.
-    static func line(_ outcome: AccessOutcome, architecture: Architecture, showCore: Bool = false) -> String {
+    /// `separateKernel`: the machine runs xv6's design, whose CR3 switches
+    /// around a fault go to the one kernel table rather than a kernel copy.
+    static func line(
+        _ outcome: AccessOutcome, architecture: Architecture, showCore: Bool = false, separateKernel: Bool = false
+    ) -> String {
         var text = showCore ? "cpu \(outcome.core): " : ""
         switch outcome.kind {
         case .read: text += "read \(Format.hex(outcome.virtualAddress))"
@@ -20,7 +24,7 @@ enum AccessRenderer {
         }
         text += ": " + attempt(outcome.first, architecture)
         if let resolution = outcome.resolution {
-            text += " -> kernel" + isolation(outcome.isolationWrites) + ": "
+            text += " -> kernel" + isolation(outcome.isolationWrites, separateKernel: separateKernel) + ": "
                 + (outcome.fault?.kind == .reservedBit && resolution == .kernelOops
                     ? "oops (\"Bad pagetable\": Linux's pgtable_bad)" : describe(resolution))
         }
@@ -33,10 +37,10 @@ enum AccessRenderer {
     }
 
     /// KPTI's CR3 switch into the kernel copy and back around a fault handler.
-    private static func isolation(_ writes: [CR3Write]) -> String {
+    private static func isolation(_ writes: [CR3Write], separateKernel: Bool) -> String {
         guard !writes.isEmpty else { return "" }
         let dropped = writes.reduce(0) { $0 + $1.dropped }
-        return " (KPTI: CR3 to the kernel copy and back, "
+        return (separateKernel ? " (CR3 to the kernel's table and back, " : " (KPTI: CR3 to the kernel copy and back, ")
             + (writes.contains(where: \.flushed) ? "\(Format.plural(dropped, "TLB entry", "TLB entries")) flushed" : "no flush (PCID)")
             + ")"
     }

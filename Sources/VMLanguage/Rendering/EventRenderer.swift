@@ -5,6 +5,13 @@ enum EventRenderer {
     static func spawned(_ process: Process, machine: Machine) -> String {
         let shared = machine.presentEntries(ofTable: process.root).map { String($0.index) }
         let root = machine.architecture.levelName(machine.architecture.levels)
+        if machine.configuration.separateKernelTable, let userRoot = process.userRoot {
+            // xv6's design: the process's own table; the kernel runs on the master table.
+            let trampoline = machine.presentEntries(ofTable: userRoot).map { String($0.index) }
+            return "spawn \(process.name): pid \(process.pid), \(root) at \(Format.hex(userRoot)) with only entry "
+                + "\(trampoline.joined(separator: ", ")) of the kernel (the entry trampoline); in the kernel the core "
+                + "runs on the master \(root) at \(Format.hex(machine.kernelRoot))"
+        }
         var text =
             "spawn \(process.name): pid \(process.pid), \(root) at \(Format.hex(process.root)); "
             + "kernel entries \(shared.joined(separator: ", ")) copied from the master \(root)"

@@ -6,14 +6,17 @@ enum StateRenderer {
         let architecture = machine.architecture
         let top = architecture.levels
         let rootName = architecture.levelName(top)
-        var lines = ["page table of \(process.name) (pid \(process.pid)): \(rootName) at \(Format.hex(process.root))"]
+        // The separate design's process table is its user copy; the kernel runs on the master table.
+        let separate = machine.configuration.separateKernelTable
+        let table = separate ? process.userRoot ?? process.root : process.root
+        var lines = ["page table of \(process.name) (pid \(process.pid)): \(rootName) at \(Format.hex(table))"]
         var userEntries = 0
-        for (index, entry) in machine.presentEntries(ofTable: process.root) {
+        for (index, entry) in machine.presentEntries(ofTable: table) {
             let isKernelHalf = index >= machine.architecture.firstKernelIndex
             if isKernelHalf {
                 lines.append(
                     "  " + entryLine(level: top, index: index, entry: entry, architecture)
-                        + "  kernel half, same entry in every process")
+                        + (separate ? "  the entry trampoline, in every process" : "  kernel half, same entry in every process"))
                 continue
             }
             userEntries += 1
@@ -22,7 +25,7 @@ enum StateRenderer {
                 machine: machine, into: &lines)
         }
         if userEntries == 0 { lines.insert("  (user half empty)", at: 1) }
-        if let userRoot = process.userRoot {
+        if let userRoot = process.userRoot, !separate {
             let entries = machine.presentEntries(ofTable: userRoot)
             let user = entries.filter { $0.index < machine.architecture.firstKernelIndex }.count
             let kernel = entries.filter { $0.index >= machine.architecture.firstKernelIndex }.map { String($0.index) }

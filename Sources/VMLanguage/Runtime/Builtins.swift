@@ -43,7 +43,11 @@ enum Builtins {
         ("pid", { _, value in .integer(UInt64(process(value).pid.rawValue)) }),
         ("regions", { interpreter, value in .integer(UInt64(try record(interpreter, value).regions.count)) }),
         ("resident", { interpreter, value in .integer(try record(interpreter, value).residentPages) }),
-        ("root", { interpreter, value in .integer(try record(interpreter, value).root) }),
+        ("root", { interpreter, value in
+            // Under the separate design the process's one table is its user copy.
+            let process = try record(interpreter, value)
+            return .integer(interpreter.machine.configuration.separateKernelTable ? process.userRoot ?? process.root : process.root)
+        }),
         ("tables", { interpreter, value in .integer(UInt64(try record(interpreter, value).tableFrames.count)) }),
         ("threads", { interpreter, value in .integer(UInt64(try record(interpreter, value).threads.count)) }),
         ("user_root", { interpreter, value in

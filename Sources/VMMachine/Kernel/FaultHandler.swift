@@ -51,6 +51,8 @@ extension Machine {
         // The faulting instruction is in the user page itself: no exception-table entry can cover it.
         if fault.check == .smep { return .kernelOops }
         guard architecture.isUser(address) else { return kernelMode ? .kernelOops : .segmentationFault }
+        // With a separate kernel table no user page is mapped while the kernel runs.
+        if kernelMode && configuration.separateKernelTable { return unhandled }
         if kernelMode && (cores[index].isLazy || fault.check == .smap || fault.check == .smep) { return unhandled }
         guard let pid = cores[index].loadedProcess else { return kernelMode ? unhandled : .segmentationFault }
         let processIndex = processIndex(pid)

@@ -10,7 +10,7 @@ extension Machine {
     /// Address of the system-call handler fetched after entry (inside kernel text).
     var systemCallHandler: UInt64 { architecture.kernelTextBase + 0x1000 }
 
-    /// The process whose user copy a core runs on under KPTI, when an
+    /// The process whose user copy a core runs on under KPTI (or the separate design), when an
     /// exception from user mode must switch CR3 to enter the kernel.
     func isolatedProcess(core index: Int) -> Process? {
         guard configuration.kpti, cores[index].mode == .user, let pid = cores[index].loadedProcess,

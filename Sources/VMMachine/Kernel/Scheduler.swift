@@ -69,6 +69,8 @@ extension Machine {
     /// CR3 for running `process` on a core, in user or kernel mode.
     func cr3(for process: Process, slot: Int, mode: CPUMode) -> UInt64 {
         if mode == .user, let userRoot = process.userRoot { return userRoot | userPCID(slot: slot) }
+        // xv6: one kernel table for every process, one tag (PCID 0) for its entries.
+        if configuration.separateKernelTable { return kernelRoot }
         return process.root | kernelPCID(slot: slot)
     }
 
@@ -173,8 +175,12 @@ extension Machine {
                 // Shootdowns skip lazy cores; catch up now if the tables changed
                 // meanwhile: flush the kernel PCID now, the user PCID on the way out.
                 if cores[index].isLazy && cores[index].slots[slot].generation < process.tlbGeneration {
-                    writes.append(
-                        writeCR3(cr3(for: process, slot: slot, mode: .kernel), core: index, flush: true, reason: .contextSwitch))
+                    // (The shared kernel table of the separate design holds none of the process's entries.)
+                    if !configuration.separateKernelTable {
+                        writes.append(
+                            writeCR3(
+                                cr3(for: process, slot: slot, mode: .kernel), core: index, flush: true, reason: .contextSwitch))
+                    }
                     deferUserFlush(slot: slot, core: index)
                 }
                 cores[index].slots[slot].generation = process.tlbGeneration
@@ -185,10 +191,13 @@ extension Machine {
                 recycled = choice.recycled
                 reused = configuration.pcid && choice.hadSlot && !choice.needsFlush
                 cores[index].currentSlot = choice.slot
-                writes.append(
-                    writeCR3(
-                        cr3(for: process, slot: choice.slot, mode: .kernel), core: index, flush: choice.needsFlush,
-                        reason: .contextSwitch))
+                // The separate design stays on the kernel table: the switch shows only on the return to user mode.
+                if !configuration.separateKernelTable {
+                    writes.append(
+                        writeCR3(
+                            cr3(for: process, slot: choice.slot, mode: .kernel), core: index, flush: choice.needsFlush,
+                            reason: .contextSwitch))
+                }
                 if choice.needsFlush { deferUserFlush(slot: choice.slot, core: index) }
                 cores[index].slots[choice.slot].generation = process.tlbGeneration
             }

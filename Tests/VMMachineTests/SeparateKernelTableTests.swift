@@ -1,0 +1,41 @@
+import Testing
+
+@testable import VMMachine
+
+/// xv6's design on x86-64: a process's table holds its user half and the
+/// entry trampoline; the kernel runs on the one master table, switched to on
+/// every trap, and a process switch made there writes CR3 only on the return.
+@Suite struct SeparateKernelTableTests {
+    private func machine(separate: Bool) throws -> (Machine, Process, Process) {
+        var configuration = MachineConfiguration()
+        configuration.kpti = true
+        configuration.separateKernelTable = separate
+        let machine = try Machine(configuration)
+        let a = try machine.spawn(name: "A")
+        let b = try machine.spawn(name: "B")
+        for process in [a, b] { try machine.map(process.pid, at: 0x400000, size: 0x1000, protection: .readWrite) }
+        _ = try machine.switchTo(a.pid, core: 0)
+        return (machine, a, b)
+    }
+
+    @Test func aProcessSwitchWritesCR3TwiceNotThrice() throws {
+        let (separate, _, b) = try machine(separate: true)
+        let switched = try separate.switchTo(b.pid, core: 0)
+        #expect(switched.writes.map(\.reason) == [.kernelEntry, .returnToUser])
+        #expect(switched.writes[0].value == separate.kernelRoot && switched.newCR3 == b.userRoot)
+        let (isolated, _, other) = try machine(separate: false)
+        #expect(try isolated.switchTo(other.pid, core: 0).writes.map(\.reason) == [.kernelEntry, .contextSwitch, .returnToUser])
+    }
+
+    @Test func everyTrapRunsOnTheOneKernelTable() throws {
+        let (machine, a, b) = try machine(separate: true)
+        #expect(try machine.enterKernel(core: 0).newCR3 == machine.kernelRoot)
+        _ = try machine.exitKernel(core: 0)
+        #expect(machine.cores[0].cr3 == a.userRoot)
+        _ = try machine.switchTo(b.pid, core: 0)
+        #expect(try machine.enterKernel(core: 0).newCR3 == machine.kernelRoot)
+        // The kernel table maps no user page: dereferencing one is an oops (xv6 copies with a software walk).
+        let read = try machine.access(0x400000, kind: .read)
+        #expect(read.fault?.kind == .notPresent && read.resolution == .kernelOops)
+    }
+}
