@@ -167,6 +167,7 @@ public final class Machine {
         let slots = configuration.pcid ? MachineConfiguration.addressSpaceSlots : 1
         cores = CoreArray((0..<configuration.cores).map { Core(index: $0, cr3: root, tlb: tlb, slotCount: slots) })
         try buildKernelHalf()
+        for index in cores.indices { loadRootEntries(core: index) }
         booting = false
     }
 

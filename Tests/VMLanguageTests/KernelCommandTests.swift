@@ -33,6 +33,7 @@ import Testing
         ("machine i386 ram=1G", "ram=1 GiB is not allowed: RAM must be a multiple of 4 MiB from 4 MiB to 896 MiB"),
         ("machine i386\nspawn A\nmap A 0x400000 page=2M", "page=2 MiB is not an i386 page size; use 4K or 4M"),
         ("machine x86_64 levels=5 kpti=on", "kpti=on with levels=5 is not modeled yet: under LA57 Linux shares the entry trampoline one level lower (a PML4 entry, pti_clone_p4d), not a PML5 entry"),
+        ("machine x86_64 pae=on", "pae= is i386's: x86_64 has its own paging"),
         ("machine x86_64 levels=3", "x86_64 walks 4 levels (PML4) or, with LA57, 5 (PML5); not 3"),
         ("machine x86_64 levels=5\nprint index(0, 6)", "level must be 1 to 5 (5 = PML5, 4 = PML4, 3 = PDPT, 2 = PD, 1 = PT), got 6"),
     ])

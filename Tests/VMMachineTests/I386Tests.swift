@@ -77,3 +77,44 @@ import Testing
         }
     }
 }
+
+/// PAE: a PDPT of four entries held in registers from the CR3 load, 8-byte
+/// entries with NX, 2 MiB pages.
+@Suite struct PAETests {
+    private func loaded() throws -> (Machine, Process) {
+        var configuration = MachineConfiguration()
+        configuration.architecture = .i386PAE
+        let machine = try Machine(configuration)
+        let process = try machine.spawn(name: "A")
+        try machine.map(process.pid, at: 0x0804_8000, size: 0x1000, protection: .readWrite)
+        _ = try machine.switchTo(process.pid, core: 0)
+        return (machine, process)
+    }
+
+    @Test func thePDPTEsAreRegistersLoadedWithCR3() throws {
+        let (machine, process) = try loaded()
+        // Every user PD exists from spawn on (preallocate_pmds); PDPTEs carry only P.
+        let pdptes = (0..<4).map { try? machine.peek(process.root + UInt64($0) * 8) }
+        #expect(pdptes.allSatisfy { ($0 ?? 0) & 0xFFF == PageTableEntry.present })
+        #expect(machine.cores[0].rootEntries.0 == pdptes[0])
+        // Changed in memory, a PDPTE is not seen until CR3 is loaded again.
+        try machine.poke(process.root, 0)
+        let stale = try machine.access(0x0804_8000, kind: .read)
+        #expect(stale.fault == nil && stale.walk.count == 3 && stale.walk[0].entry == pdptes[0])
+        // The walk's memory reads are the PD and PT entries only.
+        #expect(machine.cores[0].walkMemoryReads == 2)
+        machine.loadRootEntries(core: 0)
+        #expect(machine.cores[0].rootEntries.0 == 0)
+    }
+
+    @Test func rightsComeFromThePDDownAndNXIsBack() throws {
+        let (machine, _) = try loaded()
+        let read = try machine.access(0x0804_8000, kind: .read)
+        #expect(read.fault == nil)
+        let fetch = try machine.access(0x0804_8000, kind: .execute)
+        #expect(fetch.fault?.kind == .protection)
+        // A PDPTE with RW, US or bits 8:5 set is a reserved-bit violation.
+        #expect(Architecture.i386PAE.reservedBits(level: 3, largePage: false) & (PageTableEntry.writable | PageTableEntry.user) != 0)
+        #expect(Architecture.i386PAE.firstKernelIndex == 3 && Architecture.i386PAE.pageSizes == [4096, 2 << 20])
+    }
+}

@@ -116,6 +116,9 @@ enum ExplainRenderer {
                 } else {
                     text += " = not present"
                 }
+                if architecture.rootInRegisters && step.level == architecture.levels {
+                    text += " (from its register, loaded with CR3)"
+                }
             }
             lines.append(text)
         }

@@ -39,6 +39,7 @@ enum MachineCommands {
             "tlb_model", .word(TLBModel.allCases.map(\.rawValue)), placeholder: "unified|skylake|split",
             help: "one unified TLB (default), Skylake's split L1 ITLB/DTLB and STLB, or a small split one"),
         OptionSpec("ram", placeholder: "SIZE", help: "physical memory, a multiple of 2M (default 64M)"),
+        OptionSpec("pae", .word(switches), placeholder: "on|off", help: "i386: PAE's three levels of 8-byte entries, NX and 2 MiB pages (default off)"),
         OptionSpec("pcid", .word(switches), placeholder: "on|off", help: "tag TLB entries with PCIDs (default off)"),
         OptionSpec("kpti", .word(switches), placeholder: "on|off", help: "page-table isolation: two PML4s per process (default off)"),
         OptionSpec(
@@ -97,7 +98,7 @@ enum MachineCommands {
                 "\(option.name)= shapes a textbook machine (csapp, ostep, custom); \(name)'s geometry is fixed",
                 at: option.nameRange)
         } else if name == "i386" {
-            configuration.architecture = .i386
+            configuration.architecture = call.option("pae").map { interpreter.word($0.value) == "on" } == true ? .i386PAE : .i386
         } else if let option = call.option("levels") {
             // 4-level paging, or LA57's 5 (CR4.LA57: a PML5 above the PML4).
             switch try interpreter.integer(option.value, "levels") {
@@ -118,7 +119,7 @@ enum MachineCommands {
         }
         if let option = call.option("tlb_model") {
             configuration.tlbModel = TLBModel(rawValue: interpreter.word(option.value)) ?? .unified
-            if configuration.tlbModel != .unified && configuration.architecture == .i386 {
+            if configuration.tlbModel != .unified && !configuration.architecture.signExtended {
                 throw Diagnostic(
                     "tlb_model=\(configuration.tlbModel.rawValue) describes a 64-bit Intel core's TLBs; i386 has the unified one",
                     at: option.value.range)
@@ -133,6 +134,9 @@ enum MachineCommands {
         if let ways = try count("tlb_ways", limit: UInt64(TLB.maximumEntries)) { configuration.tlbWays = ways }
         if let cores = try count("cores", limit: UInt64(MachineConfiguration.maximumCores)) { configuration.cores = cores }
         if let ram = call.option("ram") { configuration.ramBytes = try interpreter.integer(ram.value, "ram") }
+        if let option = call.option("pae"), name != "i386" {
+            throw Diagnostic("pae= is i386's: \(name) has its own paging", at: option.nameRange)
+        }
         if let option = call.option("pcid") {
             configuration.pcid = interpreter.word(option.value) == "on"
             if configuration.pcid && !configuration.architecture.supportsPCID {
@@ -160,7 +164,7 @@ enum MachineCommands {
             configuration.kpti = interpreter.word(option.value) == "on"
             // With 5 levels the entry area shares its PML5 entry with the kernel
             // text, and Linux clones it one level down (pti_clone_p4d): not modeled.
-            if configuration.kpti && configuration.architecture == .i386 {
+            if configuration.kpti && !configuration.architecture.signExtended {
                 throw Diagnostic("kpti=on: page-table isolation is not modeled on i386", at: option.nameRange)
             }
             if configuration.kpti && configuration.architecture.levels == 5 {
@@ -212,6 +216,9 @@ enum MachineCommands {
         var features: [String] = []
         if machine.architecture.levels == 5 { features.append("5-level paging (LA57: PML5, 57-bit addresses)") }
         if machine.architecture == .i386 { features.append("32-bit paging (PD and PT, 4-byte entries, 4 MiB pages, no NX)") }
+        if machine.architecture == .i386PAE {
+            features.append("PAE (PDPT, PD and PT, 8-byte entries with NX, 2 MiB pages, the 4 PDPTEs loaded with CR3)")
+        }
         if configuration.pcid { features.append("PCID on") }
         if configuration.separateKernelTable {
             features.append("separate kernel table (xv6: CR3 to the master PML4 on every trap)")

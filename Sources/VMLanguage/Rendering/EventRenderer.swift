@@ -3,7 +3,8 @@ import VMMachine
 /// Lines for what the kernel did: process creation, context switches, shootdowns.
 enum EventRenderer {
     static func spawned(_ process: Process, machine: Machine) -> String {
-        let shared = machine.presentEntries(ofTable: process.root).map { String($0.index) }
+        let shared = machine.presentEntries(ofTable: process.root).filter { $0.index >= machine.architecture.firstKernelIndex }
+            .map { String($0.index) }
         let root = machine.architecture.levelName(machine.architecture.levels)
         if machine.configuration.separateKernelTable, let userRoot = process.userRoot {
             // xv6's design: the process's own table; the kernel runs on the master table.

@@ -48,6 +48,13 @@ public struct Architecture: Sendable, Equatable {
     public let entryAreaBase: UInt64?
     /// The most RAM the kernel model maps: i386's low memory (highmem is not modeled).
     public let maximumRAM: UInt64
+    /// PAE: a CR3 load copies the root table's entries (the four PDPTEs)
+    /// into registers, and walks start there, not in memory; the kernel
+    /// reloads CR3 after changing one (Intel's application note 317080, §8.1).
+    public let rootInRegisters: Bool
+    /// The bits a root-table entry that points at a table may have (PAE's
+    /// PDPTEs: P only; RW, US, A and D are reserved there).
+    public let rootTableFlagMask: UInt64
     /// For level L, in byte L: how far right an address shifts to bring that
     /// level's index to bit 0, and how many bits the index has. Packed into
     /// one word each, so that the walker finds them with a shift and a mask.
@@ -66,8 +73,11 @@ public struct Architecture: Sendable, Equatable {
         baseRegister: String = "CR3", baseRegisterHoldsFrameNumber: Bool = false, hasKernel: Bool = false,
         levelNames: [String]? = nil, userEnd: UInt64 = 0, directMapBase: UInt64 = 0, kernelTextBase: UInt64 = 0,
         signExtended: Bool = false, supportsPCID: Bool = false, supportsKPTI: Bool = false,
-        entryAreaBase: UInt64? = nil, maximumRAM: UInt64 = 1 << 40
+        entryAreaBase: UInt64? = nil, maximumRAM: UInt64 = 1 << 40, rootInRegisters: Bool = false,
+        rootTableFlagMask: UInt64 = ~0
     ) {
+        self.rootInRegisters = rootInRegisters
+        self.rootTableFlagMask = rootTableFlagMask
         self.entryAreaBase = entryAreaBase
         self.maximumRAM = maximumRAM
         self.userEnd = userEnd
@@ -154,6 +164,12 @@ public struct Architecture: Sendable, Equatable {
         case .x86_64: return PageTableEntry.reservedBits(level: level, largePage: largePage)
         // A 4 MiB page's bits 21:13 (without PSE-36, which vmlab does not model).
         case .i386: return largePage && level == 2 ? 0x003F_E000 : 0
+        // Address bits 62:36 (MAXPHYADDR 36); in a PDPTE also NX, RW, US and bits 8:5.
+        case .pae:
+            var bits: UInt64 = 0x7FFF_FFF0_0000_0000
+            if level == 3 { bits |= PageTableEntry.noExecute | 0x1E6 }
+            if largePage && level == 2 { bits |= 0x001F_E000 }
+            return bits
         }
     }
 
@@ -222,6 +238,22 @@ public struct Architecture: Sendable, Equatable {
         largePageLevels: [2], virtualBits: 32, physicalBits: 32, accessBytes: 4, hasKernel: true,
         levelNames: ["PT", "PD"], userEnd: 0xC000_0000, directMapBase: 0xC000_0000, kernelTextBase: 0xC000_0000,
         maximumRAM: 896 << 20)
+
+    /// 32-bit x86 with PAE (SDM vol. 3A §4.4): three levels (a PDPT of four
+    /// entries, then a PD and a PT of 512), 8-byte entries in x86-64's format
+    /// with NX (EFER.NXE), 2 MiB pages, 36-bit physical addresses. CR3 points
+    /// at the PDPT, and loading it copies the four PDPTEs into registers that
+    /// walks start from. The same 3G/1G split: the kernel is PDPTE 3.
+    public static let i386PAE = Architecture(
+        name: "i386 pae=on", pageShift: 12, indexBitsPerLevel: [9, 9, 2], entryBytes: 8,
+        format: EntryFormat(
+            valid: PageTableEntry.present, writable: PageTableEntry.writable, user: PageTableEntry.user,
+            accessed: PageTableEntry.accessed, dirty: PageTableEntry.dirty, largePage: PageTableEntry.pageSize,
+            global: PageTableEntry.global, noExecute: PageTableEntry.noExecute, frameMask: 0x0000_000F_FFFF_F000,
+            reservedBits: .pae),
+        largePageLevels: [2], virtualBits: 32, physicalBits: 36, accessBytes: 4, hasKernel: true,
+        levelNames: ["PT", "PD", "PDPT"], userEnd: 0xC000_0000, directMapBase: 0xC000_0000, kernelTextBase: 0xC000_0000,
+        maximumRAM: 896 << 20, rootInRegisters: true, rootTableFlagMask: PageTableEntry.present)
 }
 
 /// Where the bits of a page-table entry live. A mask of 0 means the format
@@ -253,6 +285,8 @@ public struct EntryFormat: Sendable, Equatable {
         case x86_64
         /// A 4 MiB page's low address bits.
         case i386
+        /// Address bits above 36; a PDPTE's reserved flag bits; a 2 MiB page's low address bits.
+        case pae
     }
 
     public init(

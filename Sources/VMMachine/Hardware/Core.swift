@@ -28,6 +28,8 @@ public struct Core: Sendable {
     /// Running a kernel thread on a borrowed address space.
     public internal(set) var isLazy = false
     public internal(set) var tlb: TLBHierarchy
+    /// PAE: the four PDPTEs, loaded from memory with every CR3 write.
+    public internal(set) var rootEntries: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
     /// CR2: the linear address of the last page fault.
     public internal(set) var cr2: UInt64 = 0
     /// PCID slots (Linux keeps 6 dynamic ASIDs per CPU); one slot, unused, without PCIDs.

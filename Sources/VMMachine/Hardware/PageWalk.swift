@@ -12,8 +12,12 @@ extension Machine {
     /// index bits, entry size, where each bit lives) and records each entry
     /// in `trace`. It changes nothing: an access (MMU.swift) then checks the
     /// rights, sets accessed and dirty bits and counts; `explain` only reads.
+    /// `rootEntries`: PAE's PDPTE registers, read instead of the root table.
     @inline(__always)
-    func walkTables(_ virtualAddress: UInt64, root: UInt64, trace: inout WalkTrace) -> WalkEnd {
+    func walkTables(
+        _ virtualAddress: UInt64, root: UInt64, rootEntries: (UInt64, UInt64, UInt64, UInt64)? = nil,
+        trace: inout WalkTrace
+    ) -> WalkEnd {
         let format = architecture.format
         var table = root
         var level = architecture.levels
@@ -23,16 +27,29 @@ extension Machine {
         while true {
             let index = architecture.index(of: virtualAddress, level: level)
             let entryAddress = table &+ UInt64(truncatingIfNeeded: index) &* architecture.entryBytes
-            let raw = readEntry(at: entryAddress, bytes: architecture.entryBytes)
+            let raw: UInt64
+            if level == architecture.levels, let registers = rootEntries {
+                switch index & 3 {
+                case 0: raw = registers.0
+                case 1: raw = registers.1
+                case 2: raw = registers.2
+                default: raw = registers.3
+                }
+            } else {
+                raw = readEntry(at: entryAddress, bytes: architecture.entryBytes)
+            }
             trace.append(WalkStep(level: level, index: index, entryAddress: entryAddress, entry: raw))
             guard format.isValid(raw) else { return .fault(.notPresent, level: level) }
             let isLeaf = architecture.isLeaf(raw, level: level)
             if raw & architecture.reservedBits(level: level, largePage: isLeaf && level > 1) != 0 {
                 return .fault(.reservedBit, level: level)
             }
-            writable = writable && format.isWritable(raw)
-            user = user && format.isUser(raw)
-            noExecute = noExecute || format.isNoExecute(raw)
+            // PAE's PDPTEs carry no rights: R/W, U/S and NX count from the PD down.
+            if !(architecture.rootInRegisters && level == architecture.levels) {
+                writable = writable && format.isWritable(raw)
+                user = user && format.isUser(raw)
+                noExecute = noExecute || format.isNoExecute(raw)
+            }
             guard isLeaf else {
                 table = format.physicalAddress(raw)
                 level &-= 1
@@ -58,6 +75,31 @@ extension Machine {
 }
 
 extension Machine {
+    /// PAE's PDPTE registers of core `index`, for a walk (nil elsewhere).
+    @inline(__always)
+    func rootRegisters(core index: Int) -> (UInt64, UInt64, UInt64, UInt64)? {
+        architecture.rootInRegisters ? cores[index].rootEntries : nil
+    }
+
+    /// PAE: a CR3 load copies the four PDPTEs of the root table into the core.
+    func loadRootEntries(core index: Int) {
+        guard architecture.rootInRegisters else { return }
+        let root = architecture.rootAddress(fromRegister: cores[index].cr3)
+        cores[index].rootEntries = (
+            tableEntry(at: root), tableEntry(at: root + 8), tableEntry(at: root + 16), tableEntry(at: root + 24)
+        )
+    }
+
+    /// PAE: after the kernel writes a PDPTE, every core running on that PDPT
+    /// reloads CR3 so that its registers see it (with a TLB flush, as Linux's
+    /// `flush_tlb_mm` does). Spawn preallocates the user PDs, so only a PDPTE
+    /// someone cleared by hand is ever rewritten.
+    func reloadRootEntries(ofRoot root: UInt64) {
+        for index in cores.indices where architecture.rootAddress(fromRegister: cores[index].cr3) == root {
+            writeCR3(cores[index].cr3, core: index, flush: true, reason: .contextSwitch)
+        }
+    }
+
     /// A page-table entry of this machine's size at `address` (the kernel
     /// model's reads and writes of its tables: 8 bytes on x86-64, 4 on i386).
     @inline(__always)

@@ -21,8 +21,13 @@ extension Machine {
                 try checkHostMemory(adding: 1)
                 guard let frame = allocator.allocate() else { throw .outOfMemory(totalFrames: framesTotal) }
                 created.append(frame)
-                entry = PageTableEntry(physicalAddress: frame * AddressLayout.pageSize, flags: tableFlags)
-                if current == architecture.levels, let mirror {
+                let flags = current == architecture.levels ? tableFlags & architecture.rootTableFlagMask : tableFlags
+                entry = PageTableEntry(physicalAddress: frame * AddressLayout.pageSize, flags: flags)
+                if current == architecture.levels && architecture.rootInRegisters {
+                    // PAE: a PDPTE reaches the CPU only with a CR3 load (Intel's note 317080 §8.1).
+                    setTableEntry(at: entryAddress, entry.raw)
+                    reloadRootEntries(ofRoot: root)
+                } else if current == architecture.levels, let mirror {
                     setTableEntry(at: mirror + (entryAddress - root), entry.raw)
                     setTableEntry(at: entryAddress, entry.raw | PageTableEntry.noExecute)
                 } else {

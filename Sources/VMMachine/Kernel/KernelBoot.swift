@@ -19,8 +19,12 @@ extension Machine {
         // PAGE_KERNEL_ROX | _PAGE_PSE: read-only, executable.
         let text = PageTableEntry.present | PageTableEntry.accessed | PageTableEntry.pageSize | global
         var physicalAddress: UInt64 = 0
+        // Where the kernel image is the direct map's start (i386), its first page
+        // must run: Linux maps kernel text with PAGE_KERNEL_LARGE_EXEC there.
+        let textInDirectMap = architecture.kernelTextBase == architecture.directMapBase
         while physicalAddress < configuration.ramBytes {
-            try installKernelLeaf(architecture.directMapBase + physicalAddress, physicalAddress, level: 2, directMap)
+            let flags = textInDirectMap && physicalAddress == 0 ? directMap & ~PageTableEntry.noExecute : directMap
+            try installKernelLeaf(architecture.directMapBase + physicalAddress, physicalAddress, level: 2, flags)
             physicalAddress += architecture.span(ofLevel: 2)
         }
         // i386's kernel image is the start of the direct map (lowmem); x86-64 maps it apart.

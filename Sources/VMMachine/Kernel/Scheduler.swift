@@ -26,6 +26,18 @@ extension Machine {
                 setTableEntry(at: userRoot + UInt64(index) * architecture.entryBytes, tableEntry(at: kernelRoot + UInt64(index) * architecture.entryBytes))
             }
         }
+        if architecture.rootInRegisters {
+            // PAE: a PDPTE reaches the CPU only with a CR3 load, so Linux
+            // allocates every user PD with the PDPT (pgd_alloc's
+            // preallocate_pmds) and the PDPTEs never change afterwards.
+            var created: [UInt64] = []
+            for index in 0..<architecture.firstKernelIndex {
+                _ = try ensureTables(
+                    root: root, mirror: nil, UInt64(index) << architecture.shift(ofLevel: architecture.levels),
+                    downTo: architecture.levels - 1, tableFlags: Self.userTableFlags, created: &created)
+            }
+            frames += created
+        }
         let pid = ProcessID(nextPID)
         nextPID += 1
         processes.append(Process(pid: pid, name: name, root: root, userRoot: userRoot, tableFrames: frames))
@@ -83,6 +95,7 @@ extension Machine {
         let previous = cores[index].cr3
         let keep = configuration.pcid && !flush
         cores[index].cr3 = value
+        loadRootEntries(core: index)
         cores[index].cr3Writes += 1
         charge(\.cr3Writes, configuration.costs.cr3Write, core: index)
         var dropped = 0
