@@ -59,7 +59,7 @@ extension Machine {
         } else {
             let code = (kind == .write ? 2 : 0) | (core.mode == .user ? 4 : 0) | (kind == .execute ? 16 : 0)
             var trace = WalkTrace()
-            let end = walkTables(virtualAddress, root: root, rootEntries: rootRegisters(core: index), trace: &trace)
+            let end = walkTables(virtualAddress, core: index, trace: &trace)
             steps = (0..<trace.count).map { trace[$0] }
             switch end {
             case .fault(.reservedBit, let level):

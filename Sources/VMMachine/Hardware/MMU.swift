@@ -158,9 +158,7 @@ extension Machine {
             if kind == .write && !entry.dirty {
                 // First write through a clean entry: the CPU goes back to the
                 // leaf in memory to set D (SDM §4.8). No new TLB fill happens.
-                setDirtyBit(
-                    virtualAddress, root: architecture.rootAddress(fromRegister: cores[coreIndex].cr3),
-                    rootEntries: rootRegisters(core: coreIndex))
+                setDirtyBit(virtualAddress, core: coreIndex)
                 cores[coreIndex].tlb.markDirty(hit)
                 charge(\.translation, configuration.costs.dirtyAssist, core: coreIndex)
             }
@@ -255,12 +253,16 @@ extension Machine {
         let mode = core.pointee.mode
         core.pointee.walks += 1
         let stepsBefore = trace.count
-        let registers = architecture.rootInRegisters ? core.pointee.rootEntries : nil
-        let end = walkTables(
-            virtualAddress, root: architecture.rootAddress(fromRegister: core.pointee.cr3), rootEntries: registers,
-            trace: &trace)
+        let inRegisters = architecture.rootInRegisters
+        let root = architecture.rootAddress(fromRegister: core.pointee.cr3)
+        let end: WalkEnd
+        if _slowPath(inRegisters) {
+            end = walkTables(virtualAddress, root: root, rootEntries: core.pointee.rootEntries, trace: &trace)
+        } else {
+            end = walkTables(virtualAddress, root: root, trace: &trace)
+        }
         // Each entry read is a memory reference the walk pays for (not PAE's PDPTE, held in a register).
-        let reads = UInt64(trace.count - stepsBefore - (registers == nil ? 0 : 1))
+        let reads = UInt64(trace.count - stepsBefore - (inRegisters ? 1 : 0))
         let (cost, overflow) = configuration.costs.walkReference.multipliedReportingOverflow(by: reads)
         core.pointee.walkMemoryReads += reads
         core.pointee.cycles.translation = saturatingAdd(core.pointee.cycles.translation, overflow ? .max : cost)
@@ -286,7 +288,7 @@ extension Machine {
             // bits are only added, so a table that maps itself loses nothing.
             for position in stepsBefore..<trace.count {
                 let step = trace[position]
-                if registers != nil && step.level == architecture.levels { continue }  // a PDPTE has no A bit
+                if inRegisters && step.level == architecture.levels { continue }  // a PDPTE has no A bit
                 var bits = format.accessed
                 if position == trace.count - 1 && kind == .write { bits |= format.dirty }
                 if step.entry & bits != bits {
@@ -310,9 +312,9 @@ extension Machine {
     }
 
     /// Sets D in the leaf entry mapping `virtualAddress` under `root`.
-    private func setDirtyBit(_ virtualAddress: UInt64, root: UInt64, rootEntries: (UInt64, UInt64, UInt64, UInt64)?) {
+    private func setDirtyBit(_ virtualAddress: UInt64, core coreIndex: Int) {
         var trace = WalkTrace()
-        guard case .leaf = walkTables(virtualAddress, root: root, rootEntries: rootEntries, trace: &trace) else { return }
+        guard case .leaf = walkTables(virtualAddress, core: coreIndex, trace: &trace) else { return }
         let leaf = trace[trace.count - 1]
         writeEntry(at: leaf.entryAddress, bytes: architecture.entryBytes, leaf.entry | architecture.format.dirty)
     }

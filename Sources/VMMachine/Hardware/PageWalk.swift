@@ -12,44 +12,71 @@ extension Machine {
     /// index bits, entry size, where each bit lives) and records each entry
     /// in `trace`. It changes nothing: an access (MMU.swift) then checks the
     /// rights, sets accessed and dirty bits and counts; `explain` only reads.
-    /// `rootEntries`: PAE's PDPTE registers, read instead of the root table.
     @inline(__always)
+    func walkTables(_ virtualAddress: UInt64, root: UInt64, trace: inout WalkTrace) -> WalkEnd {
+        walkLevels(virtualAddress, table: root, level: architecture.levels, trace: &trace)
+    }
+
+    /// The same walk on a PAE machine, whose first step is the PDPTE from its
+    /// register (no memory read), which never maps a page and carries no
+    /// rights (R/W, U/S and NX count from the PD down). Kept out of line: the
+    /// other machines' walk is inlined where it runs.
+    @inline(never)
     func walkTables(
-        _ virtualAddress: UInt64, root: UInt64, rootEntries: (UInt64, UInt64, UInt64, UInt64)? = nil,
+        _ virtualAddress: UInt64, root: UInt64, rootEntries registers: (UInt64, UInt64, UInt64, UInt64),
         trace: inout WalkTrace
     ) -> WalkEnd {
+        let level = architecture.levels
+        let index = architecture.index(of: virtualAddress, level: level)
+        let raw: UInt64
+        switch index & 3 {
+        case 0: raw = registers.0
+        case 1: raw = registers.1
+        case 2: raw = registers.2
+        default: raw = registers.3
+        }
+        trace.append(
+            WalkStep(
+                level: level, index: index, entryAddress: root &+ UInt64(truncatingIfNeeded: index) &* architecture.entryBytes,
+                entry: raw))
+        guard architecture.format.isValid(raw) else { return .fault(.notPresent, level: level) }
+        if raw & architecture.reservedBits(level: level, largePage: false) != 0 {
+            return .fault(.reservedBit, level: level)
+        }
+        return walkLevels(virtualAddress, table: architecture.format.physicalAddress(raw), level: level - 1, trace: &trace)
+    }
+
+    /// Either walk, for a core: from PAE's PDPTE registers where the machine has them.
+    func walkTables(_ virtualAddress: UInt64, core index: Int, trace: inout WalkTrace) -> WalkEnd {
+        let root = architecture.rootAddress(fromRegister: cores[index].cr3)
+        if architecture.rootInRegisters {
+            return walkTables(virtualAddress, root: root, rootEntries: cores[index].rootEntries, trace: &trace)
+        }
+        return walkTables(virtualAddress, root: root, trace: &trace)
+    }
+
+    /// The walk from the table at `level` down.
+    @inline(__always)
+    private func walkLevels(_ virtualAddress: UInt64, table root: UInt64, level top: Int, trace: inout WalkTrace) -> WalkEnd {
         let format = architecture.format
         var table = root
-        var level = architecture.levels
+        var level = top
         var writable = true
         var user = true
         var noExecute = false
         while true {
             let index = architecture.index(of: virtualAddress, level: level)
             let entryAddress = table &+ UInt64(truncatingIfNeeded: index) &* architecture.entryBytes
-            let raw: UInt64
-            if level == architecture.levels, let registers = rootEntries {
-                switch index & 3 {
-                case 0: raw = registers.0
-                case 1: raw = registers.1
-                case 2: raw = registers.2
-                default: raw = registers.3
-                }
-            } else {
-                raw = readEntry(at: entryAddress, bytes: architecture.entryBytes)
-            }
+            let raw = readEntry(at: entryAddress, bytes: architecture.entryBytes)
             trace.append(WalkStep(level: level, index: index, entryAddress: entryAddress, entry: raw))
             guard format.isValid(raw) else { return .fault(.notPresent, level: level) }
             let isLeaf = architecture.isLeaf(raw, level: level)
             if raw & architecture.reservedBits(level: level, largePage: isLeaf && level > 1) != 0 {
                 return .fault(.reservedBit, level: level)
             }
-            // PAE's PDPTEs carry no rights: R/W, U/S and NX count from the PD down.
-            if !(architecture.rootInRegisters && level == architecture.levels) {
-                writable = writable && format.isWritable(raw)
-                user = user && format.isUser(raw)
-                noExecute = noExecute || format.isNoExecute(raw)
-            }
+            writable = writable && format.isWritable(raw)
+            user = user && format.isUser(raw)
+            noExecute = noExecute || format.isNoExecute(raw)
             guard isLeaf else {
                 table = format.physicalAddress(raw)
                 level &-= 1
@@ -75,12 +102,6 @@ extension Machine {
 }
 
 extension Machine {
-    /// PAE's PDPTE registers of core `index`, for a walk (nil elsewhere).
-    @inline(__always)
-    func rootRegisters(core index: Int) -> (UInt64, UInt64, UInt64, UInt64)? {
-        architecture.rootInRegisters ? cores[index].rootEntries : nil
-    }
-
     /// PAE: a CR3 load copies the four PDPTEs of the root table into the core.
     func loadRootEntries(core index: Int) {
         guard architecture.rootInRegisters else { return }
@@ -110,3 +131,4 @@ extension Machine {
         writeEntry(at: address, bytes: architecture.entryBytes, value)
     }
 }
+
