@@ -1,10 +1,12 @@
 /// The x86-64 4-level address layout and Linux's placement of the kernel half
-/// (Documentation/arch/x86/x86_64/mm.rst, 4-level map, no KASLR).
+/// (Documentation/arch/x86/x86_64/mm.rst, 4-level map, no KASLR): the
+/// constants `Architecture.x86_64` is built from. The machine reads its
+/// architecture value; the functions here state the fixed layout
+/// independently, for the tests that check that value against it.
 public enum AddressLayout {
     public static let pageShift: UInt64 = 12
     public static let pageSize: UInt64 = 1 << 12
     public static let largePageSize: UInt64 = 1 << 21
-    public static let hugePageSize: UInt64 = 1 << 30
     public static let levels = 4
     /// MAXPHYADDR: physical address bits the CPU implements (46, as on
     /// Skylake-SP); entry address bits from here up to 51 are reserved.
@@ -27,8 +29,6 @@ public enum AddressLayout {
         return top == 0 || top == 0x1_FFFF
     }
 
-    public static func isUser(_ address: UInt64) -> Bool { address < userEnd }
-
     /// Table index that `address` selects at `level` (4 = PML4 … 1 = PT).
     @inline(__always)
     public static func index(of address: UInt64, level: Int) -> Int {
@@ -38,24 +38,5 @@ public enum AddressLayout {
     /// Bytes one entry at `level` covers: 4 KiB at the PT, 2 MiB at the PD, 1 GiB at the PDPT.
     public static func span(ofLevel level: Int) -> UInt64 {
         1 << (pageShift + 9 * UInt64(level - 1))
-    }
-
-    /// The table level whose entries are leaves of this size (1 = 4 KiB … 3 = 1 GiB).
-    public static func leafLevel(forPageSize size: UInt64) -> Int? {
-        switch size {
-        case pageSize: return 1
-        case largePageSize: return 2
-        case hugePageSize: return 3
-        default: return nil
-        }
-    }
-
-    public static func levelName(_ level: Int) -> String {
-        switch level {
-        case 4: return "PML4"
-        case 3: return "PDPT"
-        case 2: return "PD"
-        default: return "PT"
-        }
     }
 }
