@@ -60,6 +60,11 @@ public struct Architecture: Sendable, Equatable {
     /// one word each, so that the walker finds them with a shift and a mask.
     private let shifts: UInt64
     private let indexBits: UInt64
+    /// isCanonical's two numbers, worked out once: the bits above
+    /// `canonicalShift` must be all zero or equal `canonicalTop` (x86-64's
+    /// sign extension: 0x1ffff with 48-bit addresses; 64-bit widths: any).
+    private let canonicalShift: UInt64
+    private let canonicalTop: UInt64
 
     @inline(__always)
     private static func byte(_ packed: UInt64, _ level: Int) -> UInt64 {
@@ -110,6 +115,17 @@ public struct Architecture: Sendable, Equatable {
         }
         self.shifts = shifts
         indexBits = bits
+        let width = self.virtualBits
+        if width >= 64 {
+            canonicalShift = 63
+            canonicalTop = 1
+        } else if signExtended {
+            canonicalShift = UInt64(width - 1)
+            canonicalTop = (1 << UInt64(65 - width)) - 1
+        } else {
+            canonicalShift = UInt64(width)
+            canonicalTop = 0
+        }
     }
 
     /// PT for a one-level table, PD and PT for two, then L3, L4, ….
@@ -178,9 +194,8 @@ public struct Architecture: Sendable, Equatable {
     /// levels, 63:56 with 5), elsewhere no bits above the virtual width.
     @inline(__always)
     public func isCanonical(_ address: UInt64) -> Bool {
-        guard virtualBits < 64 else { return true }
-        let top = address >> UInt64(signExtended ? virtualBits - 1 : virtualBits)
-        return top == 0 || (signExtended && top == (1 << UInt64(65 - virtualBits)) - 1)
+        let top = address &>> canonicalShift
+        return top == 0 || top == canonicalTop
     }
 
     /// The page sizes leaves can map, smallest first (x86-64: 4 KiB, 2 MiB, 1 GiB).
