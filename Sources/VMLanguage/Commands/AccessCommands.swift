@@ -6,11 +6,13 @@ enum AccessCommands {
 
     static let read = CommandSpec(
         name: "read",
-        summary: "load 8 bytes from a virtual address and show the translation",
+        summary: "load a word (8 bytes on x86-64) from a virtual address and show the translation",
         details: """
             The MMU looks the address up in the TLB; on a miss it walks the page
             table from CR3 (PML4 -> PDPT -> PD -> PT), checks permissions, sets the
-            accessed bit and fills the TLB. The result is kept in 'last'.
+            accessed bit and fills the TLB. The result is kept in 'last'. A word is
+            8 bytes on x86-64, 4 on i386 and the machine's word= on a textbook
+            machine (1 byte on csapp and ostep).
             """,
         parameters: [ParameterSpec("ADDR")]
     ) { interpreter, call in
@@ -19,7 +21,7 @@ enum AccessCommands {
 
     static let write = CommandSpec(
         name: "write",
-        summary: "store an 8-byte value at a virtual address and show the translation",
+        summary: "store a word (8 bytes on x86-64) at a virtual address and show the translation",
         details: "Like read, but also needs a writable page and sets the dirty bit.",
         parameters: [ParameterSpec("ADDR"), ParameterSpec("VALUE")]
     ) { interpreter, call in
@@ -28,7 +30,7 @@ enum AccessCommands {
 
     static let exec = CommandSpec(
         name: "exec",
-        summary: "fetch 8 bytes of instructions from a virtual address (NX applies)",
+        summary: "fetch a word of instructions from a virtual address (NX applies)",
         details: "An instruction fetch: faults if any level of the walk has the NX bit set.",
         parameters: [ParameterSpec("ADDR")]
     ) { interpreter, call in
