@@ -164,6 +164,16 @@ enum StateRenderer {
     }
 
     static func cpu(_ core: Core, machine: Machine) -> String {
+        let architecture = machine.architecture
+        guard architecture.hasKernel else {
+            // A textbook machine: its base register, its last fault, its TLB.
+            return """
+                cpu \(core.index): \(architecture.baseRegister) \(Format.hex(core.cr3)) (root table at \(Format.hex(architecture.rootAddress(fromRegister: core.cr3))))
+                  last page fault at \(Format.hex(core.cr2))
+                  TLB \(core.tlb.validCount) of \(core.tlb.entryCount) entries valid
+
+                """
+        }
         let thread = core.currentThread.flatMap(machine.thread)
         let loaded = core.loadedProcess.flatMap(machine.process)
         let what: String
@@ -175,11 +185,12 @@ enum StateRenderer {
             what = "idle (boot page table)"
         }
         let base = core.cr3 & PageTableEntry.addressMask
+        let root = architecture.levelName(architecture.levels)
         let owner: String
         if base == machine.kernelRoot {
-            owner = "the kernel's master PML4"
+            owner = "the kernel's master \(root)"
         } else if let loaded {
-            owner = loaded.userRoot == base ? "user PML4 of \(loaded.name)" : "PML4 of \(loaded.name)"
+            owner = loaded.userRoot == base ? "user \(root) of \(loaded.name)" : "\(root) of \(loaded.name)"
         } else {
             owner = "?"
         }
@@ -258,7 +269,7 @@ enum StateRenderer {
                     + "\(Format.plural(core.tlbFlushes, "flush", "flushes")), "
                     + "\(Format.plural(core.walks, "page walk")) (\(core.walkMemoryReads) entry reads), "
                     + "\(Format.plural(core.faults, "fault")), \(Format.plural(core.contextSwitches, "context switch", "context switches")), "
-                    + "\(Format.plural(core.cr3Writes, "CR3 write")), \(Format.plural(core.kernelEntries, "kernel entry", "kernel entries"))"
+                    + "\(Format.plural(core.cr3Writes, "\(machine.architecture.baseRegister) write")), \(Format.plural(core.kernelEntries, "kernel entry", "kernel entries"))"
                     + (machine.cores.count > 1 ? ", \(Format.plural(core.interruptsReceived, "IPI")) received" : ""))
             if !core.tlb.isUnified {
                 lines.append(
@@ -289,9 +300,15 @@ enum StateRenderer {
                     + "\(paging.swapWrites) written to swap, \(paging.swapReads) read back, "
                     + "\(Format.plural(machine.swapSlotsInUse, "page")) in swap")
         }
-        lines.append(
-            "memory: \(machine.framesUsed) frames used, \(machine.framesFree) free, "
-                + "\(Format.plural(machine.processes.count, "process", "processes"))")
+        if machine.architecture.hasKernel {
+            lines.append(
+                "memory: \(machine.framesUsed) frames used, \(machine.framesFree) free, "
+                    + "\(Format.plural(machine.processes.count, "process", "processes"))")
+        } else {
+            lines.append(
+                "memory: \(machine.physicalBytes) bytes (\(machine.framesTotal) frames of \(machine.architecture.pageSize) bytes), "
+                    + "\(machine.memory.touchedFrames) of its 4 KiB storage blocks hold data")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 

@@ -190,7 +190,8 @@ extension Machine {
         attempt.fault = fault
         cores[coreIndex].faults += 1
         cores[coreIndex].cr2 = fault.address
-        charge(\.faults, configuration.costs.pageFault, core: coreIndex)
+        // The cost is the kernel's handling: a textbook machine has none to pay.
+        if architecture.hasKernel { charge(\.faults, configuration.costs.pageFault, core: coreIndex) }
         cores[coreIndex].tlb.invalidate(fault.address, pcid: cores[coreIndex].pcid)
     }
 
