@@ -39,4 +39,12 @@ import Testing
         #expect(machine.presentEntries(ofTable: process.root).map(\.index) == [240, 273, 511])
         #expect(Architecture.x86_64_la57.index(of: Architecture.x86_64_la57.directMapBase, level: 5) == 273)
     }
+
+    /// Mapping a page in an empty part of the address space needs a table at
+    /// every level below the root: four with five levels.
+    @Test func missingTablesCountsEveryLevel() throws {
+        let machine = try self.machine()
+        let process = try machine.spawn(name: "A")
+        #expect(machine.missingTables(root: process.root, start: 0x0040_0000_0000_0000, end: 0x0040_0000_0000_1000, leafLevel: 1) == 4)
+    }
 }

@@ -107,6 +107,27 @@ import Testing
         #expect(machine.cores[0].rootEntries.0 == 0)
     }
 
+    /// A PDPTE the kernel writes for a PDPT a core runs on reaches that core's
+    /// registers at once: the kernel reloads CR3 (only a PDPTE cleared by hand is ever rewritten).
+    @Test func aRewrittenPDPTEIsReloaded() throws {
+        let (machine, process) = try loaded()
+        try machine.poke(process.root + 8, 0)  // PDPTE 1: 0x40000000 ..< 0x80000000
+        machine.loadRootEntries(core: 0)
+        let writes = machine.cores[0].cr3Writes
+        try machine.map(process.pid, at: 0x4000_0000, size: 0x1000, protection: .readWrite)
+        #expect(machine.cores[0].cr3Writes == writes + 1 && machine.cores[0].rootEntries.1 != 0)
+        #expect(try machine.access(0x4000_0000, kind: .read).fault == nil)
+    }
+
+    /// The kernel image, inside i386's direct map, can run under PAE's NX.
+    @Test func theKernelTextRunsUnderNX() throws {
+        let (machine, _) = try loaded()
+        let entry = try machine.enterKernel(core: 0)
+        #expect(entry.fetches.allSatisfy { $0.fault == nil })
+        #expect(try machine.access(0xC000_1000, kind: .execute).fault == nil)
+        #expect(try machine.access(0xC040_0000, kind: .execute).fault?.kind == .protection)
+    }
+
     @Test func rightsComeFromThePDDownAndNXIsBack() throws {
         let (machine, _) = try loaded()
         let read = try machine.access(0x0804_8000, kind: .read)

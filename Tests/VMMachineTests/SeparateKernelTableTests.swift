@@ -37,5 +37,8 @@ import Testing
         // The kernel table maps no user page: dereferencing one is an oops (xv6 copies with a software walk).
         let read = try machine.access(0x400000, kind: .read)
         #expect(read.fault?.kind == .notPresent && read.resolution == .kernelOops)
+        // Inside a uaccess routine the exception table turns it into -EFAULT.
+        try machine.setUserAccess(true, core: 0, exceptionTable: true)
+        #expect(try machine.access(0x400000, kind: .read).resolution == .exceptionFixup)
     }
 }
