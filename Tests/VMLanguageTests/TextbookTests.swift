@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import VMLanguage
+import VMMachine
 
 /// Textbook machines from scripts: OSTEP's page dump, the commands that type
 /// tables in, and the errors that say what a machine without a kernel lacks.
@@ -142,5 +143,36 @@ import Testing
     @Test func numbersInAnyWidth() {
         let result = run("print hex(5, 4), bin(5, 8), bin(0), hex(0x1f), str(12) + \"!\", pad(42, 4) + \"|\", pad(\"ab\", 4) + \"|\"")
         #expect(result.output == "0x0005 0b00000101 0b0 0x1f 12!   42| ab  |\n")
+    }
+}
+
+/// How a geometry that does not add up reads: every number named.
+@Suite struct GeometryMessageTests {
+    private static func changed(_ change: (inout Geometry) -> Void) -> Geometry {
+        var geometry = Geometry.csapp
+        change(&geometry)
+        return geometry
+    }
+
+    @Test(arguments: [
+        (Self.changed { $0.indexBits = [5, 4] }, "index bits 5 + 4 = 9 plus a 6-bit page offset make 15-bit addresses, not vbits=14"),
+        (Self.changed { $0.pageSize = 48 }, "page=48 is not a power of two"),
+        (Self.changed { $0.pageSize = 8 }, "page=8 is below the smallest page, 16 bytes"),
+        (Self.changed { $0.pageSize = 1 << 14 }, "page=16384 needs a 14-bit offset, which leaves no VPN bits in 14-bit virtual addresses"),
+        (Self.changed { $0.levels = 3 }, "14-bit addresses with 64-byte pages leave a 8-bit VPN, which 3 levels cannot split evenly: give the bits per level, index=\"…\""),
+        (Self.changed { $0.entryBytes = 3 }, "entry=3 must be 1, 2, 4 or 8 bytes"),
+        (Self.changed { $0.frame = (4, 0) }, "frame=4:0 holds 5 bits, but 12-bit physical addresses with 64-byte pages have 64 frames, which need 6"),
+        (Self.changed { $0.frame = (9, 0) }, "frame=9:0 is not a field of a 1-byte entry (bits 7..0)"),
+        (Self.changed { $0.valid = 3 }, "valid=3 overlaps another field of the entry (frame=5:0 or a bit named before it)"),
+        (Self.changed { $0.dirty = 8 }, "dirty=8 is outside a 1-byte entry (bits 7..0)"),
+        (Self.changed { $0.physicalBits = 40 }, "pbits=40 must be 1 to 32"),
+    ])
+    func theMessageNamesTheNumbers(geometry: Geometry, message: String) {
+        do {
+            _ = try geometry.architecture(named: "custom")
+            Issue.record("\(message): accepted")
+        } catch {
+            #expect(error.message == message)
+        }
     }
 }

@@ -19,22 +19,23 @@ import Testing
         return try Machine(configuration)
     }
 
-    /// Each way a geometry can fail to add up is refused, naming its numbers.
+    /// Each way a geometry can fail to add up is refused with the numbers
+    /// that do not (GeometryMessageTests checks how they read).
     @Test(arguments: [
-        (Self.changed { $0.indexBits = [5, 4] }, "index bits 5 + 4 = 9 plus a 6-bit page offset make 15-bit addresses, not vbits=14"),
-        (Self.changed { $0.pageSize = 48 }, "page=48 is not a power of two"),
-        (Self.changed { $0.pageSize = 8 }, "page=8 is below the smallest page, 16 bytes"),
-        (Self.changed { $0.pageSize = 1 << 14 }, "page=16384 needs a 14-bit offset, which leaves no VPN bits in 14-bit virtual addresses"),
-        (Self.changed { $0.levels = 3 }, "14-bit addresses with 64-byte pages leave a 8-bit VPN, which 3 levels cannot split evenly: give the bits per level, index=\"…\""),
-        (Self.changed { $0.entryBytes = 3 }, "entry=3 must be 1, 2, 4 or 8 bytes"),
-        (Self.changed { $0.frame = (4, 0) }, "frame=4:0 holds 5 bits, but 12-bit physical addresses with 64-byte pages have 64 frames, which need 6"),
-        (Self.changed { $0.frame = (9, 0) }, "frame=9:0 is not a field of a 1-byte entry (bits 7..0)"),
-        (Self.changed { $0.valid = 3 }, "valid=3 overlaps another field of the entry (frame=5:0 or a bit named before it)"),
-        (Self.changed { $0.dirty = 8 }, "dirty=8 is outside a 1-byte entry (bits 7..0)"),
-        (Self.changed { $0.physicalBits = 40 }, "pbits=40 must be 1 to 32"),
+        (Self.changed { $0.indexBits = [5, 4] }, GeometryError.indexBitsSum([5, 4], offsetBits: 6, virtualBits: 14)),
+        (Self.changed { $0.pageSize = 48 }, .pageNotPowerOfTwo(48)),
+        (Self.changed { $0.pageSize = 8 }, .pageTooSmall(8)),
+        (Self.changed { $0.pageSize = 1 << 14 }, .noPageNumberBits(pageSize: 1 << 14, offsetBits: 14, addressBits: 14, physical: false)),
+        (Self.changed { $0.levels = 3 }, .unevenSplit(virtualBits: 14, pageSize: 64, vpnBits: 8, levels: 3)),
+        (Self.changed { $0.entryBytes = 3 }, .entrySize(3)),
+        (Self.changed { $0.frame = (4, 0) }, .frameTooNarrow(high: 4, low: 0, physicalBits: 12, pageSize: 64, frameBits: 6)),
+        (Self.changed { $0.frame = (9, 0) }, .frameNotInEntry(high: 9, low: 0, entryBytes: 1)),
+        (Self.changed { $0.valid = 3 }, .bitOverlaps("valid", bit: 3, frameHigh: 5, frameLow: 0)),
+        (Self.changed { $0.dirty = 8 }, .bitOutsideEntry("dirty", bit: 8, entryBytes: 1)),
+        (Self.changed { $0.physicalBits = 40 }, .physicalBits(40, maximum: 32)),
     ])
-    func geometriesThatDoNotAddUpAreRefused(geometry: Geometry, message: String) {
-        #expect(throws: GeometryError(message)) { try geometry.architecture(named: "custom") }
+    func geometriesThatDoNotAddUpAreRefused(geometry: Geometry, error: GeometryError) {
+        #expect(throws: error) { try geometry.architecture(named: "custom") }
     }
 
     @Test func thePresetsHaveTheBooksNumbers() throws {

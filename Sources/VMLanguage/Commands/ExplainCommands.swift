@@ -150,8 +150,5 @@ enum ExplainRenderer {
     }
 
     /// "000000010" for 2 in 9 digits.
-    static func binary(_ value: UInt64, digits: Int) -> String {
-        let text = String(value, radix: 2)
-        return String(repeating: "0", count: max(0, digits - text.count)) + text
-    }
+    static func binary(_ value: UInt64, digits: Int) -> String { Format.digits(value, radix: 2, count: digits) }
 }

@@ -27,12 +27,7 @@ enum GeometryOptions {
         case "ostep": geometry = .ostep
         default: geometry = Geometry()
         }
-        func small(_ option: String) throws -> Int? {
-            guard let bound = call.option(option) else { return nil }
-            let value = try interpreter.integer(bound.value, option)
-            guard value <= 64 else { throw Diagnostic("\(option)=\(value) is too large (at most 64)", at: bound.value.range) }
-            return Int(value)
-        }
+        func small(_ option: String) throws -> Int? { try interpreter.option(option, of: call, atMost: 64) }
         if let bits = try small("vbits") { geometry.virtualBits = bits }
         if let bits = try small("pbits") { geometry.physicalBits = bits }
         if let option = call.option("page") { geometry.pageSize = try interpreter.integer(option.value, "page") }
@@ -68,7 +63,7 @@ enum GeometryOptions {
         do {
             return try geometry.architecture(named: name)
         } catch {
-            throw Diagnostic("machine \(name): \(error.description)", at: call.range)
+            throw Diagnostic("machine \(name): \(error.message)", at: call.range)
         }
     }
 

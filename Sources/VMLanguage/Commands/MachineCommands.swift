@@ -109,14 +109,7 @@ enum MachineCommands {
                     "x86_64 walks 4 levels (PML4) or, with LA57, 5 (PML5); not \(other)", at: option.value.range)
             }
         }
-        func count(_ name: String, limit: UInt64) throws -> Int? {
-            guard let option = call.option(name) else { return nil }
-            let value = try interpreter.integer(option.value, name)
-            guard value <= limit else {
-                throw Diagnostic("\(name)=\(value) is too large (at most \(limit))", at: option.value.range)
-            }
-            return Int(value)
-        }
+        func count(_ name: String, limit: UInt64) throws -> Int? { try interpreter.option(name, of: call, atMost: limit) }
         if let option = call.option("tlb_model") {
             configuration.tlbModel = TLBModel(rawValue: interpreter.word(option.value)) ?? .unified
             if configuration.tlbModel != .unified && !configuration.architecture.signExtended {

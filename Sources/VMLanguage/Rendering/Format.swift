@@ -11,9 +11,12 @@ enum Format {
 
     /// Zero-padded to 16 digits, for table columns.
     /// A page-table entry in full: 16 hex digits for 8 bytes, 8 for i386's 4.
-    static func entryHex(_ value: UInt64, bytes: UInt64) -> String {
-        let digits = String(value, radix: 16)
-        return "0x" + String(repeating: "0", count: max(0, 2 * Int(bytes) - digits.count)) + digits
+    static func entryHex(_ value: UInt64, bytes: UInt64) -> String { "0x" + digits(value, radix: 16, count: 2 * Int(bytes)) }
+
+    /// `value` in base `radix`, zero-filled to at least `count` digits, no prefix.
+    static func digits(_ value: UInt64, radix: Int, count: Int) -> String {
+        let text = String(value, radix: radix)
+        return String(repeating: "0", count: max(0, count - text.count)) + text
     }
 
     /// 4096 → "4 KiB", 2097152 → "2 MiB"; other values in bytes.
@@ -122,6 +125,42 @@ extension MachineError {
             return "the simulation would hold data in more than \(frames) frames "
                 + "(\(Format.size(UInt64(frames) * AddressLayout.pageSize)) of host memory); vmlab stops here"
 
+        }
+    }
+}
+
+extension GeometryError {
+    /// The numbers that do not add up, in words.
+    var message: String {
+        switch self {
+        case .virtualBits(let bits): return "vbits=\(bits) must be 1 to 64"
+        case .physicalBits(let bits, let maximum): return "pbits=\(bits) must be 1 to \(maximum)"
+        case .pageTooSmall(let size): return "page=\(size) is below the smallest page, 16 bytes"
+        case .pageNotPowerOfTwo(let size): return "page=\(size) is not a power of two"
+        case .noPageNumberBits(let size, let offset, let address, let physical):
+            return "page=\(size) needs a \(offset)-bit offset, which leaves no \(physical ? "PPN" : "VPN") bits in "
+                + "\(address)-bit \(physical ? "physical" : "virtual") addresses"
+        case .indexLevels(let count): return "index gives \(count) levels; a machine has 1 to 7"
+        case .emptyLevel: return "every level needs at least 1 index bit"
+        case .indexBitsSum(let bits, let offset, let virtualBits):
+            let sum = bits.reduce(0, +)
+            return "index bits " + bits.map(String.init).joined(separator: " + ")
+                + " = \(sum) plus a \(offset)-bit page offset make \(sum + offset)-bit addresses, not vbits=\(virtualBits)"
+        case .levels(let levels): return "levels=\(levels) must be 1 to 7"
+        case .unevenSplit(let virtualBits, let size, let vpnBits, let levels):
+            return "\(virtualBits)-bit addresses with \(size)-byte pages leave a \(vpnBits)-bit VPN, which "
+                + "\(levels) levels cannot split evenly: give the bits per level, index=\"…\""
+        case .entrySize(let bytes): return "entry=\(bytes) must be 1, 2, 4 or 8 bytes"
+        case .wordSize(let bytes): return "word=\(bytes) must be 1, 2, 4 or 8 bytes"
+        case .frameNotInEntry(let high, let low, let bytes):
+            return "frame=\(high):\(low) is not a field of a \(bytes)-byte entry (bits \(bytes * 8 - 1)..0)"
+        case .frameTooNarrow(let high, let low, let physicalBits, let size, let frameBits):
+            return "frame=\(high):\(low) holds \(high - low + 1) bits, but \(physicalBits)-bit physical addresses with "
+                + "\(size)-byte pages have \(1 << frameBits) frames, which need \(frameBits)"
+        case .bitOutsideEntry(let name, let bit, let bytes):
+            return "\(name)=\(bit) is outside a \(bytes)-byte entry (bits \(bytes * 8 - 1)..0)"
+        case .bitOverlaps(let name, let bit, let high, let low):
+            return "\(name)=\(bit) overlaps another field of the entry (frame=\(high):\(low) or a bit named before it)"
         }
     }
 }

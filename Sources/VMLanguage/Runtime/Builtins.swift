@@ -383,8 +383,7 @@ enum Builtins {
             let value = try integerArgument(0, "the value")
             let digits = values.count == 2 ? try integerArgument(1, "the number of digits") : 1
             guard digits <= 64 else { throw Diagnostic("at most 64 digits, got \(digits)", at: arguments[1].range) }
-            let text = String(value, radix: name == "hex" ? 16 : 2)
-            return .string((name == "hex" ? "0x" : "0b") + String(repeating: "0", count: max(0, Int(digits) - text.count)) + text)
+            return .string((name == "hex" ? "0x" : "0b") + Format.digits(value, radix: name == "hex" ? 16 : 2, count: Int(digits)))
         case "pad":
             // For tables: numbers right-aligned, anything else left-aligned, in WIDTH columns.
             try arity(2, "pad(VALUE, WIDTH), the value as print shows it, filled to WIDTH columns")

@@ -29,6 +29,16 @@ extension Interpreter {
         return (reference, try liveProcess(reference, at: argument.range))
     }
 
+    /// The integer option `name` of `call`, if given, at most `limit`.
+    func option(_ name: String, of call: BoundCommand, atMost limit: UInt64) throws -> Int? {
+        guard let option = call.option(name) else { return nil }
+        let value = try integer(option.value, name)
+        guard value <= limit else {
+            throw Diagnostic("\(name)=\(value) is too large (at most \(limit))", at: option.value.range)
+        }
+        return Int(value)
+    }
+
     func word(_ argument: Operand) -> String {
         switch argument {
         case .word(let word, _), .name(let word, _): return word

@@ -64,78 +64,64 @@ public struct Geometry: Sendable, Equatable {
 
     /// The architecture, or the first thing that does not add up.
     public func architecture(named name: String) throws(GeometryError) -> Architecture {
-        guard (1...64).contains(virtualBits) else { throw GeometryError("vbits=\(virtualBits) must be 1 to 64") }
+        guard (1...64).contains(virtualBits) else { throw .virtualBits(virtualBits) }
         guard (1...Self.maximumPhysicalBits).contains(physicalBits) else {
-            throw GeometryError("pbits=\(physicalBits) must be 1 to \(Self.maximumPhysicalBits)")
+            throw .physicalBits(physicalBits, maximum: Self.maximumPhysicalBits)
         }
-        guard pageSize >= 16 else { throw GeometryError("page=\(pageSize) is below the smallest page, 16 bytes") }
-        guard pageSize & (pageSize - 1) == 0 else { throw GeometryError("page=\(pageSize) is not a power of two") }
+        guard pageSize >= 16 else { throw .pageTooSmall(pageSize) }
+        guard pageSize & (pageSize - 1) == 0 else { throw .pageNotPowerOfTwo(pageSize) }
         let pageShift = pageSize.trailingZeroBitCount
         guard pageShift < virtualBits else {
-            throw GeometryError(
-                "page=\(pageSize) needs a \(pageShift)-bit offset, which leaves no VPN bits in \(virtualBits)-bit virtual addresses")
+            throw .noPageNumberBits(pageSize: pageSize, offsetBits: pageShift, addressBits: virtualBits, physical: false)
         }
         guard pageShift < physicalBits else {
-            throw GeometryError(
-                "page=\(pageSize) needs a \(pageShift)-bit offset, which leaves no PPN bits in \(physicalBits)-bit physical addresses")
+            throw .noPageNumberBits(pageSize: pageSize, offsetBits: pageShift, addressBits: physicalBits, physical: true)
         }
         let vpnBits = virtualBits - pageShift
         let rootFirst: [Int]
         if let indexBits {
-            guard (1...7).contains(indexBits.count) else {
-                throw GeometryError("index gives \(indexBits.count) levels; a machine has 1 to 7")
-            }
-            guard indexBits.allSatisfy({ $0 >= 1 }) else { throw GeometryError("every level needs at least 1 index bit") }
-            let sum = indexBits.reduce(0, +)
-            guard sum == vpnBits else {
-                throw GeometryError(
-                    "index bits " + indexBits.map(String.init).joined(separator: " + ")
-                        + " = \(sum) plus a \(pageShift)-bit page offset make \(sum + pageShift)-bit addresses, not vbits=\(virtualBits)")
+            guard (1...7).contains(indexBits.count) else { throw .indexLevels(indexBits.count) }
+            guard indexBits.allSatisfy({ $0 >= 1 }) else { throw .emptyLevel }
+            guard indexBits.reduce(0, +) == vpnBits else {
+                throw .indexBitsSum(indexBits, offsetBits: pageShift, virtualBits: virtualBits)
             }
             rootFirst = indexBits
         } else {
-            guard (1...7).contains(levels) else { throw GeometryError("levels=\(levels) must be 1 to 7") }
+            guard (1...7).contains(levels) else { throw .levels(levels) }
             guard vpnBits % levels == 0 else {
-                throw GeometryError(
-                    "\(virtualBits)-bit addresses with \(pageSize)-byte pages leave a \(vpnBits)-bit VPN, which "
-                        + "\(levels) levels cannot split evenly: give the bits per level, index=\"…\"")
+                throw .unevenSplit(virtualBits: virtualBits, pageSize: pageSize, vpnBits: vpnBits, levels: levels)
             }
             rootFirst = Array(repeating: vpnBits / levels, count: levels)
         }
-        guard [1, 2, 4, 8].contains(entryBytes) else { throw GeometryError("entry=\(entryBytes) must be 1, 2, 4 or 8 bytes") }
-        guard [1, 2, 4, 8].contains(accessBytes), accessBytes <= pageSize else {
-            throw GeometryError("word=\(accessBytes) must be 1, 2, 4 or 8 bytes")
-        }
+        guard [1, 2, 4, 8].contains(entryBytes) else { throw .entrySize(entryBytes) }
+        guard [1, 2, 4, 8].contains(accessBytes), accessBytes <= pageSize else { throw .wordSize(accessBytes) }
         let entryBits = Int(entryBytes) * 8
         let frameBits = physicalBits - pageShift
         let frame = self.frame ?? (frameBits - 1, 0)
         guard frame.low >= 0, frame.high >= frame.low, frame.high < entryBits else {
-            throw GeometryError(
-                "frame=\(frame.high):\(frame.low) is not a field of a \(entryBytes)-byte entry (bits \(entryBits - 1)..0)")
+            throw .frameNotInEntry(high: frame.high, low: frame.low, entryBytes: entryBytes)
         }
-        guard frame.high - frame.low + 1 >= frameBits else {
-            throw GeometryError(
-                "frame=\(frame.high):\(frame.low) holds \(frame.high - frame.low + 1) bits, but \(physicalBits)-bit "
-                    + "physical addresses with \(pageSize)-byte pages have \(1 << frameBits) frames, which need \(frameBits)")
+        let frameWidth = frame.high - frame.low + 1
+        guard frameWidth >= frameBits else {
+            throw .frameTooNarrow(
+                high: frame.high, low: frame.low, physicalBits: physicalBits, pageSize: pageSize, frameBits: frameBits)
         }
-        var used = frame.high - frame.low + 1 == 64 ? ~UInt64(0) : ((1 << UInt64(frame.high - frame.low + 1)) - 1) << UInt64(frame.low)
+        let frameMask = (frameWidth == 64 ? ~UInt64(0) : (1 << UInt64(frameWidth)) - 1) << UInt64(frame.low)
+        var used = frameMask
         var masks: [String: UInt64] = [:]
         let validBit = valid ?? entryBits - 1
         for (name, bit) in [("valid", Optional(validBit)), ("writable", writable), ("user", user), ("accessed", accessed), ("dirty", dirty)] {
             guard let bit else { continue }
-            guard (0..<entryBits).contains(bit) else {
-                throw GeometryError("\(name)=\(bit) is outside a \(entryBytes)-byte entry (bits \(entryBits - 1)..0)")
-            }
+            guard (0..<entryBits).contains(bit) else { throw .bitOutsideEntry(name, bit: bit, entryBytes: entryBytes) }
             guard used & (1 << UInt64(bit)) == 0 else {
-                throw GeometryError("\(name)=\(bit) overlaps another field of the entry (frame=\(frame.high):\(frame.low) or a bit named before it)")
+                throw .bitOverlaps(name, bit: bit, frameHigh: frame.high, frameLow: frame.low)
             }
             used |= 1 << UInt64(bit)
             masks[name] = 1 << UInt64(bit)
         }
         let format = EntryFormat(
             valid: masks["valid"]!, writable: masks["writable"] ?? 0, user: masks["user"] ?? 0,
-            accessed: masks["accessed"] ?? 0, dirty: masks["dirty"] ?? 0,
-            frameMask: (frame.high - frame.low + 1 == 64 ? ~UInt64(0) : ((1 << UInt64(frame.high - frame.low + 1)) - 1)) << UInt64(frame.low),
+            accessed: masks["accessed"] ?? 0, dirty: masks["dirty"] ?? 0, frameMask: frameMask,
             frameRightShift: UInt64(frame.low), frameLeftShift: UInt64(pageShift))
         return Architecture(
             name: name, pageShift: UInt64(pageShift), indexBitsPerLevel: rootFirst.reversed(), entryBytes: entryBytes,
@@ -144,8 +130,25 @@ public struct Geometry: Sendable, Equatable {
     }
 }
 
-/// A geometry that does not add up, said with its numbers.
-public struct GeometryError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let description: String
-    init(_ description: String) { self.description = description }
+/// A geometry that does not add up, with the numbers that do not; the
+/// language layer says it in words (Rendering/Format.swift).
+public enum GeometryError: Error, Sendable, Equatable {
+    case virtualBits(Int)
+    case physicalBits(Int, maximum: Int)
+    case pageTooSmall(UInt64)
+    case pageNotPowerOfTwo(UInt64)
+    /// The page offset takes every bit of the (virtual or physical) address.
+    case noPageNumberBits(pageSize: UInt64, offsetBits: Int, addressBits: Int, physical: Bool)
+    case indexLevels(Int)
+    case emptyLevel
+    /// Index bits per level (root first) that do not add up to the VPN.
+    case indexBitsSum([Int], offsetBits: Int, virtualBits: Int)
+    case levels(Int)
+    case unevenSplit(virtualBits: Int, pageSize: UInt64, vpnBits: Int, levels: Int)
+    case entrySize(UInt64)
+    case wordSize(UInt64)
+    case frameNotInEntry(high: Int, low: Int, entryBytes: UInt64)
+    case frameTooNarrow(high: Int, low: Int, physicalBits: Int, pageSize: UInt64, frameBits: Int)
+    case bitOutsideEntry(String, bit: Int, entryBytes: UInt64)
+    case bitOverlaps(String, bit: Int, frameHigh: Int, frameLow: Int)
 }
