@@ -51,7 +51,7 @@ public struct MachineConfiguration: Sendable, Equatable {
     public init() {}
 
     /// The names `machine` takes: x86-64, the two textbook presets, and a geometry given in full.
-    public static let supportedArchitectures = ["x86_64", "i386", "csapp", "ostep", "custom"]
+    public static let supportedArchitectures = ["x86_64", "i386", "riscv64", "csapp", "ostep", "custom"]
     public static let minimumRAM: UInt64 = 4 << 20
     public static let maximumRAM: UInt64 = 1 << 40
     public static let maximumCores = 64
@@ -161,11 +161,21 @@ public final class Machine {
         guard !configuration.pcid || architecture.supportsPCID else {
             throw .notOnArchitecture(architecture: architecture.name, what: "PCIDs (CR4.PCIDE)")
         }
-        guard !configuration.kpti || architecture.supportsKPTI else {
+        guard !configuration.separateKernelTable || architecture.supportsSeparateKernelTable else {
+            throw .notOnArchitecture(architecture: architecture.name, what: "a separate kernel page table")
+        }
+        guard !configuration.kpti || architecture.supportsKPTI || configuration.separateKernelTable else {
             throw .notOnArchitecture(architecture: architecture.name, what: "page-table isolation (KPTI)")
         }
         let slots = configuration.pcid ? MachineConfiguration.addressSpaceSlots : 1
-        cores = CoreArray((0..<configuration.cores).map { Core(index: $0, cr3: root, tlb: tlb, slotCount: slots) })
+        let architecture = configuration.architecture
+        let register = architecture.baseRegisterValue(root: root, tag: 0)
+        cores = CoreArray(
+            (0..<configuration.cores).map {
+                Core(
+                    index: $0, cr3: register, tlb: tlb, slotCount: slots, pcidMask: architecture.tagMask,
+                    pcidShift: architecture.tagShift)
+            })
         try buildKernelHalf()
         for index in cores.indices { loadRootEntries(core: index) }
         booting = false

@@ -1,3 +1,5 @@
+import VMMachine
+
 /// How the parser reads one argument of a command.
 public enum ParameterKind: Sendable, Equatable {
     /// Any expression; the handler checks the value's type.
@@ -78,14 +80,18 @@ public final class CommandSpec: Sendable {
     /// Whether it acts through the kernel model (processes, regions, system
     /// calls): refused, with the reason, on a textbook machine.
     public let needsKernel: Bool
+    /// The architecture whose instruction the command is (x86's invlpg,
+    /// RISC-V's sfence.vma): refused, naming the other's, on the other.
+    public let instructionSet: EntryEncoding?
     let handler: CommandHandler
 
     public init(
         name: String, summary: String, details: String = "", parameters: [ParameterSpec] = [],
         options: [OptionSpec] = [], block: BlockUse = .none, needsKernel: Bool = false,
-        handler: @escaping CommandHandler
+        instructionSet: EntryEncoding? = nil, handler: @escaping CommandHandler
     ) {
         self.needsKernel = needsKernel
+        self.instructionSet = instructionSet
         self.name = name
         self.summary = summary
         self.details = details

@@ -89,7 +89,7 @@ enum ExplainRenderer {
         let register =
             textbook
             ? "\(architecture.baseRegister) \(Format.hex(core.cr3)) (table at \(Format.hex(explanation.root)))"
-            : "CR3 \(Format.hex(explanation.root))"
+            : "\(architecture.baseRegister) \(Format.hex(explanation.root))"
         lines.append(
             "  walk     " + (explanation.tlbHit ? "(not needed after a hit; what a miss would read) " : "")
                 + "from \(register):")
@@ -109,10 +109,9 @@ enum ExplainRenderer {
                     text += ", PPN \(Format.hex(number)), \(target) \(Format.hex(format.physicalAddress(step.entry)))"
                 }
             } else {
-                let entry = PageTableEntry(raw: step.entry)
-                if entry.isPresent {
-                    text += " = " + entry.flagNames.joined(separator: " ") + ", "
-                    text += "\(target) \(Format.hex(entry.physicalAddress))"
+                if format.isValid(step.entry) {
+                    text += " = " + ArchitectureText.flags(step.entry, architecture).joined(separator: " ") + ", "
+                    text += "\(target) \(Format.hex(format.physicalAddress(step.entry)))"
                 } else {
                     text += " = not present"
                 }
@@ -140,6 +139,10 @@ enum ExplainRenderer {
                         ? "the \(architecture.levelName(fault.level)) entry is not valid"
                         : "the \(architecture.levelName(fault.level)) entry forbids a \(kind.rawValue)")
                         + " (this machine has no kernel: the access stops here)")
+            } else if architecture.encoding == .riscv {
+                lines.append(
+                    "  result   page fault, \(AccessRenderer.faultReason(fault, architecture)), "
+                        + ArchitectureText.trapDetails(fault, architecture))
             } else {
                 lines.append(
                     "  result   #PF, \(AccessRenderer.faultReason(fault, architecture)), error code \(Format.hex(fault.errorCode)) "

@@ -2,7 +2,7 @@ import VMMachine
 
 /// Entering the kernel, choosing a core, and explicit TLB maintenance.
 enum KernelCommands {
-    static let all: [CommandSpec] = [syscall, interrupt, on, invlpg, invpcid, flush, stac, clac, uaccess]
+    static let all: [CommandSpec] = [syscall, interrupt, on, invlpg, invpcid, flush, stac, clac, uaccess, sfenceVMA]
 
     static let syscall = CommandSpec(
         name: "syscall",
@@ -95,7 +95,7 @@ enum KernelCommands {
         name: "invlpg",
         summary: "invalidate the current core's TLB entry for one page (global ones too)",
         details: "Privileged: in user mode the CPU raises #GP instead (and Linux sends SIGSEGV).",
-        parameters: [ParameterSpec("ADDR")]
+        parameters: [ParameterSpec("ADDR")], instructionSet: .x86
     ) { interpreter, call in
         let address = try interpreter.integer(call.arguments[0], "the address")
         let core = interpreter.currentCore
@@ -122,7 +122,7 @@ enum KernelCommands {
         options: [
             OptionSpec("pcid", placeholder: "N", help: "the PCID (types 0 and 1; default the current one)"),
             OptionSpec("addr", placeholder: "ADDR", help: "the address (type 0)"),
-        ], needsKernel: true
+        ], needsKernel: true, instructionSet: .x86
     ) { interpreter, call in
         let type = try interpreter.integer(call.arguments[0], "the INVPCID type")
         let core = interpreter.currentCore
@@ -161,7 +161,7 @@ enum KernelCommands {
             Toggles CR4.PGE off and on, as Linux's __flush_tlb_all does: the only way
             besides INVLPG to drop global entries. Privileged: #GP in user mode.
             """,
-        parameters: [ParameterSpec("WHAT", .word(["tlb"]), completion: .words)]
+        parameters: [ParameterSpec("WHAT", .word(["tlb"]), completion: .words)], instructionSet: .x86
     ) { interpreter, call in
         let core = interpreter.currentCore
         let outcome = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
@@ -176,7 +176,8 @@ enum KernelCommands {
     static let stac = CommandSpec(
         name: "stac",
         summary: "set EFLAGS.AC: with smap=on the kernel may touch user pages until clac",
-        details: "Kernel-only (#UD in user mode). uaccess { … } sets and clears it around a block.", needsKernel: true
+        details: "Kernel-only (#UD in user mode). uaccess { … } sets and clears it around a block.", needsKernel: true,
+        instructionSet: .x86
     ) { interpreter, call in
         try setAccessFlag(interpreter, call, true)
     }
@@ -184,9 +185,55 @@ enum KernelCommands {
     static let clac = CommandSpec(
         name: "clac",
         summary: "clear EFLAGS.AC: with smap=on kernel accesses to user pages fault again",
-        details: "Kernel-only (#UD in user mode).", needsKernel: true
+        details: "Kernel-only (#UD in user mode).", needsKernel: true, instructionSet: .x86
     ) { interpreter, call in
         try setAccessFlag(interpreter, call, false)
+    }
+
+    static let sfenceVMA = CommandSpec(
+        name: "sfence_vma",
+        summary: "RISC-V's sfence.vma: invalidate the core's TLB entries by address and ASID",
+        details: """
+            sfence_vma                 every entry, global ones too (rs1 = rs2 = x0)
+            sfence_vma asid=N          the non-global entries of ASID N
+            sfence_vma ADDR            the entries for ADDR in every ASID, global ones too
+            sfence_vma ADDR asid=N     the non-global entry for ADDR in ASID N
+            Only this hart: another one's entries go with an IPI and its own sfence.vma.
+            Writing satp flushes nothing; the kernel fences after it. U-mode may not
+            run it (an illegal-instruction exception: Linux sends SIGILL).
+            """,
+        parameters: [ParameterSpec("ADDR", optional: true)],
+        options: [OptionSpec("asid", placeholder: "N", help: "the ASID (satp bits 59:44, at most 65535)")],
+        needsKernel: true, instructionSet: .riscv
+    ) { interpreter, call in
+        let core = interpreter.currentCore
+        let address = try call.arguments.first.map { try interpreter.integer($0, "the address") }
+        let asid = try call.option("asid").map { option -> UInt16 in
+            let value = try interpreter.integer(option.value, "asid")
+            guard value <= 0xFFFF else {
+                throw Diagnostic("asid=\(value): an ASID has at most 16 bits (0 to 65535)", at: option.value.range)
+            }
+            return UInt16(value)
+        }
+        let outcome = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
+            try interpreter.machine.fenceVirtualMemory(address: address, asid: asid, core: core)
+        }
+        var form = "sfence.vma " + (address.map(Format.hex) ?? "x0") + ", " + (asid.map { "ASID \($0)" } ?? "x0")
+        switch (address, asid) {
+        case (nil, nil): form += " (every entry, global ones too)"
+        case (nil, _?): form += " (its non-global entries)"
+        case (_?, nil): form += " (that page in every ASID, global entries too)"
+        case (_?, _?): form += " (that page, non-global)"
+        }
+        switch outcome {
+        case .done(let dropped):
+            interpreter.report("\(form) on cpu \(core): \(Format.plural(dropped, "entry", "entries")) dropped")
+        case .generalProtection:
+            interpreter.lastAccess = .privilegedInstructionFault(core: core, address: address ?? 0, kind: .invalidOpcode)
+            interpreter.report(
+                "\(form) on cpu \(core): illegal instruction (scause 2): sfence.vma needs S-mode and cpu \(core) "
+                    + "runs user code; the kernel sends SIGILL")
+        }
     }
 
     private static func setAccessFlag(_ interpreter: Interpreter, _ call: BoundCommand, _ on: Bool) throws {
@@ -261,9 +308,13 @@ extension Interpreter {
             // Under KPTI: the trampoline first, then the CR3 switch.
             output.write("  " + AccessRenderer.line(fetches.removeFirst(), architecture: machine.architecture) + "\n")
             let deferred = write.reason == .returnToUser && machine.configuration.pcid && write.flushed
+            let architecture = machine.architecture
             output.write(
-                "  \(machine.configuration.separateKernelTable ? "kernel table" : "KPTI"): CR3 \(Format.hex(write.previous)) -> \(Format.hex(write.written)), "
-                    + (write.flushed ? EventRenderer.flushText(write) : "no flush (PCID, bit 63)")
+                "  \(machine.configuration.separateKernelTable ? "kernel table" : "KPTI"): \(architecture.baseRegister) "
+                    + "\(Format.hex(write.previous)) -> \(Format.hex(write.written)), "
+                    + (write.flushed
+                        ? EventRenderer.flushText(write, architecture)
+                        : architecture.baseRegisterWriteFlushes ? "no flush (PCID, bit 63)" : "no flush (ASID)")
                     + (deferred ? " (the user PCID's deferred flush)" : "") + "\n")
         }
         for fetch in fetches { output.write("  " + AccessRenderer.line(fetch, architecture: machine.architecture) + "\n") }

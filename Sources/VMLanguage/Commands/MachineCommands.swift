@@ -40,7 +40,9 @@ enum MachineCommands {
             help: "one unified TLB (default), Skylake's split L1 ITLB/DTLB and STLB, or a small split one"),
         OptionSpec("ram", placeholder: "SIZE", help: "physical memory, a multiple of 2M (default 64M)"),
         OptionSpec("pae", .word(switches), placeholder: "on|off", help: "i386: PAE's three levels of 8-byte entries, NX and 2 MiB pages (default off)"),
+        OptionSpec("mode", .word(["sv39", "sv48"]), placeholder: "sv39|sv48", help: "riscv64: satp's paging mode, three or four levels (default sv39)"),
         OptionSpec("pcid", .word(switches), placeholder: "on|off", help: "tag TLB entries with PCIDs (default off)"),
+        OptionSpec("asid", .word(switches), placeholder: "on|off", help: "riscv64: tag TLB entries with satp's ASIDs (default off)"),
         OptionSpec("kpti", .word(switches), placeholder: "on|off", help: "page-table isolation: two PML4s per process (default off)"),
         OptionSpec(
             "kernel", .word(["shared", "separate", "kpti", "split"]), placeholder: "shared|separate|kpti|split",
@@ -83,7 +85,7 @@ enum MachineCommands {
     ) { interpreter, call in
         var configuration = MachineConfiguration()
         let name = interpreter.word(call.arguments[0])
-        let textbook = !["x86_64", "i386"].contains(name)
+        let textbook = !["x86_64", "i386", "riscv64"].contains(name)
         if textbook {
             if let option = kernelOptions.lazy.compactMap({ call.option($0.name) }).first {
                 throw Diagnostic(
@@ -97,6 +99,17 @@ enum MachineCommands {
             throw Diagnostic(
                 "\(option.name)= shapes a textbook machine (csapp, ostep, custom); \(name)'s geometry is fixed",
                 at: option.nameRange)
+        } else if name == "riscv64" {
+            configuration.architecture =
+                call.option("mode").map { interpreter.word($0.value) == "sv48" } == true ? .riscv64Sv48 : .riscv64Sv39
+            // S-mode never executes a U page, and touches one only with
+            // sstatus.SUM set: SMEP and SMAP, always on.
+            configuration.smep = true
+            configuration.smap = true
+            for option in ["pcid", "kpti", "pge", "smep", "smap", "tlb_model"] {
+                guard let given = call.option(option) else { continue }
+                throw Diagnostic(Self.notOnRISCV(option), at: given.nameRange)
+            }
         } else if name == "i386" {
             configuration.architecture = call.option("pae").map { interpreter.word($0.value) == "on" } == true ? .i386PAE : .i386
         } else if let option = call.option("levels") {
@@ -130,6 +143,18 @@ enum MachineCommands {
         if let option = call.option("pae"), name != "i386" {
             throw Diagnostic("pae= is i386's: \(name) has its own paging", at: option.nameRange)
         }
+        if let option = call.option("mode"), name != "riscv64" {
+            throw Diagnostic("mode= is riscv64's (satp's MODE): \(name) has its own paging", at: option.nameRange)
+        }
+        if let option = call.option("asid") {
+            guard name == "riscv64" else {
+                throw Diagnostic(
+                    "asid= is riscv64's: "
+                        + (configuration.architecture.supportsPCID ? "\(name) tags TLB entries with PCIDs (pcid=on)" : "\(name) has no ASIDs"),
+                    at: option.nameRange)
+            }
+            configuration.pcid = interpreter.word(option.value) == "on"
+        }
         if let option = call.option("pcid") {
             configuration.pcid = interpreter.word(option.value) == "on"
             if configuration.pcid && !configuration.architecture.supportsPCID {
@@ -141,12 +166,23 @@ enum MachineCommands {
             switch interpreter.word(option.value) {
             case "split":
                 throw Diagnostic(
-                    "kernel=split is ARM's design (the kernel's table in TTBR1, never switched): \(name) has one CR3",
-                    at: option.value.range)
+                    "kernel=split is ARM's design (the kernel's table in TTBR1, never switched): \(name) has one "
+                        + configuration.architecture.baseRegister, at: option.value.range)
             case "separate":
+                guard configuration.architecture.supportsSeparateKernelTable else {
+                    throw Diagnostic(
+                        "kernel=separate (xv6's design) is modeled on x86_64 with 4 levels and riscv64 mode=sv39, "
+                            + "not on \(configuration.architecture.name)", at: option.value.range)
+                }
                 configuration.kpti = true
                 configuration.separateKernelTable = true
-            case "kpti": configuration.kpti = true
+            case "kpti":
+                guard configuration.architecture.supportsKPTI else {
+                    throw Diagnostic(
+                        "kernel=kpti: page-table isolation is modeled on x86_64 with 4 levels, not on \(configuration.architecture.name)",
+                        at: option.value.range)
+                }
+                configuration.kpti = true
             default: break
             }
             if let kpti = call.option("kpti") {
@@ -212,17 +248,26 @@ enum MachineCommands {
         if machine.architecture == .i386PAE {
             features.append("PAE (PDPT, PD and PT, 8-byte entries with NX, 2 MiB pages, the 4 PDPTEs loaded with CR3)")
         }
-        if configuration.pcid { features.append("PCID on") }
+        if machine.architecture.encoding == .riscv {
+            features.append(
+                "\(machine.architecture.levels == 3 ? "Sv39" : "Sv48") (\(machine.architecture.levels) levels, "
+                    + "\(machine.architecture.virtualBits)-bit addresses, leaves at any level)")
+        }
+        if configuration.pcid { features.append("\(machine.architecture.tagName) on") }
         if configuration.separateKernelTable {
-            features.append("separate kernel table (xv6: CR3 to the master PML4 on every trap)")
+            let architecture = machine.architecture
+            features.append(
+                "separate kernel table (xv6: \(architecture.baseRegister) to the master "
+                    + "\(architecture.levelName(architecture.levels)) on every trap)")
         } else if configuration.kpti {
             features.append("KPTI on")
         }
         if !configuration.shootdown { features.append("TLB shootdowns OFF") }
         if !configuration.pge { features.append("PGE off") }
         if !configuration.transparentHugePages { features.append("THP off") }
-        if configuration.smep { features.append("SMEP on") }
-        if configuration.smap { features.append("SMAP on") }
+        // (RISC-V's S-mode checks its own rules on U pages: not a feature to turn on.)
+        if configuration.smep && machine.architecture.encoding == .x86 { features.append("SMEP on") }
+        if configuration.smap && machine.architecture.encoding == .x86 { features.append("SMAP on") }
         if let frames = configuration.userFrameLimit {
             features.append("\(Format.plural(frames, "frame")) for user pages, \(configuration.replacementPolicy.rawValue) replacement")
         }
@@ -232,6 +277,18 @@ enum MachineCommands {
                 + "\(machine.reservedFrames) reserved for the kernel image), "
                 + StateRenderer.tlbGeometry(tlb)
                 + (features.isEmpty ? "" : ", " + features.joined(separator: ", ")))
+    }
+
+    /// Why an x86 option has no meaning on RISC-V.
+    static func notOnRISCV(_ option: String) -> String {
+        switch option {
+        case "pcid": return "pcid= is x86's: riscv64 tags TLB entries with satp's ASIDs (asid=on)"
+        case "kpti": return "kpti= is x86's: Linux isolates no page tables on riscv64 (kernel=separate is xv6's design)"
+        case "pge": return "pge= is x86's CR4.PGE: riscv64 always honours a PTE's G bit"
+        case "smep", "smap":
+            return "\(option)= is x86's: riscv64's S-mode never executes U pages and touches them only with sstatus.SUM set"
+        default: return "tlb_model= describes a 64-bit Intel core's TLBs; riscv64 has the unified one"
+        }
     }
 
     /// "frame 0x5000", "frames 0x5000 0x6000", or first … last for many.

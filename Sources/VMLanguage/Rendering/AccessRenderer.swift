@@ -19,12 +19,16 @@ enum AccessRenderer {
         case .execute: text += "exec \(Format.hex(outcome.virtualAddress))"
         }
         if outcome.mode == .kernel && architecture.hasKernel { text += " (kernel mode)" }
+        if let fault = outcome.fault, fault.kind == .nonCanonical, architecture.encoding == .riscv {
+            // RISC-V checks the sign extension as part of translation: a page fault.
+            return text + ": page fault (\(faultReason(fault, architecture)), \(ArchitectureText.trapDetails(fault, architecture)))"
+        }
         if let fault = outcome.fault, fault.kind == .nonCanonical {
             return text + ": general protection fault, non-canonical address (bits 63:\(architecture.virtualBits - 1) must all be equal)"
         }
         text += ": " + attempt(outcome.first, architecture)
         if let resolution = outcome.resolution {
-            text += " -> kernel" + isolation(outcome.isolationWrites, separateKernel: separateKernel) + ": "
+            text += " -> kernel" + isolation(outcome.isolationWrites, separateKernel: separateKernel, architecture) + ": "
                 + (outcome.fault?.kind == .reservedBit && resolution == .kernelOops
                     ? "oops (\"Bad pagetable\": Linux's pgtable_bad)" : describe(resolution))
         }
@@ -37,11 +41,13 @@ enum AccessRenderer {
     }
 
     /// KPTI's CR3 switch into the kernel copy and back around a fault handler.
-    private static func isolation(_ writes: [CR3Write], separateKernel: Bool) -> String {
+    private static func isolation(_ writes: [CR3Write], separateKernel: Bool, _ architecture: Architecture) -> String {
         guard !writes.isEmpty else { return "" }
         let dropped = writes.reduce(0) { $0 + $1.dropped }
-        return (separateKernel ? " (CR3 to the kernel's table and back, " : " (KPTI: CR3 to the kernel copy and back, ")
-            + (writes.contains(where: \.flushed) ? "\(Format.plural(dropped, "TLB entry", "TLB entries")) flushed" : "no flush (PCID)")
+        let register = architecture.baseRegister
+        return (separateKernel ? " (\(register) to the kernel's table and back, " : " (KPTI: \(register) to the kernel copy and back, ")
+            + (writes.contains(where: \.flushed)
+                ? "\(Format.plural(dropped, "TLB entry", "TLB entries")) flushed" : "no flush (\(architecture.tagName))")
             + ")"
     }
 
@@ -55,8 +61,7 @@ enum AccessRenderer {
             // No error code and no kernel: the fault is where the story ends.
             text += ", page fault (\(faultReason(fault, architecture)))"
         } else if let fault = attempt.fault {
-            text += ", page fault (\(faultReason(fault, architecture)), error code \(Format.hex(fault.errorCode)): "
-                + "\(accessDescription(fault.errorCode)))"
+            text += ", page fault (\(faultReason(fault, architecture)), \(ArchitectureText.trapDetails(fault, architecture)))"
         }
         return text
     }
@@ -76,6 +81,7 @@ enum AccessRenderer {
     }
 
     static func faultReason(_ fault: Fault, _ architecture: Architecture) -> String {
+        if let reason = ArchitectureText.riscvReason(fault, architecture) { return reason }
         switch fault.kind {
         case .notPresent:
             return architecture.hasKernel

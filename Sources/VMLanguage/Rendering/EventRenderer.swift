@@ -28,29 +28,29 @@ enum EventRenderer {
         let name: String
         if case .thread(let reference) = interpreter.threadValue(outcome.next) { name = reference.name } else { name = "?" }
         var text = "switch cpu \(outcome.core) to \(name): "
-        let unchanged = "CR3 unchanged, no flush"
+        let unchanged = "\(machine.architecture.baseRegister) unchanged, no flush"
         switch outcome.kind {
         case .sameAddressSpace:
-            text += "same address space, " + (outcome.writes.isEmpty ? unchanged : writes(outcome))
+            text += "same address space, " + (outcome.writes.isEmpty ? unchanged : writes(outcome, machine.architecture))
         case .kernelThread:
             let borrowed = machine.cores[outcome.core].loadedProcess.flatMap(machine.process).map { $0.name }
             text += borrowed.map { "kernel thread borrows \($0)'s page tables (lazy TLB), " } ?? "kernel thread, "
-            text += outcome.writes.isEmpty ? unchanged : writes(outcome)
+            text += outcome.writes.isEmpty ? unchanged : writes(outcome, machine.architecture)
         case .returnFromLazy:
-            text += "back from lazy TLB, " + (outcome.writes.isEmpty ? unchanged : writes(outcome))
+            text += "back from lazy TLB, " + (outcome.writes.isEmpty ? unchanged : writes(outcome, machine.architecture))
         case .newAddressSpace:
             var note = ""
             if machine.configuration.pcid {
-                let pcid = outcome.newCR3 & 0xFFF
+                let tag = "\(machine.architecture.tagName) \(machine.architecture.tag(fromRegister: outcome.newCR3))"
                 if let recycled = outcome.recycledSlotOf.flatMap(machine.process) {
-                    note = "PCID \(pcid): slot of \(recycled.name) recycled"
+                    note = "\(tag): slot of \(recycled.name) recycled"
                 } else if outcome.reusedSlot {
-                    note = "PCID \(pcid): its entries are still valid"
+                    note = "\(tag): its entries are still valid"
                 } else {
-                    note = "PCID \(pcid)"
+                    note = tag
                 }
             }
-            text += writes(outcome, note: note)
+            text += writes(outcome, machine.architecture, note: note)
         }
         return text
     }
@@ -59,26 +59,29 @@ enum EventRenderer {
     /// Several (KPTI): "CR3 A -> B (kernel entry, no flush) -> C (switch, TLB
     /// flush dropped 3 entries) -> D (return to user, no flush), 2 entries kept".
     /// The value shown is the one written: bit 63 set is the no-flush request.
-    static func writes(_ outcome: SwitchOutcome, note: String = "") -> String {
+    static func writes(_ outcome: SwitchOutcome, _ architecture: Architecture, note: String = "") -> String {
         let kept = outcome.entriesKept
+        let register = architecture.baseRegister
         guard outcome.writes.count > 1, let first = outcome.writes.first else {
-            guard let write = outcome.writes.first else { return "CR3 unchanged, no flush" }
-            return "CR3 \(Format.hex(write.previous)) -> \(Format.hex(write.written))"
+            guard let write = outcome.writes.first else { return "\(register) unchanged, no flush" }
+            return "\(register) \(Format.hex(write.previous)) -> \(Format.hex(write.written))"
                 + (note.isEmpty ? "" : " (\(note))") + ", "
                 + (write.flushed
-                    ? "\(flushText(write)), kept \(kept)" : "no flush, \(Format.plural(kept, "entry", "entries")) kept")
+                    ? "\(flushText(write, architecture)), kept \(kept)"
+                    : "no flush, \(Format.plural(kept, "entry", "entries")) kept")
         }
-        var text = "CR3 \(Format.hex(first.previous))"
+        var text = "\(register) \(Format.hex(first.previous))"
         for write in outcome.writes {
             text += " -> \(Format.hex(write.written)) (\(write.reason.rawValue), "
-                + (write.flushed ? flushText(write) : "no flush") + ")"
+                + (write.flushed ? flushText(write, architecture) : "no flush") + ")"
         }
         return text + (note.isEmpty ? "" : ", " + note) + ", \(Format.plural(kept, "entry", "entries")) kept"
     }
 
-    /// "TLB flush dropped 0 entries": a flush that found nothing is still a flush.
-    static func flushText(_ write: CR3Write) -> String {
-        "TLB flush dropped \(Format.plural(write.dropped, "entry", "entries"))"
+    /// "TLB flush dropped 0 entries": a flush that found nothing is still a
+    /// flush. On RISC-V the satp write is followed by "sfence.vma".
+    static func flushText(_ write: CR3Write, _ architecture: Architecture) -> String {
+        "\(ArchitectureText.flushName(architecture)) dropped \(Format.plural(write.dropped, "entry", "entries"))"
     }
 
     /// "; 2 TLB entries invalidated, IPI to cpu 1", or the stale-TLB warning.

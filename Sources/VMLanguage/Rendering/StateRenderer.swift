@@ -76,8 +76,10 @@ enum StateRenderer {
     }
 
     private static func entryLine(level: Int, index: Int, entry: PageTableEntry, _ architecture: Architecture) -> String {
-        "\(architecture.levelName(level))[\(Format.padLeft(String(index), 3))] \(Format.entryHex(entry.raw, bytes: architecture.entryBytes)) "
-            + Format.padRight(entry.flagNames.joined(separator: " "), 18)
+        // The entry as memory holds it (RISC-V's layout, not the kernel model's view).
+        let raw = architecture.encode(entry.raw)
+        return "\(architecture.levelName(level))[\(Format.padLeft(String(index), 3))] \(Format.entryHex(raw, bytes: architecture.entryBytes)) "
+            + Format.padRight(ArchitectureText.flags(raw, architecture).joined(separator: " "), 18)
     }
 
     /// "TLB 64 entries (16 sets x 4 ways) per core", or the split arrays.
@@ -104,16 +106,16 @@ enum StateRenderer {
                     "  \(tlb.roles[index].name): \(array.entryCount) entries (\(array.sets) sets x \(array.ways) ways), "
                         + "\(array.validCount) valid, \(Format.plural(tlb.hits[index], "hit"))")
             }
-            lines += entryLines(array, pcids: core.slots.count > 1)
+            lines += entryLines(array, tag: core.slots.count > 1 ? machine.architecture.tagName : nil)
         }
         let pcids = core.slots.count > 1
         if pcids {
             let slots = core.slots.enumerated().map { slot, state -> String in
                 let owner = state.process.flatMap(machine.process).map(\.name) ?? "-"
-                return "PCID \(slot + 1) \(owner)"
+                return "\(machine.architecture.tagName) \(slot + 1) \(owner)"
             }
             lines.append(
-                "  PCID slots: " + slots.joined(separator: ", ")
+                "  \(machine.architecture.tagName) slots: " + slots.joined(separator: ", ")
                     + (machine.configuration.kpti ? " (KPTI user copies add 2048)" : ""))
         }
         return lines.joined(separator: "\n") + "\n"
@@ -145,9 +147,11 @@ enum StateRenderer {
     }
 
     /// The valid entries of one TLB array, under a header.
-    static func entryLines(_ tlb: TLB, pcids: Bool) -> [String] {
+    /// `tag`: the column of address-space tags, PCID or ASID, if the machine uses them.
+    static func entryLines(_ tlb: TLB, tag: String?) -> [String] {
+        let pcids = tag != nil
         guard tlb.validCount > 0 else { return [] }
-        var lines = ["  set way  virtual page        physical page       size     " + (pcids ? "PCID  " : "") + "rights"]
+        var lines = ["  set way  virtual page        physical page       size     " + (tag.map { $0 + "  " } ?? "") + "rights"]
         for (slot, entry) in tlb.entries.enumerated() where entry.valid {
             var rights = [Format.rights(writable: entry.writable, noExecute: entry.noExecute, user: entry.user)]
             if entry.global { rights.append("global") }
@@ -184,7 +188,7 @@ enum StateRenderer {
         } else {
             what = "idle (boot page table)"
         }
-        let base = core.cr3 & PageTableEntry.addressMask
+        let base = architecture.rootAddress(fromRegister: core.cr3)
         let root = architecture.levelName(architecture.levels)
         let owner: String
         if base == machine.kernelRoot {
@@ -194,11 +198,11 @@ enum StateRenderer {
         } else {
             owner = "?"
         }
-        let pcid = machine.configuration.pcid ? ", PCID \(core.pcid)" : ""
+        let pcid = machine.configuration.pcid ? ", \(architecture.tagName) \(core.pcid)" : ""
         return """
             cpu \(core.index): \(core.mode.rawValue) mode, \(what)
-              CR3 \(Format.hex(core.cr3)) (\(owner)\(pcid))
-              CR2 \(Format.hex(core.cr2)) (address of the last page fault)
+              \(architecture.baseRegister) \(Format.hex(core.cr3)) (\(owner)\(pcid))
+              \(ArchitectureText.faultAddressRegister(architecture)) \(Format.hex(core.cr2)) (address of the last page fault)
               TLB \(core.tlb.validCount) of \(core.tlb.entryCount) entries valid
 
             """
@@ -279,7 +283,7 @@ enum StateRenderer {
             let cycles = core.cycles
             lines.append(
                 "  cycles: \(cycles.total) = translation \(cycles.translation) + faults \(cycles.faults) + flushes \(cycles.flushes)"
-                    + " + CR3 writes \(cycles.cr3Writes) + kernel entries \(cycles.kernelEntries) + IPIs \(cycles.interProcessorInterrupts)"
+                    + " + \(machine.architecture.baseRegister) writes \(cycles.cr3Writes) + kernel entries \(cycles.kernelEntries) + IPIs \(cycles.interProcessorInterrupts)"
                     + " + kernel work \(cycles.kernelWork)")
         }
         let faults = machine.faultCounts

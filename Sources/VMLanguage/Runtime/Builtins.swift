@@ -93,8 +93,9 @@ enum Builtins {
     ]
 
     static let cpuMembers: [(String, Getter)] = [
-        ("cr2", { interpreter, value in .integer(try core(interpreter, value).cr2) }),
-        ("cr3", { interpreter, value in .integer(try core(interpreter, value).cr3) }),
+        ("asid", { interpreter, value in .integer(UInt64(try register(interpreter, value, riscv: true).pcid)) }),
+        ("cr2", { interpreter, value in .integer(try register(interpreter, value, riscv: false).cr2) }),
+        ("cr3", { interpreter, value in .integer(try register(interpreter, value, riscv: false).cr3) }),
         ("cr3_writes", { interpreter, value in .integer(try core(interpreter, value).cr3Writes) }),
         ("cycles", { interpreter, value in .integer(try core(interpreter, value).cycles.total) }),
         ("faults", { interpreter, value in .integer(try core(interpreter, value).faults) }),
@@ -103,7 +104,7 @@ enum Builtins {
         ("kernel_entries", { interpreter, value in .integer(try core(interpreter, value).kernelEntries) }),
         ("lazy", { interpreter, value in .boolean(try core(interpreter, value).isLazy) }),
         ("mode", { interpreter, value in .string(try core(interpreter, value).mode.rawValue) }),
-        ("pcid", { interpreter, value in .integer(UInt64(try core(interpreter, value).pcid)) }),
+        ("pcid", { interpreter, value in .integer(UInt64(try register(interpreter, value, riscv: false).pcid)) }),
         /// The raw base register (CR3, PTBR, PDBR), whatever the architecture calls it.
         ("ptbr", { interpreter, value in .integer(try core(interpreter, value).cr3) }),
         ("process", { interpreter, value in
@@ -116,6 +117,9 @@ enum Builtins {
         ("root", { interpreter, value in
             .integer(interpreter.machine.architecture.rootAddress(fromRegister: try core(interpreter, value).cr3))
         }),
+        /// RISC-V's names for the base register and the fault address (the same registers as cr3 and cr2).
+        ("satp", { interpreter, value in .integer(try register(interpreter, value, riscv: true).cr3) }),
+        ("stval", { interpreter, value in .integer(try register(interpreter, value, riscv: true).cr2) }),
         ("switches", { interpreter, value in .integer(try core(interpreter, value).contextSwitches) }),
         ("thread", { interpreter, value in
             guard let tid = try core(interpreter, value).currentThread else { return .nothing }
@@ -255,6 +259,20 @@ enum Builtins {
     }
 
     /// The core a `tlb` or `cpu` object refers to; bare names mean the current core.
+    /// The core, for a member that names one architecture's register: cr3,
+    /// cr2 and pcid are x86's (and the textbook machines'), satp, stval and
+    /// asid RISC-V's; the other's names are refused with the right ones.
+    private static func register(_ interpreter: Interpreter, _ value: Value, riscv: Bool) throws -> Core {
+        let architecture = interpreter.machine.architecture
+        if riscv != (architecture.encoding == .riscv) {
+            throw BuiltinFailure(
+                riscv
+                    ? "\(architecture.name) has no satp, stval or ASIDs: its registers are cpu.cr3, cpu.cr2 and cpu.pcid (cpu.root for the root table)"
+                    : "\(architecture.name) has no CR3, CR2 or PCIDs: its registers are cpu.satp, cpu.stval and cpu.asid (cpu.root for the root table)")
+        }
+        return try core(interpreter, value)
+    }
+
     private static func core(_ interpreter: Interpreter, _ value: Value) throws -> Core {
         switch value {
         case .object(.tlb(let index, let generation)) where index >= 0, .object(.cpu(let index, let generation)):

@@ -140,15 +140,20 @@ struct Compiler {
         case .command(let call):
             let bound = bind(call)
             let handler = call.command.handler
-            if call.command.needsKernel {
+            if call.command.needsKernel || call.command.instructionSet != nil {
                 let name = call.command.name
+                let needsKernel = call.command.needsKernel
+                let instructionSet = call.command.instructionSet
                 return { interpreter, scope in
                     try interpreter.step(range)
                     let architecture = interpreter.machine.architecture
-                    guard architecture.hasKernel else {
+                    guard architecture.hasKernel || !needsKernel else {
                         throw Diagnostic(
                             MachineError.needsKernel(architecture: architecture.name, what: "'\(name)'").message,
                             at: bound.range)
+                    }
+                    if let instructionSet, instructionSet != architecture.encoding {
+                        throw Diagnostic(ArchitectureText.otherInstructionSet(name, architecture), at: bound.range)
                     }
                     interpreter.state.pointee.scope = Unmanaged.passUnretained(scope)
                     try handler(interpreter, bound)

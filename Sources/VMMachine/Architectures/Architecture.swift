@@ -55,6 +55,22 @@ public struct Architecture: Sendable, Equatable {
     /// The bits a root-table entry that points at a table may have (PAE's
     /// PDPTEs: P only; RW, US, A and D are reserved there).
     public let rootTableFlagMask: UInt64
+    /// How the kernel model's entries, composed in x86's layout
+    /// (PageTableEntry), are laid out in memory: as they are, or RISC-V's.
+    public let encoding: EntryEncoding
+    /// Where the base register keeps the root's frame number (satp's PPN,
+    /// 43:0) and its mode bits (satp's MODE, 63:60): used where it holds a frame number.
+    public let baseRegisterFrameMask: UInt64
+    public let baseRegisterMode: UInt64
+    /// The address-space tag in the base register: x86's PCID in CR3 bits
+    /// 11:0, RISC-V's ASID in satp bits 59:44. `tagName` is what the manual calls it.
+    public let tagShift: UInt64
+    public let tagMask: UInt64
+    public let tagName: String
+    /// Whether writing the base register itself drops TLB entries (x86's CR3
+    /// without PCIDs). RISC-V's satp write flushes nothing: the kernel follows
+    /// it with sfence.vma, which drops global entries too (x0, x0) or one ASID's.
+    public let baseRegisterWriteFlushes: Bool
     /// For level L, in byte L: how far right an address shifts to bring that
     /// level's index to bit 0, and how many bits the index has. Packed into
     /// one word each, so that the walker finds them with a shift and a mask.
@@ -79,8 +95,17 @@ public struct Architecture: Sendable, Equatable {
         levelNames: [String]? = nil, userEnd: UInt64 = 0, directMapBase: UInt64 = 0, kernelTextBase: UInt64 = 0,
         signExtended: Bool = false, supportsPCID: Bool = false, supportsKPTI: Bool = false,
         entryAreaBase: UInt64? = nil, maximumRAM: UInt64 = 1 << 40, rootInRegisters: Bool = false,
-        rootTableFlagMask: UInt64 = ~0
+        rootTableFlagMask: UInt64 = ~0, encoding: EntryEncoding = .x86, baseRegisterFrameMask: UInt64 = ~0,
+        baseRegisterMode: UInt64 = 0, tagShift: UInt64 = 0, tagMask: UInt64 = 0xFFF, tagName: String = "PCID",
+        baseRegisterWriteFlushes: Bool = true
     ) {
+        self.encoding = encoding
+        self.baseRegisterFrameMask = baseRegisterFrameMask
+        self.baseRegisterMode = baseRegisterMode
+        self.tagShift = tagShift
+        self.tagMask = tagMask
+        self.tagName = tagName
+        self.baseRegisterWriteFlushes = baseRegisterWriteFlushes
         self.rootInRegisters = rootInRegisters
         self.rootTableFlagMask = rootTableFlagMask
         self.entryAreaBase = entryAreaBase
@@ -153,6 +178,12 @@ public struct Architecture: Sendable, Equatable {
     /// x86-64, 1,024 on i386); every table fills one frame.
     public var entriesPerTable: UInt64 { 1 << UInt64(indexBits(ofLevel: 1)) }
 
+    /// xv6's design (a kernel table switched to on every trap, the process's
+    /// table holding only the trampoline) where vmlab models it: on KPTI's
+    /// two tables on x86-64, and on Sv39, as xv6 runs. (Under Sv48 the
+    /// trampoline's top-level entry would also map the kernel image.)
+    public var supportsSeparateKernelTable: Bool { supportsKPTI || self == .riscv64Sv39 }
+
     /// The first root-table index of the kernel half: the one `userEnd` falls in.
     public var firstKernelIndex: Int { index(of: userEnd, level: levels) }
 
@@ -166,11 +197,26 @@ public struct Architecture: Sendable, Equatable {
         levelNames.indices.contains(level - 1) ? levelNames[level - 1] : "L\(level)"
     }
 
-    /// Whether an entry at `level` with these bits maps a page itself.
+    /// Whether an entry at `level` with these bits maps a page itself. (A
+    /// RISC-V entry at level 1 with none of R, W, X is no leaf but a fault:
+    /// the walker checks that shape itself.)
     @inline(__always)
     public func isLeaf(_ raw: UInt64, level: Int) -> Bool {
         level == 1 || (largePageLevels &>> UInt8(truncatingIfNeeded: level)) & 1 != 0 && raw & format.largePage != 0
     }
+
+    /// The flags of a leaf the kernel model composes at `level`, in x86's
+    /// layout: PS marks a large page; where memory holds another layout,
+    /// every leaf carries it, so that the encoder can tell a leaf from a table.
+    public func leafFlags(_ flags: UInt64, level: Int) -> UInt64 {
+        level > 1 || encoding != .x86 ? flags | PageTableEntry.pageSize : flags
+    }
+
+    /// The entry memory holds for a kernel-model entry, and back.
+    @inline(__always)
+    public func encode(_ entry: UInt64) -> UInt64 { encoding == .x86 ? entry : RISCV.encode(entry) }
+    @inline(__always)
+    public func decode(_ raw: UInt64) -> UInt64 { encoding == .x86 ? raw : RISCV.decode(raw) }
 
     /// Entry bits that must be zero (a set one is a reserved-bit fault).
     @inline(__always)
@@ -186,6 +232,7 @@ public struct Architecture: Sendable, Equatable {
             if level == 3 { bits |= PageTableEntry.noExecute | 0x1E6 }
             if largePage && level == 2 { bits |= 0x001F_E000 }
             return bits
+        case .riscv: return RISCV.reservedBits(level: level, largePage: largePage)
         }
     }
 
@@ -209,8 +256,18 @@ public struct Architecture: Sendable, Equatable {
     /// The root table's physical address for a base-register value.
     @inline(__always)
     public func rootAddress(fromRegister value: UInt64) -> UInt64 {
-        baseRegisterHoldsFrameNumber ? value &<< pageShift : value & format.frameMask
+        baseRegisterHoldsFrameNumber ? (value & baseRegisterFrameMask) &<< pageShift : value & format.frameMask
     }
+
+    /// The base-register value that loads `root` under address-space tag
+    /// `tag`: CR3 = root | PCID; satp = MODE | ASID << 44 | root's PPN.
+    public func baseRegisterValue(root: UInt64, tag: UInt64) -> UInt64 {
+        baseRegisterHoldsFrameNumber
+            ? baseRegisterMode | (tag & tagMask) << tagShift | root >> pageShift : root | (tag & tagMask) << tagShift
+    }
+
+    /// The address-space tag (PCID, ASID) in a base-register value.
+    public func tag(fromRegister value: UInt64) -> UInt16 { UInt16(truncatingIfNeeded: (value >> tagShift) & tagMask) }
 
     /// x86-64 with 4-level paging (SDM vol. 3A §4.5): 4 KiB pages, 9 index
     /// bits per level, 8-byte entries, 2 MiB and 1 GiB pages.
@@ -271,6 +328,13 @@ public struct Architecture: Sendable, Equatable {
         maximumRAM: 896 << 20, rootInRegisters: true, rootTableFlagMask: PageTableEntry.present)
 }
 
+/// How an architecture lays its entries out in memory, for the kernel model
+/// that composes them in x86's layout.
+public enum EntryEncoding: Sendable, Equatable {
+    case x86
+    case riscv
+}
+
 /// Where the bits of a page-table entry live. A mask of 0 means the format
 /// has no such bit: every page is then writable, user-accessible or
 /// executable as far as the entry is concerned, and nothing is recorded.
@@ -283,6 +347,12 @@ public struct EntryFormat: Sendable, Equatable {
     public let largePage: UInt64
     public let global: UInt64
     public let noExecute: UInt64
+    /// RISC-V's positive permissions: X allows fetches (a page without it is
+    /// no-execute), R loads. And its rule that a table pointer carries no
+    /// rights: only the leaf's count, where x86 ANDs (and ORs NX) over every level.
+    public let execute: UInt64
+    public let readable: UInt64
+    public let rightsInLeafOnly: Bool
     /// The entry's bits that hold the next table's (or the page's) frame (x86:
     /// bits 51:12, the address itself; OSTEP's machine: bits 6:0, a frame
     /// number), and the two shifts that make them an address: right to bring
@@ -302,13 +372,19 @@ public struct EntryFormat: Sendable, Equatable {
         case i386
         /// Address bits above 36; a PDPTE's reserved flag bits; a 2 MiB page's low address bits.
         case pae
+        /// Bits 63:54 (no Svpbmt or Svnapot); a superpage's low PPN bits (a misaligned superpage).
+        case riscv
     }
 
     public init(
         valid: UInt64, writable: UInt64 = 0, user: UInt64 = 0, accessed: UInt64 = 0, dirty: UInt64 = 0,
         largePage: UInt64 = 0, global: UInt64 = 0, noExecute: UInt64 = 0, frameMask: UInt64,
-        frameRightShift: UInt64 = 0, frameLeftShift: UInt64 = 0, reservedBits: ReservedBits = .none
+        frameRightShift: UInt64 = 0, frameLeftShift: UInt64 = 0, reservedBits: ReservedBits = .none,
+        execute: UInt64 = 0, readable: UInt64 = 0, rightsInLeafOnly: Bool = false
     ) {
+        self.execute = execute
+        self.readable = readable
+        self.rightsInLeafOnly = rightsInLeafOnly
         self.valid = valid
         self.writable = writable
         self.user = user
@@ -326,7 +402,9 @@ public struct EntryFormat: Sendable, Equatable {
     @inline(__always) public func isValid(_ raw: UInt64) -> Bool { raw & valid != 0 }
     @inline(__always) public func isWritable(_ raw: UInt64) -> Bool { writable == 0 || raw & writable != 0 }
     @inline(__always) public func isUser(_ raw: UInt64) -> Bool { user == 0 || raw & user != 0 }
-    @inline(__always) public func isNoExecute(_ raw: UInt64) -> Bool { noExecute != 0 && raw & noExecute != 0 }
+    @inline(__always) public func isNoExecute(_ raw: UInt64) -> Bool {
+        (noExecute != 0 && raw & noExecute != 0) || (execute != 0 && raw & execute == 0)
+    }
     @inline(__always) public func isDirty(_ raw: UInt64) -> Bool { raw & dirty != 0 }
     @inline(__always) public func isGlobal(_ raw: UInt64) -> Bool { raw & global != 0 }
     @inline(__always) public func physicalAddress(_ raw: UInt64) -> UInt64 {
@@ -337,7 +415,11 @@ public struct EntryFormat: Sendable, Equatable {
 
     /// The named bits this format has, in the order explain prints them.
     public var namedBits: [(name: String, mask: UInt64)] {
-        [("valid", valid), ("writable", writable), ("user", user), ("accessed", accessed), ("dirty", dirty),
+        if rightsInLeafOnly {
+            return [("valid", valid), ("readable", readable), ("writable", writable), ("executable", execute),
+                    ("user", user), ("global", global), ("accessed", accessed), ("dirty", dirty)]
+        }
+        return [("valid", valid), ("writable", writable), ("user", user), ("accessed", accessed), ("dirty", dirty),
          ("large", largePage), ("global", global), ("nx", noExecute)].filter { $0.1 != 0 }
     }
 }

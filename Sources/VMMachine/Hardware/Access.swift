@@ -217,9 +217,10 @@ public struct CR3Write: Sendable, Equatable {
     /// Entries it dropped (possibly none, even when it flushed).
     public let dropped: Int
 
+    /// What CR3 holds afterwards (satp: the value written; its bit 63 is MODE's).
+    public let value: UInt64
+
     public static let noFlushBit: UInt64 = 1 << 63
-    /// What CR3 holds afterwards.
-    public var value: UInt64 { written & ~Self.noFlushBit }
 }
 
 /// What a context switch did on its core.

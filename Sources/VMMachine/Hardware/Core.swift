@@ -63,21 +63,24 @@ public struct Core: Sendable {
     public internal(set) var interruptsReceived: UInt64 = 0
     public internal(set) var cycles = CycleAccount()
 
-    /// CR3's PCID bits (11:0) on x86-64; 0 where the base register holds a
+    /// Where the base register keeps its address-space tag: CR3's PCID in
+    /// bits 11:0, satp's ASID in bits 59:44; a mask of 0 where it holds a
     /// frame number and nothing else (textbook machines).
     let pcidMask: UInt64
+    let pcidShift: UInt64
 
-    init(index: Int, cr3: UInt64, tlb: TLBHierarchy, slotCount: Int, pcidMask: UInt64 = 0xFFF) {
+    init(index: Int, cr3: UInt64, tlb: TLBHierarchy, slotCount: Int, pcidMask: UInt64 = 0xFFF, pcidShift: UInt64 = 0) {
         self.index = index
         self.pcidMask = pcidMask
+        self.pcidShift = pcidShift
         self.cr3 = cr3
         self.tlb = tlb
         self.slots = Array(repeating: AddressSpaceSlot(), count: slotCount)
         self.userFlushPending = Array(repeating: false, count: slotCount)
     }
 
-    /// The PCID in CR3 (0 without PCIDs).
-    public var pcid: UInt16 { UInt16(cr3 & pcidMask) }
+    /// The PCID in CR3, the ASID in satp (0 without them).
+    public var pcid: UInt16 { UInt16(truncatingIfNeeded: (cr3 &>> pcidShift) & pcidMask) }
 
     /// The process whose user code runs here; nil when idle or in a kernel thread.
     public var currentProcess: ProcessID? { isLazy ? nil : loadedProcess }

@@ -290,6 +290,8 @@ extension Machine {
             for position in stepsBefore..<trace.count {
                 let step = trace[position]
                 if inRegisters && step.level == architecture.levels { continue }  // a PDPTE has no A bit
+                // RISC-V's A and D are the leaf's: in a pointer they are reserved.
+                if format.rightsInLeafOnly && position != trace.count - 1 { continue }
                 var bits = format.accessed
                 if position == trace.count - 1 && kind == .write { bits |= format.dirty }
                 if step.entry & bits != bits {

@@ -74,6 +74,23 @@ extension Machine {
             if raw & architecture.reservedBits(level: level, largePage: isLeaf && level > 1) != 0 {
                 return .fault(.reservedBit, level: level)
             }
+            if _slowPath(format.rightsInLeafOnly) {
+                // RISC-V: the rights are the leaf's (a pointer has none). W
+                // without R is a reserved encoding, and a pointer in the last
+                // table leads nowhere: both are page faults (spec steps 3 and 4).
+                let permissions = raw & format.largePage
+                if permissions & format.writable != 0 && permissions & format.readable == 0 || level == 1 && permissions == 0 {
+                    return .fault(.reservedBit, level: level)
+                }
+                guard isLeaf else {
+                    table = format.physicalAddress(raw)
+                    level &-= 1
+                    continue
+                }
+                return .leaf(
+                    raw: raw, level: level, writable: format.isWritable(raw), user: format.isUser(raw),
+                    noExecute: format.isNoExecute(raw))
+            }
             writable = writable && format.isWritable(raw)
             user = user && format.isUser(raw)
             noExecute = noExecute || format.isNoExecute(raw)
@@ -121,14 +138,19 @@ extension Machine {
         }
     }
 
-    /// A page-table entry of this machine's size at `address` (the kernel
-    /// model's reads and writes of its tables: 8 bytes on x86-64, 4 on i386).
+    /// A page-table entry of this machine's size at `address`, as the kernel
+    /// model reads and writes its tables: 8 bytes on x86-64, 4 on i386, in
+    /// x86's layout whatever the architecture keeps in memory (RISCV.swift).
     @inline(__always)
-    func tableEntry(at address: UInt64) -> UInt64 { readEntry(at: address, bytes: architecture.entryBytes) }
+    func tableEntry(at address: UInt64) -> UInt64 { architecture.decode(rawTableEntry(at: address)) }
 
     @inline(__always)
     func setTableEntry(at address: UInt64, _ value: UInt64) {
-        writeEntry(at: address, bytes: architecture.entryBytes, value)
+        writeEntry(at: address, bytes: architecture.entryBytes, architecture.encode(value))
     }
+
+    /// The entry as memory holds it, in the architecture's own layout.
+    @inline(__always)
+    public func rawTableEntry(at address: UInt64) -> UInt64 { readEntry(at: address, bytes: architecture.entryBytes) }
 }
 

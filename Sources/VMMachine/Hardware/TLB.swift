@@ -204,6 +204,20 @@ public struct TLB: Sendable {
         return dropped
     }
 
+    /// Drops every entry for `virtualAddress`, whatever its tag, global ones
+    /// too (RISC-V's sfence.vma with an address and rs2 = x0).
+    @discardableResult
+    public mutating func invalidateEveryTag(_ virtualAddress: UInt64) -> Int {
+        var dropped = 0
+        for slot in entries.indices where entries[slot].valid {
+            if entries[slot].virtualPage == virtualAddress >> UInt64(entries[slot].pageShift) {
+                entries[slot].valid = false
+                dropped += 1
+            }
+        }
+        return dropped
+    }
+
     /// Drops the non-global entries for `virtualAddress` tagged `pcid` (INVPCID type 0).
     @discardableResult
     public mutating func invalidateNonGlobal(_ virtualAddress: UInt64, pcid: UInt16) -> Int {

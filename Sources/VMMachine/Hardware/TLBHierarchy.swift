@@ -146,6 +146,10 @@ public struct TLBHierarchy: Sendable {
         everyArray { $0.invalidate(virtualAddress, pcid: pcid) }
     }
     @discardableResult
+    public mutating func invalidateEveryTag(_ virtualAddress: UInt64) -> Int {
+        everyArray { $0.invalidateEveryTag(virtualAddress) }
+    }
+
     public mutating func invalidateNonGlobal(_ virtualAddress: UInt64, pcid: UInt16) -> Int {
         everyArray { $0.invalidateNonGlobal(virtualAddress, pcid: pcid) }
     }

@@ -136,7 +136,7 @@ extension Machine {
     /// Whether the entries in memory, walked from the core's CR3 as the MMU
     /// would, allow the access: then a fault on it came from a stale TLB entry.
     func allowsInMemory(_ virtualAddress: UInt64, kind: AccessKind, core index: Int) -> Bool {
-        var table = cores[index].cr3 & PageTableEntry.addressMask
+        var table = architecture.rootAddress(fromRegister: cores[index].cr3)
         var level = architecture.levels
         var writable = true
         var user = true

@@ -46,7 +46,9 @@ extension Machine {
             created: &created)
         kernelTableFrames += created
         let entryAddress = table + UInt64(architecture.index(of: virtualAddress, level: level)) * architecture.entryBytes
-        setTableEntry(at: entryAddress, PageTableEntry(physicalAddress: physicalAddress, flags: flags).raw)
+        setTableEntry(
+            at: entryAddress,
+            PageTableEntry(physicalAddress: physicalAddress, flags: architecture.leafFlags(flags, level: level)).raw)
     }
 
     /// The PML4 indices of the kernel half that a process's table gets: all of

@@ -126,7 +126,7 @@ extension Machine {
         var flags = PageTableEntry.present | PageTableEntry.user
         if writable { flags |= PageTableEntry.writable }
         if !region.protection.execute { flags |= PageTableEntry.noExecute }
-        if level > 1 { flags |= PageTableEntry.pageSize }
+        flags = architecture.leafFlags(flags, level: level)
         let entryAddress = table + UInt64(architecture.index(of: virtualAddress, level: level)) * architecture.entryBytes
         setTableEntry(at: entryAddress, PageTableEntry(physicalAddress: physicalAddress, flags: flags).raw)
     }
@@ -266,7 +266,7 @@ extension Machine {
                 guard let frame = allocator.allocate() else { throw .outOfMemory(totalFrames: framesTotal) }
                 let table = frame * AddressLayout.pageSize
                 // Same rights and A/D bits; PS goes, and bit 12 (a large page's PAT) is not an address bit here.
-                let flags = entry.raw & ~(PageTableEntry.addressMask | PageTableEntry.pageSize)
+                let flags = architecture.leafFlags(entry.raw & ~(PageTableEntry.addressMask | PageTableEntry.pageSize), level: 1)
                 let base = entry.physicalAddress & ~(large - 1)
                 for page in 0..<architecture.entriesPerTable {
                     setTableEntry(at: 

@@ -182,7 +182,8 @@ extension Machine {
         var flags = PageTableEntry.present | PageTableEntry.user
         if region.protection.write { flags |= PageTableEntry.writable }
         if !region.protection.execute { flags |= PageTableEntry.noExecute }
-        setTableEntry(at: entryAddress, PageTableEntry(physicalAddress: physical, flags: flags).raw)
+        setTableEntry(
+            at: entryAddress, PageTableEntry(physicalAddress: physical, flags: architecture.leafFlags(flags, level: 1)).raw)
         registerUserPage(physical, virtualPage: page)
         // The entry's hold on the slot becomes the frame's: the copy in swap is still good until a write.
         resident.cleanCopy[physical / AddressLayout.pageSize] = slot

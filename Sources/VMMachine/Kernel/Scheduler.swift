@@ -78,18 +78,23 @@ extension Machine {
     /// Under KPTI the user copy's PCID has bit 11 set (Linux's X86_CR3_PTI_PCID_USER_BIT).
     func userPCID(slot: Int) -> UInt64 { configuration.pcid ? UInt64(slot + 1) | 0x800 : 0 }
 
-    /// CR3 for running `process` on a core, in user or kernel mode.
+    /// The base register (CR3, satp) for running `process` on a core, in user or kernel mode.
     func cr3(for process: Process, slot: Int, mode: CPUMode) -> UInt64 {
-        if mode == .user, let userRoot = process.userRoot { return userRoot | userPCID(slot: slot) }
-        // xv6: one kernel table for every process, one tag (PCID 0) for its entries.
-        if configuration.separateKernelTable { return kernelRoot }
-        return process.root | kernelPCID(slot: slot)
+        if mode == .user, let userRoot = process.userRoot {
+            return architecture.baseRegisterValue(root: userRoot, tag: userPCID(slot: slot))
+        }
+        // xv6: one kernel table for every process, one tag (PCID 0, ASID 0) for its entries.
+        if configuration.separateKernelTable { return architecture.baseRegisterValue(root: kernelRoot, tag: 0) }
+        return architecture.baseRegisterValue(root: process.root, tag: kernelPCID(slot: slot))
     }
 
-    /// Writes CR3 on a core. Without PCIDs every write drops the non-global
-    /// entries; with PCIDs a write drops the new PCID's entries unless bit 63
-    /// (no flush) is set, which the kernel sets whenever it may (SDM
-    /// §4.10.4.1; Linux `build_cr3_noflush`). CR3 reads back without bit 63.
+    /// Writes the base register on a core. x86: without PCIDs every write
+    /// drops the non-global entries; with PCIDs a write drops the new PCID's
+    /// entries unless bit 63 (no flush) is set, which the kernel sets whenever
+    /// it may (SDM §4.10.4.1; Linux `build_cr3_noflush`); CR3 reads back
+    /// without bit 63. RISC-V: the satp write flushes nothing, and the kernel
+    /// follows it with sfence.vma where it must (Linux's `set_mm`): see
+    /// `dropTranslations`.
     @discardableResult
     func writeCR3(_ value: UInt64, core index: Int, flush: Bool, reason: CR3Write.Reason) -> CR3Write {
         let previous = cores[index].cr3
@@ -100,14 +105,23 @@ extension Machine {
         charge(\.cr3Writes, configuration.costs.cr3Write, core: index)
         var dropped = 0
         if !keep {
-            dropped =
-                configuration.pcid
-                ? cores[index].tlb.flush(pcid: UInt16(value & 0xFFF)) : cores[index].tlb.flushNonGlobal()
+            dropped = dropTranslations(tag: architecture.tag(fromRegister: value), core: index)
             chargeFlush(core: index)
         }
+        let noFlushRequest = keep && architecture.baseRegisterWriteFlushes
         return CR3Write(
-            reason: reason, previous: previous, written: keep ? value | CR3Write.noFlushBit : value, flushed: !keep,
-            dropped: dropped)
+            reason: reason, previous: previous, written: noFlushRequest ? value | CR3Write.noFlushBit : value, flushed: !keep,
+            dropped: dropped, value: value)
+    }
+
+    /// Drops an address space's translations on a core, as a switch to it
+    /// must: x86's flushing CR3 write drops the non-global entries (of one
+    /// PCID with PCIDs); RISC-V's sfence.vma with rs1 = x0 drops one ASID's
+    /// non-global entries (rs2 = the ASID) or, without ASIDs, every entry,
+    /// global ones too (rs2 = x0: Linux's `local_flush_tlb_all`).
+    func dropTranslations(tag: UInt16, core index: Int) -> Int {
+        if configuration.pcid { return cores[index].tlb.flush(pcid: tag) }
+        return architecture.baseRegisterWriteFlushes ? cores[index].tlb.flushNonGlobal() : cores[index].tlb.flushAll()
     }
 
     /// KPTI with PCIDs: the user PCID of `slot` is flushed on the next return

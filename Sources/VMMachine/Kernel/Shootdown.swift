@@ -69,7 +69,7 @@ extension Machine {
                 deferUserFlush(slot: slot, core: core)
             }
             for pcid in pcids.sorted() {
-                dropped += configuration.pcid ? cores[core].tlb.flush(pcid: pcid) : cores[core].tlb.flushNonGlobal()
+                dropped += dropTranslations(tag: pcid, core: core)
             }
             chargeFlush(core: core)
             return dropped
@@ -130,6 +130,30 @@ extension Machine {
             dropped = cores[index].tlb.flushNonGlobal()
             chargeFlush(core: index)
         }
+        return .done(dropped: dropped)
+    }
+
+    /// RISC-V's SFENCE.VMA rs1, rs2 on one hart (privileged spec
+    /// §"Supervisor Memory-Management Fence Instruction"): with no address
+    /// and no ASID every entry goes, global ones too; with an ASID only, that
+    /// ASID's non-global entries; with an address only, the entries for it in
+    /// every ASID, global ones too; with both, that ASID's non-global entry
+    /// for it. Other harts keep theirs: reaching them takes an IPI, "the
+    /// RISC-V analog to a TLB shootdown". U-mode may not run it (an
+    /// illegal-instruction exception).
+    public func fenceVirtualMemory(address: UInt64?, asid: UInt16?, core index: Int) throws(MachineError)
+        -> PrivilegedOutcome
+    {
+        guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
+        if let refused = refuseInUserMode(core: index) { return refused }
+        let dropped: Int
+        switch (address, asid) {
+        case (nil, nil): dropped = cores[index].tlb.flushAll()
+        case (nil, let asid?): dropped = cores[index].tlb.flush(pcid: asid)
+        case (let address?, nil): dropped = cores[index].tlb.invalidateEveryTag(address)
+        case (let address?, let asid?): dropped = cores[index].tlb.invalidateNonGlobal(address, pcid: asid)
+        }
+        if address == nil { chargeFlush(core: index) } else { charge(\.flushes, configuration.costs.invlpg, core: index) }
         return .done(dropped: dropped)
     }
 

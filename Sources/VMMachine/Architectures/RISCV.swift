@@ -1,0 +1,127 @@
+/// RISC-V's Sv39 and Sv48 paging (privileged spec v1.13, "Supervisor-Level
+/// ISA" §Sv39/§Sv48) under Linux's layout (Documentation/riscv/vm-layout.rst).
+///
+/// A PTE is V R W X U G A D in bits 7:0, two bits for software, and the
+/// frame's PPN in bits 53:10. A table pointer has R = W = X = 0; any of them
+/// makes the entry a leaf at whatever level it sits (a 2 MiB megapage, a 1 GiB
+/// gigapage, Sv48's 512 GiB terapage). Rights are the leaf's alone.
+///
+/// The kernel model composes entries in x86's layout (PageTableEntry, with PS
+/// on every leaf: `Architecture.leafFlags`) and the machine stores them in
+/// this one through `encode`/`decode`; the walker reads memory as it is.
+///
+/// Modelled choices where the spec allows two: the MMU sets A and D itself
+/// (Svadu's hardware update, as QEMU does), rather than faulting for the
+/// kernel to set them (Svade); no Svpbmt or Svnapot, so bits 63:54 are
+/// reserved; sstatus.MXR is clear; supervisor accesses to U pages need
+/// sstatus.SUM, which Linux sets only in its uaccess routines.
+public enum RISCV {
+    public static let valid: UInt64 = 1 << 0
+    public static let read: UInt64 = 1 << 1
+    public static let write: UInt64 = 1 << 2
+    public static let execute: UInt64 = 1 << 3
+    public static let user: UInt64 = 1 << 4
+    public static let global: UInt64 = 1 << 5
+    public static let accessed: UInt64 = 1 << 6
+    public static let dirty: UInt64 = 1 << 7
+    /// PPN, bits 53:10 (44 bits: 56-bit physical addresses).
+    public static let frameMask: UInt64 = 0x003F_FFFF_FFFF_FC00
+    static let frameShift: UInt64 = 10
+    /// Bits 63:54: reserved without Svpbmt (62:61) and Svnapot (63).
+    static let reservedHigh: UInt64 = 0xFFC0_0000_0000_0000
+
+    /// satp's MODE field (63:60) for Sv39 and Sv48, its ASID (59:44) and its PPN (43:0).
+    public static let modeSv39: UInt64 = 8 << 60
+    public static let modeSv48: UInt64 = 9 << 60
+    static let asidShift: UInt64 = 44
+    static let asidMask: UInt64 = 0xFFFF
+    static let satpFrameMask: UInt64 = 0x0000_0FFF_FFFF_FFFF
+
+    /// scause's exception codes for page faults (privileged spec, Table "Supervisor cause register").
+    public static let instructionPageFault: UInt64 = 12
+    public static let loadPageFault: UInt64 = 13
+    public static let storePageFault: UInt64 = 15
+
+    /// The bits that must be zero at `level`: 63:54 always; in a superpage,
+    /// the PPN bits below its size ("a misaligned superpage": a page fault).
+    static func reservedBits(level: Int, largePage: Bool) -> UInt64 {
+        guard largePage && level > 1 else { return reservedHigh }
+        let lowPPN: UInt64 = (1 << (9 * UInt64(level - 1))) - 1
+        return reservedHigh | lowPPN << frameShift
+    }
+
+    /// The Sv39/Sv48 PTE for an entry the kernel model composed in x86's
+    /// layout. A not-present entry (a swap entry, or 0) is stored as it is:
+    /// with V clear the MMU reads nothing else.
+    static func encode(_ entry: UInt64) -> UInt64 {
+        guard entry & PageTableEntry.present != 0 else { return entry }
+        var raw = valid | ((entry & PageTableEntry.addressMask) >> 12) << frameShift
+        guard entry & PageTableEntry.pageSize != 0 else { return raw }  // a pointer: R = W = X = 0, nothing else
+        raw |= read
+        if entry & PageTableEntry.writable != 0 { raw |= write }
+        if entry & PageTableEntry.noExecute == 0 { raw |= execute }
+        if entry & PageTableEntry.user != 0 { raw |= user }
+        if entry & PageTableEntry.global != 0 { raw |= global }
+        if entry & PageTableEntry.accessed != 0 { raw |= accessed }
+        if entry & PageTableEntry.dirty != 0 { raw |= dirty }
+        return raw
+    }
+
+    /// The kernel model's view of a PTE: x86's layout, PS marking a leaf. A
+    /// pointer reads as Linux's table entry (present, writable, user,
+    /// accessed, dirty), which carries no rights on x86 either.
+    static func decode(_ raw: UInt64) -> UInt64 {
+        guard raw & valid != 0 else { return raw }
+        var entry = PageTableEntry.present | ((raw & frameMask) >> frameShift) << 12
+        guard raw & (read | write | execute) != 0 else {
+            return entry | PageTableEntry.writable | PageTableEntry.user | PageTableEntry.accessed | PageTableEntry.dirty
+        }
+        entry |= PageTableEntry.pageSize
+        if raw & write != 0 { entry |= PageTableEntry.writable }
+        if raw & execute == 0 { entry |= PageTableEntry.noExecute }
+        if raw & user != 0 { entry |= PageTableEntry.user }
+        if raw & global != 0 { entry |= PageTableEntry.global }
+        if raw & accessed != 0 { entry |= PageTableEntry.accessed }
+        if raw & dirty != 0 { entry |= PageTableEntry.dirty }
+        return entry
+    }
+
+    static let format = EntryFormat(
+        valid: valid, writable: write, user: user, accessed: accessed, dirty: dirty,
+        largePage: read | write | execute, global: global, frameMask: frameMask, frameRightShift: frameShift,
+        frameLeftShift: 12, reservedBits: .riscv, execute: execute, readable: read, rightsInLeafOnly: true)
+
+    /// The trampoline page, where xv6 maps it: the highest virtual page
+    /// (xv6's TRAMPOLINE is MAXVA - 4096), here in the sign-extended kernel half.
+    static let trampoline: UInt64 = 0xFFFF_FFFF_FFFF_F000
+}
+
+extension Architecture {
+    /// Sv39: three levels of 512 eight-byte PTEs, 39-bit addresses whose bits
+    /// 63:39 must equal bit 38, leaves at every level. Linux: user space below
+    /// 0x4000000000 (256 GiB), the direct map at 0xffffffd800000000, the kernel at 0xffffffff80000000.
+    public static let riscv64Sv39 = riscv(
+        name: "riscv64 mode=sv39", levels: 3, mode: RISCV.modeSv39, userEnd: 0x0000_0040_0000_0000,
+        directMapBase: 0xFFFF_FFD8_0000_0000)
+
+    /// Sv48: a fourth level, 48-bit addresses (bits 63:48 equal bit 47), and
+    /// the 512 GiB terapage. Linux: user space below 0x800000000000, the
+    /// direct map at 0xffffaf8000000000, the kernel where Sv39 has it.
+    public static let riscv64Sv48 = riscv(
+        name: "riscv64 mode=sv48", levels: 4, mode: RISCV.modeSv48, userEnd: 0x0000_8000_0000_0000,
+        directMapBase: 0xFFFF_AF80_0000_0000)
+
+    private static func riscv(name: String, levels: Int, mode: UInt64, userEnd: UInt64, directMapBase: UInt64)
+        -> Architecture
+    {
+        Architecture(
+            name: name, pageShift: 12, indexBitsPerLevel: Array(repeating: 9, count: levels), entryBytes: 8,
+            format: RISCV.format, largePageLevels: Array(2...levels), virtualBits: 12 + 9 * levels, physicalBits: 56,
+            baseRegister: "satp", baseRegisterHoldsFrameNumber: true, hasKernel: true,
+            levelNames: (0..<levels).map { "L\($0)" }, userEnd: userEnd, directMapBase: directMapBase,
+            kernelTextBase: 0xFFFF_FFFF_8000_0000, signExtended: true, supportsPCID: true,
+            entryAreaBase: RISCV.trampoline, encoding: .riscv, baseRegisterFrameMask: RISCV.satpFrameMask,
+            baseRegisterMode: mode, tagShift: RISCV.asidShift, tagMask: RISCV.asidMask, tagName: "ASID",
+            baseRegisterWriteFlushes: false)
+    }
+}
