@@ -8,7 +8,8 @@ public enum MachineError: Error, Equatable, Sendable {
     case misaligned(address: UInt64, alignment: UInt64)
     case sizeNotPageMultiple(size: UInt64)
     case emptyRange
-    case notUserAddress(address: UInt64)
+    /// Outside the user half, which ends at `userEnd` (0x800000000000 on x86-64, 0xc0000000 on i386, …).
+    case notUserAddress(address: UInt64, userEnd: UInt64)
     case alreadyMapped(process: String, address: UInt64)
     case notMapped(process: String, address: UInt64)
     case crossesPageBoundary(address: UInt64, bytes: UInt64, pageSize: UInt64)

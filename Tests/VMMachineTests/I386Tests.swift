@@ -63,7 +63,7 @@ import Testing
         _ = try machine.switchTo(process.pid, core: 0)
         let user = try machine.access(0xC000_1000, kind: .read)
         #expect(user.fault?.kind == .protection && user.resolution == .segmentationFault)
-        #expect(throws: MachineError.notUserAddress(address: 0xC000_0000)) {
+        #expect(throws: MachineError.notUserAddress(address: 0xC000_0000, userEnd: 0xC000_0000)) {
             try machine.map(process.pid, at: 0xC000_0000, size: 0x1000, protection: .readWrite)
         }
         #expect(throws: MachineError.ramSize(bytes: 1 << 30, multiple: 4 << 20, maximum: 896 << 20)) {

@@ -174,7 +174,7 @@ import Testing
         #expect(throws: MachineError.misaligned(address: 0x1001, alignment: 4096)) {
             try machine.map(a.pid, at: 0x1001, size: 0x1000, protection: .readWrite)
         }
-        #expect(throws: MachineError.notUserAddress(address: AddressLayout.directMapBase)) {
+        #expect(throws: MachineError.notUserAddress(address: AddressLayout.directMapBase, userEnd: AddressLayout.userEnd)) {
             try machine.map(a.pid, at: AddressLayout.directMapBase, size: 0x1000, protection: .readWrite)
         }
         #expect(throws: MachineError.sizeNotPageMultiple(size: 100)) {

@@ -87,7 +87,7 @@ enum ExplainRenderer {
             "           set \(explanation.tlbSet) holds " + (held.isEmpty ? "nothing" : held.joined(separator: ", "))
                 + ": " + (explanation.tlbHit ? "a hit" : "a miss, so the MMU walks"))
         let register =
-            textbook
+            textbook || architecture.baseRegisterHoldsFrameNumber
             ? "\(architecture.baseRegister) \(Format.hex(core.cr3)) (table at \(Format.hex(explanation.root)))"
             : "\(architecture.baseRegister) \(Format.hex(explanation.root))"
         lines.append(

@@ -271,11 +271,21 @@ enum KernelCommands {
         _ = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
             try machine.setUserAccess(true, core: core, exceptionTable: true)
         }
-        interpreter.report("stac on cpu \(core): EFLAGS.AC set, a uaccess routine begins")
+        // RISC-V's kernel sets sstatus.SUM where x86's runs STAC (Linux's __enable_user_access).
+        let riscv = machine.architecture.encoding == .riscv
+        interpreter.report(
+            riscv
+                ? "csrs sstatus, SUM on cpu \(core): sstatus.SUM set, a uaccess routine begins"
+                : "stac on cpu \(core): EFLAGS.AC set, a uaccess routine begins")
         defer {
             // On every path, errors and Ctrl-C included: the flag must not stay set.
             _ = try? machine.setUserAccess(saved.0, core: core, exceptionTable: saved.1)
-            if !saved.1 { interpreter.report("clac on cpu \(core): EFLAGS.AC clear, the uaccess routine ends") }
+            if !saved.1 {
+                interpreter.report(
+                    riscv
+                        ? "csrc sstatus, SUM on cpu \(core): sstatus.SUM clear, the uaccess routine ends"
+                        : "clac on cpu \(core): EFLAGS.AC clear, the uaccess routine ends")
+            }
         }
         _ = try interpreter.execute(block)
     }

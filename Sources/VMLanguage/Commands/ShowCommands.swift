@@ -14,6 +14,7 @@ enum ShowCommands {
             show pagetable PROC   every present entry of PROC's page table, as a tree
             show pagetable A B format=dot   the tables of A and B as one Graphviz graph:
                                   a table page they share (the kernel half) is one node
+            show pagetable A format=vmprint   as xv6's vmprint() prints it
             show tlb              the valid entries of the current core's TLB
             show cpu              each core's mode, CR3 and CR2
             show frames           how physical frames are used, by owner
@@ -27,7 +28,9 @@ enum ShowCommands {
             ParameterSpec("PROC", variadic: true, completion: .process),
         ],
         options: [
-            OptionSpec("format", .word(["text", "dot"]), placeholder: "text|dot", help: "pagetable: a text tree (default) or Graphviz DOT")
+            OptionSpec(
+                "format", .word(["text", "dot", "vmprint"]), placeholder: "text|dot|vmprint",
+                help: "pagetable: a text tree (default), Graphviz DOT, or xv6's vmprint")
         ]
     ) { interpreter, call in
         let topic = interpreter.word(call.arguments[0])
@@ -59,9 +62,10 @@ enum ShowCommands {
             }
             let processes = try call.arguments.dropFirst().map { try interpreter.process($0).1 }
             figure = { Figure(content: .pageTables(PageTableGraph(processes, machine: machine))) }
-            if call.option("format").map({ interpreter.word($0.value) }) == "dot" {
-                text = DotRenderer.pageTables(processes, machine: machine)
-            } else {
+            switch call.option("format").map({ interpreter.word($0.value) }) {
+            case "dot": text = DotRenderer.pageTables(processes, machine: machine)
+            case "vmprint": text = processes.map { VMPrint.pageTable($0, machine: machine) }.joined()
+            default:
                 text = processes.map { StateRenderer.pageTable($0, machine: machine) }.joined()
             }
         case "tlb":

@@ -20,17 +20,17 @@ enum AccessRenderer {
         }
         if outcome.mode == .kernel && architecture.hasKernel { text += " (kernel mode)" }
         if let fault = outcome.fault, fault.kind == .nonCanonical, architecture.encoding == .riscv {
-            // RISC-V checks the sign extension as part of translation: a page fault.
-            return text + ": page fault (\(faultReason(fault, architecture)), \(ArchitectureText.trapDetails(fault, architecture)))"
-        }
-        if let fault = outcome.fault, fault.kind == .nonCanonical {
+            // RISC-V checks the sign extension as part of translation: a page fault, before any TLB lookup.
+            text += ": page fault (\(faultReason(fault, architecture)), \(ArchitectureText.trapDetails(fault, architecture)))"
+        } else if let fault = outcome.fault, fault.kind == .nonCanonical {
             return text + ": general protection fault, non-canonical address (bits 63:\(architecture.virtualBits - 1) must all be equal)"
+        } else {
+            text += ": " + attempt(outcome.first, architecture)
         }
-        text += ": " + attempt(outcome.first, architecture)
         if let resolution = outcome.resolution {
             text += " -> kernel" + isolation(outcome.isolationWrites, separateKernel: separateKernel, architecture) + ": "
                 + (outcome.fault?.kind == .reservedBit && resolution == .kernelOops
-                    ? "oops (\"Bad pagetable\": Linux's pgtable_bad)" : describe(resolution))
+                    ? badTable(architecture) : describe(resolution))
         }
         if let retry = outcome.retry { text += "; retry: " + attempt(retry, architecture) }
         guard let physicalAddress = outcome.physicalAddress else { return text }
@@ -64,6 +64,15 @@ enum AccessRenderer {
             text += ", page fault (\(faultReason(fault, architecture)), \(ArchitectureText.trapDetails(fault, architecture)))"
         }
         return text
+    }
+
+    /// The kernel's verdict on a fault at an entry the hardware rejects. x86's
+    /// error code says so (RSVD), and Linux calls pgtable_bad; RISC-V's scause
+    /// does not, and the handler finds an entry it cannot repair.
+    private static func badTable(_ architecture: Architecture) -> String {
+        architecture.encoding == .riscv
+            ? "oops (a malformed entry: reserved bits or a misaligned superpage, which no handler repairs)"
+            : "oops (\"Bad pagetable\": Linux's pgtable_bad)"
     }
 
     static func describe(_ resolution: FaultResolution) -> String {

@@ -72,8 +72,8 @@ extension MachineError {
             return "size \(size) is not a whole number of 4 KiB pages"
         case .emptyRange:
             return "size must be at least one page (4K)"
-        case .notUserAddress(let address):
-            return "\(Format.hex(address)) is not in the user half (0 to 0x7fffffffffff); "
+        case .notUserAddress(let address, let userEnd):
+            return "\(Format.hex(address)) is not in the user half (0 to \(Format.hex(userEnd - 1))); "
                 + "the kernel half is shared and is not mapped per process"
         case .alreadyMapped(let process, let address):
             return "\(Format.hex(address)) is already mapped in \(process); unmap it first"

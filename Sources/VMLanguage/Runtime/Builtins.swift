@@ -96,7 +96,7 @@ enum Builtins {
         ("asid", { interpreter, value in .integer(UInt64(try register(interpreter, value, riscv: true).pcid)) }),
         ("cr2", { interpreter, value in .integer(try register(interpreter, value, riscv: false).cr2) }),
         ("cr3", { interpreter, value in .integer(try register(interpreter, value, riscv: false).cr3) }),
-        ("cr3_writes", { interpreter, value in .integer(try core(interpreter, value).cr3Writes) }),
+        ("cr3_writes", { interpreter, value in .integer(try register(interpreter, value, riscv: false).cr3Writes) }),
         ("cycles", { interpreter, value in .integer(try core(interpreter, value).cycles.total) }),
         ("faults", { interpreter, value in .integer(try core(interpreter, value).faults) }),
         ("id", { interpreter, value in .integer(UInt64(try core(interpreter, value).index)) }),
@@ -119,6 +119,7 @@ enum Builtins {
         }),
         /// RISC-V's names for the base register and the fault address (the same registers as cr3 and cr2).
         ("satp", { interpreter, value in .integer(try register(interpreter, value, riscv: true).cr3) }),
+        ("satp_writes", { interpreter, value in .integer(try register(interpreter, value, riscv: true).cr3Writes) }),
         ("stval", { interpreter, value in .integer(try register(interpreter, value, riscv: true).cr2) }),
         ("switches", { interpreter, value in .integer(try core(interpreter, value).contextSwitches) }),
         ("thread", { interpreter, value in
@@ -135,7 +136,13 @@ enum Builtins {
     ]
 
     static let lastMembers: [(String, Getter)] = [
-        ("error_code", { interpreter, _ in .integer(try last(interpreter).fault?.errorCode ?? 0) }),
+        ("error_code", { interpreter, _ in
+            guard interpreter.machine.architecture.encoding == .x86 else {
+                throw BuiltinFailure(
+                    "\(interpreter.machine.architecture.name) reports a page fault with scause and stval, not an error code: last.scause")
+            }
+            return .integer(try last(interpreter).fault?.errorCode ?? 0)
+        }),
         ("fault", { interpreter, _ in .string(faultName(try last(interpreter))) }),
         ("hw_fault", { interpreter, _ in .string(try last(interpreter).fault?.kind.rawValue ?? "none") }),
         ("kind", { interpreter, _ in .string(try last(interpreter).kind.rawValue) }),
@@ -151,6 +158,15 @@ enum Builtins {
         }),
         ("ppo", { interpreter, _ in
             .integer(try physical(interpreter, "ppo") & (interpreter.machine.architecture.pageSize - 1))
+        }),
+        /// RISC-V's exception code for the last access (0 when it did not trap).
+        ("scause", { interpreter, _ in
+            guard interpreter.machine.architecture.encoding == .riscv else {
+                throw BuiltinFailure(
+                    "scause is RISC-V's; \(interpreter.machine.architecture.name) reports a page fault with an error code: last.error_code")
+            }
+            guard let fault = try last(interpreter).fault else { return .integer(0) }
+            return .integer(fault.kind == .invalidOpcode ? 2 : ArchitectureText.scause(fault).0)
         }),
         ("tlb_hit", { interpreter, _ in .boolean(try last(interpreter).tlbHit) }),
         /// The TLB set the access probed (CS:APP's TLBI) and its tag (TLBT), for a smallest page.

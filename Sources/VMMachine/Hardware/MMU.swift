@@ -55,9 +55,22 @@ extension Machine {
     ) throws(MachineError) {
         if kind == .write { outcome.value = value }  // what the store tried to write, even if it faults
         guard architecture.isCanonical(virtualAddress) else {
-            outcome.first.fault = Fault(kind: .nonCanonical, address: virtualAddress, errorCode: 0, level: 0)
-            cores[coreIndex].faults += 1
-            faultCounts.unresolved += 1
+            guard architecture.encoding == .riscv else {
+                // x86: #GP, before any translation; the kernel's page-fault handler never sees it.
+                outcome.first.fault = Fault(kind: .nonCanonical, address: virtualAddress, errorCode: 0, level: 0)
+                cores[coreIndex].faults += 1
+                faultCounts.unresolved += 1
+                return
+            }
+            // RISC-V: a page fault like any other (no region holds such an address).
+            let mode = cores[coreIndex].mode
+            let fault = Fault(
+                kind: .nonCanonical, address: virtualAddress, errorCode: errorCode(kind: kind, mode: mode, present: false),
+                level: 0)
+            raise(fault, into: &outcome.first, core: coreIndex)
+            let resolution = handlePageFault(fault, kind: kind, core: coreIndex)
+            outcome.resolution = resolution
+            count(resolution)
             return
         }
         var translation = translate(virtualAddress, kind: kind, core: coreIndex, into: &outcome.first)

@@ -199,12 +199,13 @@ extension Machine {
 
     // MARK: Inspection
 
-    /// The raw entry that a walk of `virtualAddress` from `root` reads at
-    /// `level` (4 = PML4 … 1 = PT), or 0 if the walk stops before that level.
+    /// The raw entry, in the architecture's own layout, that a walk of
+    /// `virtualAddress` from `root` reads at `level` (4 = PML4 … 1 = PT), or
+    /// 0 if the walk stops before that level.
     public func entry(root: UInt64, _ virtualAddress: UInt64, level: Int) throws(MachineError) -> UInt64 {
         guard (1...architecture.levels).contains(level) else { throw .noSuchLevel(level) }
         guard let table = existingTable(root: root, virtualAddress, level: level) else { return 0 }
-        return tableEntry(at: table + UInt64(architecture.index(of: virtualAddress, level: level)) * architecture.entryBytes)
+        return rawTableEntry(at: table + UInt64(architecture.index(of: virtualAddress, level: level)) * architecture.entryBytes)
     }
 
     /// The present entries of the table at `tableAddress`, by index.

@@ -1,0 +1,35 @@
+import VMMachine
+
+/// `show pagetable A format=vmprint`: the page table as xv6's `vmprint()`
+/// prints it (the pgtbl lab of MIT 6.S081/6.1810): the root's address, then
+/// every valid entry depth first, one " .." per level, its index, the entry
+/// as memory holds it and the physical address it points at.
+///
+///     page table 0x0000000000206000
+///      ..0: pte 0x0000000000082801 pa 0x000000000020a000
+///      .. ..2: pte 0x0000000000082c01 pa 0x000000000020b000
+///      .. .. ..0: pte 0x00000000000824d7 pa 0x0000000000209000
+enum VMPrint {
+    static func pageTable(_ process: Process, machine: Machine) -> String {
+        // The separate design's process table is the one its user code runs on, as xv6's is.
+        let root = machine.configuration.separateKernelTable ? process.userRoot ?? process.root : process.root
+        var lines = ["page table \(pointer(root))"]
+        append(table: root, level: machine.architecture.levels, depth: 1, machine: machine, into: &lines)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func append(table: UInt64, level: Int, depth: Int, machine: Machine, into lines: inout [String]) {
+        let architecture = machine.architecture
+        for (index, entry) in machine.presentEntries(ofTable: table) {
+            let raw = architecture.encode(entry.raw)
+            let prefix = String(repeating: " ..", count: depth)
+            lines.append("\(prefix)\(index): pte \(pointer(raw)) pa \(pointer(entry.physicalAddress))")
+            if level > 1 && !architecture.isLeaf(raw, level: level) {
+                append(table: entry.physicalAddress, level: level - 1, depth: depth + 1, machine: machine, into: &lines)
+            }
+        }
+    }
+
+    /// C's %p as xv6's printf prints it: 0x and 16 hex digits.
+    private static func pointer(_ value: UInt64) -> String { Format.entryHex(value, bytes: 8) }
+}
