@@ -94,6 +94,8 @@ enum Builtins {
 
     static let cpuMembers: [(String, Getter)] = [
         ("asid", { interpreter, value in .integer(UInt64(try register(interpreter, value, riscv: true).pcid)) }),
+        /// Writes of the page-table base register, whatever the architecture calls it (CR3, satp).
+        ("base_writes", { interpreter, value in .integer(try core(interpreter, value).cr3Writes) }),
         ("cr2", { interpreter, value in .integer(try register(interpreter, value, riscv: false).cr2) }),
         ("cr3", { interpreter, value in .integer(try register(interpreter, value, riscv: false).cr3) }),
         ("cr3_writes", { interpreter, value in .integer(try register(interpreter, value, riscv: false).cr3Writes) }),
