@@ -324,7 +324,7 @@ extension Interpreter {
                     + "\(Format.hex(write.previous)) -> \(Format.hex(write.written)), "
                     + (write.flushed
                         ? EventRenderer.flushText(write, architecture)
-                        : architecture.baseRegisterWriteFlushes ? "no flush (PCID, bit 63)" : "no flush (ASID)")
+                        : architecture.encoding == .x86 ? "no flush (PCID, bit 63)" : "no flush (\(architecture.tagName))")
                     + (deferred ? " (the user PCID's deferred flush)" : "") + "\n")
         }
         for fetch in fetches { output.write("  " + AccessRenderer.line(fetch, architecture: machine.architecture) + "\n") }

@@ -77,7 +77,7 @@ enum StateRenderer {
 
     private static func entryLine(level: Int, index: Int, entry: PageTableEntry, _ architecture: Architecture) -> String {
         // The entry as memory holds it (RISC-V's layout, not the kernel model's view).
-        let raw = architecture.encode(entry.raw)
+        let raw = architecture.encode(entry.raw, level: level)
         return "\(architecture.levelName(level))[\(Format.padLeft(String(index), 3))] \(Format.entryHex(raw, bytes: architecture.entryBytes)) "
             + Format.padRight(ArchitectureText.flags(raw, architecture).joined(separator: " "), 18)
     }

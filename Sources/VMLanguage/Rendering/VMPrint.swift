@@ -21,7 +21,7 @@ enum VMPrint {
     private static func append(table: UInt64, level: Int, depth: Int, machine: Machine, into lines: inout [String]) {
         let architecture = machine.architecture
         for (index, entry) in machine.presentEntries(ofTable: table) {
-            let raw = architecture.encode(entry.raw)
+            let raw = architecture.encode(entry.raw, level: level)
             let prefix = String(repeating: " ..", count: depth)
             lines.append("\(prefix)\(index): pte \(pointer(raw)) pa \(pointer(entry.physicalAddress))")
             if level > 1 && !architecture.isLeaf(raw, level: level) {

@@ -55,9 +55,6 @@ public struct Architecture: Sendable, Equatable {
     /// The bits a root-table entry that points at a table may have (PAE's
     /// PDPTEs: P only; RW, US, A and D are reserved there).
     public let rootTableFlagMask: UInt64
-    /// How the kernel model's entries, composed in x86's layout
-    /// (PageTableEntry), are laid out in memory: as they are, or RISC-V's.
-    public let encoding: EntryEncoding
     /// Where the base register keeps the root's frame number (satp's PPN,
     /// 43:0) and its mode bits (satp's MODE, 63:60): used where it holds a frame number.
     public let baseRegisterFrameMask: UInt64
@@ -67,10 +64,12 @@ public struct Architecture: Sendable, Equatable {
     public let tagShift: UInt64
     public let tagMask: UInt64
     public let tagName: String
-    /// Whether writing the base register itself drops TLB entries (x86's CR3
-    /// without PCIDs). RISC-V's satp write flushes nothing: the kernel follows
-    /// it with sfence.vma, which drops global entries too (x0, x0) or one ASID's.
-    public let baseRegisterWriteFlushes: Bool
+    /// Whether the fence a kernel makes after switching address spaces
+    /// without tags drops global entries too: RISC-V's sfence.vma x0, x0
+    /// does; x86's CR3 write and ARM's TLBI ASIDE1 keep them.
+    public let switchFenceDropsGlobals: Bool
+    /// ARM: a second base register (TTBR1) translates the upper half, chosen by address bit 63.
+    public let splitBaseRegisters: Bool
     /// For level L, in byte L: how far right an address shifts to bring that
     /// level's index to bit 0, and how many bits the index has. Packed into
     /// one word each, so that the walker finds them with a shift and a mask.
@@ -95,17 +94,17 @@ public struct Architecture: Sendable, Equatable {
         levelNames: [String]? = nil, userEnd: UInt64 = 0, directMapBase: UInt64 = 0, kernelTextBase: UInt64 = 0,
         signExtended: Bool = false, supportsPCID: Bool = false, supportsKPTI: Bool = false,
         entryAreaBase: UInt64? = nil, maximumRAM: UInt64 = 1 << 40, rootInRegisters: Bool = false,
-        rootTableFlagMask: UInt64 = ~0, encoding: EntryEncoding = .x86, baseRegisterFrameMask: UInt64 = ~0,
+        rootTableFlagMask: UInt64 = ~0, baseRegisterFrameMask: UInt64 = ~0,
         baseRegisterMode: UInt64 = 0, tagShift: UInt64 = 0, tagMask: UInt64 = 0xFFF, tagName: String = "PCID",
-        baseRegisterWriteFlushes: Bool = true
+        switchFenceDropsGlobals: Bool = false, canonicalBits: Int? = nil, splitBaseRegisters: Bool = false
     ) {
-        self.encoding = encoding
+        self.switchFenceDropsGlobals = switchFenceDropsGlobals
+        self.splitBaseRegisters = splitBaseRegisters
         self.baseRegisterFrameMask = baseRegisterFrameMask
         self.baseRegisterMode = baseRegisterMode
         self.tagShift = tagShift
         self.tagMask = tagMask
         self.tagName = tagName
-        self.baseRegisterWriteFlushes = baseRegisterWriteFlushes
         self.rootInRegisters = rootInRegisters
         self.rootTableFlagMask = rootTableFlagMask
         self.entryAreaBase = entryAreaBase
@@ -140,7 +139,8 @@ public struct Architecture: Sendable, Equatable {
         }
         self.shifts = shifts
         indexBits = bits
-        let width = self.virtualBits
+        // ARM: bits 63:48 all equal (one bit more than the 48 its tables index).
+        let width = canonicalBits ?? self.virtualBits
         if width >= 64 {
             canonicalShift = 63
             canonicalTop = 1
@@ -212,11 +212,28 @@ public struct Architecture: Sendable, Equatable {
         level > 1 || encoding != .x86 ? flags | PageTableEntry.pageSize : flags
     }
 
-    /// The entry memory holds for a kernel-model entry, and back.
+    /// How memory lays out its entries: x86's, RISC-V's or ARM's.
+    public var encoding: EntryEncoding { format.encoding }
+
+    /// The entry memory holds, in a table at `level`, for a kernel-model
+    /// entry, and back. (Only ARM's layout needs the level.)
     @inline(__always)
-    public func encode(_ entry: UInt64) -> UInt64 { encoding == .x86 ? entry : RISCV.encode(entry) }
+    public func encode(_ entry: UInt64, level: Int) -> UInt64 {
+        switch encoding {
+        case .x86: return entry
+        case .riscv: return RISCV.encode(entry)
+        case .arm: return ARM.encode(entry, level: level)
+        }
+    }
+
     @inline(__always)
-    public func decode(_ raw: UInt64) -> UInt64 { encoding == .x86 ? raw : RISCV.decode(raw) }
+    public func decode(_ raw: UInt64, level: Int) -> UInt64 {
+        switch encoding {
+        case .x86: return raw
+        case .riscv: return RISCV.decode(raw)
+        case .arm: return ARM.decode(raw, level: level)
+        }
+    }
 
     /// Entry bits that must be zero (a set one is a reserved-bit fault).
     @inline(__always)
@@ -328,11 +345,12 @@ public struct Architecture: Sendable, Equatable {
         maximumRAM: 896 << 20, rootInRegisters: true, rootTableFlagMask: PageTableEntry.present)
 }
 
-/// How an architecture lays its entries out in memory, for the kernel model
-/// that composes them in x86's layout.
+/// How an architecture lays its entries out in memory, and which walk rules
+/// read them (the kernel model composes entries in x86's layout).
 public enum EntryEncoding: Sendable, Equatable {
     case x86
     case riscv
+    case arm
 }
 
 /// Where the bits of a page-table entry live. A mask of 0 means the format
@@ -348,11 +366,19 @@ public struct EntryFormat: Sendable, Equatable {
     public let global: UInt64
     public let noExecute: UInt64
     /// RISC-V's positive permissions: X allows fetches (a page without it is
-    /// no-execute), R loads. And its rule that a table pointer carries no
-    /// rights: only the leaf's count, where x86 ANDs (and ORs NX) over every level.
+    /// no-execute), R loads.
     public let execute: UInt64
     public let readable: UInt64
-    public let rightsInLeafOnly: Bool
+    /// Whose walk rules read the entries: x86's masks ANDed (NX ORed) over
+    /// every level, or RISC-V's and ARM's own (RISCV.step, ARM.step), where
+    /// a leaf's rights are its own and accessed bits are set in the leaf only.
+    public let encoding: EntryEncoding
+    /// ARM's dirty state: a write clears AP[2] (read-only) where DBM is set,
+    /// rather than setting a D bit.
+    public let dirtyClears: UInt64
+    /// ARM's nG: an entry is global unless it is set.
+    public let notGlobal: UInt64
+    public var rightsInLeafOnly: Bool { encoding != .x86 }
     /// The entry's bits that hold the next table's (or the page's) frame (x86:
     /// bits 51:12, the address itself; OSTEP's machine: bits 6:0, a frame
     /// number), and the two shifts that make them an address: right to bring
@@ -380,11 +406,14 @@ public struct EntryFormat: Sendable, Equatable {
         valid: UInt64, writable: UInt64 = 0, user: UInt64 = 0, accessed: UInt64 = 0, dirty: UInt64 = 0,
         largePage: UInt64 = 0, global: UInt64 = 0, noExecute: UInt64 = 0, frameMask: UInt64,
         frameRightShift: UInt64 = 0, frameLeftShift: UInt64 = 0, reservedBits: ReservedBits = .none,
-        execute: UInt64 = 0, readable: UInt64 = 0, rightsInLeafOnly: Bool = false
+        execute: UInt64 = 0, readable: UInt64 = 0, family encoding: EntryEncoding = .x86, dirtyClears: UInt64 = 0,
+        notGlobal: UInt64 = 0
     ) {
+        self.notGlobal = notGlobal
         self.execute = execute
         self.readable = readable
-        self.rightsInLeafOnly = rightsInLeafOnly
+        self.encoding = encoding
+        self.dirtyClears = dirtyClears
         self.valid = valid
         self.writable = writable
         self.user = user
@@ -405,8 +434,20 @@ public struct EntryFormat: Sendable, Equatable {
     @inline(__always) public func isNoExecute(_ raw: UInt64) -> Bool {
         (noExecute != 0 && raw & noExecute != 0) || (execute != 0 && raw & execute == 0)
     }
-    @inline(__always) public func isDirty(_ raw: UInt64) -> Bool { raw & dirty != 0 }
-    @inline(__always) public func isGlobal(_ raw: UInt64) -> Bool { raw & global != 0 }
+    @inline(__always) public func isDirty(_ raw: UInt64) -> Bool {
+        raw & dirty != 0 || (dirtyClears != 0 && raw & writable != 0 && raw & dirtyClears == 0)
+    }
+    /// Whether the format records writes at all (the textbook presets do not).
+    @inline(__always) public var tracksDirty: Bool { dirty != 0 || dirtyClears != 0 }
+    /// The entry after an access the MMU completed: accessed, and dirty for a write.
+    @inline(__always) public func afterAccess(_ raw: UInt64, write: Bool) -> UInt64 {
+        var updated = raw | accessed
+        if write { updated = (updated | dirty) & ~(raw & writable != 0 ? dirtyClears : 0) }
+        return updated
+    }
+    @inline(__always) public func isGlobal(_ raw: UInt64) -> Bool {
+        raw & global != 0 || (notGlobal != 0 && raw & notGlobal == 0)
+    }
     @inline(__always) public func physicalAddress(_ raw: UInt64) -> UInt64 {
         ((raw & frameMask) &>> frameRightShift) &<< frameLeftShift
     }

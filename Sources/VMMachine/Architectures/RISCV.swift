@@ -86,10 +86,22 @@ public enum RISCV {
         return entry
     }
 
+    /// One step of the walk at `level` of a valid PTE (the spec's steps 3 to
+    /// 5): a pointer to descend to, a leaf with its own rights, or a page
+    /// fault for W without R, or a pointer in the last table.
+    static func step(_ raw: UInt64, level: Int) -> WalkStepResult {
+        let permissions = raw & (read | write | execute)
+        if permissions & write != 0 && permissions & read == 0 || level == 1 && permissions == 0 {
+            return .fault(.reservedBit)
+        }
+        guard permissions != 0 else { return .descend(((raw & frameMask) >> frameShift) << 12) }
+        return .leaf(writable: raw & write != 0, user: raw & user != 0, noExecute: raw & execute == 0)
+    }
+
     static let format = EntryFormat(
         valid: valid, writable: write, user: user, accessed: accessed, dirty: dirty,
         largePage: read | write | execute, global: global, frameMask: frameMask, frameRightShift: frameShift,
-        frameLeftShift: 12, reservedBits: .riscv, execute: execute, readable: read, rightsInLeafOnly: true)
+        frameLeftShift: 12, reservedBits: .riscv, execute: execute, readable: read, family: .riscv)
 
     /// The trampoline page, where xv6 maps it: the highest virtual page
     /// (xv6's TRAMPOLINE is MAXVA - 4096), here in the sign-extended kernel half.
@@ -120,8 +132,8 @@ extension Architecture {
             baseRegister: "satp", baseRegisterHoldsFrameNumber: true, hasKernel: true,
             levelNames: (0..<levels).map { "L\($0)" }, userEnd: userEnd, directMapBase: directMapBase,
             kernelTextBase: 0xFFFF_FFFF_8000_0000, signExtended: true, supportsPCID: true,
-            entryAreaBase: RISCV.trampoline, encoding: .riscv, baseRegisterFrameMask: RISCV.satpFrameMask,
+            entryAreaBase: RISCV.trampoline, baseRegisterFrameMask: RISCV.satpFrameMask,
             baseRegisterMode: mode, tagShift: RISCV.asidShift, tagMask: RISCV.asidMask, tagName: "ASID",
-            baseRegisterWriteFlushes: false)
+            switchFenceDropsGlobals: true)
     }
 }

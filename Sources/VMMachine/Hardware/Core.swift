@@ -19,6 +19,9 @@ public struct Core: Sendable {
     /// CR3: the physical address of the PML4 the MMU walks; with PCIDs on,
     /// bits 11:0 hold the PCID.
     public internal(set) var cr3: UInt64
+    /// ARM's TTBR1_EL1: the kernel's table for the upper half, loaded at boot
+    /// and never written again (0 where the architecture has one base register).
+    public internal(set) var ttbr1: UInt64 = 0
     public internal(set) var mode: CPUMode = .kernel
     /// The thread running here (nil: idle on the boot page table).
     public internal(set) var currentThread: ThreadID?

@@ -49,7 +49,7 @@ extension Machine {
         var probe = core.tlb
         let hit = probe.lookup(virtualAddress, pcid: core.pcid, kind: kind) != nil
 
-        let root = architecture.rootAddress(fromRegister: core.cr3)
+        let root = architecture.rootAddress(fromRegister: baseRegister(core, for: virtualAddress))
         var steps: [WalkStep] = []
         var fault: Fault?
         var physicalAddress: UInt64?

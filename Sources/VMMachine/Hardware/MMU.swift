@@ -268,7 +268,9 @@ extension Machine {
         core.pointee.walks += 1
         let stepsBefore = trace.count
         let inRegisters = architecture.rootInRegisters
-        let root = architecture.rootAddress(fromRegister: core.pointee.cr3)
+        let root = architecture.rootAddress(
+            fromRegister: _slowPath(architecture.splitBaseRegisters) && virtualAddress >> 63 != 0
+                ? core.pointee.ttbr1 : core.pointee.cr3)
         let end: WalkEnd
         if _slowPath(inRegisters) {
             end = walkTables(virtualAddress, root: root, rootEntries: core.pointee.rootEntries, trace: &trace)
@@ -303,12 +305,11 @@ extension Machine {
             for position in stepsBefore..<trace.count {
                 let step = trace[position]
                 if inRegisters && step.level == architecture.levels { continue }  // a PDPTE has no A bit
-                // RISC-V's A and D are the leaf's: in a pointer they are reserved.
+                // RISC-V's A and D and ARM's AF are the leaf's: a table descriptor has none.
                 if format.rightsInLeafOnly && position != trace.count - 1 { continue }
-                var bits = format.accessed
-                if position == trace.count - 1 && kind == .write { bits |= format.dirty }
-                if step.entry & bits != bits {
-                    writeEntry(at: step.entryAddress, bytes: architecture.entryBytes, step.entry | bits)
+                let updated = format.afterAccess(step.entry, write: position == trace.count - 1 && kind == .write)
+                if updated != step.entry {
+                    writeEntry(at: step.entryAddress, bytes: architecture.entryBytes, updated)
                 }
             }
             let shift = architecture.shift(ofLevel: level)
@@ -322,7 +323,7 @@ extension Machine {
             cached.noExecute = noExecute
             cached.global = format.isGlobal(raw) && configuration.pge  // G means nothing unless CR4.PGE is set
             // A format without a D bit has nothing for a first write to set.
-            cached.dirty = format.dirty == 0 || format.isDirty(raw) || kind == .write
+            cached.dirty = !format.tracksDirty || format.isDirty(raw) || kind == .write
             return .success(cached)
         }
     }
@@ -332,6 +333,7 @@ extension Machine {
         var trace = WalkTrace()
         guard case .leaf = walkTables(virtualAddress, core: coreIndex, trace: &trace) else { return }
         let leaf = trace[trace.count - 1]
-        writeEntry(at: leaf.entryAddress, bytes: architecture.entryBytes, leaf.entry | architecture.format.dirty)
+        writeEntry(
+            at: leaf.entryAddress, bytes: architecture.entryBytes, architecture.format.afterAccess(leaf.entry, write: true))
     }
 }

@@ -1,3 +1,12 @@
+/// One step of a walk under RISC-V's or ARM's rules (RISCV.step, ARM.step).
+enum WalkStepResult {
+    /// A table: go on at the next level, from this physical address.
+    case descend(UInt64)
+    /// A leaf, with its rights.
+    case leaf(writable: Bool, user: Bool, noExecute: Bool)
+    case fault(FaultKind)
+}
+
 /// How a walk of the page tables ended.
 enum WalkEnd {
     /// A leaf at `level` maps the page; the rights are the AND (NX: the OR) over every level.
@@ -48,7 +57,7 @@ extension Machine {
 
     /// Either walk, for a core: from PAE's PDPTE registers where the machine has them.
     func walkTables(_ virtualAddress: UInt64, core index: Int, trace: inout WalkTrace) -> WalkEnd {
-        let root = architecture.rootAddress(fromRegister: cores[index].cr3)
+        let root = architecture.rootAddress(fromRegister: baseRegister(cores[index], for: virtualAddress))
         if architecture.rootInRegisters {
             return walkTables(virtualAddress, root: root, rootEntries: cores[index].rootEntries, trace: &trace)
         }
@@ -64,32 +73,39 @@ extension Machine {
         var writable = true
         var user = true
         var noExecute = false
+        var armLimits = ARM.TableLimits()
         while true {
             let index = architecture.index(of: virtualAddress, level: level)
             let entryAddress = table &+ UInt64(truncatingIfNeeded: index) &* architecture.entryBytes
             let raw = readEntry(at: entryAddress, bytes: architecture.entryBytes)
             trace.append(WalkStep(level: level, index: index, entryAddress: entryAddress, entry: raw))
             guard format.isValid(raw) else { return .fault(.notPresent, level: level) }
+            if _slowPath(format.rightsInLeafOnly) {
+                // RISC-V's and ARM's rules: a leaf's rights are its own.
+                let step: WalkStepResult
+                if format.encoding == .arm {
+                    step = ARM.step(
+                        raw, level: level, levels: architecture.levels, virtualAddress: virtualAddress, limits: &armLimits)
+                } else {
+                    if raw & architecture.reservedBits(level: level, largePage: architecture.isLeaf(raw, level: level) && level > 1) != 0 {
+                        return .fault(.reservedBit, level: level)
+                    }
+                    step = RISCV.step(raw, level: level)
+                }
+                switch step {
+                case .descend(let next):
+                    table = next
+                    level &-= 1
+                    continue
+                case .leaf(let writable, let user, let noExecute):
+                    return .leaf(raw: raw, level: level, writable: writable, user: user, noExecute: noExecute)
+                case .fault(let kind):
+                    return .fault(kind, level: level)
+                }
+            }
             let isLeaf = architecture.isLeaf(raw, level: level)
             if raw & architecture.reservedBits(level: level, largePage: isLeaf && level > 1) != 0 {
                 return .fault(.reservedBit, level: level)
-            }
-            if _slowPath(format.rightsInLeafOnly) {
-                // RISC-V: the rights are the leaf's (a pointer has none). W
-                // without R is a reserved encoding, and a pointer in the last
-                // table leads nowhere: both are page faults (spec steps 3 and 4).
-                let permissions = raw & format.largePage
-                if permissions & format.writable != 0 && permissions & format.readable == 0 || level == 1 && permissions == 0 {
-                    return .fault(.reservedBit, level: level)
-                }
-                guard isLeaf else {
-                    table = format.physicalAddress(raw)
-                    level &-= 1
-                    continue
-                }
-                return .leaf(
-                    raw: raw, level: level, writable: format.isWritable(raw), user: format.isUser(raw),
-                    noExecute: format.isNoExecute(raw))
             }
             writable = writable && format.isWritable(raw)
             user = user && format.isUser(raw)
@@ -119,6 +135,13 @@ extension Machine {
 }
 
 extension Machine {
+    /// The base register that translates `virtualAddress` on a core: CR3 or
+    /// satp, or on ARM TTBR1 for the upper half and TTBR0 for the lower.
+    @inline(__always)
+    func baseRegister(_ core: Core, for virtualAddress: UInt64) -> UInt64 {
+        architecture.splitBaseRegisters && virtualAddress >> 63 != 0 ? core.ttbr1 : core.cr3
+    }
+
     /// PAE: a CR3 load copies the four PDPTEs of the root table into the core.
     func loadRootEntries(core index: Int) {
         guard architecture.rootInRegisters else { return }
@@ -142,11 +165,26 @@ extension Machine {
     /// model reads and writes its tables: 8 bytes on x86-64, 4 on i386, in
     /// x86's layout whatever the architecture keeps in memory (RISCV.swift).
     @inline(__always)
-    func tableEntry(at address: UInt64) -> UInt64 { architecture.decode(rawTableEntry(at: address)) }
+    func tableEntry(at address: UInt64) -> UInt64 {
+        let raw = rawTableEntry(at: address)
+        return architecture.encoding == .x86 ? raw : architecture.decode(raw, level: tableLevel(at: address))
+    }
 
     @inline(__always)
     func setTableEntry(at address: UInt64, _ value: UInt64) {
-        writeEntry(at: address, bytes: architecture.entryBytes, architecture.encode(value))
+        let raw = architecture.encoding == .x86 ? value : architecture.encode(value, level: tableLevel(at: address))
+        writeEntry(at: address, bytes: architecture.entryBytes, raw)
+    }
+
+    /// The level of the kernel's table that holds `address`, as recorded
+    /// when the table was allocated (ARM's descriptors need it: bits 1:0 =
+    /// 0b11 are a table at L2 and a page at L3). Linux knows it the same way:
+    /// it reaches a table only by walking to it.
+    func tableLevel(at address: UInt64) -> Int { Int(tableLevels[address >> AddressLayout.pageShift] ?? 1) }
+
+    /// Records what level the table in `frame` is (where the layout depends on it).
+    func noteTable(frame: UInt64, level: Int) {
+        if architecture.encoding != .x86 { tableLevels[frame] = UInt8(level) }
     }
 
     /// The entry as memory holds it, in the architecture's own layout.

@@ -21,6 +21,7 @@ extension Machine {
                 try checkHostMemory(adding: 1)
                 guard let frame = allocator.allocate() else { throw .outOfMemory(totalFrames: framesTotal) }
                 created.append(frame)
+                noteTable(frame: frame, level: current - 1)
                 let flags = current == architecture.levels ? tableFlags & architecture.rootTableFlagMask : tableFlags
                 entry = PageTableEntry(physicalAddress: frame * AddressLayout.pageSize, flags: flags)
                 if current == architecture.levels && architecture.rootInRegisters {

@@ -266,6 +266,7 @@ extension Machine {
                 }
                 try checkHostMemory(adding: 1)
                 guard let frame = allocator.allocate() else { throw .outOfMemory(totalFrames: framesTotal) }
+                noteTable(frame: frame, level: 1)
                 let table = frame * AddressLayout.pageSize
                 // Same rights and A/D bits; PS goes, and bit 12 (a large page's PAT) is not an address bit here.
                 let flags = architecture.leafFlags(entry.raw & ~(PageTableEntry.addressMask | PageTableEntry.pageSize), level: 1)

@@ -15,7 +15,10 @@ extension Machine {
         try checkHostMemory(adding: tables)
         guard allocator.available >= UInt64(tables) else { throw .outOfMemory(totalFrames: framesTotal) }
         var frames: [UInt64] = []
-        for _ in 0..<tables { frames.append(allocator.allocate()!) }
+        for _ in 0..<tables {
+            frames.append(allocator.allocate()!)
+            noteTable(frame: frames[frames.count - 1], level: architecture.levels)
+        }
         let root = frames[0] * AddressLayout.pageSize
         let userRoot = configuration.kpti ? frames[1] * AddressLayout.pageSize : nil
         for index in kernelEntries(forUserCopy: false) {
@@ -108,7 +111,7 @@ extension Machine {
             dropped = dropTranslations(tag: architecture.tag(fromRegister: value), core: index)
             chargeFlush(core: index)
         }
-        let noFlushRequest = keep && architecture.baseRegisterWriteFlushes
+        let noFlushRequest = keep && architecture.encoding == .x86
         return CR3Write(
             reason: reason, previous: previous, written: noFlushRequest ? value | CR3Write.noFlushBit : value, flushed: !keep,
             dropped: dropped, value: value)
@@ -121,7 +124,7 @@ extension Machine {
     /// global ones too (rs2 = x0: Linux's `local_flush_tlb_all`).
     func dropTranslations(tag: UInt16, core index: Int) -> Int {
         if configuration.pcid { return cores[index].tlb.flush(pcid: tag) }
-        return architecture.baseRegisterWriteFlushes ? cores[index].tlb.flushNonGlobal() : cores[index].tlb.flushAll()
+        return architecture.switchFenceDropsGlobals ? cores[index].tlb.flushAll() : cores[index].tlb.flushNonGlobal()
     }
 
     /// KPTI with PCIDs: the user PCID of `slot` is flushed on the next return

@@ -1,0 +1,159 @@
+/// AArch64's VMSAv8-64 stage-1 translation with the 4 KiB granule and 48-bit
+/// addresses (Arm ARM D8; Linux's arch/arm64/include/asm/pgtable-hwdef.h),
+/// under Linux's layout (Documentation/arch/arm64/memory.rst).
+///
+/// Two base registers: bit 63 of an address picks TTBR0_EL1 (user, bits
+/// 63:48 zero) or TTBR1_EL1 (kernel, bits 63:48 one). Linux keeps the
+/// kernel's table in TTBR1 and never writes it again: a process's table maps
+/// its user half only, and no kernel entry is copied anywhere.
+///
+/// A descriptor's bits 1:0 are 0b11 for a table (levels L0 to L2) or a page
+/// (L3) and 0b01 for a block (a 1 GiB leaf in L1, a 2 MiB one in L2). A leaf
+/// carries AP[2:1] (bit 7 read-only, bit 6 EL0 access), AF (bit 10), nG
+/// (bit 11), DBM (51), PXN (53) and UXN (54); a table descriptor may restrict
+/// everything below it with PXNTable (59), UXNTable (60) and APTable (62:61).
+///
+/// Modelled choices: FEAT_HAFDBS with TCR_EL1.HA and HD set (ARMv8.1), so the
+/// MMU sets AF itself and marks a page dirty by clearing AP[2] where DBM is
+/// set (Linux's PTE_WRITE is DBM); ASIDs live in TTBR0 (TCR_EL1.A1 = 0, so a
+/// switch writes one register; Linux sets A1 and writes the ASID into TTBR1
+/// too, for its own KPTI); PAN is on. The kernel model's entries are x86's
+/// layout: `encode`/`decode` translate them, and need the table's level
+/// because the same bits 1:0 mean a table at L2 and a page at L3.
+public enum ARM {
+    public static let valid: UInt64 = 1 << 0
+    /// Bit 1: a table or page descriptor (1) rather than a block (0).
+    public static let tableOrPage: UInt64 = 1 << 1
+    public static let user: UInt64 = 1 << 6  // AP[1]
+    public static let readOnly: UInt64 = 1 << 7  // AP[2]
+    public static let innerShareable: UInt64 = 3 << 8  // SH
+    public static let accessFlag: UInt64 = 1 << 10
+    public static let notGlobal: UInt64 = 1 << 11
+    public static let dirtyBitModifier: UInt64 = 1 << 51  // DBM: Linux's PTE_WRITE
+    public static let privilegedExecuteNever: UInt64 = 1 << 53
+    public static let userExecuteNever: UInt64 = 1 << 54
+    /// Linux's PTE_DIRTY, a software bit: dirty while the hardware bits say read-only.
+    public static let softwareDirty: UInt64 = 1 << 55
+    public static let pxnTable: UInt64 = 1 << 59
+    public static let uxnTable: UInt64 = 1 << 60
+    public static let apTableNoUser: UInt64 = 1 << 61
+    public static let apTableReadOnly: UInt64 = 1 << 62
+    /// Output address, bits 47:12.
+    public static let frameMask: UInt64 = 0x0000_FFFF_FFFF_F000
+    /// TTBRn_EL1's ASID field, bits 63:48.
+    static let asidShift: UInt64 = 48
+
+    /// The descriptor for an entry the kernel model composed in x86's layout,
+    /// in a table at `level` (1 = L3). Not valid: stored as it is.
+    static func encode(_ entry: UInt64, level: Int) -> UInt64 {
+        guard entry & PageTableEntry.present != 0 else { return entry }
+        let address = entry & frameMask
+        let userPage = entry & PageTableEntry.user != 0
+        guard entry & PageTableEntry.pageSize != 0 else {
+            // Linux's pmd_populate: user tables forbid EL1 execution below them, kernel tables EL0's.
+            return address | valid | tableOrPage | (userPage ? pxnTable : uxnTable)
+        }
+        var raw = address | valid | innerShareable | (level == 1 ? tableOrPage : 0)
+        if entry & PageTableEntry.accessed != 0 { raw |= accessFlag }
+        if entry & PageTableEntry.global == 0 { raw |= notGlobal }
+        if userPage { raw |= user }
+        let dirty = entry & PageTableEntry.dirty != 0
+        if entry & PageTableEntry.writable != 0 {
+            raw |= dirtyBitModifier | (dirty ? 0 : readOnly)
+        } else {
+            raw |= readOnly | (dirty ? softwareDirty : 0)
+        }
+        let noExecute = entry & PageTableEntry.noExecute != 0
+        // Linux's user pages are never EL1-executable, its kernel pages never EL0's.
+        raw |= userPage
+            ? privilegedExecuteNever | (noExecute ? userExecuteNever : 0)
+            : userExecuteNever | (noExecute ? privilegedExecuteNever : 0)
+        return raw
+    }
+
+    /// The kernel model's view of a descriptor in a table at `level`.
+    static func decode(_ raw: UInt64, level: Int) -> UInt64 {
+        guard raw & valid != 0 else { return raw }
+        let isTable = raw & tableOrPage != 0 && level > 1
+        if level == 1 && raw & tableOrPage == 0 { return raw & ~valid }  // reserved at L3: not a mapping
+        var entry = PageTableEntry.present | (raw & frameMask)
+        guard !isTable else {
+            entry |= PageTableEntry.writable | PageTableEntry.accessed | PageTableEntry.dirty
+            return raw & pxnTable != 0 ? entry | PageTableEntry.user : entry
+        }
+        entry |= PageTableEntry.pageSize
+        if raw & accessFlag != 0 { entry |= PageTableEntry.accessed }
+        if raw & notGlobal == 0 { entry |= PageTableEntry.global }
+        let userPage = raw & user != 0
+        if userPage { entry |= PageTableEntry.user }
+        if raw & dirtyBitModifier != 0 { entry |= PageTableEntry.writable }
+        if (raw & dirtyBitModifier != 0 && raw & readOnly == 0) || raw & softwareDirty != 0 {
+            entry |= PageTableEntry.dirty
+        }
+        if raw & (userPage ? userExecuteNever : privilegedExecuteNever) != 0 { entry |= PageTableEntry.noExecute }
+        return entry
+    }
+
+    /// What the walker carries down the table descriptors: their restrictions.
+    struct TableLimits {
+        var noUser = false
+        var readOnly = false
+        var userExecuteNever = false
+        var privilegedExecuteNever = false
+    }
+
+    /// One step of the walk at `level` of a valid descriptor (Arm ARM
+    /// D8.3): a table to descend to, a leaf with its rights, or a
+    /// translation fault for a block at L0 or a reserved descriptor at L3.
+    static func step(_ raw: UInt64, level: Int, levels: Int, virtualAddress: UInt64, limits: inout TableLimits)
+        -> WalkStepResult
+    {
+        let isTableOrPage = raw & tableOrPage != 0
+        if level == levels && !isTableOrPage || level == 1 && !isTableOrPage {
+            return .fault(.reservedBit)
+        }
+        if level > 1 && isTableOrPage {
+            limits.noUser = limits.noUser || raw & apTableNoUser != 0
+            limits.readOnly = limits.readOnly || raw & apTableReadOnly != 0
+            limits.userExecuteNever = limits.userExecuteNever || raw & uxnTable != 0
+            limits.privilegedExecuteNever = limits.privilegedExecuteNever || raw & pxnTable != 0
+            return .descend(raw & frameMask)
+        }
+        // With TCR_EL1.HD, a write to a DBM page is allowed: the MMU clears AP[2] (marks it dirty).
+        let writable = !limits.readOnly && (raw & readOnly == 0 || raw & dirtyBitModifier != 0)
+        let userPage = raw & user != 0 && !limits.noUser
+        // The half an address is in decides whose execute-never applies: the kernel's (PXN) above, EL0's (UXN) below.
+        let noExecute =
+            virtualAddress >> 63 != 0
+            ? raw & privilegedExecuteNever != 0 || limits.privilegedExecuteNever
+            : raw & userExecuteNever != 0 || limits.userExecuteNever
+        return .leaf(writable: writable, user: userPage, noExecute: noExecute)
+    }
+
+    static let format = EntryFormat(
+        valid: valid, writable: dirtyBitModifier, user: user, accessed: accessFlag,
+        largePage: 0, global: 0, frameMask: frameMask, family: .arm, dirtyClears: readOnly, notGlobal: notGlobal)
+
+    /// ESR_EL1 for a fault: the exception class (a data or instruction abort,
+    /// from EL0 or the same EL), IL, WnR for a data abort, and the fault
+    /// status code: a translation fault (0b0001LL) or permission fault
+    /// (0b0011LL) at lookup level LL (Arm ARM D17.2.40).
+    public static func syndrome(fetch: Bool, write: Bool, fromUser: Bool, permission: Bool, lookupLevel: Int) -> UInt64 {
+        let exceptionClass: UInt64 = (fetch ? 0x20 : 0x24) | (fromUser ? 0 : 1)
+        let status: UInt64 = (permission ? 0b0011_00 : 0b0001_00) | UInt64(lookupLevel & 3)
+        return exceptionClass << 26 | 1 << 25 | (write && !fetch ? 1 << 6 : 0) | status
+    }
+}
+
+extension Architecture {
+    /// AArch64, 4 KiB granule, 48-bit addresses: four levels (L0 to L3) of
+    /// 512 eight-byte descriptors, 1 GiB blocks in L1 and 2 MiB in L2. Linux:
+    /// user space below 0x0001000000000000 through TTBR0, the linear map at
+    /// 0xffff000000000000 and the kernel image at 0xffff800080000000 through TTBR1.
+    public static let aarch64 = Architecture(
+        name: "aarch64", pageShift: 12, indexBitsPerLevel: [9, 9, 9, 9], entryBytes: 8, format: ARM.format,
+        largePageLevels: [2, 3], virtualBits: 48, physicalBits: 48, baseRegister: "TTBR0_EL1", hasKernel: true,
+        levelNames: ["L3", "L2", "L1", "L0"], userEnd: 0x0001_0000_0000_0000, directMapBase: 0xFFFF_0000_0000_0000,
+        kernelTextBase: 0xFFFF_8000_8000_0000, signExtended: true, supportsPCID: true,
+        tagShift: ARM.asidShift, tagMask: 0xFFFF, tagName: "ASID", canonicalBits: 49, splitBaseRegisters: true)
+}
