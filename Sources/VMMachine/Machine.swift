@@ -51,7 +51,7 @@ public struct MachineConfiguration: Sendable, Equatable {
     public init() {}
 
     /// The names `machine` takes: x86-64, the two textbook presets, and a geometry given in full.
-    public static let supportedArchitectures = ["x86_64", "i386", "riscv64", "csapp", "ostep", "custom"]
+    public static let supportedArchitectures = ["x86_64", "i386", "riscv64", "aarch64", "csapp", "ostep", "custom"]
     public static let minimumRAM: UInt64 = 4 << 20
     public static let maximumRAM: UInt64 = 1 << 40
     public static let maximumCores = 64
@@ -83,6 +83,10 @@ public final class Machine {
     /// The kernel's master PML4 (Linux's `swapper_pg_dir`): its upper half is
     /// copied into every process's PML4.
     public let kernelRoot: UInt64
+    /// What an idle core's base register holds: the master table (CR3,
+    /// satp), or on ARM, whose kernel half is TTBR1's, an empty table in
+    /// TTBR0 (Linux's reserved_pg_dir).
+    public let idleBaseRegister: UInt64
     /// Frames of the kernel's own page tables (master PML4 and the tables below it).
     public internal(set) var kernelTableFrames: [UInt64] = []
     /// Frames 0 ..< this hold the kernel image and are never allocated.
@@ -100,6 +104,8 @@ public final class Machine {
     public internal(set) var faultCounts = FaultCounts()
     /// Shootdown IPIs sent, all cores together.
     public internal(set) var interProcessorInterrupts: UInt64 = 0
+    /// ARM: broadcast TLB invalidations issued (`tlbi … is`), all cores together.
+    public internal(set) var broadcastInvalidations: UInt64 = 0
     // Replacement and swap, when user memory is limited (Kernel/Paging.swift).
     var resident = ResidentSet()
     public internal(set) var pagingCounts = PagingCounts()
@@ -149,6 +155,7 @@ public final class Machine {
             reservedFrames = 0
             allocator = FrameAllocator(firstFrame: 0, frameCount: frameCount, orderSeed: nil)
             kernelRoot = 0
+            idleBaseRegister = 0
             cores = CoreArray((0..<configuration.cores).map { Core(index: $0, cr3: 0, tlb: tlb, slotCount: 1, pcidMask: 0) })
             booting = false
             return
@@ -172,12 +179,21 @@ public final class Machine {
         }
         let slots = configuration.pcid ? MachineConfiguration.addressSpaceSlots : 1
         let architecture = configuration.architecture
-        let register = architecture.baseRegisterValue(root: root, tag: 0)
+        var idle = architecture.baseRegisterValue(root: root, tag: 0)
+        if architecture.splitBaseRegisters {
+            guard let emptyFrame = allocator.allocate() else { throw .outOfMemory(totalFrames: frameCount) }
+            kernelTableFrames.append(emptyFrame)
+            tableLevels[emptyFrame] = UInt8(architecture.levels)
+            idle = emptyFrame * AddressLayout.pageSize
+        }
+        idleBaseRegister = idle
         cores = CoreArray(
             (0..<configuration.cores).map {
-                Core(
-                    index: $0, cr3: register, tlb: tlb, slotCount: slots, pcidMask: architecture.tagMask,
+                var core = Core(
+                    index: $0, cr3: idle, tlb: tlb, slotCount: slots, pcidMask: architecture.tagMask,
                     pcidShift: architecture.tagShift)
+                if architecture.splitBaseRegisters { core.ttbr1 = root }
+                return core
             })
         try buildKernelHalf()
         for index in cores.indices { loadRootEntries(core: index) }

@@ -89,7 +89,9 @@ enum ExplainRenderer {
         let register =
             textbook || architecture.baseRegisterHoldsFrameNumber
             ? "\(architecture.baseRegister) \(Format.hex(core.cr3)) (table at \(Format.hex(explanation.root)))"
-            : "\(architecture.baseRegister) \(Format.hex(explanation.root))"
+            : architecture.splitBaseRegisters && address >> 63 != 0
+                ? "TTBR1_EL1 \(Format.hex(core.ttbr1)) (the kernel's table, for the upper half)"
+                : "\(architecture.baseRegister) \(Format.hex(explanation.root))"
         lines.append(
             "  walk     " + (explanation.tlbHit ? "(not needed after a hit; what a miss would read) " : "")
                 + "from \(register):")
@@ -110,7 +112,7 @@ enum ExplainRenderer {
                 }
             } else {
                 if format.isValid(step.entry) {
-                    text += " = " + ArchitectureText.flags(step.entry, architecture).joined(separator: " ") + ", "
+                    text += " = " + ArchitectureText.flags(step.entry, architecture, level: step.level).joined(separator: " ") + ", "
                     text += "\(target) \(Format.hex(format.physicalAddress(step.entry)))"
                 } else {
                     text += " = not present"
@@ -139,7 +141,7 @@ enum ExplainRenderer {
                         ? "the \(architecture.levelName(fault.level)) entry is not valid"
                         : "the \(architecture.levelName(fault.level)) entry forbids a \(kind.rawValue)")
                         + " (this machine has no kernel: the access stops here)")
-            } else if architecture.encoding == .riscv {
+            } else if architecture.encoding != .x86 {
                 lines.append(
                     "  result   page fault, \(AccessRenderer.faultReason(fault, architecture)), "
                         + ArchitectureText.trapDetails(fault, architecture))

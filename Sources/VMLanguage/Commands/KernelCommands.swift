@@ -2,7 +2,7 @@ import VMMachine
 
 /// Entering the kernel, choosing a core, and explicit TLB maintenance.
 enum KernelCommands {
-    static let all: [CommandSpec] = [syscall, interrupt, on, invlpg, invpcid, flush, stac, clac, uaccess, sfenceVMA]
+    static let all: [CommandSpec] = [syscall, interrupt, on, invlpg, invpcid, flush, stac, clac, uaccess, sfenceVMA, tlbi]
 
     static let syscall = CommandSpec(
         name: "syscall",
@@ -236,6 +236,67 @@ enum KernelCommands {
         }
     }
 
+    static let tlbiOperations = Machine.TLBIOperation.allCases.flatMap { [$0.rawValue, $0.rawValue + "is"] }
+
+    static let tlbi = CommandSpec(
+        name: "tlbi",
+        summary: "ARM's TLBI: invalidate TLB entries by address and ASID, on this core or (…is) on every core",
+        details: """
+            tlbi vae1 ADDR [asid=N]    the entry for ADDR tagged N (default: the current ASID), and global ones for it
+            tlbi vaae1 ADDR            the entries for ADDR in every ASID
+            tlbi aside1 [asid=N]       every non-global entry tagged N
+            tlbi vmalle1               every entry, global ones too
+            Each with "is" (vae1is, …) reaches every core in the Inner Shareable domain by
+            hardware, with no IPI: Linux uses only those. EL0 may not run TLBI (an exception:
+            Linux sends SIGILL).
+            """,
+        parameters: [
+            ParameterSpec("OP", .word(tlbiOperations), completion: .words), ParameterSpec("ADDR", optional: true),
+        ],
+        options: [OptionSpec("asid", placeholder: "N", help: "the ASID (TTBR0_EL1 bits 63:48, at most 65535)")],
+        needsKernel: true, instructionSet: .arm
+    ) { interpreter, call in
+        let word = interpreter.word(call.arguments[0])
+        let broadcast = word.hasSuffix("is")
+        guard let operation = Machine.TLBIOperation(rawValue: broadcast ? String(word.dropLast(2)) : word) else { return }
+        let core = interpreter.currentCore
+        let byAddress = operation == .vae1 || operation == .vaae1
+        let address = try call.argument(1).map { try interpreter.integer($0, "the address") }
+        if byAddress && address == nil {
+            throw Diagnostic("tlbi \(word) invalidates one address: give it (tlbi \(word) ADDR)", at: call.range)
+        }
+        if !byAddress, let extra = call.argument(1) {
+            throw Diagnostic("tlbi \(word) takes no address", at: extra.range)
+        }
+        let asid = try call.option("asid").map { option -> UInt16 in
+            let value = try interpreter.integer(option.value, "asid")
+            guard value <= 0xFFFF else {
+                throw Diagnostic("asid=\(value): an ASID has at most 16 bits (0 to 65535)", at: option.value.range)
+            }
+            return UInt16(value)
+        } ?? interpreter.machine.cores[core].pcid
+        let outcome = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
+            try interpreter.machine.invalidateTLB(operation, broadcast: broadcast, address: address ?? 0, asid: asid, core: core)
+        }
+        var form = "tlbi \(word)"
+        switch operation {
+        case .vae1: form += " \(Format.hex(address ?? 0)), ASID \(asid)"
+        case .vaae1: form += " \(Format.hex(address ?? 0)), every ASID"
+        case .aside1: form += ", ASID \(asid)"
+        case .vmalle1: break
+        }
+        let reach = broadcast ? "every core (broadcast, no IPI)" : "cpu \(core)"
+        switch outcome {
+        case .done(let dropped):
+            interpreter.report("\(form) on \(reach): \(Format.plural(dropped, "entry", "entries")) dropped")
+        case .generalProtection:
+            interpreter.lastAccess = .privilegedInstructionFault(core: core, address: address ?? 0, kind: .invalidOpcode)
+            interpreter.report(
+                "\(form) on cpu \(core): undefined instruction: TLBI needs EL1 and cpu \(core) runs user code; "
+                    + "the kernel sends SIGILL")
+        }
+    }
+
     private static func setAccessFlag(_ interpreter: Interpreter, _ call: BoundCommand, _ on: Bool) throws {
         let core = interpreter.currentCore
         let outcome = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
@@ -271,21 +332,22 @@ enum KernelCommands {
         _ = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
             try machine.setUserAccess(true, core: core, exceptionTable: true)
         }
-        // RISC-V's kernel sets sstatus.SUM where x86's runs STAC (Linux's __enable_user_access).
-        let riscv = machine.architecture.encoding == .riscv
-        interpreter.report(
-            riscv
-                ? "csrs sstatus, SUM on cpu \(core): sstatus.SUM set, a uaccess routine begins"
-                : "stac on cpu \(core): EFLAGS.AC set, a uaccess routine begins")
+        // RISC-V's kernel sets sstatus.SUM where x86's runs STAC (Linux's
+        // __enable_user_access); ARM's clears PSTATE.PAN (uaccess_enable_privileged).
+        let (begin, end): (String, String)
+        switch machine.architecture.encoding {
+        case .riscv:
+            (begin, end) = ("csrs sstatus, SUM on cpu \(core): sstatus.SUM set", "csrc sstatus, SUM on cpu \(core): sstatus.SUM clear")
+        case .arm:
+            (begin, end) = ("msr pan, #0 on cpu \(core): PSTATE.PAN clear", "msr pan, #1 on cpu \(core): PSTATE.PAN set")
+        case .x86:
+            (begin, end) = ("stac on cpu \(core): EFLAGS.AC set", "clac on cpu \(core): EFLAGS.AC clear")
+        }
+        interpreter.report(begin + ", a uaccess routine begins")
         defer {
             // On every path, errors and Ctrl-C included: the flag must not stay set.
             _ = try? machine.setUserAccess(saved.0, core: core, exceptionTable: saved.1)
-            if !saved.1 {
-                interpreter.report(
-                    riscv
-                        ? "csrc sstatus, SUM on cpu \(core): sstatus.SUM clear, the uaccess routine ends"
-                        : "clac on cpu \(core): EFLAGS.AC clear, the uaccess routine ends")
-            }
+            if !saved.1 { interpreter.report(end + ", the uaccess routine ends") }
         }
         _ = try interpreter.execute(block)
     }

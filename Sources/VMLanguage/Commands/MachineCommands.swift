@@ -42,11 +42,11 @@ enum MachineCommands {
         OptionSpec("pae", .word(switches), placeholder: "on|off", help: "i386: PAE's three levels of 8-byte entries, NX and 2 MiB pages (default off)"),
         OptionSpec("mode", .word(["sv39", "sv48"]), placeholder: "sv39|sv48", help: "riscv64: satp's paging mode, three or four levels (default sv39)"),
         OptionSpec("pcid", .word(switches), placeholder: "on|off", help: "tag TLB entries with PCIDs (default off)"),
-        OptionSpec("asid", .word(switches), placeholder: "on|off", help: "riscv64: tag TLB entries with satp's ASIDs (default off)"),
+        OptionSpec("asid", .word(switches), placeholder: "on|off", help: "riscv64, aarch64: tag TLB entries with ASIDs (default off)"),
         OptionSpec("kpti", .word(switches), placeholder: "on|off", help: "page-table isolation: two PML4s per process (default off)"),
         OptionSpec(
             "kernel", .word(["shared", "separate", "kpti", "split"]), placeholder: "shared|separate|kpti|split",
-            help: "how the kernel maps itself: its half in every process's table (default), xv6's separate kernel table switched to on every trap, KPTI, or ARM's TTBR1 (not on x86)"),
+            help: "how the kernel maps itself: its half in every process's table (default), xv6's separate kernel table switched to on every trap, KPTI, or ARM's TTBR1 (aarch64's only design)"),
         OptionSpec("shootdown", .word(switches), placeholder: "on|off", help: "TLB shootdown IPIs; off shows the stale-TLB bug (default on)"),
         OptionSpec("thp", .word(switches), placeholder: "on|off", help: "transparent huge pages: a partial munmap/mprotect splits a 2 MiB page (default on)"),
         OptionSpec("pge", .word(switches), placeholder: "on|off", help: "CR4.PGE: global entries survive CR3 writes (default on)"),
@@ -85,7 +85,7 @@ enum MachineCommands {
     ) { interpreter, call in
         var configuration = MachineConfiguration()
         let name = interpreter.word(call.arguments[0])
-        let textbook = !["x86_64", "i386", "riscv64"].contains(name)
+        let textbook = !["x86_64", "i386", "riscv64", "aarch64"].contains(name)
         if textbook {
             if let option = kernelOptions.lazy.compactMap({ call.option($0.name) }).first {
                 throw Diagnostic(
@@ -109,6 +109,15 @@ enum MachineCommands {
             for option in ["pcid", "kpti", "pge", "smep", "smap", "tlb_model"] {
                 guard let given = call.option(option) else { continue }
                 throw Diagnostic(Self.notOnRISCV(option), at: given.nameRange)
+            }
+        } else if name == "aarch64" {
+            configuration.architecture = .aarch64
+            // PXN on every user page and PAN: the kernel neither runs nor touches user pages by accident.
+            configuration.smep = true
+            configuration.smap = true
+            for option in ["pcid", "kpti", "pge", "smep", "smap", "tlb_model", "shootdown"] {
+                guard let given = call.option(option) else { continue }
+                throw Diagnostic(Self.notOnARM(option), at: given.nameRange)
             }
         } else if name == "i386" {
             configuration.architecture = call.option("pae").map { interpreter.word($0.value) == "on" } == true ? .i386PAE : .i386
@@ -147,9 +156,9 @@ enum MachineCommands {
             throw Diagnostic("mode= is riscv64's (satp's MODE): \(name) has its own paging", at: option.nameRange)
         }
         if let option = call.option("asid") {
-            guard name == "riscv64" else {
+            guard name == "riscv64" || name == "aarch64" else {
                 throw Diagnostic(
-                    "asid= is riscv64's: "
+                    "asid= is riscv64's and aarch64's: "
                         + (configuration.architecture.supportsPCID ? "\(name) tags TLB entries with PCIDs (pcid=on)" : "\(name) has no ASIDs"),
                     at: option.nameRange)
             }
@@ -162,7 +171,13 @@ enum MachineCommands {
                     "pcid=on: \(name) has no PCIDs (CR4.PCIDE exists only in 64-bit mode)", at: option.nameRange)
             }
         }
-        if let option = call.option("kernel") {
+        if let option = call.option("kernel"), configuration.architecture.splitBaseRegisters {
+            guard interpreter.word(option.value) == "split" else {
+                throw Diagnostic(
+                    "kernel=\(interpreter.word(option.value)): aarch64 maps its kernel through TTBR1_EL1, which the "
+                        + "upper half of every address uses; kernel=split is its design", at: option.value.range)
+            }
+        } else if let option = call.option("kernel") {
             switch interpreter.word(option.value) {
             case "split":
                 throw Diagnostic(
@@ -248,6 +263,10 @@ enum MachineCommands {
         if machine.architecture == .i386PAE {
             features.append("PAE (PDPT, PD and PT, 8-byte entries with NX, 2 MiB pages, the 4 PDPTEs loaded with CR3)")
         }
+        if machine.architecture.encoding == .arm {
+            features.append(
+                "4 KiB granule, 48-bit addresses (TTBR0_EL1 below, TTBR1_EL1 above), the kernel's table in TTBR1, never switched")
+        }
         if machine.architecture.encoding == .riscv {
             features.append(
                 "\(machine.architecture.levels == 3 ? "Sv39" : "Sv48") (\(machine.architecture.levels) levels, "
@@ -277,6 +296,20 @@ enum MachineCommands {
                 + "\(machine.reservedFrames) reserved for the kernel image), "
                 + StateRenderer.tlbGeometry(tlb)
                 + (features.isEmpty ? "" : ", " + features.joined(separator: ", ")))
+    }
+
+    /// Why an x86 option has no meaning on ARM.
+    static func notOnARM(_ option: String) -> String {
+        switch option {
+        case "pcid": return "pcid= is x86's: aarch64 tags TLB entries with ASIDs in TTBR0_EL1 (asid=on)"
+        case "kpti": return "kpti= is x86's: aarch64's kernel table is TTBR1's and is never switched (kernel=split)"
+        case "pge": return "pge= is x86's CR4.PGE: on aarch64 an entry is global unless its nG bit is set"
+        case "smep", "smap":
+            return "\(option)= is x86's: aarch64 sets PXN on every user page and runs with PAN on (uaccess { … } clears it)"
+        case "shootdown":
+            return "shootdown= chooses x86's IPIs: aarch64 invalidates other cores' TLBs by broadcast (tlbi … is), with no IPIs to leave out"
+        default: return "tlb_model= describes a 64-bit Intel core's TLBs; aarch64 has the unified one"
+        }
     }
 
     /// Why an x86 option has no meaning on RISC-V.

@@ -19,8 +19,8 @@ enum AccessRenderer {
         case .execute: text += "exec \(Format.hex(outcome.virtualAddress))"
         }
         if outcome.mode == .kernel && architecture.hasKernel { text += " (kernel mode)" }
-        if let fault = outcome.fault, fault.kind == .nonCanonical, architecture.encoding == .riscv {
-            // RISC-V checks the sign extension as part of translation: a page fault, before any TLB lookup.
+        if let fault = outcome.fault, fault.kind == .nonCanonical, architecture.encoding != .x86 {
+            // RISC-V and ARM check the top bits as part of translation: a page fault, before any TLB lookup.
             text += ": page fault (\(faultReason(fault, architecture)), \(ArchitectureText.trapDetails(fault, architecture)))"
         } else if let fault = outcome.fault, fault.kind == .nonCanonical {
             return text + ": general protection fault, non-canonical address (bits 63:\(architecture.virtualBits - 1) must all be equal)"
@@ -90,7 +90,7 @@ enum AccessRenderer {
     }
 
     static func faultReason(_ fault: Fault, _ architecture: Architecture) -> String {
-        if let reason = ArchitectureText.riscvReason(fault, architecture) { return reason }
+        if let reason = ArchitectureText.nativeReason(fault, architecture) { return reason }
         switch fault.kind {
         case .notPresent:
             return architecture.hasKernel

@@ -4,9 +4,11 @@ import VMMachine
 /// bits, its fault registers, its flush instruction. x86's words are the
 /// default; RISC-V's come from the privileged spec.
 enum ArchitectureText {
-    /// Flag names of an entry as memory holds it, in bit order:
-    /// "P RW US A NX" on x86, "V R W X U G A D" on RISC-V.
-    static func flags(_ raw: UInt64, _ architecture: Architecture) -> [String] {
+    /// Flag names of an entry as memory holds it, in a table at `level`:
+    /// "P RW US A NX" on x86, "V R W X U G A D" on RISC-V, and on ARM the
+    /// descriptor's kind with its attributes ("PAGE USER RO AF nG DBM PXN").
+    static func flags(_ raw: UInt64, _ architecture: Architecture, level: Int) -> [String] {
+        if architecture.encoding == .arm { return armFlags(raw, level: level, levels: architecture.levels) }
         guard architecture.encoding == .riscv else { return PageTableEntry(raw: raw).flagNames }
         let names: [(String, UInt64)] = [
             ("V", RISCV.valid), ("R", RISCV.read), ("W", RISCV.write), ("X", RISCV.execute), ("U", RISCV.user),
@@ -15,9 +17,31 @@ enum ArchitectureText {
         return names.filter { raw & $0.1 != 0 }.map(\.0)
     }
 
-    /// Where a kernel keeps the faulting address: CR2, stval.
+    private static func armFlags(_ raw: UInt64, level: Int, levels: Int) -> [String] {
+        guard raw & ARM.valid != 0 else { return [] }
+        let tableOrPage = raw & ARM.tableOrPage != 0
+        if level > 1 && tableOrPage {
+            let limits: [(String, UInt64)] = [
+                ("PXNTable", ARM.pxnTable), ("UXNTable", ARM.uxnTable), ("APTable[0]", ARM.apTableNoUser),
+                ("APTable[1]", ARM.apTableReadOnly),
+            ]
+            return ["TABLE"] + limits.filter { raw & $0.1 != 0 }.map(\.0)
+        }
+        let kind = level == 1 ? (tableOrPage ? "PAGE" : "RESERVED") : (level == levels ? "RESERVED" : "BLOCK")
+        let names: [(String, UInt64)] = [
+            ("USER", ARM.user), ("RO", ARM.readOnly), ("AF", ARM.accessFlag), ("nG", ARM.notGlobal),
+            ("DBM", ARM.dirtyBitModifier), ("PXN", ARM.privilegedExecuteNever), ("UXN", ARM.userExecuteNever),
+        ]
+        return [kind] + names.filter { raw & $0.1 != 0 }.map(\.0)
+    }
+
+    /// Where a kernel keeps the faulting address: CR2, stval, FAR_EL1.
     static func faultAddressRegister(_ architecture: Architecture) -> String {
-        architecture.encoding == .riscv ? "stval" : "CR2"
+        switch architecture.encoding {
+        case .x86: return "CR2"
+        case .riscv: return "stval"
+        case .arm: return "FAR_EL1"
+        }
     }
 
     /// How a fault reaches the kernel, after its reason: x86's error code
@@ -25,11 +49,27 @@ enum ArchitectureText {
     /// 13: load page fault, stval 0x500000"). RISC-V reports no privilege or
     /// present bit: the handler finds them itself.
     static func trapDetails(_ fault: Fault, _ architecture: Architecture) -> String {
-        guard architecture.encoding == .riscv else {
+        switch architecture.encoding {
+        case .x86:
             return "error code \(Format.hex(fault.errorCode)): \(AccessRenderer.accessDescription(fault.errorCode))"
+        case .riscv:
+            let (code, name) = scause(fault)
+            return "scause \(code): \(name), stval \(Format.hex(fault.address))"
+        case .arm:
+            let fetch = fault.errorCode & 16 != 0
+            let write = fault.errorCode & 2 != 0
+            let what = (fetch ? "instruction abort" : "data abort") + (fault.errorCode & 4 != 0 ? " from EL0" : " from EL1")
+            return "ESR_EL1 \(Format.hex(syndrome(fault, architecture))): \(what)"
+                + (write && !fetch ? ", write" : "") + ", FAR_EL1 \(Format.hex(fault.address))"
         }
-        let (code, name) = scause(fault)
-        return "scause \(code): \(name), stval \(Format.hex(fault.address))"
+    }
+
+    /// ESR_EL1 for a fault (ARM.syndrome): ARM numbers lookup levels from
+    /// the root, L0, where vmlab's level 1 is the leaf table.
+    static func syndrome(_ fault: Fault, _ architecture: Architecture) -> UInt64 {
+        ARM.syndrome(
+            fetch: fault.errorCode & 16 != 0, write: fault.errorCode & 2 != 0, fromUser: fault.errorCode & 4 != 0,
+            permission: fault.kind == .protection, lookupLevel: fault.level == 0 ? 0 : architecture.levels - fault.level)
     }
 
     /// scause for a page fault: 12 for a fetch, 15 for a store, 13 for a
@@ -40,8 +80,9 @@ enum ArchitectureText {
         return (RISCV.loadPageFault, "load page fault")
     }
 
-    /// The reason part of a fault, where RISC-V says it differently from x86.
-    static func riscvReason(_ fault: Fault, _ architecture: Architecture) -> String? {
+    /// The reason part of a fault, where RISC-V or ARM says it differently from x86.
+    static func nativeReason(_ fault: Fault, _ architecture: Architecture) -> String? {
+        if architecture.encoding == .arm { return armReason(fault, architecture) }
         guard architecture.encoding == .riscv else { return nil }
         let level = architecture.levelName(fault.level)
         switch fault.kind {
@@ -61,14 +102,42 @@ enum ArchitectureText {
 
     /// Why an instruction of one architecture is refused on another.
     static func otherInstructionSet(_ command: String, _ architecture: Architecture) -> String {
-        architecture.encoding == .riscv
-            ? "'\(command)' is an x86 instruction; \(architecture.name) invalidates its TLB with sfence_vma "
+        let family = command == "sfence_vma" ? "a RISC-V" : command == "tlbi" ? "an ARM" : "an x86"
+        switch architecture.encoding {
+        case .riscv:
+            return "'\(command)' is \(family) instruction; \(architecture.name) invalidates its TLB with sfence_vma "
                 + "(and lets S-mode touch U pages with uaccess { … }, which sets sstatus.SUM)"
-            : "'\(command)' is a RISC-V instruction; \(architecture.name) invalidates its TLB with invlpg, invpcid and flush tlb"
+        case .arm:
+            return "'\(command)' is \(family) instruction; \(architecture.name) invalidates its TLB with tlbi "
+                + "(and lets the kernel touch user pages with uaccess { … }, which clears PSTATE.PAN)"
+        case .x86:
+            return "'\(command)' is \(family) instruction; \(architecture.name) invalidates its TLB with invlpg, invpcid and flush tlb"
+        }
     }
 
-    /// "TLB flush" on x86 (a CR3 write or INVPCID), "sfence.vma" on RISC-V.
+    private static func armReason(_ fault: Fault, _ architecture: Architecture) -> String {
+        let level = fault.level == 0 ? "L0" : architecture.levelName(fault.level)
+        switch fault.kind {
+        case .notPresent: return "translation fault at \(level)"
+        case .reservedBit: return "translation fault at \(level): a reserved descriptor"
+        case .nonCanonical: return "translation fault at L0: bits 63:48 are neither all 0 (TTBR0) nor all 1 (TTBR1)"
+        case .protection:
+            switch fault.check {
+            case .rights: return "permission fault at \(level)"
+            case .smep: return "permission fault at \(level): PXN, the kernel may not execute a user page"
+            case .smap: return "permission fault at \(level): PAN, the kernel touched a user page outside a uaccess routine"
+            }
+        default: return fault.kind.rawValue
+        }
+    }
+
+    /// "TLB flush" on x86 (a CR3 write or INVPCID), "sfence.vma" on RISC-V,
+    /// "tlbi aside1" on ARM (one ASID's non-global entries: ASID 0's without ASIDs).
     static func flushName(_ architecture: Architecture) -> String {
-        architecture.encoding == .riscv ? "sfence.vma" : "TLB flush"
+        switch architecture.encoding {
+        case .x86: return "TLB flush"
+        case .riscv: return "sfence.vma"
+        case .arm: return "tlbi aside1"
+        }
     }
 }

@@ -6,6 +6,11 @@ enum EventRenderer {
         let shared = machine.presentEntries(ofTable: process.root).filter { $0.index >= machine.architecture.firstKernelIndex }
             .map { String($0.index) }
         let root = machine.architecture.levelName(machine.architecture.levels)
+        if machine.architecture.splitBaseRegisters {
+            // ARM: nothing of the kernel's is copied; TTBR1 translates the upper half for every process.
+            return "spawn \(process.name): pid \(process.pid), \(root) at \(Format.hex(process.root)) for TTBR0_EL1, "
+                + "its user half only; the kernel's \(root) at \(Format.hex(machine.kernelRoot)) stays in TTBR1_EL1"
+        }
         if machine.configuration.separateKernelTable, let userRoot = process.userRoot {
             // xv6's design: the process's own table; the kernel runs on the master table.
             let trampoline = machine.presentEntries(ofTable: userRoot).map { String($0.index) }
@@ -87,6 +92,10 @@ enum EventRenderer {
     /// "; 2 TLB entries invalidated, IPI to cpu 1", or the stale-TLB warning.
     static func shootdownText(_ outcome: ShootdownOutcome, what: String) -> String {
         var text = outcome.fullFlush ? "; \(what) flushed" : "; \(Format.plural(outcome.entriesInvalidated, "TLB entry", "TLB entries")) invalidated"
+        if !outcome.broadcastCores.isEmpty {
+            text += ", broadcast (tlbi … is) to " + outcome.broadcastCores.map { "cpu \($0)" }.joined(separator: ", ")
+                + ", no IPI"
+        }
         if !outcome.interruptedCores.isEmpty {
             text += ", shootdown IPI to " + outcome.interruptedCores.map { "cpu \($0)" }.joined(separator: ", ")
         }

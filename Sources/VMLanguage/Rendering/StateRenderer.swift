@@ -79,7 +79,7 @@ enum StateRenderer {
         // The entry as memory holds it (RISC-V's layout, not the kernel model's view).
         let raw = architecture.encode(entry.raw, level: level)
         return "\(architecture.levelName(level))[\(Format.padLeft(String(index), 3))] \(Format.entryHex(raw, bytes: architecture.entryBytes)) "
-            + Format.padRight(ArchitectureText.flags(raw, architecture).joined(separator: " "), 18)
+            + Format.padRight(ArchitectureText.flags(raw, architecture, level: level).joined(separator: " "), 18)
     }
 
     /// "TLB 64 entries (16 sets x 4 ways) per core", or the split arrays.
@@ -191,7 +191,9 @@ enum StateRenderer {
         let base = architecture.rootAddress(fromRegister: core.cr3)
         let root = architecture.levelName(architecture.levels)
         let owner: String
-        if base == machine.kernelRoot {
+        if core.cr3 == machine.idleBaseRegister && architecture.splitBaseRegisters {
+            owner = "the empty table: no user half"
+        } else if base == machine.kernelRoot {
             owner = "the kernel's master \(root)"
         } else if let loaded {
             owner = loaded.userRoot == base ? "user \(root) of \(loaded.name)" : "\(root) of \(loaded.name)"
@@ -201,7 +203,8 @@ enum StateRenderer {
         let pcid = machine.configuration.pcid ? ", \(architecture.tagName) \(core.pcid)" : ""
         return """
             cpu \(core.index): \(core.mode.rawValue) mode, \(what)
-              \(architecture.baseRegister) \(Format.hex(core.cr3)) (\(owner)\(pcid))
+              \(architecture.baseRegister) \(Format.hex(core.cr3)) (\(owner)\(pcid))\(architecture.splitBaseRegisters
+                ? "\n  TTBR1_EL1 \(Format.hex(core.ttbr1)) (the kernel's \(root), never written after boot)" : "")
               \(ArchitectureText.faultAddressRegister(architecture)) \(Format.hex(core.cr2)) (address of the last page fault)
               TLB \(core.tlb.validCount) of \(core.tlb.entryCount) entries valid
 
@@ -295,7 +298,13 @@ enum StateRenderer {
                     + (faults.major > 0 ? " + major \(faults.major)" : "")
                     + (faults.exceptionFixups > 0 ? " + -EFAULT \(faults.exceptionFixups)" : ""))
         }
-        if machine.cores.count > 1 { lines.append("shootdown IPIs: \(machine.interProcessorInterrupts)") }
+        if machine.architecture.encoding == .arm {
+            // ARM's maintenance reaches every core by itself: compare x86's shootdown IPIs.
+            lines.append(
+                "TLB maintenance: \(Format.plural(machine.broadcastInvalidations, "broadcast TLBI")) (tlbi … is), 0 IPIs")
+        } else if machine.cores.count > 1 {
+            lines.append("shootdown IPIs: \(machine.interProcessorInterrupts)")
+        }
         if let limit = machine.configuration.userFrameLimit {
             let paging = machine.pagingCounts
             lines.append(

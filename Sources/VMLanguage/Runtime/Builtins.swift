@@ -93,20 +93,21 @@ enum Builtins {
     ]
 
     static let cpuMembers: [(String, Getter)] = [
-        ("asid", { interpreter, value in .integer(UInt64(try register(interpreter, value, riscv: true).pcid)) }),
+        ("asid", { interpreter, value in .integer(UInt64(try register(interpreter, value, "asid", [.riscv, .arm]).pcid)) }),
         /// Writes of the page-table base register, whatever the architecture calls it (CR3, satp).
         ("base_writes", { interpreter, value in .integer(try core(interpreter, value).cr3Writes) }),
-        ("cr2", { interpreter, value in .integer(try register(interpreter, value, riscv: false).cr2) }),
-        ("cr3", { interpreter, value in .integer(try register(interpreter, value, riscv: false).cr3) }),
-        ("cr3_writes", { interpreter, value in .integer(try register(interpreter, value, riscv: false).cr3Writes) }),
+        ("cr2", { interpreter, value in .integer(try register(interpreter, value, "cr2", [.x86]).cr2) }),
+        ("cr3", { interpreter, value in .integer(try register(interpreter, value, "cr3", [.x86]).cr3) }),
+        ("cr3_writes", { interpreter, value in .integer(try register(interpreter, value, "cr3_writes", [.x86]).cr3Writes) }),
         ("cycles", { interpreter, value in .integer(try core(interpreter, value).cycles.total) }),
+        ("far", { interpreter, value in .integer(try register(interpreter, value, "far", [.arm]).cr2) }),
         ("faults", { interpreter, value in .integer(try core(interpreter, value).faults) }),
         ("id", { interpreter, value in .integer(UInt64(try core(interpreter, value).index)) }),
         ("ipis", { interpreter, value in .integer(try core(interpreter, value).interruptsReceived) }),
         ("kernel_entries", { interpreter, value in .integer(try core(interpreter, value).kernelEntries) }),
         ("lazy", { interpreter, value in .boolean(try core(interpreter, value).isLazy) }),
         ("mode", { interpreter, value in .string(try core(interpreter, value).mode.rawValue) }),
-        ("pcid", { interpreter, value in .integer(UInt64(try register(interpreter, value, riscv: false).pcid)) }),
+        ("pcid", { interpreter, value in .integer(UInt64(try register(interpreter, value, "pcid", [.x86]).pcid)) }),
         /// The raw base register (CR3, PTBR, PDBR), whatever the architecture calls it.
         ("ptbr", { interpreter, value in .integer(try core(interpreter, value).cr3) }),
         ("process", { interpreter, value in
@@ -120,9 +121,9 @@ enum Builtins {
             .integer(interpreter.machine.architecture.rootAddress(fromRegister: try core(interpreter, value).cr3))
         }),
         /// RISC-V's names for the base register and the fault address (the same registers as cr3 and cr2).
-        ("satp", { interpreter, value in .integer(try register(interpreter, value, riscv: true).cr3) }),
-        ("satp_writes", { interpreter, value in .integer(try register(interpreter, value, riscv: true).cr3Writes) }),
-        ("stval", { interpreter, value in .integer(try register(interpreter, value, riscv: true).cr2) }),
+        ("satp", { interpreter, value in .integer(try register(interpreter, value, "satp", [.riscv]).cr3) }),
+        ("satp_writes", { interpreter, value in .integer(try register(interpreter, value, "satp_writes", [.riscv]).cr3Writes) }),
+        ("stval", { interpreter, value in .integer(try register(interpreter, value, "stval", [.riscv]).cr2) }),
         ("switches", { interpreter, value in .integer(try core(interpreter, value).contextSwitches) }),
         ("thread", { interpreter, value in
             guard let tid = try core(interpreter, value).currentThread else { return .nothing }
@@ -134,16 +135,21 @@ enum Builtins {
                     core: Int32(try core(interpreter, value).index),
                     generation: Int32(truncatingIfNeeded: interpreter.machineGeneration)))
         }),
+        /// ARM's two base registers: TTBR0_EL1 (user half, with the ASID) and TTBR1_EL1 (the kernel's).
+        ("ttbr0", { interpreter, value in .integer(try register(interpreter, value, "ttbr0", [.arm]).cr3) }),
+        ("ttbr0_writes", { interpreter, value in .integer(try register(interpreter, value, "ttbr0_writes", [.arm]).cr3Writes) }),
+        ("ttbr1", { interpreter, value in .integer(try register(interpreter, value, "ttbr1", [.arm]).ttbr1) }),
         ("walks", { interpreter, value in .integer(try core(interpreter, value).walks) }),
     ]
 
     static let lastMembers: [(String, Getter)] = [
-        ("error_code", { interpreter, _ in
-            guard interpreter.machine.architecture.encoding == .x86 else {
-                throw BuiltinFailure(
-                    "\(interpreter.machine.architecture.name) reports a page fault with scause and stval, not an error code: last.scause")
-            }
-            return .integer(try last(interpreter).fault?.errorCode ?? 0)
+        ("error_code", { interpreter, _ in .integer(try cause(interpreter, "error_code", .x86).fault?.errorCode ?? 0) }),
+        /// ARM's ESR_EL1 for the last access (0 when it did not trap).
+        ("esr", { interpreter, _ in
+            guard let fault = try cause(interpreter, "esr", .arm).fault else { return .integer(0) }
+            // An undefined instruction in EL0 (a TLBI, an MSR): EC 0x00, IL set.
+            if fault.kind == .invalidOpcode { return .integer(1 << 25) }
+            return .integer(ArchitectureText.syndrome(fault, interpreter.machine.architecture))
         }),
         ("fault", { interpreter, _ in .string(faultName(try last(interpreter))) }),
         ("hw_fault", { interpreter, _ in .string(try last(interpreter).fault?.kind.rawValue ?? "none") }),
@@ -163,11 +169,7 @@ enum Builtins {
         }),
         /// RISC-V's exception code for the last access (0 when it did not trap).
         ("scause", { interpreter, _ in
-            guard interpreter.machine.architecture.encoding == .riscv else {
-                throw BuiltinFailure(
-                    "scause is RISC-V's; \(interpreter.machine.architecture.name) reports a page fault with an error code: last.error_code")
-            }
-            guard let fault = try last(interpreter).fault else { return .integer(0) }
+            guard let fault = try cause(interpreter, "scause", .riscv).fault else { return .integer(0) }
             return .integer(fault.kind == .invalidOpcode ? 2 : ArchitectureText.scause(fault).0)
         }),
         ("tlb_hit", { interpreter, _ in .boolean(try last(interpreter).tlbHit) }),
@@ -276,21 +278,49 @@ enum Builtins {
         }
     }
 
-    /// The core a `tlb` or `cpu` object refers to; bare names mean the current core.
     /// The core, for a member that names one architecture's register: cr3,
-    /// cr2 and pcid are x86's (and the textbook machines'), satp, stval and
-    /// asid RISC-V's; the other's names are refused with the right ones.
-    private static func register(_ interpreter: Interpreter, _ value: Value, riscv: Bool) throws -> Core {
+    /// cr2 and pcid are x86's (and the textbook machines'), satp and stval
+    /// RISC-V's, ttbr0, ttbr1 and far ARM's, asid both of theirs; another
+    /// architecture's names are refused with its own.
+    private static func register(
+        _ interpreter: Interpreter, _ value: Value, _ member: String, _ families: Set<EntryEncoding>
+    ) throws -> Core {
         let architecture = interpreter.machine.architecture
-        if riscv != (architecture.encoding == .riscv) {
+        guard families.contains(architecture.encoding) else {
             throw BuiltinFailure(
-                riscv
-                    ? "\(architecture.name) has no satp, stval or ASIDs: its registers are cpu.cr3, cpu.cr2 and cpu.pcid (cpu.root for the root table)"
-                    : "\(architecture.name) has no CR3, CR2 or PCIDs: its registers are cpu.satp, cpu.stval and cpu.asid (cpu.root for the root table)")
+                "\(architecture.name) has no cpu.\(member): its registers are \(registerNames(architecture.encoding)) "
+                    + "(cpu.root for the root table, cpu.base_writes for the base register's writes)")
         }
         return try core(interpreter, value)
     }
 
+    static func registerNames(_ encoding: EntryEncoding) -> String {
+        switch encoding {
+        case .x86: return "cpu.cr3, cpu.cr2 and cpu.pcid"
+        case .riscv: return "cpu.satp, cpu.stval and cpu.asid"
+        case .arm: return "cpu.ttbr0, cpu.ttbr1, cpu.far and cpu.asid"
+        }
+    }
+
+    /// What `last` calls a fault's code on each architecture.
+    static func causeMember(_ encoding: EntryEncoding) -> String {
+        switch encoding {
+        case .x86: return "last.error_code"
+        case .riscv: return "last.scause"
+        case .arm: return "last.esr"
+        }
+    }
+
+    /// The fault code of the last access, where `encoding` is the machine's.
+    private static func cause(_ interpreter: Interpreter, _ member: String, _ encoding: EntryEncoding) throws -> AccessOutcome {
+        let architecture = interpreter.machine.architecture
+        guard architecture.encoding == encoding else {
+            throw BuiltinFailure("\(architecture.name) has no last.\(member): its fault code is \(causeMember(architecture.encoding))")
+        }
+        return try last(interpreter)
+    }
+
+    /// The core a `tlb` or `cpu` object refers to; bare names mean the current core.
     private static func core(_ interpreter: Interpreter, _ value: Value) throws -> Core {
         switch value {
         case .object(.tlb(let index, let generation)) where index >= 0, .object(.cpu(let index, let generation)):

@@ -185,7 +185,8 @@ public struct Architecture: Sendable, Equatable {
     public var supportsSeparateKernelTable: Bool { supportsKPTI || self == .riscv64Sv39 }
 
     /// The first root-table index of the kernel half: the one `userEnd` falls in.
-    public var firstKernelIndex: Int { index(of: userEnd, level: levels) }
+    /// With ARM's two base registers the user table has no kernel half: none.
+    public var firstKernelIndex: Int { splitBaseRegisters ? Int(entriesPerTable) : index(of: userEnd, level: levels) }
 
     /// How many bits `level`'s index has.
     public func indexBits(ofLevel level: Int) -> Int { Int(Self.byte(indexBits, level)) }

@@ -55,14 +55,15 @@ extension Machine {
     ) throws(MachineError) {
         if kind == .write { outcome.value = value }  // what the store tried to write, even if it faults
         guard architecture.isCanonical(virtualAddress) else {
-            guard architecture.encoding == .riscv else {
+            guard architecture.encoding != .x86 else {
                 // x86: #GP, before any translation; the kernel's page-fault handler never sees it.
                 outcome.first.fault = Fault(kind: .nonCanonical, address: virtualAddress, errorCode: 0, level: 0)
                 cores[coreIndex].faults += 1
                 faultCounts.unresolved += 1
                 return
             }
-            // RISC-V: a page fault like any other (no region holds such an address).
+            // RISC-V and ARM: a page fault like any other (a translation fault at
+            // L0 on ARM), which the kernel sees (no region holds such an address).
             let mode = cores[coreIndex].mode
             let fault = Fault(
                 kind: .nonCanonical, address: virtualAddress, errorCode: errorCode(kind: kind, mode: mode, present: false),
@@ -163,7 +164,8 @@ extension Machine {
             attempt.tlbHit = true
             if let fault = permissionFault(
                 virtualAddress, kind: kind, core: coreIndex, mode: mode,
-                writable: entry.writable, user: entry.user, noExecute: entry.noExecute)
+                writable: entry.writable, user: entry.user, noExecute: entry.noExecute,
+                level: architecture.leafLevel(forPageSize: 1 << UInt64(entry.pageShift)) ?? 1)
             {
                 raise(fault, into: &attempt, core: coreIndex)
                 return nil

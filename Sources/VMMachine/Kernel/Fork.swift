@@ -99,7 +99,7 @@ extension Machine {
             cores[core].isLazy = false
             cores[core].mode = .kernel
             cores[core].currentSlot = 0
-            writeCR3(kernelRoot, core: core, flush: true, reason: .contextSwitch)
+            writeCR3(idleBaseRegister, core: core, flush: true, reason: .contextSwitch)
         }
         let usedBefore = allocator.used
         var cleared: UInt64 = 0

@@ -54,6 +54,8 @@ extension Machine {
     /// The PML4 indices of the kernel half that a process's table gets: all of
     /// them, or under KPTI (user copy) only the entry trampoline's.
     func kernelEntries(forUserCopy: Bool) -> [Int] {
+        // ARM: the kernel's table is TTBR1's; a process's table holds none of it.
+        guard !architecture.splitBaseRegisters else { return [] }
         let trampoline = architecture.entryAreaBase.map { architecture.index(of: $0, level: architecture.levels) }
         return (architecture.firstKernelIndex..<Int(architecture.entriesPerTable)).filter { index in
             tableEntry(at: kernelRoot + UInt64(index) * architecture.entryBytes) & PageTableEntry.present != 0

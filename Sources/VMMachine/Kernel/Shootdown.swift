@@ -2,6 +2,8 @@
 public struct ShootdownOutcome: Sendable, Equatable {
     /// Cores interrupted to flush (not the initiator).
     public let interruptedCores: [Int]
+    /// ARM: other cores whose entries a broadcast TLBI (`tlbi … is`) dropped, with no IPI.
+    public var broadcastCores: [Int] = []
     /// Cores still holding entries that should have gone, because shootdowns are off.
     public let staleCores: [Int]
     public let entriesInvalidated: Int
@@ -26,6 +28,7 @@ extension Machine {
             return ShootdownOutcome(interruptedCores: [], staleCores: [], entriesInvalidated: 0, fullFlush: false)
         }
         let fullFlush = everything || pages.count > Self.singlePageFlushCeiling
+        if architecture.encoding == .arm { return broadcastInvalidation(pid, pages: pages, from: initiator, full: fullFlush) }
         let enabled = configuration.shootdown
         let index = processIndex(pid)
         if enabled { processes[index].tlbGeneration += 1 }
@@ -52,6 +55,45 @@ extension Machine {
         }
         return ShootdownOutcome(
             interruptedCores: interrupted, staleCores: stale, entriesInvalidated: invalidated, fullFlush: fullFlush)
+    }
+
+    /// ARM's TLB maintenance (Linux's flush_tlb_range: `tlbi vae1is` per page,
+    /// or `tlbi aside1is` for the whole address space, between DSBs): the
+    /// hardware carries it to every core in the Inner Shareable domain, so
+    /// no core is interrupted and none is left stale, lazy ones included.
+    /// Each core drops the entries tagged with its own slot for the process
+    /// (vmlab's ASIDs are per core; Linux's are one per address space).
+    private func broadcastInvalidation(
+        _ pid: ProcessID, pages: [(address: UInt64, size: UInt64)], from initiator: Int, full: Bool
+    ) -> ShootdownOutcome {
+        let index = processIndex(pid)
+        processes[index].tlbGeneration += 1
+        let generation = processes[index].tlbGeneration
+        var reached: [Int] = []
+        var invalidated = 0
+        for core in cores.indices {
+            let slot = cores[core].slots.firstIndex { $0.process == pid }
+                ?? (cores[core].loadedProcess == pid ? cores[core].currentSlot : nil)
+            guard let slot else { continue }
+            let tag = UInt16(kernelPCID(slot: slot))
+            var dropped = 0
+            if full {
+                dropped = cores[core].tlb.flush(pcid: tag)
+            } else {
+                for page in pages { dropped += cores[core].tlb.invalidateNonGlobal(page.address, pcid: tag) }
+            }
+            invalidated += dropped
+            cores[core].slots[slot].generation = generation
+            if core != initiator && dropped > 0 { reached.append(core) }
+        }
+        broadcastInvalidations += full ? 1 : UInt64(pages.count)
+        // The initiator issues the TLBIs and waits at the DSB; no one else pays.
+        if full { chargeFlush(core: initiator) } else {
+            for _ in pages { charge(\.flushes, configuration.costs.invlpg, core: initiator) }
+        }
+        var outcome = ShootdownOutcome(interruptedCores: [], staleCores: [], entriesInvalidated: invalidated, fullFlush: full)
+        outcome.broadcastCores = reached
+        return outcome
     }
 
     /// INVLPG for each page (both PCIDs under KPTI: Linux adds INVPCID for
@@ -154,6 +196,37 @@ extension Machine {
         case (let address?, let asid?): dropped = cores[index].tlb.invalidateNonGlobal(address, pcid: asid)
         }
         if address == nil { chargeFlush(core: index) } else { charge(\.flushes, configuration.costs.invlpg, core: index) }
+        return .done(dropped: dropped)
+    }
+
+    /// ARM's TLBI operations (Arm ARM C5.5): by VA for one ASID, plus global
+    /// entries for it (VAE1); by VA in every ASID (VAAE1); one ASID's
+    /// non-global entries (ASIDE1); everything (VMALLE1). The "IS" forms
+    /// reach every core in the Inner Shareable domain by hardware, without
+    /// an interrupt. At EL0 TLBI is undefined (an exception).
+    public enum TLBIOperation: String, Sendable, CaseIterable {
+        case vae1, vaae1, aside1, vmalle1
+    }
+
+    public func invalidateTLB(
+        _ operation: TLBIOperation, broadcast: Bool, address: UInt64, asid: UInt16, core index: Int
+    ) throws(MachineError) -> PrivilegedOutcome {
+        guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
+        if let refused = refuseInUserMode(core: index) { return refused }
+        var dropped = 0
+        for core in cores.indices where broadcast || core == index {
+            switch operation {
+            case .vae1:
+                dropped += cores[core].tlb.invalidate(address, pcid: asid)
+            case .vaae1: dropped += cores[core].tlb.invalidateEveryTag(address)
+            case .aside1: dropped += cores[core].tlb.flush(pcid: asid)
+            case .vmalle1: dropped += cores[core].tlb.flushAll()
+            }
+        }
+        if broadcast { broadcastInvalidations += 1 }
+        if operation == .vae1 || operation == .vaae1 { charge(\.flushes, configuration.costs.invlpg, core: index) } else {
+            chargeFlush(core: index)
+        }
         return .done(dropped: dropped)
     }
 
