@@ -85,7 +85,10 @@ enum ExplainRenderer {
         }
         lines.append(
             "           set \(explanation.tlbSet) holds " + (held.isEmpty ? "nothing" : held.joined(separator: ", "))
-                + ": " + (explanation.tlbHit ? "a hit" : "a miss, so the MMU walks"))
+                + ": " + (explanation.tlbHit
+                    // The hit came from a large page's entry, in the set its own page number picks.
+                    ? (held.isEmpty ? "a hit, from a large page's entry in another set" : "a hit")
+                    : "a miss, so the MMU walks"))
         let register =
             textbook || architecture.baseRegisterHoldsFrameNumber
             ? "\(architecture.baseRegister) \(Format.hex(core.cr3)) (table at \(Format.hex(explanation.root)))"
