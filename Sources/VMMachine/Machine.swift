@@ -51,7 +51,7 @@ public struct MachineConfiguration: Sendable, Equatable {
     public init() {}
 
     /// The names `machine` takes: x86-64, the two textbook presets, and a geometry given in full.
-    public static let supportedArchitectures = ["x86_64", "i386", "riscv64", "aarch64", "csapp", "ostep", "custom"]
+    public static let supportedArchitectures = ["x86_64", "i386", "riscv64", "aarch64", "mips32", "csapp", "ostep", "custom"]
     public static let minimumRAM: UInt64 = 4 << 20
     public static let maximumRAM: UInt64 = 1 << 40
     public static let maximumCores = 64
@@ -108,6 +108,8 @@ public final class Machine {
     public internal(set) var broadcastInvalidations: UInt64 = 0
     // Replacement and swap, when user memory is limited (Kernel/Paging.swift).
     var resident = ResidentSet()
+    /// MIPS's Random register, which names TLBWR's slot: seeded, so a script prints the same bytes every run.
+    var refillRandom = SplitMix64(seed: 1)
     public internal(set) var pagingCounts = PagingCounts()
     /// Swap: each slot's page contents (absent when all zero), and how many entries and clean frames hold it.
     var swapSpace: [UInt64: [UInt64]] = [:]
@@ -137,15 +139,18 @@ public final class Machine {
         }
         let tlb: TLBHierarchy
         do {
+            // MIPS: the R4000's 48 fully associative entries, each a pair of pages.
+            let paired = architecture.encoding == .mips
             tlb = try TLBHierarchy(
-                model: configuration.tlbModel, unifiedEntries: configuration.tlbEntries,
-                unifiedWays: configuration.tlbWays, pageShift: UInt8(architecture.pageShift),
-                shiftStep: UInt8(architecture.indexBits(ofLevel: 1)))
+                model: configuration.tlbModel, unifiedEntries: paired ? 2 * MIPS.tlbEntries : configuration.tlbEntries,
+                unifiedWays: paired ? 2 * MIPS.tlbEntries : configuration.tlbWays, pageShift: UInt8(architecture.pageShift),
+                shiftStep: UInt8(architecture.indexBits(ofLevel: 1)), paired: paired)
         } catch {
             throw .tlbGeometry(error)
         }
         self.configuration = configuration
         resident.random = SplitMix64(seed: configuration.replacementSeed)
+        refillRandom = SplitMix64(seed: configuration.replacementSeed ^ 0x4D49_5053)
         // Storage comes in 4 KiB frames whatever the machine's page size.
         let frameCount = (ram + AddressLayout.pageSize - 1) / AddressLayout.pageSize
         memoryStorage = Owned(PhysicalMemory(frameCount: frameCount))
@@ -195,7 +200,8 @@ public final class Machine {
                 if architecture.splitBaseRegisters { core.ttbr1 = root }
                 return core
             })
-        try buildKernelHalf()
+        // MIPS's kernel lives in kseg0, which no table maps.
+        if architecture.encoding != .mips { try buildKernelHalf() }
         for index in cores.indices { loadRootEntries(core: index) }
         booting = false
     }

@@ -64,10 +64,18 @@ enum ExplainRenderer {
                 "  fields   VPN \(Format.hex(explanation.virtualPageNumber)) = 0b\(binary(explanation.virtualPageNumber, digits: vpnBits)), "
                     + "VPO \(Format.hex(explanation.offset)) = 0b\(binary(explanation.offset, digits: pageShift))")
         }
-        lines.append(
-            "  TLB      VPN \(Format.hex(explanation.virtualPageNumber)) (address >> \(pageShift)); \(arrayName) has "
-                + "\(array.sets) sets x \(array.ways) ways: set \(explanation.tlbSet) (VPN mod \(array.sets)), "
-                + "tag \(Format.hex(explanation.tlbTag)) (VPN / \(array.sets))")
+        if array.paired {
+            // MIPS: every entry is compared at once, by VPN2 (a pair of pages) and ASID.
+            lines.append(
+                "  TLB      VPN2 \(Format.hex(explanation.virtualPageNumber >> 1)) (address >> \(pageShift + 1)), the "
+                    + "\(explanation.virtualPageNumber & 1 == 0 ? "even" : "odd") page of its pair; \(MIPS.tlbEntries) "
+                    + "entries of page pairs, fully associative: every entry is compared")
+        } else {
+            lines.append(
+                "  TLB      VPN \(Format.hex(explanation.virtualPageNumber)) (address >> \(pageShift)); \(arrayName) has "
+                    + "\(array.sets) sets x \(array.ways) ways: set \(explanation.tlbSet) (VPN mod \(array.sets)), "
+                    + "tag \(Format.hex(explanation.tlbTag)) (VPN / \(array.sets))")
+        }
         let held: [String]
         if textbook {
             let setBits = array.sets.trailingZeroBitCount
@@ -83,12 +91,18 @@ enum ExplainRenderer {
                 "\(Format.hex(entry.virtualAddress)) -> \(Format.hex(entry.frameBase))" + (entry.global ? " global" : "")
             }
         }
+        if array.paired {
+            lines.append(
+                "           " + (explanation.tlbHit
+                    ? "an entry matches: a hit" : "no entry matches: a TLB Refill exception, and the kernel's handler walks"))
+        } else {
         lines.append(
             "           set \(explanation.tlbSet) holds " + (held.isEmpty ? "nothing" : held.joined(separator: ", "))
                 + ": " + (explanation.tlbHit
                     // The hit came from a large page's entry, in the set its own page number picks.
                     ? (held.isEmpty ? "a hit, from a large page's entry in another set" : "a hit")
                     : "a miss, so the MMU walks"))
+        }
         let register =
             textbook || architecture.baseRegisterHoldsFrameNumber
             ? "\(architecture.baseRegister) \(Format.hex(core.cr3)) (table at \(Format.hex(explanation.root)))"
@@ -114,9 +128,9 @@ enum ExplainRenderer {
                     text += ", PPN \(Format.hex(number)), \(target) \(Format.hex(format.physicalAddress(step.entry)))"
                 }
             } else {
-                if format.isValid(step.entry) {
+                if architecture.isValid(step.entry, level: step.level) {
                     text += " = " + ArchitectureText.flags(step.entry, architecture, level: step.level).joined(separator: " ") + ", "
-                    text += "\(target) \(Format.hex(format.physicalAddress(step.entry)))"
+                    text += "\(target) \(Format.hex(architecture.target(of: step.entry, level: step.level)))"
                 } else {
                     text += " = not present"
                 }

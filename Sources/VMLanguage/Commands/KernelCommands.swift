@@ -342,6 +342,9 @@ enum KernelCommands {
             (begin, end) = ("msr pan, #0 on cpu \(core): PSTATE.PAN clear", "msr pan, #1 on cpu \(core): PSTATE.PAN set")
         case .x86:
             (begin, end) = ("stac on cpu \(core): EFLAGS.AC set", "clac on cpu \(core): EFLAGS.AC clear")
+        case .mips:
+            // MIPS has no such switch: the kernel reaches kuseg directly; only the exception table is armed.
+            (begin, end) = ("uaccess on cpu \(core): exception-table fixups armed", "uaccess on cpu \(core): fixups disarmed")
         }
         interpreter.report(begin + ", a uaccess routine begins")
         defer {

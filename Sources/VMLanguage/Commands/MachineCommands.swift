@@ -85,7 +85,7 @@ enum MachineCommands {
     ) { interpreter, call in
         var configuration = MachineConfiguration()
         let name = interpreter.word(call.arguments[0])
-        let textbook = !["x86_64", "i386", "riscv64", "aarch64"].contains(name)
+        let textbook = !["x86_64", "i386", "riscv64", "aarch64", "mips32"].contains(name)
         if textbook {
             if let option = kernelOptions.lazy.compactMap({ call.option($0.name) }).first {
                 throw Diagnostic(
@@ -118,6 +118,12 @@ enum MachineCommands {
             for option in ["pcid", "kpti", "pge", "smep", "smap", "tlb_model", "shootdown"] {
                 guard let given = call.option(option) else { continue }
                 throw Diagnostic(Self.notOnARM(option), at: given.nameRange)
+            }
+        } else if name == "mips32" {
+            configuration.architecture = .mips32
+            for option in ["pcid", "kpti", "kernel", "pge", "smep", "smap", "tlb_model", "tlb", "tlb_ways", "frames"] {
+                guard let given = call.option(option) else { continue }
+                throw Diagnostic(Self.notOnMIPS(option), at: given.nameRange)
             }
         } else if name == "i386" {
             configuration.architecture = call.option("pae").map { interpreter.word($0.value) == "on" } == true ? .i386PAE : .i386
@@ -156,9 +162,9 @@ enum MachineCommands {
             throw Diagnostic("mode= is riscv64's (satp's MODE): \(name) has its own paging", at: option.nameRange)
         }
         if let option = call.option("asid") {
-            guard name == "riscv64" || name == "aarch64" else {
+            guard ["riscv64", "aarch64", "mips32"].contains(name) else {
                 throw Diagnostic(
-                    "asid= is riscv64's and aarch64's: "
+                    "asid= is riscv64's, aarch64's and mips32's: "
                         + (configuration.architecture.supportsPCID ? "\(name) tags TLB entries with PCIDs (pcid=on)" : "\(name) has no ASIDs"),
                     at: option.nameRange)
             }
@@ -263,6 +269,10 @@ enum MachineCommands {
         if machine.architecture == .i386PAE {
             features.append("PAE (PDPT, PD and PT, 8-byte entries with NX, 2 MiB pages, the 4 PDPTEs loaded with CR3)")
         }
+        if machine.architecture.encoding == .mips {
+            features.append(
+                "R4000-style: no hardware walker, a 48-entry TLB of page pairs refilled by the kernel, kseg0/kseg1 unmapped")
+        }
         if machine.architecture.encoding == .arm {
             features.append(
                 "4 KiB granule, 48-bit addresses (TTBR0_EL1 below, TTBR1_EL1 above), the kernel's table in TTBR1, never switched")
@@ -296,6 +306,20 @@ enum MachineCommands {
                 + "\(machine.reservedFrames) reserved for the kernel image), "
                 + StateRenderer.tlbGeometry(tlb)
                 + (features.isEmpty ? "" : ", " + features.joined(separator: ", ")))
+    }
+
+    /// Why an option has no meaning on MIPS.
+    static func notOnMIPS(_ option: String) -> String {
+        switch option {
+        case "pcid": return "pcid= is x86's: mips32 tags TLB entries with EntryHi's ASID (asid=on)"
+        case "kpti", "kernel":
+            return "\(option)= chooses how page tables map the kernel: mips32's kernel is in kseg0, which no page table maps"
+        case "pge": return "pge= is x86's CR4.PGE: a mips32 TLB entry is global when both EntryLo G bits are set"
+        case "smep", "smap": return "\(option)= is x86's: mips32 keeps user code out of the kernel by segment (kuseg ends at 0x7fffffff)"
+        case "tlb", "tlb_ways", "tlb_model": return "\(option)= sizes a TLB: mips32's is the R4000's, 48 fully associative entries of page pairs"
+        default:
+            return "frames= needs accessed bits to choose what to evict: mips32's entries have none in hardware (Linux emulates them with TLB Invalid faults, which vmlab does not model)"
+        }
     }
 
     /// Why an x86 option has no meaning on ARM.

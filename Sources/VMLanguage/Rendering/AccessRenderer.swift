@@ -12,6 +12,7 @@ enum AccessRenderer {
     static func line(
         _ outcome: AccessOutcome, architecture: Architecture, showCore: Bool = false, separateKernel: Bool = false
     ) -> String {
+        if architecture.encoding == .mips { return MIPSRenderer.line(outcome, architecture: architecture, showCore: showCore) }
         var text = showCore ? "cpu \(outcome.core): " : ""
         switch outcome.kind {
         case .read: text += "read \(Format.hex(outcome.virtualAddress))"
@@ -86,6 +87,8 @@ enum AccessRenderer {
         case .spurious: return "spurious fault (the entry in memory allows it; the TLB held an older one): retry"
         case .exceptionFixup: return "-EFAULT (a uaccess routine hit a bad user address; the exception table fixed it up)"
         case .kernelOops: return "oops (a kernel-mode fault the kernel cannot handle)"
+        case .markedDirty(let page): return "TLB modified: the page is writable, so the kernel set D in its entry and the TLB (\(Format.hex(page)) is dirty now)"
+        case .addressError: return "address error: SIGBUS (Linux's do_ade)"
         }
     }
 
@@ -106,6 +109,7 @@ enum AccessRenderer {
         case .generalProtection: return "general protection"
         case .invalidOpcode: return "invalid opcode"
         case .nonCanonical: return "non-canonical address"
+        case .addressError: return "address error"
         }
     }
 

@@ -9,6 +9,7 @@ enum ArchitectureText {
     /// descriptor's kind with its attributes ("PAGE USER RO AF nG DBM PXN").
     static func flags(_ raw: UInt64, _ architecture: Architecture, level: Int) -> [String] {
         if architecture.encoding == .arm { return armFlags(raw, level: level, levels: architecture.levels) }
+        if architecture.encoding == .mips { return MIPSRenderer.flags(raw, level: level) }
         guard architecture.encoding == .riscv else { return PageTableEntry(raw: raw).flagNames }
         let names: [(String, UInt64)] = [
             ("V", RISCV.valid), ("R", RISCV.read), ("W", RISCV.write), ("X", RISCV.execute), ("U", RISCV.user),
@@ -41,6 +42,7 @@ enum ArchitectureText {
         case .x86: return "CR2"
         case .riscv: return "stval"
         case .arm: return "FAR_EL1"
+        case .mips: return "BadVAddr"
         }
     }
 
@@ -61,6 +63,21 @@ enum ArchitectureText {
             let what = (fetch ? "instruction abort" : "data abort") + (fault.errorCode & 4 != 0 ? " from EL0" : " from EL1")
             return "ESR_EL1 \(Format.hex(syndrome(fault, architecture))): \(what)"
                 + (write && !fetch ? ", write" : "") + ", FAR_EL1 \(Format.hex(fault.address))"
+        case .mips:
+            let (code, name) = mipsCause(fault)
+            return "Cause.ExcCode \(code) (\(name)), BadVAddr \(Format.hex(fault.address))"
+        }
+    }
+
+    /// Cause.ExcCode for a MIPS exception: Mod (a store through D = 0), TLBL
+    /// or TLBS (a refill or an invalid entry, load or store), AdEL or AdES
+    /// (a user address in a kernel segment).
+    static func mipsCause(_ fault: Fault) -> (UInt64, String) {
+        let store = fault.errorCode & 2 != 0
+        switch fault.kind {
+        case .protection: return (MIPS.modifiedCode, "Mod")
+        case .addressError: return store ? (MIPS.storeAddressErrorCode, "AdES") : (MIPS.loadAddressErrorCode, "AdEL")
+        default: return store ? (MIPS.storeMissCode, "TLBS") : (MIPS.loadMissCode, "TLBL")
         }
     }
 
@@ -83,6 +100,14 @@ enum ArchitectureText {
     /// The reason part of a fault, where RISC-V or ARM says it differently from x86.
     static func nativeReason(_ fault: Fault, _ architecture: Architecture) -> String? {
         if architecture.encoding == .arm { return armReason(fault, architecture) }
+        if architecture.encoding == .mips {
+            switch fault.kind {
+            case .notPresent: return "TLB invalid: V = 0"
+            case .protection: return "TLB modified: a store through D = 0"
+            case .addressError: return "address error: kuseg ends at 0x7fffffff"
+            default: return nil
+            }
+        }
         guard architecture.encoding == .riscv else { return nil }
         let level = architecture.levelName(fault.level)
         switch fault.kind {
@@ -112,6 +137,9 @@ enum ArchitectureText {
                 + "(and lets the kernel touch user pages with uaccess { … }, which clears PSTATE.PAN)"
         case .x86:
             return "'\(command)' is \(family) instruction; \(architecture.name) invalidates its TLB with invlpg, invpcid and flush tlb"
+        case .mips:
+            return "'\(command)' is \(family) instruction; \(architecture.name)'s TLB is written by the kernel's software "
+                + "(the refill handler's tlbwr, update_mmu_cache's tlbwi): show tlb lists it"
         }
     }
 
@@ -138,6 +166,7 @@ enum ArchitectureText {
         case .x86: return "TLB flush"
         case .riscv: return "sfence.vma"
         case .arm: return "tlbi aside1"
+        case .mips: return "local_flush_tlb_all"
         }
     }
 }

@@ -6,6 +6,10 @@ enum EventRenderer {
         let shared = machine.presentEntries(ofTable: process.root).filter { $0.index >= machine.architecture.firstKernelIndex }
             .map { String($0.index) }
         let root = machine.architecture.levelName(machine.architecture.levels)
+        if machine.architecture.encoding == .mips {
+            return "spawn \(process.name): pid \(process.pid), \(root) at \(Format.hex(process.root)), its user pages only: "
+                + "the kernel runs in kseg0, which no page table maps"
+        }
         if machine.architecture.splitBaseRegisters {
             // ARM: nothing of the kernel's is copied; TTBR1 translates the upper half for every process.
             return "spawn \(process.name): pid \(process.pid), \(root) at \(Format.hex(process.root)) for TTBR0_EL1, "

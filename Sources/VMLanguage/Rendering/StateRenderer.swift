@@ -84,6 +84,7 @@ enum StateRenderer {
 
     /// "TLB 64 entries (16 sets x 4 ways) per core", or the split arrays.
     static func tlbGeometry(_ tlb: TLBHierarchy) -> String {
+        if tlb.arrays[0].paired { return "TLB \(MIPS.tlbEntries) entries of page pairs (fully associative) per core" }
         guard !tlb.isUnified else { return "TLB \(tlb.entryCount) entries (\(tlb.sets) sets x \(tlb.ways) ways) per core" }
         return "TLBs per core: "
             + zip(tlb.roles, tlb.arrays).map { "\($0.name) \($1.entryCount) (\($1.sets) x \($1.ways))" }
@@ -91,6 +92,7 @@ enum StateRenderer {
     }
 
     static func tlb(_ core: Core, machine: Machine) -> String {
+        if machine.architecture.encoding == .mips { return MIPSRenderer.tlb(core, machine: machine) }
         let tlb = core.tlb
         var lines = [
             (tlb.isUnified
@@ -206,9 +208,16 @@ enum StateRenderer {
               \(architecture.baseRegister) \(Format.hex(core.cr3)) (\(owner)\(pcid))\(architecture.splitBaseRegisters
                 ? "\n  TTBR1_EL1 \(Format.hex(core.ttbr1)) (the kernel's \(root), never written after boot)" : "")
               \(ArchitectureText.faultAddressRegister(architecture)) \(Format.hex(core.cr2)) (address of the last page fault)
-              TLB \(core.tlb.validCount) of \(core.tlb.entryCount) entries valid
+              \(tlbOccupancy(core))
 
             """
+    }
+
+    /// "TLB 3 of 64 entries valid"; MIPS's entries hold a pair of pages each.
+    static func tlbOccupancy(_ core: Core) -> String {
+        core.tlb.arrays[0].paired
+            ? "TLB \(core.tlb.validCount / 2) of \(core.tlb.entryCount / 2) entries (page pairs) in use"
+            : "TLB \(core.tlb.validCount) of \(core.tlb.entryCount) entries valid"
     }
 
     static func frames(_ machine: Machine) -> String {
@@ -274,7 +283,10 @@ enum StateRenderer {
             lines.append(
                 "cpu \(core.index): \(Format.plural(core.tlbHits, "TLB hit")), \(Format.plural(core.tlbMisses, "miss", "misses")) (hit rate \(rate)), "
                     + "\(Format.plural(core.tlbFlushes, "flush", "flushes")), "
-                    + "\(Format.plural(core.walks, "page walk")) (\(core.walkMemoryReads) entry reads), "
+                    + (machine.architecture.encoding == .mips
+                        // No hardware walker: each "walk" is the kernel's refill handler.
+                        ? "\(Format.plural(core.refills, "TLB refill")) by software (\(core.walkMemoryReads) entries read by the handler), "
+                        : "\(Format.plural(core.walks, "page walk")) (\(core.walkMemoryReads) entry reads), ")
                     + "\(Format.plural(core.faults, "fault")), \(Format.plural(core.contextSwitches, "context switch", "context switches")), "
                     + "\(Format.plural(core.cr3Writes, "\(machine.architecture.baseRegister) write")), \(Format.plural(core.kernelEntries, "kernel entry", "kernel entries"))"
                     + (machine.cores.count > 1 ? ", \(Format.plural(core.interruptsReceived, "IPI")) received" : ""))

@@ -93,7 +93,8 @@ enum Builtins {
     ]
 
     static let cpuMembers: [(String, Getter)] = [
-        ("asid", { interpreter, value in .integer(UInt64(try register(interpreter, value, "asid", [.riscv, .arm]).pcid)) }),
+        ("asid", { interpreter, value in .integer(UInt64(try register(interpreter, value, "asid", [.riscv, .arm, .mips]).pcid)) }),
+        ("badvaddr", { interpreter, value in .integer(try register(interpreter, value, "badvaddr", [.mips]).cr2) }),
         /// Writes of the page-table base register, whatever the architecture calls it (CR3, satp).
         ("base_writes", { interpreter, value in .integer(try core(interpreter, value).cr3Writes) }),
         ("cr2", { interpreter, value in .integer(try register(interpreter, value, "cr2", [.x86]).cr2) }),
@@ -108,6 +109,12 @@ enum Builtins {
         ("lazy", { interpreter, value in .boolean(try core(interpreter, value).isLazy) }),
         ("mode", { interpreter, value in .string(try core(interpreter, value).mode.rawValue) }),
         ("pcid", { interpreter, value in .integer(UInt64(try register(interpreter, value, "pcid", [.x86]).pcid)) }),
+        /// MIPS: the PGD the refill handler reads (a kernel variable: MIPS has no base register).
+        ("pgd_current", { interpreter, value in
+            .integer(
+                interpreter.machine.architecture.rootAddress(
+                    fromRegister: try register(interpreter, value, "pgd_current", [.mips]).cr3))
+        }),
         /// The raw base register (CR3, PTBR, PDBR), whatever the architecture calls it.
         ("ptbr", { interpreter, value in .integer(try core(interpreter, value).cr3) }),
         ("process", { interpreter, value in
@@ -150,6 +157,11 @@ enum Builtins {
             // An undefined instruction in EL0 (a TLBI, an MSR): EC 0x00, IL set.
             if fault.kind == .invalidOpcode { return .integer(1 << 25) }
             return .integer(ArchitectureText.syndrome(fault, interpreter.machine.architecture))
+        }),
+        /// MIPS's Cause.ExcCode for the last access (0 when it did not trap).
+        ("exccode", { interpreter, _ in
+            guard let fault = try cause(interpreter, "exccode", .mips).fault else { return .integer(0) }
+            return .integer(ArchitectureText.mipsCause(fault).0)
         }),
         ("fault", { interpreter, _ in .string(faultName(try last(interpreter))) }),
         ("hw_fault", { interpreter, _ in .string(try last(interpreter).fault?.kind.rawValue ?? "none") }),
@@ -274,6 +286,8 @@ enum Builtins {
         case .spurious?: return "spurious"
         case .exceptionFixup?: return "efault"
         case .kernelOops?: return "oops"
+        case .markedDirty?: return "dirty"
+        case .addressError?: return "sigbus"
         case nil: return outcome.fault?.kind.rawValue ?? "none"
         }
     }
@@ -299,6 +313,7 @@ enum Builtins {
         case .x86: return "cpu.cr3, cpu.cr2 and cpu.pcid"
         case .riscv: return "cpu.satp, cpu.stval and cpu.asid"
         case .arm: return "cpu.ttbr0, cpu.ttbr1, cpu.far and cpu.asid"
+        case .mips: return "cpu.pgd_current, cpu.badvaddr and cpu.asid"
         }
     }
 
@@ -308,6 +323,7 @@ enum Builtins {
         case .x86: return "last.error_code"
         case .riscv: return "last.scause"
         case .arm: return "last.esr"
+        case .mips: return "last.exccode"
         }
     }
 

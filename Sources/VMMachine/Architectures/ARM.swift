@@ -108,6 +108,7 @@ public enum ARM {
     static func step(_ raw: UInt64, level: Int, levels: Int, virtualAddress: UInt64, limits: inout TableLimits)
         -> WalkStepResult
     {
+        guard raw & valid != 0 else { return .fault(.notPresent) }
         let isTableOrPage = raw & tableOrPage != 0
         if level == levels && !isTableOrPage || level == 1 && !isTableOrPage {
             return .fault(.reservedBit)

@@ -56,7 +56,9 @@ public struct Architecture: Sendable, Equatable {
     /// PDPTEs: P only; RW, US, A and D are reserved there).
     public let rootTableFlagMask: UInt64
     /// Where the base register keeps the root's frame number (satp's PPN,
-    /// 43:0) and its mode bits (satp's MODE, 63:60): used where it holds a frame number.
+    /// 43:0) and its mode bits (satp's MODE, 63:60); where it holds an
+    /// address, the bits of it that are the address (MIPS: pgd_current's
+    /// page, beside the ASID vmlab keeps with it).
     public let baseRegisterFrameMask: UInt64
     public let baseRegisterMode: UInt64
     /// The address-space tag in the base register: x86's PCID in CR3 bits
@@ -213,7 +215,18 @@ public struct Architecture: Sendable, Equatable {
         level > 1 || encoding != .x86 ? flags | PageTableEntry.pageSize : flags
     }
 
-    /// How memory lays out its entries: x86's, RISC-V's or ARM's.
+    /// Whether an entry at `level`, as memory holds it, leads somewhere (a
+    /// MIPS PGD entry is a kseg0 pointer, not a PTE with a V bit).
+    public func isValid(_ raw: UInt64, level: Int) -> Bool {
+        encoding == .mips && level > 1 ? MIPS.unmapped(raw) != nil : format.isValid(raw)
+    }
+
+    /// The physical address an entry at `level` points at: the next table, or the page.
+    public func target(of raw: UInt64, level: Int) -> UInt64 {
+        encoding == .mips && level > 1 ? raw & 0x1FFF_F000 : format.physicalAddress(raw)
+    }
+
+    /// How memory lays out its entries: x86's, RISC-V's, ARM's or MIPS's.
     public var encoding: EntryEncoding { format.encoding }
 
     /// The entry memory holds, in a table at `level`, for a kernel-model
@@ -224,6 +237,7 @@ public struct Architecture: Sendable, Equatable {
         case .x86: return entry
         case .riscv: return RISCV.encode(entry)
         case .arm: return ARM.encode(entry, level: level)
+        case .mips: return MIPS.encode(entry, level: level)
         }
     }
 
@@ -233,6 +247,7 @@ public struct Architecture: Sendable, Equatable {
         case .x86: return raw
         case .riscv: return RISCV.decode(raw)
         case .arm: return ARM.decode(raw, level: level)
+        case .mips: return MIPS.decode(raw, level: level)
         }
     }
 
@@ -274,7 +289,8 @@ public struct Architecture: Sendable, Equatable {
     /// The root table's physical address for a base-register value.
     @inline(__always)
     public func rootAddress(fromRegister value: UInt64) -> UInt64 {
-        baseRegisterHoldsFrameNumber ? (value & baseRegisterFrameMask) &<< pageShift : value & format.frameMask
+        baseRegisterHoldsFrameNumber
+            ? (value & baseRegisterFrameMask) &<< pageShift : value & format.frameMask & baseRegisterFrameMask
     }
 
     /// The base-register value that loads `root` under address-space tag
@@ -352,6 +368,8 @@ public enum EntryEncoding: Sendable, Equatable {
     case x86
     case riscv
     case arm
+    /// MIPS: no hardware walker; the kernel's refill handler reads its own format (MIPS.swift).
+    case mips
 }
 
 /// Where the bits of a page-table entry live. A mask of 0 means the format

@@ -90,6 +90,7 @@ public enum RISCV {
     /// 5): a pointer to descend to, a leaf with its own rights, or a page
     /// fault for W without R, or a pointer in the last table.
     static func step(_ raw: UInt64, level: Int) -> WalkStepResult {
+        guard raw & valid != 0 else { return .fault(.notPresent) }
         let permissions = raw & (read | write | execute)
         if permissions & write != 0 && permissions & read == 0 || level == 1 && permissions == 0 {
             return .fault(.reservedBit)

@@ -20,6 +20,8 @@ public enum FaultKind: String, Sendable {
     case generalProtection = "general_protection"
     /// An instruction user mode may not even decode (STAC, CLAC at CPL 3): #UD.
     case invalidOpcode = "invalid_opcode"
+    /// MIPS: user code named a kernel segment's address (AdEL, AdES).
+    case addressError = "address_error"
 }
 
 /// Which check refused a present page.
@@ -139,6 +141,20 @@ public struct AccessOutcome: Sendable {
     public var pageSize: UInt64 = 0
     /// The value loaded, or the value stored.
     public var value: UInt64 = 0
+    /// MIPS: what the refill handler wrote with TLBWR, if the access took a refill.
+    public var refill: Refill?
+    /// MIPS: the address was in an unmapped kernel segment (kseg0, kseg1): no TLB.
+    public var unmapped = false
+
+    /// One TLB Refill exception's work: the pair it loaded and where TLBWR put it.
+    public struct Refill: Sendable {
+        /// The pair's slot, which the Random register named.
+        public let slot: Int
+        /// EntryHi (VPN2 and ASID), EntryLo0 and EntryLo1 as written.
+        public let entryHi: UInt64
+        public let entryLo0: UInt64
+        public let entryLo1: UInt64
+    }
 
     /// Whether the translation that was finally used came from the TLB.
     public var tlbHit: Bool { (retry ?? first).tlbHit }
@@ -167,6 +183,8 @@ public struct AccessOutcome: Sendable {
         resolution = nil
         if !isolationWrites.isEmpty { isolationWrites.removeAll(keepingCapacity: true) }
         retry = nil
+        if refill != nil { refill = nil }
+        unmapped = false
         physicalAddress = nil
         pageSize = 0
         value = 0

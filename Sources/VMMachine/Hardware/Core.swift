@@ -57,6 +57,8 @@ public struct Core: Sendable {
     /// CR3 writes and explicit flushes that dropped TLB entries.
     public internal(set) var tlbFlushes: UInt64 = 0
     public internal(set) var walks: UInt64 = 0
+    /// MIPS: TLB Refill exceptions taken (each a software walk; also counted in `walks`).
+    public internal(set) var refills: UInt64 = 0
     public internal(set) var walkMemoryReads: UInt64 = 0
     public internal(set) var faults: UInt64 = 0
     public internal(set) var contextSwitches: UInt64 = 0

@@ -54,6 +54,12 @@ extension Machine {
         outcome: inout AccessOutcome
     ) throws(MachineError) {
         if kind == .write { outcome.value = value }  // what the store tried to write, even if it faults
+        if _slowPath(architecture.encoding == .mips) {
+            // No hardware walker: segments, the TLB, and the kernel's refill handler (SoftwareManagedTLB.swift).
+            guard let (physicalAddress, pageSize) = translateSoftwareManaged(virtualAddress, kind: kind, core: coreIndex, outcome: &outcome)
+            else { return }
+            return try moveData(physicalAddress, pageSize: pageSize, kind: kind, storing: value, outcome: &outcome)
+        }
         guard architecture.isCanonical(virtualAddress) else {
             guard architecture.encoding != .x86 else {
                 // x86: #GP, before any translation; the kernel's page-fault handler never sees it.
@@ -100,6 +106,13 @@ extension Machine {
             }
         }
         guard let (physicalAddress, pageSize) = translation else { return }
+        try moveData(physicalAddress, pageSize: pageSize, kind: kind, storing: value, outcome: &outcome)
+    }
+
+    /// The load, store or fetch itself, once translated.
+    private func moveData(
+        _ physicalAddress: UInt64, pageSize: UInt64, kind: AccessKind, storing value: UInt64, outcome: inout AccessOutcome
+    ) throws(MachineError) {
         noteUse(physicalAddress)
         outcome.physicalAddress = physicalAddress
         outcome.pageSize = pageSize
@@ -193,7 +206,7 @@ extension Machine {
     /// Counts a fault the handler could not resolve, by what it became (resolved ones count themselves).
     func count(_ resolution: FaultResolution) {
         switch resolution {
-        case .segmentationFault: faultCounts.segmentation += 1
+        case .segmentationFault, .addressError: faultCounts.segmentation += 1
         case .protectionFault: faultCounts.protection += 1
         case .kernelOops: faultCounts.unresolved += 1
         case .exceptionFixup: faultCounts.exceptionFixups += 1

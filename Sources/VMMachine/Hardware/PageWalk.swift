@@ -79,15 +79,18 @@ extension Machine {
             let entryAddress = table &+ UInt64(truncatingIfNeeded: index) &* architecture.entryBytes
             let raw = readEntry(at: entryAddress, bytes: architecture.entryBytes)
             trace.append(WalkStep(level: level, index: index, entryAddress: entryAddress, entry: raw))
-            guard format.isValid(raw) else { return .fault(.notPresent, level: level) }
             if _slowPath(format.rightsInLeafOnly) {
-                // RISC-V's and ARM's rules: a leaf's rights are its own.
+                // RISC-V's, ARM's and MIPS's rules: a leaf's rights are its own.
                 let step: WalkStepResult
-                if format.encoding == .arm {
+                switch format.encoding {
+                case .arm:
                     step = ARM.step(
                         raw, level: level, levels: architecture.levels, virtualAddress: virtualAddress, limits: &armLimits)
-                } else {
-                    if raw & architecture.reservedBits(level: level, largePage: architecture.isLeaf(raw, level: level) && level > 1) != 0 {
+                case .mips: step = MIPS.step(raw, level: level)
+                default:
+                    if format.isValid(raw),
+                        raw & architecture.reservedBits(level: level, largePage: architecture.isLeaf(raw, level: level) && level > 1) != 0
+                    {
                         return .fault(.reservedBit, level: level)
                     }
                     step = RISCV.step(raw, level: level)
@@ -103,6 +106,7 @@ extension Machine {
                     return .fault(kind, level: level)
                 }
             }
+            guard format.isValid(raw) else { return .fault(.notPresent, level: level) }
             let isLeaf = architecture.isLeaf(raw, level: level)
             if raw & architecture.reservedBits(level: level, largePage: isLeaf && level > 1) != 0 {
                 return .fault(.reservedBit, level: level)

@@ -16,6 +16,9 @@ public struct TLBEntry: Sendable, Equatable {
     public var dirty = false
     /// The PCID (x86) the entry was filled under; global entries match every PCID.
     public var pcid: UInt16 = 0
+    /// MIPS's V bit: an entry may match and still not map (a TLB Invalid
+    /// exception). Always true elsewhere: hardware walkers cache no invalid entry.
+    public var present = true
     var lastUse: UInt64 = 0
 
     public init(pageShift: UInt8 = 12) { self.pageShift = pageShift }
@@ -54,6 +57,11 @@ public struct TLB: Sendable {
     }
 
     public static let maximumEntries = 65_536
+
+    /// MIPS: slots 2k and 2k + 1 are the even and odd pages of one TLB
+    /// entry (one EntryHi, EntryLo0 and EntryLo1): invalidating either
+    /// drops the pair, as the hardware holds them in one entry.
+    public var paired = false
 
     public init(entries: Int, ways: Int, baseShift: UInt8 = 12, shiftStep: UInt8 = 9) throws(ConfigurationError) {
         guard entries >= 1, entries <= Self.maximumEntries, ways >= 1, ways <= entries else {
@@ -199,6 +207,7 @@ public struct TLB: Sendable {
         var dropped = 0
         while let slot = lookup(virtualAddress, pcid: pcid) {
             entries[slot].valid = false
+            if paired { entries[slot ^ 1].valid = false }
             dropped += 1
         }
         return dropped
@@ -212,6 +221,7 @@ public struct TLB: Sendable {
         for slot in entries.indices where entries[slot].valid {
             if entries[slot].virtualPage == virtualAddress >> UInt64(entries[slot].pageShift) {
                 entries[slot].valid = false
+                if paired { entries[slot ^ 1].valid = false }
                 dropped += 1
             }
         }
@@ -226,6 +236,7 @@ public struct TLB: Sendable {
             let entry = entries[slot]
             if entry.virtualPage == virtualAddress >> UInt64(entry.pageShift) {
                 entries[slot].valid = false
+                if paired { entries[slot ^ 1].valid = false }
                 dropped += 1
             }
         }

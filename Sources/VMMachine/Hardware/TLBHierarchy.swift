@@ -48,9 +48,11 @@ public struct TLBHierarchy: Sendable {
         public let level: Int
     }
 
-    public init(model: TLBModel, unifiedEntries: Int, unifiedWays: Int, pageShift: UInt8 = 12, shiftStep: UInt8 = 9)
-        throws(TLB.ConfigurationError)
-    {
+    /// `paired`: MIPS's TLB, whose entries map even/odd pairs of pages (see `TLB.paired`).
+    public init(
+        model: TLBModel, unifiedEntries: Int, unifiedWays: Int, pageShift: UInt8 = 12, shiftStep: UInt8 = 9,
+        paired: Bool = false
+    ) throws(TLB.ConfigurationError) {
         typealias Spec = (String, Int, Bool, Bool, [UInt8], Int, Int)
         let specs: [Spec]
         switch model {
@@ -72,7 +74,11 @@ public struct TLBHierarchy: Sendable {
             ]
         }
         var arrays: [TLB] = []
-        for spec in specs { arrays.append(try TLB(entries: spec.5, ways: spec.6, baseShift: pageShift, shiftStep: shiftStep)) }
+        for spec in specs {
+            var array = try TLB(entries: spec.5, ways: spec.6, baseShift: pageShift, shiftStep: shiftStep)
+            array.paired = paired
+            arrays.append(array)
+        }
         self.arrays = arrays
         roles = specs.map {
             TLBArrayRole(name: $0.0, level: $0.1, instructions: $0.2, data: $0.3, pageShifts: $0.4)
@@ -113,6 +119,16 @@ public struct TLBHierarchy: Sendable {
 
     /// Sets slot `slot` of array `array` by hand (see `TLB.place`).
     public mutating func place(_ entry: TLBEntry, array: Int, slot: Int) { arrays[array].place(entry, slot: slot) }
+
+    /// The slot of the entry that `virtualAddress` and `pcid` match, without
+    /// counting a hit or touching replacement state (MIPS's TLBP).
+    public func probe(_ virtualAddress: UInt64, pcid: UInt16) -> Int? {
+        arrays[0].entries.indices.first { slot in
+            let entry = arrays[0].entries[slot]
+            return entry.valid && entry.virtualPage == virtualAddress >> UInt64(entry.pageShift)
+                && (entry.pcid == pcid || entry.global)
+        }
+    }
 
     public mutating func markDirty(_ hit: Hit) { arrays[hit.array].markDirty(slot: hit.slot) }
 

@@ -18,6 +18,11 @@ public enum FaultResolution: Sendable, Equatable {
     /// A uaccess routine (`copy_from_user` …) faulted on a bad user address:
     /// the exception table makes it return -EFAULT instead of crashing.
     case exceptionFixup
+    /// MIPS: a store through a clean writable page (TLB Modified): the kernel
+    /// set D in the entry and in the TLB. How MIPS learns a page is dirty.
+    case markedDirty(page: UInt64)
+    /// MIPS: user code named a kernel segment (AdEL/AdES): SIGBUS.
+    case addressError
     /// A kernel-mode fault the kernel cannot handle: a kernel address, a
     /// kernel thread (no memory of its own), SMAP/SMEP, or a bad user address
     /// outside a uaccess routine.
@@ -26,7 +31,7 @@ public enum FaultResolution: Sendable, Equatable {
     /// Whether the access can be retried.
     public var isResolved: Bool {
         switch self {
-        case .demandZero, .swappedIn, .copiedOnWrite, .madeWritable, .spurious: return true
+        case .demandZero, .swappedIn, .copiedOnWrite, .madeWritable, .spurious, .markedDirty: return true
         default: return false
         }
     }

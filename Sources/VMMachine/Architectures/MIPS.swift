@@ -1,0 +1,123 @@
+/// MIPS32 with an R4000-style MMU (R4000 User's Manual ch. 4; Linux's
+/// arch/mips/mm/tlbex.c): no hardware walker at all.
+///
+/// The address space is cut into segments: kuseg (0x00000000-0x7fffffff,
+/// mapped, user), kseg0 (0x80000000-0x9fffffff, unmapped, cached: physical =
+/// address - 0x80000000), kseg1 (0xa0000000-0xbfffffff, unmapped, uncached)
+/// and kseg2 (0xc0000000 up, mapped, kernel). The kernel runs in kseg0, so
+/// no page table maps it: a process's table holds its user pages and nothing else.
+///
+/// The TLB holds 48 entries, each mapping an even/odd pair of pages: EntryHi
+/// (VPN2 = address bits 31:13, an 8-bit ASID) and EntryLo0/EntryLo1 (PFN, C,
+/// D, V, G; the entry is global if both G bits are set). An entry matches
+/// when VPN2 is equal and it is global or its ASID is EntryHi's. A miss
+/// raises a TLB Refill exception; the kernel's handler (a dozen
+/// instructions at 0x80000000) reads the two-level table from pgd_current
+/// and writes the pair with TLBWR, into the slot the Random register names.
+/// V = 0 raises TLB Invalid (TLBL, TLBS) and a store through D = 0 TLB
+/// Modified (Mod): the kernel handles both, setting D is how it learns a
+/// page is dirty.
+///
+/// The page-table format is the kernel's own. vmlab's is EntryLo's layout in
+/// the low 26 bits (PFN 25:6, C 5:3, D 2, V 1, G 0; 32-bit physical
+/// addresses) and Linux's software bits above, which the refill handler
+/// masks off: present 31, write 30, accessed 29, modified 28. A PGD entry is
+/// the kseg0 address of a page table, or 0.
+public enum MIPS {
+    public static let global: UInt64 = 1 << 0
+    public static let valid: UInt64 = 1 << 1
+    public static let dirty: UInt64 = 1 << 2
+    /// C = 3: cacheable, noncoherent (write-back).
+    public static let cacheable: UInt64 = 3 << 3
+    public static let frameMask: UInt64 = 0x03FF_FFC0
+    static let frameShift: UInt64 = 6
+    /// The bits a refill handler copies into EntryLo.
+    public static let entryLoMask: UInt64 = 0x03FF_FFFF
+    public static let softwarePresent: UInt64 = 1 << 31
+    public static let softwareWrite: UInt64 = 1 << 30
+    public static let softwareAccessed: UInt64 = 1 << 29
+    public static let softwareModified: UInt64 = 1 << 28
+
+    /// The segments.
+    public static let kseg0: UInt64 = 0x8000_0000
+    public static let kseg1: UInt64 = 0xA000_0000
+    public static let kseg2: UInt64 = 0xC000_0000
+    /// R4000: 48 entries, each a pair of pages.
+    public static let tlbEntries = 48
+    /// The refill handler's vector, in kseg0 (EXL = 0, BEV = 0).
+    public static let refillVector: UInt64 = 0x8000_0000
+
+    /// Cause.ExcCode for the MMU's exceptions (R4000 manual table 5-4).
+    public static let modifiedCode: UInt64 = 1
+    public static let loadMissCode: UInt64 = 2  // TLBL: a load or fetch
+    public static let storeMissCode: UInt64 = 3  // TLBS
+    public static let loadAddressErrorCode: UInt64 = 4  // AdEL
+    public static let storeAddressErrorCode: UInt64 = 5  // AdES
+
+    /// The physical address of an unmapped kernel segment's address, or nil if it is mapped.
+    public static func unmapped(_ address: UInt64) -> UInt64? {
+        address >= kseg0 && address < kseg2 ? address & 0x1FFF_FFFF : nil
+    }
+
+    static func encode(_ entry: UInt64, level: Int) -> UInt64 {
+        guard entry & PageTableEntry.present != 0 else { return entry }
+        let address = entry & PageTableEntry.addressMask
+        // A PGD entry: the table's kseg0 address, as Linux's pgd holds a kernel pointer.
+        guard level == 1 else { return kseg0 | address }
+        var raw = softwarePresent | valid | cacheable | (address >> 12) << frameShift
+        if entry & PageTableEntry.global != 0 { raw |= global }
+        if entry & PageTableEntry.accessed != 0 { raw |= softwareAccessed }
+        let writable = entry & PageTableEntry.writable != 0
+        let modified = entry & PageTableEntry.dirty != 0
+        if writable { raw |= softwareWrite }
+        if modified { raw |= softwareModified }
+        // The hardware's D is write permission: set only once the page is writable and already dirty.
+        if writable && modified { raw |= dirty }
+        return raw
+    }
+
+    static func decode(_ raw: UInt64, level: Int) -> UInt64 {
+        guard level == 1 else {
+            guard raw >= kseg0 && raw < kseg2 else { return 0 }
+            return PageTableEntry.present | PageTableEntry.writable | PageTableEntry.user | PageTableEntry.accessed
+                | PageTableEntry.dirty | (raw & 0x1FFF_F000)
+        }
+        guard raw & softwarePresent != 0 else { return raw & ~PageTableEntry.present }
+        // Only user pages are ever in a process's table: the kernel is kseg0's.
+        var entry = PageTableEntry.present | PageTableEntry.user | PageTableEntry.pageSize
+            | ((raw & frameMask) >> frameShift) << 12
+        if raw & global != 0 { entry |= PageTableEntry.global }
+        if raw & softwareAccessed != 0 { entry |= PageTableEntry.accessed }
+        if raw & softwareWrite != 0 { entry |= PageTableEntry.writable }
+        if raw & softwareModified != 0 { entry |= PageTableEntry.dirty }
+        return entry
+    }
+
+    /// One step of a walk of this format, as the refill handler (and
+    /// `explain`) makes it: a PGD entry is a table's kseg0 address or 0, a
+    /// PTE maps a page if V is set; D is the write permission.
+    static func step(_ raw: UInt64, level: Int) -> WalkStepResult {
+        guard level == 1 else {
+            guard raw >= kseg0 && raw < kseg2 else { return .fault(.notPresent) }
+            return .descend(raw & 0x1FFF_F000)
+        }
+        guard raw & valid != 0 else { return .fault(.notPresent) }
+        return .leaf(writable: raw & dirty != 0, user: true, noExecute: false)
+    }
+
+    static let format = EntryFormat(
+        valid: valid, writable: dirty, global: global, frameMask: frameMask, frameRightShift: frameShift,
+        frameLeftShift: 12, family: .mips)
+}
+
+extension Architecture {
+    /// MIPS32, R4000-style: two levels of 1,024 four-byte entries (a
+    /// software format: the hardware never reads them), 4 KiB pages, 2 GiB of
+    /// user space (kuseg), the kernel in unmapped kseg0 (at most 512 MiB of
+    /// RAM), 8-bit ASIDs in EntryHi. Reads and writes move 4 bytes.
+    public static let mips32 = Architecture(
+        name: "mips32", pageShift: 12, indexBitsPerLevel: [10, 10], entryBytes: 4, format: MIPS.format,
+        virtualBits: 32, physicalBits: 32, accessBytes: 4, baseRegister: "pgd_current", hasKernel: true,
+        levelNames: ["PTE", "PGD"], userEnd: MIPS.kseg0, directMapBase: MIPS.kseg0, kernelTextBase: MIPS.kseg0,
+        supportsPCID: true, maximumRAM: 512 << 20, baseRegisterFrameMask: 0xFFFF_F000, tagMask: 0xFF, tagName: "ASID")
+}
