@@ -36,6 +36,13 @@ enum ArchitectureText {
         return [kind] + names.filter { raw & $0.1 != 0 }.map(\.0)
     }
 
+    /// A base-register value as the manual would write it: CR3, satp and
+    /// TTBR0 in hex; on MIPS pgd_current alone, without the ASID vmlab keeps
+    /// beside it (EntryHi's, which the lines name separately).
+    static func baseValue(_ value: UInt64, _ architecture: Architecture) -> String {
+        architecture.encoding == .mips ? Format.hex(architecture.rootAddress(fromRegister: value)) : Format.hex(value)
+    }
+
     /// Where a kernel keeps the faulting address: CR2, stval, FAR_EL1.
     static func faultAddressRegister(_ architecture: Architecture) -> String {
         switch architecture.encoding {

@@ -73,15 +73,16 @@ enum EventRenderer {
         let register = architecture.baseRegister
         guard outcome.writes.count > 1, let first = outcome.writes.first else {
             guard let write = outcome.writes.first else { return "\(register) unchanged, no flush" }
-            return "\(register) \(Format.hex(write.previous)) -> \(Format.hex(write.written))"
+            return "\(register) \(ArchitectureText.baseValue(write.previous, architecture)) -> "
+                + ArchitectureText.baseValue(write.written, architecture)
                 + (note.isEmpty ? "" : " (\(note))") + ", "
                 + (write.flushed
                     ? "\(flushText(write, architecture)), kept \(kept)"
                     : "no flush, \(Format.plural(kept, "entry", "entries")) kept")
         }
-        var text = "\(register) \(Format.hex(first.previous))"
+        var text = "\(register) \(ArchitectureText.baseValue(first.previous, architecture))"
         for write in outcome.writes {
-            text += " -> \(Format.hex(write.written)) (\(write.reason.rawValue), "
+            text += " -> \(ArchitectureText.baseValue(write.written, architecture)) (\(write.reason.rawValue), "
                 + (write.flushed ? flushText(write, architecture) : "no flush") + ")"
         }
         return text + (note.isEmpty ? "" : ", " + note) + ", \(Format.plural(kept, "entry", "entries")) kept"

@@ -205,7 +205,7 @@ enum StateRenderer {
         let pcid = machine.configuration.pcid ? ", \(architecture.tagName) \(core.pcid)" : ""
         return """
             cpu \(core.index): \(core.mode.rawValue) mode, \(what)
-              \(architecture.baseRegister) \(Format.hex(core.cr3)) (\(owner)\(pcid))\(architecture.splitBaseRegisters
+              \(architecture.baseRegister) \(ArchitectureText.baseValue(core.cr3, architecture)) (\(owner)\(pcid))\(architecture.splitBaseRegisters
                 ? "\n  TTBR1_EL1 \(Format.hex(core.ttbr1)) (the kernel's \(root), never written after boot)" : "")
               \(ArchitectureText.faultAddressRegister(architecture)) \(Format.hex(core.cr2)) (address of the last page fault)
               \(tlbOccupancy(core))

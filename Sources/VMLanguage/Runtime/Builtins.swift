@@ -116,6 +116,7 @@ enum Builtins {
                     fromRegister: try register(interpreter, value, "pgd_current", [.mips]).cr3))
         }),
         /// The raw base register (CR3, PTBR, PDBR), whatever the architecture calls it.
+        ("refills", { interpreter, value in .integer(try register(interpreter, value, "refills", [.mips]).refills) }),
         ("ptbr", { interpreter, value in .integer(try core(interpreter, value).cr3) }),
         ("process", { interpreter, value in
             guard let pid = try core(interpreter, value).currentProcess,
