@@ -42,7 +42,7 @@ public struct Fault: Sendable, Equatable {
     /// The #PF error code (bit 0 P, bit 1 W, bit 2 U, bit 3 RSVD, bit 4 I/D); 0 for #GP.
     public let errorCode: UInt64
     /// The level whose entry stopped the walk (4 … 1), or 0 when no walk was made.
-    public let level: Int
+    public internal(set) var level: Int
     /// For a protection fault: what refused it.
     public var check: ProtectionCheck = .rights
 }

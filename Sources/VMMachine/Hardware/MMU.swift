@@ -175,11 +175,12 @@ extension Machine {
         }()
         if let (hit, entry) = lookup {
             attempt.tlbHit = true
-            if let fault = permissionFault(
+            if var fault = permissionFault(
                 virtualAddress, kind: kind, core: coreIndex, mode: mode,
-                writable: entry.writable, user: entry.user, noExecute: entry.noExecute,
-                level: architecture.leafLevel(forPageSize: 1 << UInt64(entry.pageShift)) ?? 1)
+                writable: entry.writable, user: entry.user, noExecute: entry.noExecute)
             {
+                // The level of the leaf that mapped the page (ARM's ESR names it), worked out only for a fault.
+                fault.level = architecture.leafLevel(forPageSize: entry.pageSize) ?? 1
                 raise(fault, into: &attempt, core: coreIndex)
                 return nil
             }
