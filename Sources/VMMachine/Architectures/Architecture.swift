@@ -384,10 +384,6 @@ public struct EntryFormat: Sendable, Equatable {
     public let largePage: UInt64
     public let global: UInt64
     public let noExecute: UInt64
-    /// RISC-V's positive permissions: X allows fetches (a page without it is
-    /// no-execute), R loads.
-    public let execute: UInt64
-    public let readable: UInt64
     /// Whose walk rules read the entries: x86's masks ANDed (NX ORed) over
     /// every level, or RISC-V's and ARM's own (RISCV.step, ARM.step), where
     /// a leaf's rights are its own and accessed bits are set in the leaf only.
@@ -425,12 +421,9 @@ public struct EntryFormat: Sendable, Equatable {
         valid: UInt64, writable: UInt64 = 0, user: UInt64 = 0, accessed: UInt64 = 0, dirty: UInt64 = 0,
         largePage: UInt64 = 0, global: UInt64 = 0, noExecute: UInt64 = 0, frameMask: UInt64,
         frameRightShift: UInt64 = 0, frameLeftShift: UInt64 = 0, reservedBits: ReservedBits = .none,
-        execute: UInt64 = 0, readable: UInt64 = 0, family encoding: EntryEncoding = .x86, dirtyClears: UInt64 = 0,
-        notGlobal: UInt64 = 0
+        family encoding: EntryEncoding = .x86, dirtyClears: UInt64 = 0, notGlobal: UInt64 = 0
     ) {
         self.notGlobal = notGlobal
-        self.execute = execute
-        self.readable = readable
         self.encoding = encoding
         self.dirtyClears = dirtyClears
         self.valid = valid
@@ -450,9 +443,7 @@ public struct EntryFormat: Sendable, Equatable {
     @inline(__always) public func isValid(_ raw: UInt64) -> Bool { raw & valid != 0 }
     @inline(__always) public func isWritable(_ raw: UInt64) -> Bool { writable == 0 || raw & writable != 0 }
     @inline(__always) public func isUser(_ raw: UInt64) -> Bool { user == 0 || raw & user != 0 }
-    @inline(__always) public func isNoExecute(_ raw: UInt64) -> Bool {
-        (noExecute != 0 && raw & noExecute != 0) || (execute != 0 && raw & execute == 0)
-    }
+    @inline(__always) public func isNoExecute(_ raw: UInt64) -> Bool { noExecute != 0 && raw & noExecute != 0 }
     @inline(__always) public func isDirty(_ raw: UInt64) -> Bool {
         raw & dirty != 0 || (dirtyClears != 0 && raw & writable != 0 && raw & dirtyClears == 0)
     }
@@ -475,11 +466,7 @@ public struct EntryFormat: Sendable, Equatable {
 
     /// The named bits this format has, in the order explain prints them.
     public var namedBits: [(name: String, mask: UInt64)] {
-        if rightsInLeafOnly {
-            return [("valid", valid), ("readable", readable), ("writable", writable), ("executable", execute),
-                    ("user", user), ("global", global), ("accessed", accessed), ("dirty", dirty)]
-        }
-        return [("valid", valid), ("writable", writable), ("user", user), ("accessed", accessed), ("dirty", dirty),
+        [("valid", valid), ("writable", writable), ("user", user), ("accessed", accessed), ("dirty", dirty),
          ("large", largePage), ("global", global), ("nx", noExecute)].filter { $0.1 != 0 }
     }
 }

@@ -86,12 +86,14 @@ public enum RISCV {
         return entry
     }
 
-    /// One step of the walk at `level` of a valid PTE (the spec's steps 3 to
-    /// 5): a pointer to descend to, a leaf with its own rights, or a page
-    /// fault for W without R, or a pointer in the last table.
+    /// One step of the walk at `level` (the spec's steps 3 to 5): a pointer
+    /// to descend to, a leaf with its own rights, or a page fault for V = 0,
+    /// reserved bits (a misaligned superpage among them), W without R, or a
+    /// pointer in the last table.
     static func step(_ raw: UInt64, level: Int) -> WalkStepResult {
         guard raw & valid != 0 else { return .fault(.notPresent) }
         let permissions = raw & (read | write | execute)
+        if raw & reservedBits(level: level, largePage: permissions != 0 && level > 1) != 0 { return .fault(.reservedBit) }
         if permissions & write != 0 && permissions & read == 0 || level == 1 && permissions == 0 {
             return .fault(.reservedBit)
         }
@@ -102,7 +104,7 @@ public enum RISCV {
     static let format = EntryFormat(
         valid: valid, writable: write, user: user, accessed: accessed, dirty: dirty,
         largePage: read | write | execute, global: global, frameMask: frameMask, frameRightShift: frameShift,
-        frameLeftShift: 12, reservedBits: .riscv, execute: execute, readable: read, family: .riscv)
+        frameLeftShift: 12, reservedBits: .riscv, family: .riscv)
 
     /// The trampoline page, where xv6 maps it: the highest virtual page
     /// (xv6's TRAMPOLINE is MAXVA - 4096), here in the sign-extended kernel half.

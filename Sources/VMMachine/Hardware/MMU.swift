@@ -284,6 +284,7 @@ extension Machine {
         core.pointee.walks += 1
         let stepsBefore = trace.count
         let inRegisters = architecture.rootInRegisters
+        // `baseRegister(_:for:)`, read through the pointer rather than a copy of the core.
         let root = architecture.rootAddress(
             fromRegister: _slowPath(architecture.splitBaseRegisters) && virtualAddress >> 63 != 0
                 ? core.pointee.ttbr1 : core.pointee.cr3)

@@ -1,4 +1,5 @@
-/// One step of a walk under RISC-V's or ARM's rules (RISCV.step, ARM.step).
+/// One step of a walk under RISC-V's, ARM's or MIPS's rules (RISCV.step,
+/// ARM.step, MIPS.step: the walker reads x86's masks itself).
 enum WalkStepResult {
     /// A table: go on at the next level, from this physical address.
     case descend(UInt64)
@@ -87,13 +88,7 @@ extension Machine {
                     step = ARM.step(
                         raw, level: level, levels: architecture.levels, virtualAddress: virtualAddress, limits: &armLimits)
                 case .mips: step = MIPS.step(raw, level: level)
-                default:
-                    if format.isValid(raw),
-                        raw & architecture.reservedBits(level: level, largePage: architecture.isLeaf(raw, level: level) && level > 1) != 0
-                    {
-                        return .fault(.reservedBit, level: level)
-                    }
-                    step = RISCV.step(raw, level: level)
+                default: step = RISCV.step(raw, level: level)
                 }
                 switch step {
                 case .descend(let next):

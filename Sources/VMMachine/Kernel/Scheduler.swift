@@ -95,9 +95,9 @@ extension Machine {
     /// drops the non-global entries; with PCIDs a write drops the new PCID's
     /// entries unless bit 63 (no flush) is set, which the kernel sets whenever
     /// it may (SDM §4.10.4.1; Linux `build_cr3_noflush`); CR3 reads back
-    /// without bit 63. RISC-V: the satp write flushes nothing, and the kernel
-    /// follows it with sfence.vma where it must (Linux's `set_mm`): see
-    /// `dropTranslations`.
+    /// without bit 63. RISC-V's satp, ARM's TTBR0 and MIPS's pgd_current
+    /// and EntryHi flush nothing themselves: the kernel follows the write
+    /// with its own invalidation where it must (`dropTranslations`).
     @discardableResult
     func writeCR3(_ value: UInt64, core index: Int, flush: Bool, reason: CR3Write.Reason) -> CR3Write {
         let previous = cores[index].cr3
@@ -121,7 +121,9 @@ extension Machine {
     /// must: x86's flushing CR3 write drops the non-global entries (of one
     /// PCID with PCIDs); RISC-V's sfence.vma with rs1 = x0 drops one ASID's
     /// non-global entries (rs2 = the ASID) or, without ASIDs, every entry,
-    /// global ones too (rs2 = x0: Linux's `local_flush_tlb_all`).
+    /// global ones too (rs2 = x0: Linux's `local_flush_tlb_all`); ARM's TLBI
+    /// ASIDE1 and MIPS's flush drop one ASID's non-global entries (ASID 0's,
+    /// all of them, without ASIDs).
     func dropTranslations(tag: UInt16, core index: Int) -> Int {
         if configuration.pcid { return cores[index].tlb.flush(pcid: tag) }
         return architecture.switchFenceDropsGlobals ? cores[index].tlb.flushAll() : cores[index].tlb.flushNonGlobal()
