@@ -34,8 +34,8 @@ enum DotRenderer {
     private static func line(_ node: PageTableGraph.Node) -> String {
         let id = "\"\(node.id)\""
         switch node.kind {
-        case .process(let label):
-            return "\(id) [shape=plaintext, fontsize=12, label=\"\(escape(label))\\nCR3\"];"
+        case .process(let label, let register):
+            return "\(id) [shape=plaintext, fontsize=12, label=\"\(escape(label))\\n\(escape(register))\"];"
         case .kernelTable(let title, let below):
             return "\(id) [style=filled, fillcolor=\"#dde8f7\", label=\"{\(title)|kernel, shared by every process|\(below)}\"];"
         case .table(let title, let rows, let dashed):

@@ -17,7 +17,8 @@ struct PageTableGraph {
 
     enum NodeKind {
         /// A process: its name and pid; its edges are the CR3 values it loads.
-        case process(label: String)
+        /// A process and the base register its root is loaded into (CR3, satp, TTBR0_EL1, pgd_current).
+        case process(label: String, register: String)
         case table(title: String, rows: [Row], dashed: Bool)
         /// A kernel table every process shares, drawn without its entries.
         case kernelTable(title: String, below: String)
@@ -55,7 +56,7 @@ struct PageTableGraph {
         var builder = Builder(machine: machine)
         for process in processes {
             let id = "p\(process.pid)"
-            builder.items.append(.node(Node(id: id, kind: .process(label: "\(process.name) (pid \(process.pid))"))))
+            builder.items.append(.node(Node(id: id, kind: .process(label: "\(process.name) (pid \(process.pid))", register: machine.architecture.baseRegister))))
             builder.items.append(.edge(Edge(from: id, port: nil, to: Self.tableID(process.root), dashed: false, label: nil)))
             let architecture = machine.architecture
             let rootName = architecture.levelName(architecture.levels)

@@ -124,7 +124,7 @@ public final class HTMLReportSink: OutputSink {
         var html = "<section class=\"statistics\">\n<h2>At the end of the run</h2>\n<table class=\"stats\">\n<tr>"
         let headings = [
             "cpu", "TLB hits", "misses", "hit rate", "flushes", "page walks", "faults", "context switches",
-            "CR3 writes", "kernel entries", "cycles",
+            "\(machine.architecture.baseRegister) writes", "kernel entries", "cycles",
         ]
         html += headings.map { "<th>\($0)</th>" }.joined() + "</tr>\n"
         for core in machine.cores {

@@ -81,8 +81,8 @@ enum PageTableSVG {
     static func size(of node: PageTableGraph.Node) -> Box {
         let padding = 16
         switch node.kind {
-        case .process(let label):
-            return Box(width: max(label.count, 3) * characterWidth + padding, height: titleHeight + rowHeight)
+        case .process(let label, let register):
+            return Box(width: max(label.count, register.count) * characterWidth + padding, height: titleHeight + rowHeight)
         case .kernelTable(let title, let below):
             let text = [title, "kernel, shared by every process", below]
             return Box(width: text.map(\.count).max()! * characterWidth + padding, height: titleHeight + 2 * rowHeight + 4)
@@ -124,8 +124,8 @@ enum PageTableSVG {
             "<text x=\"\(box.x + 8)\" y=\"\(y)\"\(bold ? " class=\"title\"" : "")>\(HTML.escape(string))</text>"
         }
         switch node.kind {
-        case .process(let name):
-            text += label(name, box.y + 14, bold: true) + label("CR3", box.y + 30)
+        case .process(let name, let register):
+            text += label(name, box.y + 14, bold: true) + label(register, box.y + 30)
         case .kernelTable(let title, let below):
             text += rect("table kernel", box) + label(title, box.y + 14, bold: true)
             text += label("kernel, shared by every process", box.y + titleHeight + 12)
