@@ -42,7 +42,7 @@ enum MachineCommands {
         OptionSpec("pae", .word(switches), placeholder: "on|off", help: "i386: PAE's three levels of 8-byte entries, NX and 2 MiB pages (default off)"),
         OptionSpec("mode", .word(["sv39", "sv48"]), placeholder: "sv39|sv48", help: "riscv64: satp's paging mode, three or four levels (default sv39)"),
         OptionSpec("pcid", .word(switches), placeholder: "on|off", help: "tag TLB entries with PCIDs (default off)"),
-        OptionSpec("asid", .word(switches), placeholder: "on|off", help: "riscv64, aarch64: tag TLB entries with ASIDs (default off)"),
+        OptionSpec("asid", .word(switches), placeholder: "on|off", help: "riscv64, aarch64, mips32: tag TLB entries with ASIDs (default off)"),
         OptionSpec("kpti", .word(switches), placeholder: "on|off", help: "page-table isolation: two PML4s per process (default off)"),
         OptionSpec(
             "kernel", .word(["shared", "separate", "kpti", "split"]), placeholder: "shared|separate|kpti|split",
@@ -70,7 +70,15 @@ enum MachineCommands {
             x86_64 builds physical memory, cores each with a CR3 and a TLB, and a kernel
             whose master page table maps all RAM at 0xffff888000000000 and the kernel
             image at 0xffffffff80000000 with 2 MiB pages (global unless kpti=on) and the
-            entry trampoline at 0xfffffe0000000000.
+            entry trampoline at 0xfffffe0000000000 (levels=5: LA57's PML5).
+            i386 is 32-bit x86: two levels of 4-byte entries, 4 MiB pages, no NX, the
+            3G/1G split (pae=on: PAE's PDPT of four entries, 8-byte entries, NX).
+            riscv64 is Sv39 (mode=sv48: four levels): satp with MODE, ASID and PPN,
+            V R W X U G A D entries, leaves at any level, sfence_vma.
+            aarch64 has two base registers: TTBR0_EL1 for each process's user half,
+            TTBR1_EL1 for the kernel's table, never switched; TLBI is broadcast.
+            mips32 has no hardware walker: a 48-entry TLB of page pairs that the
+            kernel's refill handler fills, and the kernel in unmapped kseg0.
             csapp is CS:APP's small memory system (14-bit virtual, 12-bit physical
             addresses, 64-byte pages, one-level table, a 16-entry 4-way TLB) and ostep
             OSTEP's two-level homework machine (15-bit virtual addresses, 32-byte pages,
