@@ -115,6 +115,12 @@ import Testing
         #expect(try machine.access(0x40_0000, kind: .read).fault?.kind == .reservedBit)
         try machine.poke(leaf, entry & ~(RISCV.read | RISCV.write | RISCV.execute))  // a pointer in L0
         #expect(try machine.access(0x40_0000, kind: .read).fault?.kind == .reservedBit)
+        // Execute-only (X without R; sstatus.MXR clear): fetches run, loads fault.
+        try machine.poke(leaf, (entry & ~(RISCV.read | RISCV.write)) | RISCV.execute)
+        #expect(try machine.access(0x40_0000, kind: .execute).fault == nil)
+        #expect(try machine.access(0x40_0000, kind: .read).fault?.kind == .protection)  // a TLB hit: the entry remembers R
+        machine.cores.pointer(0).pointee.tlb.flushAll()
+        #expect(try machine.access(0x40_0000, kind: .read).fault?.kind == .protection)  // a walk: the leaf has no R
         try machine.poke(leaf, entry | 1 << 54)  // bit 54: reserved without Svpbmt/Svnapot
         #expect(try machine.access(0x40_0000, kind: .read).fault?.kind == .reservedBit)
         try machine.poke(leaf, entry)

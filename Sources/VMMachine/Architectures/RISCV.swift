@@ -98,7 +98,8 @@ public enum RISCV {
             return .fault(.reservedBit)
         }
         guard permissions != 0 else { return .descend(((raw & frameMask) >> frameShift) << 12) }
-        return .leaf(writable: raw & write != 0, user: raw & user != 0, noExecute: raw & execute == 0)
+        return .leaf(
+            writable: raw & write != 0, user: raw & user != 0, noExecute: raw & execute == 0, readable: raw & read != 0)
     }
 
     static let format = EntryFormat(

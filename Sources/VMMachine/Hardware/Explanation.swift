@@ -66,8 +66,9 @@ extension Machine {
                 fault = Fault(kind: .reservedBit, address: virtualAddress, errorCode: UInt64(code | 9), level: level)
             case .fault(let kind, let level):
                 fault = Fault(kind: kind, address: virtualAddress, errorCode: UInt64(code), level: level)
-            case .leaf(let raw, let level, let writable, let user, let noExecute):
+            case .leaf(let raw, let level, let writable, let user, let noExecute, let readable):
                 var denied = (core.mode == .user && !user) || (kind == .write && !writable) || (kind == .execute && noExecute)
+                    || (kind == .read && !readable)
                 if core.mode == .kernel && user {
                     denied = denied || (kind == .execute && configuration.smep)
                         || (kind != .execute && configuration.smap && !core.alignmentCheck)

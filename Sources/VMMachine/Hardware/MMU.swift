@@ -177,7 +177,7 @@ extension Machine {
             attempt.tlbHit = true
             if var fault = permissionFault(
                 virtualAddress, kind: kind, core: coreIndex, mode: mode,
-                writable: entry.writable, user: entry.user, noExecute: entry.noExecute)
+                writable: entry.writable, user: entry.user, noExecute: entry.noExecute, readable: entry.readable)
             {
                 // The level of the leaf that mapped the page (ARM's ESR names it), worked out only for a fault.
                 fault.level = architecture.leafLevel(forPageSize: entry.pageSize) ?? 1
@@ -243,10 +243,12 @@ extension Machine {
     /// (no instruction fetch) and SMAP (no data access unless EFLAGS.AC).
     private func permissionFault(
         _ virtualAddress: UInt64, kind: AccessKind, core coreIndex: Int, mode: CPUMode,
-        writable: Bool, user: Bool, noExecute: Bool, level: Int = 1
+        writable: Bool, user: Bool, noExecute: Bool, readable: Bool, level: Int = 1
     ) -> Fault? {
         var check: ProtectionCheck?
-        if (mode == .user && !user) || (kind == .write && !writable) || (kind == .execute && noExecute) {
+        if (mode == .user && !user) || (kind == .write && !writable) || (kind == .execute && noExecute)
+            || (kind == .read && !readable)
+        {
             check = .rights
         } else if mode == .kernel && user {
             if kind == .execute && configuration.smep { check = .smep }
@@ -308,10 +310,10 @@ extension Machine {
                     kind: faultKind, address: virtualAddress,
                     errorCode: errorCode(kind: kind, mode: mode, present: reserved) | (reserved ? 1 << 3 : 0),
                     level: level))
-        case .leaf(let raw, let level, let writable, let user, let noExecute):
+        case .leaf(let raw, let level, let writable, let user, let noExecute, let readable):
             if let fault = permissionFault(
                 virtualAddress, kind: kind, core: coreIndex, mode: mode,
-                writable: writable, user: user, noExecute: noExecute, level: level)
+                writable: writable, user: user, noExecute: noExecute, readable: readable, level: level)
             {
                 return .failure(fault)
             }
@@ -338,6 +340,7 @@ extension Machine {
             cached.writable = writable
             cached.user = user
             cached.noExecute = noExecute
+            cached.readable = readable
             cached.global = format.isGlobal(raw) && configuration.pge  // G means nothing unless CR4.PGE is set
             // A format without a D bit has nothing for a first write to set.
             cached.dirty = !format.tracksDirty || format.isDirty(raw) || kind == .write

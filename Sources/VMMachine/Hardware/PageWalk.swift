@@ -3,15 +3,16 @@
 enum WalkStepResult {
     /// A table: go on at the next level, from this physical address.
     case descend(UInt64)
-    /// A leaf, with its rights.
-    case leaf(writable: Bool, user: Bool, noExecute: Bool)
+    /// A leaf, with its rights. (`readable` is false only for RISC-V's
+    /// execute-only pages: R clear, X set, and sstatus.MXR clear.)
+    case leaf(writable: Bool, user: Bool, noExecute: Bool, readable: Bool = true)
     case fault(FaultKind)
 }
 
 /// How a walk of the page tables ended.
 enum WalkEnd {
     /// A leaf at `level` maps the page; the rights are the AND (NX: the OR) over every level.
-    case leaf(raw: UInt64, level: Int, writable: Bool, user: Bool, noExecute: Bool)
+    case leaf(raw: UInt64, level: Int, writable: Bool, user: Bool, noExecute: Bool, readable: Bool = true)
     /// The entry at `level` is not present, or has a reserved bit set.
     case fault(FaultKind, level: Int)
 }
@@ -95,8 +96,9 @@ extension Machine {
                     table = next
                     level &-= 1
                     continue
-                case .leaf(let writable, let user, let noExecute):
-                    return .leaf(raw: raw, level: level, writable: writable, user: user, noExecute: noExecute)
+                case .leaf(let writable, let user, let noExecute, let readable):
+                    return .leaf(
+                        raw: raw, level: level, writable: writable, user: user, noExecute: noExecute, readable: readable)
                 case .fault(let kind):
                     return .fault(kind, level: level)
                 }

@@ -19,6 +19,9 @@ public struct TLBEntry: Sendable, Equatable {
     /// MIPS's V bit: an entry may match and still not map (a TLB Invalid
     /// exception). Always true elsewhere: hardware walkers cache no invalid entry.
     public var present = true
+    /// RISC-V's R bit: an execute-only page (X without R) refuses loads
+    /// (sstatus.MXR clear). Always true elsewhere.
+    public var readable = true
     var lastUse: UInt64 = 0
 
     public init(pageShift: UInt8 = 12) { self.pageShift = pageShift }
