@@ -1,6 +1,7 @@
 /// AArch64's VMSAv8-64 stage-1 translation with the 4 KiB granule and 48-bit
-/// addresses (Arm ARM D8; Linux's arch/arm64/include/asm/pgtable-hwdef.h),
-/// under Linux's layout (Documentation/arch/arm64/memory.rst).
+/// addresses (the Arm ARM's chapter "The AArch64 Virtual Memory System
+/// Architecture"; Linux's arch/arm64/include/asm/pgtable-hwdef.h), under
+/// Linux's layout (Documentation/arch/arm64/memory.rst).
 ///
 /// Two base registers: bit 63 of an address picks TTBR0_EL1 (user, bits
 /// 63:48 zero) or TTBR1_EL1 (kernel, bits 63:48 one). Linux keeps the
@@ -102,9 +103,9 @@ public enum ARM {
         var privilegedExecuteNever = false
     }
 
-    /// One step of the walk at `level` of a valid descriptor (Arm ARM
-    /// D8.3): a table to descend to, a leaf with its rights, or a
-    /// translation fault for a block at L0 or a reserved descriptor at L3.
+    /// One step of the walk at `level` (the Arm ARM's VMSAv8-64 table walk): a
+    /// table to descend to, a leaf with its rights, or a translation fault for
+    /// an invalid descriptor, a block at L0 or a reserved descriptor at L3.
     static func step(_ raw: UInt64, level: Int, levels: Int, virtualAddress: UInt64, limits: inout TableLimits)
         -> WalkStepResult
     {
@@ -138,7 +139,7 @@ public enum ARM {
     /// ESR_EL1 for a fault: the exception class (a data or instruction abort,
     /// from EL0 or the same EL), IL, WnR for a data abort, and the fault
     /// status code: a translation fault (0b0001LL) or permission fault
-    /// (0b0011LL) at lookup level LL (Arm ARM D17.2.40).
+    /// (0b0011LL) at lookup level LL (the Arm ARM's ESR_EL1 description).
     public static func syndrome(fetch: Bool, write: Bool, fromUser: Bool, permission: Bool, lookupLevel: Int) -> UInt64 {
         let exceptionClass: UInt64 = (fetch ? 0x20 : 0x24) | (fromUser ? 0 : 1)
         let status: UInt64 = (permission ? 0b0011_00 : 0b0001_00) | UInt64(lookupLevel & 3)

@@ -47,7 +47,7 @@ public enum MIPS {
     /// The refill handler's vector, in kseg0 (EXL = 0, BEV = 0).
     public static let refillVector: UInt64 = 0x8000_0000
 
-    /// Cause.ExcCode for the MMU's exceptions (R4000 manual table 5-4).
+    /// Cause.ExcCode for the MMU's exceptions (the R4000 User's Manual's Cause register, ExcCode field).
     public static let modifiedCode: UInt64 = 1
     public static let loadMissCode: UInt64 = 2  // TLBL: a load or fetch
     public static let storeMissCode: UInt64 = 3  // TLBS

@@ -199,7 +199,8 @@ extension Machine {
         return .done(dropped: dropped)
     }
 
-    /// ARM's TLBI operations (Arm ARM C5.5): by VA for one ASID, plus global
+    /// ARM's TLBI operations (the Arm ARM's TLB maintenance instructions): by
+    /// VA for one ASID, plus global
     /// entries for it (VAE1); by VA in every ASID (VAAE1); one ASID's
     /// non-global entries (ASIDE1); everything (VMALLE1). The "IS" forms
     /// reach every core in the Inner Shareable domain by hardware, without

@@ -2,7 +2,7 @@
 /// tlb-r4k.c): the refill handler, the TLB Modified and TLB Invalid paths,
 /// and update_mmu_cache, which writes a fixed entry into the TLB.
 extension Machine {
-    /// The TLB Refill handler (R4000 manual §4.x, tlbex.c's
+    /// The TLB Refill handler (R4000 User's Manual ch. 4 and 5, tlbex.c's
     /// build_r4000_tlb_refill_handler): read pgd_current's entry for the
     /// address, then the even and odd PTEs of its pair, mask the software
     /// bits off, and TLBWR them with EntryHi into the slot Random names. It
