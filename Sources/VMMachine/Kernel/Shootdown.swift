@@ -200,9 +200,9 @@ extension Machine {
     }
 
     /// ARM's TLBI operations (the Arm ARM's TLB maintenance instructions): by
-    /// VA for one ASID, plus global
-    /// entries for it (VAE1); by VA in every ASID (VAAE1); one ASID's
-    /// non-global entries (ASIDE1); everything (VMALLE1). The "IS" forms
+    /// VA for one ASID, plus global entries for it (VAE1); by VA in every
+    /// ASID (VAAE1); one ASID's non-global entries (ASIDE1); everything
+    /// (VMALLE1). The "IS" forms
     /// reach every core in the Inner Shareable domain by hardware, without
     /// an interrupt. At EL0 TLBI is undefined (an exception).
     public enum TLBIOperation: String, Sendable, CaseIterable {
