@@ -95,7 +95,7 @@ enum Builtins {
     static let cpuMembers: [(String, Getter)] = [
         ("asid", { interpreter, value in .integer(UInt64(try register(interpreter, value, "asid", [.riscv, .arm, .mips]).pcid)) }),
         ("badvaddr", { interpreter, value in .integer(try register(interpreter, value, "badvaddr", [.mips]).cr2) }),
-        /// Writes of the page-table base register, whatever the architecture calls it (CR3, satp).
+        /// Writes of the page-table base register, whatever the architecture calls it (CR3, satp, TTBR0, pgd_current).
         ("base_writes", { interpreter, value in .integer(try core(interpreter, value).cr3Writes) }),
         ("cr2", { interpreter, value in .integer(try register(interpreter, value, "cr2", [.x86]).cr2) }),
         ("cr3", { interpreter, value in .integer(try register(interpreter, value, "cr3", [.x86]).cr3) }),
@@ -295,8 +295,9 @@ enum Builtins {
 
     /// The core, for a member that names one architecture's register: cr3,
     /// cr2 and pcid are x86's (and the textbook machines'), satp and stval
-    /// RISC-V's, ttbr0, ttbr1 and far ARM's, asid both of theirs; another
-    /// architecture's names are refused with its own.
+    /// RISC-V's, ttbr0, ttbr1 and far ARM's, pgd_current, badvaddr and
+    /// refills MIPS's, asid all three's; another architecture's names are
+    /// refused with its own.
     private static func register(
         _ interpreter: Interpreter, _ value: Value, _ member: String, _ families: Set<EntryEncoding>
     ) throws -> Core {
