@@ -97,7 +97,7 @@ public final class Machine {
     public internal(set) var processes: [Process] = []
     /// Live threads, user and kernel, in tid order.
     public internal(set) var threads: [Thread] = []
-    /// Each kernel page table's level, by frame (RISC-V and ARM: see `tableLevel(at:)`).
+    /// Each kernel page table's level, by frame, where the layout depends on it (ARM, MIPS: see `tableLevel(at:)`).
     var tableLevels: [UInt64: UInt8] = [:]
     /// How many page-table entries map each shared frame; frames mapped once are absent.
     var sharedFrames: [UInt64: Int] = [:]
@@ -172,7 +172,9 @@ public final class Machine {
         let root = rootFrame * AddressLayout.pageSize
         kernelRoot = root
         kernelTableFrames = [rootFrame]
-        if configuration.architecture.encoding != .x86 { tableLevels[rootFrame] = UInt8(configuration.architecture.levels) }
+        if configuration.architecture.encoding.needsTableLevel {
+            tableLevels[rootFrame] = UInt8(configuration.architecture.levels)
+        }
         guard !configuration.pcid || architecture.supportsPCID else {
             throw .notOnArchitecture(architecture: architecture.name, what: "PCIDs (CR4.PCIDE)")
         }

@@ -56,4 +56,10 @@ import Testing
         #expect(result.output.contains("TTBR1_EL1 0x200000 (the kernel's L0, never written after boot)"), "\(result.output)")
         #expect(result.output.contains("msr") == false && !result.output.contains("CR3"), "\(result.output)")
     }
+
+    /// A drawing names the register a process's root is loaded into.
+    @Test func pagetableDrawingsNameTTBR0() {
+        let result = run("machine aarch64\nspawn A\nmap A 0x400000 rw\nshow pagetable A format=dot\n", quiet: true)
+        #expect(result.output.contains("label=\"A (pid 1)\\nTTBR0_EL1\"]"), "\(result.output)")
+    }
 }

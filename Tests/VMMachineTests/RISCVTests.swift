@@ -196,6 +196,18 @@ import Testing
         #expect(try machine.access(0x40_0000, kind: .read).value == 5)
     }
 
+    /// A core idled by its process's exit loads the master table in satp's
+    /// form (MODE | PPN), not the table's bare address, and still runs the kernel.
+    @Test func anIdledCoreLoadsTheMasterTableAsSatp() throws {
+        let machine = try self.machine()
+        let process = try machine.spawn(name: "A")
+        _ = try machine.switchTo(process.pid, core: 0)
+        _ = machine.exit(process.pid)
+        #expect(machine.cores[0].cr3 == RISCV.modeSv39 | machine.kernelRoot >> 12)
+        let text = try machine.access(Architecture.riscv64Sv39.kernelTextBase + 0x1000, kind: .execute)
+        #expect(text.fault == nil && text.physicalAddress == 0x1000)
+    }
+
     /// An address that is not sign-extended is a page fault the handler sees (x86: #GP before any walk).
     @Test func unextendedAddressesArePageFaults() throws {
         let machine = try self.machine()

@@ -13,13 +13,7 @@ enum AccessRenderer {
         _ outcome: AccessOutcome, architecture: Architecture, showCore: Bool = false, separateKernel: Bool = false
     ) -> String {
         if architecture.encoding == .mips { return MIPSRenderer.line(outcome, architecture: architecture, showCore: showCore) }
-        var text = showCore ? "cpu \(outcome.core): " : ""
-        switch outcome.kind {
-        case .read: text += "read \(Format.hex(outcome.virtualAddress))"
-        case .write: text += "write \(Format.hex(outcome.virtualAddress)) <- \(outcome.value)"
-        case .execute: text += "exec \(Format.hex(outcome.virtualAddress))"
-        }
-        if outcome.mode == .kernel && architecture.hasKernel { text += " (kernel mode)" }
+        var text = head(outcome, architecture, showCore: showCore)
         if let fault = outcome.fault, fault.kind == .nonCanonical, architecture.encoding != .x86 {
             // RISC-V and ARM check the top bits as part of translation: a page fault, before any TLB lookup.
             text += ": page fault (\(faultReason(fault, architecture)), \(ArchitectureText.trapDetails(fault, architecture)))"
@@ -38,6 +32,18 @@ enum AccessRenderer {
         text += ", pa \(Format.hex(physicalAddress))"
         if outcome.pageSize != architecture.pageSize { text += " in a \(Format.size(outcome.pageSize)) page" }
         if outcome.kind != .write { text += ", value \(outcome.value)" }
+        return text
+    }
+
+    /// "cpu 1: write 0x400000 <- 7 (kernel mode)": what the access was, before what happened.
+    static func head(_ outcome: AccessOutcome, _ architecture: Architecture, showCore: Bool) -> String {
+        var text = showCore ? "cpu \(outcome.core): " : ""
+        switch outcome.kind {
+        case .read: text += "read \(Format.hex(outcome.virtualAddress))"
+        case .write: text += "write \(Format.hex(outcome.virtualAddress)) <- \(outcome.value)"
+        case .execute: text += "exec \(Format.hex(outcome.virtualAddress))"
+        }
+        if outcome.mode == .kernel && architecture.hasKernel { text += " (kernel mode)" }
         return text
     }
 

@@ -7,14 +7,7 @@ enum MIPSRenderer {
     ///     read 0x400000: TLB miss, refill exception: the handler reads PGD[1]=0x80203000
     ///     PTE[0]=0xc000809a PTE[1]=0x0, tlbwr into entry 37 (EntryLo0 0x809a, EntryLo1 0x0); TLB hit, pa 0x202000, value 0
     static func line(_ outcome: AccessOutcome, architecture: Architecture, showCore: Bool) -> String {
-        var text = showCore ? "cpu \(outcome.core): " : ""
-        switch outcome.kind {
-        case .read: text += "read \(Format.hex(outcome.virtualAddress))"
-        case .write: text += "write \(Format.hex(outcome.virtualAddress)) <- \(outcome.value)"
-        case .execute: text += "exec \(Format.hex(outcome.virtualAddress))"
-        }
-        if outcome.mode == .kernel { text += " (kernel mode)" }
-        text += ": "
+        var text = AccessRenderer.head(outcome, architecture, showCore: showCore) + ": "
         if outcome.unmapped {
             let segment = outcome.virtualAddress < MIPS.kseg1 ? "kseg0" : "kseg1"
             text += "\(segment), unmapped (no TLB)"

@@ -111,7 +111,7 @@ public enum ARM {
     {
         guard raw & valid != 0 else { return .fault(.notPresent) }
         let isTableOrPage = raw & tableOrPage != 0
-        if level == levels && !isTableOrPage || level == 1 && !isTableOrPage {
+        if !isTableOrPage && (level == levels || level == 1) {
             return .fault(.reservedBit)
         }
         if level > 1 && isTableOrPage {

@@ -370,6 +370,10 @@ public enum EntryEncoding: Sendable, Equatable {
     case arm
     /// MIPS: no hardware walker; the kernel's refill handler reads its own format (MIPS.swift).
     case mips
+
+    /// Whether an entry's layout depends on its table's level (ARM's bits
+    /// 1:0; MIPS's PGD pointers), so that the codec must be told it.
+    public var needsTableLevel: Bool { self == .arm || self == .mips }
 }
 
 /// Where the bits of a page-table entry live. A mask of 0 means the format

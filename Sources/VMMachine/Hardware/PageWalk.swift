@@ -181,11 +181,14 @@ extension Machine {
     /// when the table was allocated (ARM's descriptors need it: bits 1:0 =
     /// 0b11 are a table at L2 and a page at L3). Linux knows it the same way:
     /// it reaches a table only by walking to it.
-    func tableLevel(at address: UInt64) -> Int { Int(tableLevels[address >> AddressLayout.pageShift] ?? 1) }
+    func tableLevel(at address: UInt64) -> Int {
+        guard architecture.encoding.needsTableLevel else { return 1 }  // RISC-V's leaves say what they are
+        return Int(tableLevels[address >> AddressLayout.pageShift] ?? 1)
+    }
 
     /// Records what level the table in `frame` is (where the layout depends on it).
     func noteTable(frame: UInt64, level: Int) {
-        if architecture.encoding != .x86 { tableLevels[frame] = UInt8(level) }
+        if architecture.encoding.needsTableLevel { tableLevels[frame] = UInt8(level) }
     }
 
     /// The entry as memory holds it, in the architecture's own layout.

@@ -35,14 +35,15 @@ extension Machine {
         trace.append(WalkStep(level: 2, index: directoryIndex, entryAddress: directoryEntry, entry: pointer))
         guard case .descend(let table) = MIPS.step(pointer, level: 2) else { return (0, 0, 1) }
         let even = architecture.index(of: virtualAddress, level: 1) & ~1
-        var entries: [UInt64] = []
-        for offset in 0..<2 {
-            let address = table + UInt64(even + offset) * architecture.entryBytes
+        // One half of the pair: the PTE as read, its software bits masked off.
+        func entryLo(_ index: Int) -> UInt64 {
+            let address = table + UInt64(index) * architecture.entryBytes
             let raw = readEntry(at: address, bytes: architecture.entryBytes)
-            trace.append(WalkStep(level: 1, index: even + offset, entryAddress: address, entry: raw))
-            entries.append(raw & MIPS.entryLoMask)
+            trace.append(WalkStep(level: 1, index: index, entryAddress: address, entry: raw))
+            return raw & MIPS.entryLoMask
         }
-        return (entries[0], entries[1], 3)
+        let entryLo0 = entryLo(even)
+        return (entryLo0, entryLo(even + 1), 3)
     }
 
     /// TLBWR or TLBWI: the pair into `slot` (48 entries, two TLB slots each).
