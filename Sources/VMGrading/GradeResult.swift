@@ -32,6 +32,8 @@ public struct TestResult: Sendable {
     public let test: TestCase
     public let status: Status
     public let score: Points
+    /// Why a test that did not pass earned what it did ("2 of 3 expects held").
+    public let scoreNote: String?
     /// Everything the test printed, output and diagnostics in order (capped).
     public let output: String
     public let steps: UInt64

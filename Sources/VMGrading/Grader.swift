@@ -57,7 +57,8 @@ public struct Grader: Sendable {
 
     private func skipped(_ test: TestCase, because needed: String) -> TestResult {
         TestResult(
-            test: test, status: .skipped, score: Points(hundredths: 0), output: "", steps: 0, failures: [], error: nil,
+            test: test, status: .skipped, score: Points(hundredths: 0), scoreNote: nil, output: "", steps: 0,
+            failures: [], error: nil,
             skipReason: "needs \"\(needed)\"", seconds: 0, graderFault: false)
     }
 
@@ -72,6 +73,7 @@ public struct Grader: Sendable {
         let context = TestContext(suite: suite, submission: submission)
         interpreter.grading = context
         interpreter.sandbox = Sandbox(submission: submission.path)
+        interpreter.namespaces = SealedNamespaces(sealed: suite.sealedNames)
         let started = DispatchTime.now().uptimeNanoseconds
         let deadline = started + UInt64(options.timeout * 1e9)
         interpreter.interruptRequested = { DispatchTime.now().uptimeNanoseconds > deadline }
@@ -99,8 +101,9 @@ public struct Grader: Sendable {
         let records = context.expectations
         let failures = records.filter { !$0.held }
         let status: TestResult.Status = error != nil ? .error : (failures.isEmpty ? .passed : .failed)
+        let (score, scoreNote) = Self.score(test, status, records)
         return TestResult(
-            test: test, status: status, score: score(test, status, records), output: sink.text,
+            test: test, status: status, score: score, scoreNote: scoreNote, output: sink.text,
             steps: interpreter.stepsTaken, failures: failures, error: error, skipReason: nil, seconds: seconds,
             graderFault: graderFault)
     }
@@ -108,17 +111,39 @@ public struct Grader: Sendable {
     /// Full points for a pass. Otherwise: with `partial=on` the share of the
     /// test's expects that held (counted as written, or as run if more ran);
     /// with points on expects, the points of those that held; else nothing.
-    func score(_ test: TestCase, _ status: TestResult.Status, _ records: [ExpectationRecord]) -> Points {
+    /// A test that did not pass never earns its full points while an expect
+    /// failed: at most its maximum less the points of the expects that failed.
+    /// Only the tests file's expects are counted (a submission's earn nothing).
+    /// Returns the score and, when points were lost, why.
+    static func score(_ test: TestCase, _ status: TestResult.Status, _ records: [ExpectationRecord])
+        -> (Points, String?)
+    {
         let maximum = test.maximumPoints * 100
-        if status == .passed { return Points(hundredths: maximum) }
+        if status == .passed { return (Points(hundredths: maximum), nil) }
         let held = records.filter(\.held)
+        let failed = records.count - held.count
+        let stopped = status == .error ? "; an error stopped the test" : ""
         if test.partial {
             let total = UInt64(max(test.expectCount, records.count))
-            guard total > 0 else { return Points(hundredths: 0) }
-            return Points(hundredths: maximum * UInt64(held.count) / total)
+            guard total > 0 else { return (Points(hundredths: 0), "no expect ran" + stopped) }
+            var earned = maximum * UInt64(held.count) / total
+            if failed > 0 { earned = min(earned, maximum - 1) }
+            return (Points(hundredths: earned), "partial=on: \(held.count) of \(total) expects held" + stopped)
         }
-        let earned = held.reduce(0) { $0 + ($1.points ?? 0) } * 100
-        return Points(hundredths: min(earned, maximum))
+        // Saturating sums: an expect in a loop may run many times.
+        func sum(_ records: [ExpectationRecord]) -> UInt64 {
+            records.reduce(0) { total, record in min(total + (record.points ?? 0) * 100, UInt64(1) << 60) }
+        }
+        let lost = sum(records.filter { !$0.held })
+        var earned = min(sum(held), maximum)
+        if failed > 0 { earned = min(earned, maximum - min(maximum, max(lost, 1))) }
+        // All or nothing: a FAIL says it all.
+        guard earned > 0 || test.expectPoints > 0 else { return (Points(hundredths: 0), nil) }
+        return (
+            Points(hundredths: earned),
+            "expects that held carry \(Points(hundredths: sum(held))) points; \(failed) failed"
+                + (lost > 0 ? ", losing \(Points(hundredths: lost))" : "") + stopped
+        )
     }
 }
 

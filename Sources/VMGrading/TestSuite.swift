@@ -36,6 +36,8 @@ public struct TestSuite: Sendable {
     public let tests: [TestCase]
     /// Expected transcripts named by string literals, read when the suite loads.
     let transcripts: [String: String]
+    /// The tests file's own top-level names, which a submission cannot rebind (SealedNamespaces).
+    public let sealedNames: Set<String>
 
     public var maximumPoints: UInt64 { tests.reduce(0) { $0 + $1.maximumPoints } }
 
@@ -69,7 +71,8 @@ public struct TestSuite: Sendable {
         }
         return TestSuite(
             file: file, prelude: reader.prelude, setup: reader.setup, tests: reader.tests,
-            transcripts: reader.transcripts)
+            transcripts: reader.transcripts,
+            sealedNames: Resolver.declaredGlobals(of: program.statements, registry: .standard))
     }
 }
 
@@ -123,11 +126,8 @@ private struct SuiteReader {
         if call.arguments.count > 1, case .word(let word, _) = call.arguments[1] {
             visibility = Visibility(rawValue: word) ?? .visible
         }
-        let points = option(call, "points").flatMap { integerConstant($0, "points") }
-        let steps = option(call, "steps").flatMap { integerConstant($0, "steps") }
-        if let steps, steps == 0, let argument = option(call, "steps") {
-            problems.append(Diagnostic("steps must be at least 1", at: argument.range))
-        }
+        let points = option(call, "points").flatMap { bounded($0, "points", 0...maximumPointsPerTest) }
+        let steps = option(call, "steps").flatMap { bounded($0, "steps", 1...Self.maximumSteps) }
         var needs: String?
         if let argument = option(call, "needs") {
             if case .string(let other)? = constant(argument, "needs") {
@@ -159,6 +159,10 @@ private struct SuiteReader {
                     "partial=on scores the fraction of expects that held; it cannot be mixed with points on expects",
                     at: call.nameRange))
         }
+        if points == nil, expectPoints > maximumPointsPerTest {
+            problems.append(
+                Diagnostic("the expects inside carry more than \(maximumPointsPerTest) points", at: call.nameRange))
+        }
         if let points, expectPoints > points {
             problems.append(
                 Diagnostic(
@@ -179,8 +183,10 @@ private struct SuiteReader {
             case .command(let call):
                 if call.command.name == "expect" || call.command.name == "expect_transcript" {
                     count += 1
-                    if let argument = option(call, "points"), let value = integerConstant(argument, "points") {
-                        points += value
+                    if let argument = option(call, "points"),
+                        let value = bounded(argument, "an expect's points", 1...maximumPointsPerTest)
+                    {
+                        points = min(points + value, maximumPointsPerTest + 1)
                     }
                     if call.command.name == "expect_transcript" { loadTranscript(call.arguments[0]) }
                 }
@@ -224,6 +230,22 @@ private struct SuiteReader {
             problems.append(Diagnostic("\(what) must be a constant", at: argument.range))
         }
         return nil
+    }
+
+    /// A test may run this many steps at most (at 10^8 a second, over a minute and a half).
+    static let maximumSteps: UInt64 = 10_000_000_000
+
+    /// An integer constant within `range`, else a located problem.
+    mutating func bounded(_ argument: Argument, _ what: String, _ range: ClosedRange<UInt64>) -> UInt64? {
+        guard let value = integerConstant(argument, what) else { return nil }
+        guard range.contains(value) else {
+            problems.append(
+                Diagnostic(
+                    "\(what) must be from \(ReportText.grouped(range.lowerBound)) to \(ReportText.grouped(range.upperBound)), not \(value)",
+                    at: argument.range))
+            return nil
+        }
+        return value
     }
 
     mutating func integerConstant(_ argument: Argument, _ what: String) -> UInt64? {

@@ -113,9 +113,9 @@ public struct QuizCheck: Sendable {
             results.append(
                 TestResult(
                     test: test, status: right[index] ? .passed : .failed, score: Points(whole: right[index] ? 1 : 0),
-                    output: "", steps: 0, failures: failures, error: nil, skipReason: nil, seconds: 0, graderFault: false))
+                    scoreNote: nil, output: "", steps: 0, failures: failures, error: nil, skipReason: nil, seconds: 0, graderFault: false))
         }
-        let suite = TestSuite(file: file, prelude: [], setup: nil, tests: cases, transcripts: [:])
+        let suite = TestSuite(file: file, prelude: [], setup: nil, tests: cases, transcripts: [:], sealedNames: [])
         return (SubmissionResult(name: sheetName, path: sheetName, tests: results, seed: seed, problem: nil), suite)
     }
 }

@@ -41,7 +41,9 @@ public enum GradescopeReport {
         switch test.status {
         case .passed: text = "OK (\(ReportText.grouped(test.steps)) steps)\n"
         case .skipped: text = "skipped: \(test.skipReason ?? "")\n"
-        case .failed, .error: text = "\(ReportText.headline(test))\n"
+        case .failed, .error:
+            text = "\(ReportText.headline(test))\n"
+            if let note = test.scoreNote { text += "points: \(note)\n" }
         }
         if !test.output.isEmpty { text += "\n" + test.output }
         return ReportText.printable(text)

@@ -33,6 +33,7 @@ public enum TAPReport {
         var yaml = "  ---\n"
         yaml += "  message: \(quoted(ReportText.headline(test)))\n"
         yaml += "  severity: \(test.status == .error ? "error" : "fail")\n"
+        if let note = test.scoreNote { yaml += "  points: \(quoted(note))\n" }
         if let failure = test.failures.first(where: { $0.got != nil }), let got = failure.got,
             let expected = failure.expected
         {

@@ -16,7 +16,10 @@ public enum TextReport {
                 text += "\(name): SKIPPED (\(test.skipReason ?? "")) \(points)\n"
             case .failed, .error:
                 text += "\(name): \(test.status == .error ? "ERROR" : "FAIL") \(points)\n"
-                if shown { text += indent(failureDetails(test), by: "    ") }
+                if shown {
+                    if let note = test.scoreNote { text += "    points: \(note)\n" }
+                    text += indent(failureDetails(test), by: "    ")
+                }
             }
         }
         text += "Score: \(result.score)/\(result.maximum)\n"

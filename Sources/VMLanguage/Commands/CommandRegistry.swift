@@ -147,15 +147,20 @@ public struct CommandRegistry: Sendable {
 /// The closest of `candidates` to `word`, if close enough to be a likely
 /// typo. Ties go to the candidate of the same length, then to the first.
 public func closestMatch(to word: String, in candidates: [String]) -> String? {
+    // The edit distance costs the product of the lengths: long names get no suggestion.
+    guard word.utf8.count <= maximumSuggestedLength else { return nil }
     let limit = max(1, word.count / 3)
     var best: (name: String, score: (Int, Int))?
-    for candidate in candidates {
+    for candidate in candidates where candidate.utf8.count <= maximumSuggestedLength {
         let distance = editDistance(word.lowercased(), candidate.lowercased())
         let score = (distance, abs(candidate.count - word.count))
         if distance <= limit, best == nil || score < best!.score { best = (candidate, score) }
     }
     return best?.name
 }
+
+/// Names longer than this (in bytes) are neither given nor offered as "did you mean" suggestions.
+public let maximumSuggestedLength = 64
 
 /// Edit distance counting a swap of two neighbours as one edit (optimal
 /// string alignment), since "tbl" for "tlb" is one slip of the fingers.

@@ -54,6 +54,8 @@ enum GradingCommands {
             throw Diagnostic(
                 "there is no submission outside a grader: vmlab grade TESTS.vml SUBMISSION.vml", at: call.range)
         }
+        interpreter.submissionDepth += 1
+        defer { interpreter.submissionDepth -= 1 }
         try grading.runSubmission(in: interpreter, at: call.nameRange)
     }
 
@@ -70,8 +72,14 @@ enum GradingCommands {
         options: [OptionSpec("points", placeholder: "N", help: "points this check is worth in a graded test")],
         block: .required
     ) { interpreter, call in
+        if interpreter.isUntrusted(call.range) {
+            // It reads a file the tests name; from a submission it would read the course's files.
+            throw Diagnostic(
+                "expect_transcript belongs in a tests file: a graded submission cannot compare with files",
+                at: call.nameRange)
+        }
         let path = try interpreter.string(call.arguments[0], "the transcript file")
-        let points = try call.option("points").map { try interpreter.integer($0.value, "points") }
+        let points = try interpreter.expectPoints(call)
         guard let grading = interpreter.grading, let block = call.block else {
             throw Diagnostic("expect_transcript runs inside a test, under vmlab grade", at: call.nameRange)
         }
@@ -94,7 +102,26 @@ enum GradingCommands {
     }
 }
 
+/// The most points one test or one expect can carry, so that no sum of
+/// them can overflow (a tests file's `points=` beyond it is an error).
+public let maximumPointsPerTest: UInt64 = 100_000
+
 extension Interpreter {
+    /// An expect's `points=N`: the tests file's alone, and bounded.
+    func expectPoints(_ call: BoundCommand) throws -> UInt64? {
+        guard let option = call.option("points") else { return nil }
+        if isUntrusted(call.range) {
+            throw Diagnostic(
+                "only the tests file's expects earn points: points= cannot be used in a submission",
+                at: option.value.range)
+        }
+        let points = try integer(option.value, "points")
+        guard points <= maximumPointsPerTest else {
+            throw Diagnostic("points must be at most \(maximumPointsPerTest), not \(points)", at: option.value.range)
+        }
+        return points
+    }
+
     /// Runs `body` with output collected instead of written; the collected
     /// text is then written on (also when `body` fails) and returned.
     func capturingOutput(_ body: () throws -> Void) throws -> String {
@@ -119,8 +146,8 @@ extension Interpreter {
         case .expression(let argumentExpression): expression = argumentExpression
         }
         let statement = Statement(kind: .expression(expression), range: expression.range)
-        let resolution = Resolver.resolve([statement], registry: registry, unknownNames: .allowed)
-        let compiled = Compiler(resolution: resolution, globals: globals).root(expression)
+        let (resolution, namespace) = resolve([statement], unknownNames: .allowed)
+        let compiled = Compiler(resolution: resolution, globals: namespace).root(expression)
         return try compiled(self, Scope(parent: nil, count: resolution.topLevelSlots))
     }
 
@@ -134,8 +161,9 @@ extension Interpreter {
     /// Runs a block (a test's body, `setup`) in a scope of its own below the top level.
     public func runBlock(_ block: Block) throws {
         let statement = Statement(kind: .block(block), range: block.range)
-        let resolution = Resolver.resolve([statement], registry: registry, unknownNames: .allowed)
-        let body = Compiler(resolution: resolution, globals: globals).compile(block)
+        let (resolution, namespace) = resolve([statement], unknownNames: .allowed)
+        guard resolution.diagnostics.isEmpty else { throw ProgramErrors(diagnostics: resolution.diagnostics) }
+        let body = Compiler(resolution: resolution, globals: namespace).compile(block)
         let top = Scope(parent: nil, count: resolution.topLevelSlots)
         let saved = state.pointee.scope
         defer {

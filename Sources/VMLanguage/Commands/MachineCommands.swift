@@ -331,7 +331,7 @@ extension Interpreter {
         if Builtins.reservedNames.contains(name) {
             throw Diagnostic("'\(name)' is a built-in name and cannot name a process or thread", at: range)
         }
-        if let existing = globals.value(name) {
+        if let existing = globalTable(for: name, boundAt: range).value(name) {
             switch existing {
             case .process(let reference) where (try? liveProcess(reference)) == nil: return
             case .thread(let reference) where (try? liveThread(reference)) == nil: return
@@ -341,8 +341,9 @@ extension Interpreter {
         }
     }
 
-    func bindProcess(_ name: String, _ process: Process) {
-        globals.define(name, .process(ProcessReference(pid: process.pid, name: name, generation: machineGeneration)))
+    func bindProcess(_ name: String, _ process: Process, at range: SourceRange) {
+        globalTable(for: name, boundAt: range).define(
+            name, .process(ProcessReference(pid: process.pid, name: name, generation: machineGeneration)))
     }
 
     /// The core an optional `cpu=N` option names, else the current one.

@@ -21,7 +21,7 @@ enum ProcessCommands {
         let process = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
             try interpreter.machine.spawn(name: name)
         }
-        interpreter.bindProcess(name, process)
+        interpreter.bindProcess(name, process, at: range)
         interpreter.report(EventRenderer.spawned(process, machine: interpreter.machine))
     }
 
@@ -50,7 +50,7 @@ enum ProcessCommands {
         guard case .name(let name, let range) = call.arguments[0] else { return }
         try interpreter.checkBindable(name, at: range)
         let thread = interpreter.machine.createKernelThread(name: name)
-        interpreter.globals.define(name, interpreter.threadValue(thread.tid))
+        interpreter.globalTable(for: name, boundAt: range).define(name, interpreter.threadValue(thread.tid))
         interpreter.report("kthread \(name): tid \(thread.tid), kernel thread (borrows whatever page tables are loaded)")
     }
 
@@ -95,7 +95,7 @@ enum ProcessCommands {
         let outcome = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
             try interpreter.machine.fork(reference.pid, childName: name, from: core)
         }
-        interpreter.bindProcess(name, outcome.child)
+        interpreter.bindProcess(name, outcome.child, at: range)
         interpreter.report(
             "fork \(reference.name) as \(name): pid \(outcome.child.pid), "
                 + "\(interpreter.machine.architecture.levelName(interpreter.machine.architecture.levels)) at \(Format.hex(outcome.child.root)); "

@@ -21,13 +21,15 @@ enum ScriptCommands {
             A failed expect prints where it is, the message, and what the compared
             sides were; the script goes on and `vmlab run` exits with status 1.
             Under 'vmlab grade', points=N makes this expect worth N points of its test.
+            Only the tests file's expects score: one in a graded submission prints its
+            result as feedback and earns nothing (points= there is an error).
             """,
         parameters: [ParameterSpec("CONDITION"), ParameterSpec("MESSAGE", optional: true)],
         options: [OptionSpec("points", placeholder: "N", help: "points this expect is worth in a graded test")]
     ) { interpreter, call in
         guard case .expression(let condition) = call.arguments[0] else { return }
         let message = try call.argument(1).map { try interpreter.string($0, "the message of 'expect'") }
-        let points = try call.option("points").map { try interpreter.integer($0.value, "points") }
+        let points = try interpreter.expectPoints(call)
         let label = message ?? condition.range.file.text(condition.range)
         let verdict = try interpreter.decide(condition)
         interpreter.recordExpectation(
@@ -128,9 +130,13 @@ extension Interpreter {
         label: String, held: Bool, points: UInt64?, got: String?, expected: String?, detail: String?,
         at range: SourceRange
     ) {
-        grading?.record(
-            ExpectationRecord(
-                label: label, held: held, points: points, got: got, expected: expected, detail: detail, range: range))
+        // Only the tests file's expects count toward a grade; a submission's are feedback.
+        if submissionDepth == 0, !isUntrusted(range) {
+            grading?.record(
+                ExpectationRecord(
+                    label: label, held: held, points: points, got: got, expected: expected, detail: detail,
+                    range: range))
+        }
         if held {
             expectationsPassed += 1
             output.write("expect ok: \(label)\n")

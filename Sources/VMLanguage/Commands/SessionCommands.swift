@@ -137,7 +137,7 @@ public final class RecordingSink: OutputSink {
 extension Interpreter {
     /// Removes every top-level name bound to a process.
     func unbindProcesses() {
-        for cell in globals.allCells {
+        for cell in globals.allCells + (namespaces?.submission.allCells ?? []) {
             if case .process? = cell.value.pointee { cell.value.pointee = nil }
         }
     }

@@ -99,11 +99,14 @@ final class CompiledFunction {
     let frameSize: Int
     let body: Executor
     let bodyRange: SourceRange
+    /// Written in a graded submission: while it runs, expects earn nothing.
+    let isSubmission: Bool
 
-    init(frameSize: Int, body: @escaping Executor, bodyRange: SourceRange) {
+    init(frameSize: Int, body: @escaping Executor, bodyRange: SourceRange, isSubmission: Bool) {
         self.frameSize = frameSize
         self.body = body
         self.bodyRange = bodyRange
+        self.isSubmission = isSubmission
     }
 }
 

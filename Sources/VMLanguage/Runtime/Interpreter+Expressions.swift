@@ -22,7 +22,10 @@ extension Interpreter {
             if let object = Builtins.object(named: cell.name) { return .object(object) }
         }
         var notes: [String] = []
-        if let suggestion = closestMatch(to: cell.name, in: globals.boundNames + Builtins.reservedNames) {
+        // A submission's name is never answered with the tests file's names.
+        let submission = namespaces?.submission.boundNames ?? []
+        let visible = namespaces?.submission.holds(cell) == true ? submission : globals.boundNames + submission
+        if let suggestion = closestMatch(to: cell.name, in: visible + Builtins.reservedNames) {
             notes.append("did you mean '\(suggestion)'?")
         } else if let command = closestMatch(to: cell.name, in: registry.names) {
             notes.append("'\(command)' is a command; commands start a line")

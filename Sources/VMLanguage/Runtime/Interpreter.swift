@@ -77,8 +77,14 @@ public final class Interpreter {
         set { state.pointee.currentCore = newValue }
     }
 
-    /// Every top-level name of the session, by cell.
+    /// Every top-level name of the session, by cell (the tests file's, while grading).
     let globals = GlobalTable()
+    /// Set by the grader: the submission's names kept apart from the tests file's.
+    public var namespaces: SealedNamespaces?
+    /// How many of the running calls (and `submission` statements) are the
+    /// submission's: an expect that runs under one earns nothing, even when
+    /// the tests file wrote it (a submission calling the tests' helper).
+    public internal(set) var submissionDepth = 0
     /// Steps, depth and the running command's scope: see `RunState`.
     let state: UnsafeMutablePointer<RunState>
     /// When a name that nothing declares is an error: before running, except
@@ -149,10 +155,39 @@ public final class Interpreter {
     /// Resolves and compiles statements against this session's globals.
     /// Names that can never be defined are reported together, before anything runs.
     func compile(_ statements: [Statement], unknownNames: UnknownNames) throws -> CompiledProgram {
-        let resolution = Resolver.resolve(
-            statements, registry: registry, unknownNames: unknownNames, isKnownGlobal: globals.isKnown)
+        let (resolution, namespace) = resolve(statements, unknownNames: unknownNames)
         guard resolution.diagnostics.isEmpty else { throw ProgramErrors(diagnostics: resolution.diagnostics) }
-        return Compiler.compile(statements, resolution, globals: globals)
+        return Compiler.compile(statements, resolution, globals: namespace)
+    }
+
+    /// Resolves statements, and says where their top-level names live: a
+    /// submission's in its own table, apart from the tests file's.
+    func resolve(_ statements: [Statement], unknownNames: UnknownNames) -> (Resolution, GlobalNamespace) {
+        let isSubmission = statements.first.map { isUntrusted($0.range) } ?? false
+        let namespaces = namespaces
+        let own = namespaces.map { isSubmission ? $0.submission : globals } ?? globals
+        let resolution = Resolver.resolve(
+            statements, registry: registry, unknownNames: unknownNames, isKnownGlobal: own.isKnown,
+            isSealed: { name in
+                guard isSubmission, let namespaces else { return false }
+                return namespaces.sealed.contains(name) && !namespaces.submission.isKnown(name)
+            })
+        let namespace = GlobalNamespace(
+            session: globals, namespaces: namespaces, isSubmission: isSubmission, declared: resolution.declaredGlobals)
+        return (resolution, namespace)
+    }
+
+    /// Whether code at `range` is the graded submission's (or a file it included).
+    func isUntrusted(_ range: SourceRange) -> Bool { sandbox?.isUntrusted(range.file.name) ?? false }
+
+    /// The table that `name`, bound at run time by code at `range` (`spawn A`), goes into:
+    /// the submission's own names go into its table.
+    func globalTable(for name: String, boundAt range: SourceRange) -> GlobalTable {
+        guard let namespaces else { return globals }
+        let isSubmission = isUntrusted(range)
+        return GlobalNamespace(
+            session: globals, namespaces: namespaces, isSubmission: isSubmission, declared: isSubmission ? [name] : []
+        ).table(for: name)
     }
 
     /// Runs a parsed program at top level. Throws the first runtime error as a
@@ -233,6 +268,7 @@ public final class Interpreter {
     deinit {
         // Top-level functions hold code that holds the cells that hold them.
         globals.clear()
+        namespaces?.submission.clear()
         state.deinitialize(count: 1)
         state.deallocate()
         lastAccessStorage.deinitialize(count: 1)
@@ -299,7 +335,11 @@ public final class Interpreter {
         }
         for (slot, value) in arguments.enumerated() { frame.slots[slot] = value }
         try enter(code.bodyRange)
-        defer { leave() }
+        if code.isSubmission { submissionDepth += 1 }
+        defer {
+            leave()
+            if code.isSubmission { submissionDepth -= 1 }
+        }
         if case .returned(let value) = try code.body(self, frame) { return value }
         return .nothing
     }

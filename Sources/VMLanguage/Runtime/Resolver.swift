@@ -22,6 +22,8 @@ public struct Resolution: Sendable {
     public internal(set) var topLevelSlots = 0
     /// Names that can never be defined when they are used.
     public internal(set) var diagnostics: [Diagnostic] = []
+    /// Names the program binds at top level (`let`, `def`) or with a naming command anywhere.
+    public internal(set) var declaredGlobals: Set<String> = []
 
     public func binding(at offset: Int) -> Binding? { bindings[offset] }
 }
@@ -69,6 +71,9 @@ public struct Resolver {
     private let registry: CommandRegistry
     private var unknownNames: UnknownNames
     private let isKnownGlobal: (String) -> Bool
+    /// While grading a submission: whether a global belongs to the tests
+    /// file, which the submission may read but not assign.
+    private let isSealed: (String) -> Bool
     private var stack: [Lexical] = []
     private let topLevel = Frame()
     private var resolution = Resolution()
@@ -81,19 +86,34 @@ public struct Resolver {
     /// programs of the session declared.
     public static func resolve(
         _ statements: [Statement], registry: CommandRegistry, unknownNames: UnknownNames = .rejected,
-        isKnownGlobal: @escaping (String) -> Bool = { _ in false }
+        isKnownGlobal: @escaping (String) -> Bool = { _ in false }, isSealed: @escaping (String) -> Bool = { _ in false }
     ) -> Resolution {
-        var resolver = Resolver(registry: registry, unknownNames: unknownNames, isKnownGlobal: isKnownGlobal)
+        var resolver = Resolver(
+            registry: registry, unknownNames: unknownNames, isKnownGlobal: isKnownGlobal, isSealed: isSealed)
         resolver.survey(statements, atTopLevel: true)
         for statement in statements { resolver.resolve(statement) }
         resolver.resolution.topLevelSlots = resolver.topLevel.slotCount
+        resolver.resolution.declaredGlobals = resolver.declaredGlobals
         return resolver.resolution
     }
 
-    private init(registry: CommandRegistry, unknownNames: UnknownNames, isKnownGlobal: @escaping (String) -> Bool) {
+    /// The globals `statements` declare, without resolving them: a tests
+    /// file's sealed names.
+    public static func declaredGlobals(of statements: [Statement], registry: CommandRegistry) -> Set<String> {
+        var resolver = Resolver(
+            registry: registry, unknownNames: .allowed, isKnownGlobal: { _ in false }, isSealed: { _ in false })
+        resolver.survey(statements, atTopLevel: true)
+        return resolver.declaredGlobals
+    }
+
+    private init(
+        registry: CommandRegistry, unknownNames: UnknownNames, isKnownGlobal: @escaping (String) -> Bool,
+        isSealed: @escaping (String) -> Bool
+    ) {
         self.registry = registry
         self.unknownNames = unknownNames
         self.isKnownGlobal = isKnownGlobal
+        self.isSealed = isSealed
     }
 
     // MARK: Survey
@@ -198,6 +218,13 @@ public struct Resolver {
         case .assignment(let name, let expression):
             resolve(expression)
             if let binding = lookUp(name, at: statement.range, notes: ["declare it first: let \(name) = …"]) {
+                if case .global = binding, !declaredGlobals.contains(name), isSealed(name) {
+                    resolution.diagnostics.append(
+                        Diagnostic(
+                            "'\(name)' belongs to the tests file: a submission can read it but not change it",
+                            at: statement.range,
+                            notes: ["'let \(name) = …' makes a name of the submission's own, which the tests do not read"]))
+                }
                 resolution.bindings[key] = binding
             }
         case .ifElse(let arms, let elseBlock):

@@ -82,6 +82,9 @@ final class GlobalTable {
 
     func value(_ name: String) -> Value? { cells[name]?.value.pointee }
 
+    /// Whether `cell` is this table's.
+    func holds(_ cell: GlobalCell) -> Bool { cells[cell.name] === cell }
+
     func define(_ name: String, _ value: Value) {
         let cell = cell(name)
         cell.isDeclared = true
@@ -105,5 +108,46 @@ final class GlobalTable {
     /// Empties every cell: top-level functions hold code that holds cells.
     func clear() {
         for cell in cells.values { cell.value.pointee = nil }
+    }
+}
+
+/// While grading, the tests file and the submission keep their top-level
+/// names apart. The tests file's names are sealed: the submission may read
+/// them (a helper, a constant the tests hand it) but never rebind them; a
+/// submission's `let` or `def` of such a name makes a name of its own that
+/// the tests never see. The tests read every other name from the
+/// submission's table, which is how they see what the student defined.
+public final class SealedNamespaces {
+    /// Names the tests file declares: its top-level `let`s and `def`s and the
+    /// names its naming commands (`spawn A`) bind anywhere.
+    public let sealed: Set<String>
+    /// The submission's own top-level names.
+    let submission = GlobalTable()
+
+    public init(sealed: Set<String>) { self.sealed = sealed }
+}
+
+/// Where the top-level names of one program being compiled live.
+struct GlobalNamespace {
+    /// The session's table (the tests file's, while grading).
+    let session: GlobalTable
+    let namespaces: SealedNamespaces?
+    /// The program is the submission's (or a file it included).
+    let isSubmission: Bool
+    /// Names the program itself declares at top level.
+    let declared: Set<String>
+
+    /// The cell a top-level name of this program reads and writes.
+    func cell(_ name: String) -> GlobalCell { table(for: name).cell(name) }
+
+    func table(for name: String) -> GlobalTable {
+        guard let namespaces else { return session }
+        if isSubmission {
+            let own = declared.contains(name) || namespaces.submission.isKnown(name)
+            return !own && namespaces.sealed.contains(name) ? session : namespaces.submission
+        }
+        // Built-in names (`cpu`, `tlb`, `hex(…)`) always mean what the tests mean.
+        let builtin = BuiltinName(rawValue: name) != nil || Builtins.functionNames.contains(name)
+        return namespaces.sealed.contains(name) || builtin ? session : namespaces.submission
     }
 }
