@@ -18,8 +18,10 @@ let package = Package(
         .target(name: "VMMachine"),
         // Lexer, parser, interpreter, diagnostics and the command registry.
         .target(name: "VMLanguage", dependencies: ["VMMachine"]),
-        // vmlab grade: tests files, the grader and its sandbox, transcript comparison, reports.
-        .target(name: "VMGrading", dependencies: ["VMLanguage"]),
+        // Landlock's system calls, which Swift cannot make itself (syscall(2) is variadic).
+        .target(name: "CLandlock"),
+        // vmlab grade: tests files, the grader, its sandbox and per-submission workers, transcript comparison, reports.
+        .target(name: "VMGrading", dependencies: ["VMLanguage", "CLandlock"]),
         // libedit, reached through a shim header; only VMShell imports it.
         .systemLibrary(
             name: "CEditLine",

@@ -20,6 +20,26 @@ public struct Points: Sendable, Comparable, CustomStringConvertible {
     }
 }
 
+/// An expect that did not hold, as reports show it.
+public struct FailedExpect: Sendable, Codable, Equatable {
+    public let label: String
+    public let got: String?
+    public let expected: String?
+    /// Further explanation (a transcript's first difference).
+    public let detail: String?
+
+    public init(label: String, got: String?, expected: String?, detail: String?) {
+        self.label = label
+        self.got = got
+        self.expected = expected
+        self.detail = detail
+    }
+
+    init(_ record: ExpectationRecord) {
+        self.init(label: record.label, got: record.got, expected: record.expected, detail: record.detail)
+    }
+}
+
 public struct TestResult: Sendable {
     public enum Status: String, Sendable {
         case passed, failed
@@ -38,7 +58,7 @@ public struct TestResult: Sendable {
     public let output: String
     public let steps: UInt64
     /// Expects that did not hold.
-    public let failures: [ExpectationRecord]
+    public let failures: [FailedExpect]
     /// The error that stopped the test, rendered with its location.
     public let error: String?
     public let skipReason: String?

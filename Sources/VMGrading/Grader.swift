@@ -30,18 +30,25 @@ public struct Grader: Sendable {
         self.options = options
     }
 
-    public func grade(submission path: String, name: String) -> SubmissionResult {
-        grade(submission: HostPath(path), name: name)
+    public func grade(submission path: String, name: String, folder: String? = nil) -> SubmissionResult {
+        grade(submission: HostPath(path), name: name, folder: folder.map(HostPath.init))
     }
 
-    public func grade(submission hostPath: HostPath, name: String) -> SubmissionResult {
+    /// Grades one submission. `folder` is the submission's own folder (a
+    /// student's folder in a folder of submissions), whose files it may
+    /// include; without one it reaches no file but itself.
+    /// `beforeRunning` is called once the submission has been read, before
+    /// any of its code runs (a worker gives up its file access there).
+    public func grade(
+        submission hostPath: HostPath, name: String, folder: HostPath? = nil, beforeRunning: () -> Void = {}
+    ) -> SubmissionResult {
         let submission: LoadedSubmission
         do {
-            submission = try LoadedSubmission(path: hostPath)
+            submission = try LoadedSubmission(path: hostPath, folder: folder, protected: suite.protectedFiles)
         } catch {
-            return SubmissionResult(
-                name: name, path: hostPath.display, tests: [], seed: options.seed, problem: error.message)
+            return unreadable(name: name, path: hostPath.display, problem: error.message)
         }
+        beforeRunning()
         var results: [TestResult] = []
         for test in suite.tests {
             if let needed = test.needs, let earlier = results.first(where: { $0.test.name == needed }),
@@ -53,6 +60,12 @@ public struct Grader: Sendable {
             results.append(run(test, submission))
         }
         return SubmissionResult(name: name, path: hostPath.display, tests: results, seed: options.seed, problem: nil)
+    }
+
+    /// A submission that could not be graded at all: every test failed, scored
+    /// 0 of its real maximum, with the reason.
+    public func unreadable(name: String, path: String, problem: String) -> SubmissionResult {
+        SubmissionResult(name: name, path: path, tests: [], seed: options.seed, problem: problem)
     }
 
     private func skipped(_ test: TestCase, because needed: String) -> TestResult {
@@ -72,7 +85,8 @@ public struct Grader: Sendable {
         let interpreter = session.interpreter
         let context = TestContext(suite: suite, submission: submission)
         interpreter.grading = context
-        interpreter.sandbox = Sandbox(submission: submission.path)
+        interpreter.sandbox = Sandbox(
+            submission: submission.path, folder: submission.folder, protected: suite.protectedFiles)
         interpreter.namespaces = SealedNamespaces(sealed: suite.sealedNames)
         let started = DispatchTime.now().uptimeNanoseconds
         let deadline = started + UInt64(options.timeout * 1e9)
@@ -99,7 +113,7 @@ public struct Grader: Sendable {
         if let error { sink.writeDiagnostic(error) }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         let records = context.expectations
-        let failures = records.filter { !$0.held }
+        let failures = records.filter { !$0.held }.map(FailedExpect.init)
         let status: TestResult.Status = error != nil ? .error : (failures.isEmpty ? .passed : .failed)
         let (score, scoreNote) = Self.score(test, status, records)
         return TestResult(
@@ -150,6 +164,7 @@ public struct Grader: Sendable {
 /// A submission read and parsed once, then run by every test that asks.
 struct LoadedSubmission: Sendable {
     let path: String
+    let folder: HostPath?
     let program: Program?
     let syntaxErrors: [Diagnostic]
 
@@ -157,15 +172,16 @@ struct LoadedSubmission: Sendable {
         let message: String
     }
 
-    init(path hostPath: HostPath) throws(Unreadable) {
+    init(path hostPath: HostPath, folder: HostPath?, protected: Set<FileIdentity>) throws(Unreadable) {
         path = hostPath.display
+        self.folder = folder
         // Only scripts: a parse error quotes its line, and must never quote some other file.
         guard hostPath.hasSuffix(".vml") else { throw Unreadable(message: "'\(path)' is not a .vml script") }
         let text: String
         do {
-            text = try ScriptLoader.read(hostPath)
+            text = try Sandbox.readSubmission(hostPath, protected: protected)
         } catch {
-            throw Unreadable(message: (error as? ScriptLoader.Failure)?.message ?? "cannot read '\(path)'")
+            throw Unreadable(message: error.message)
         }
         let (program, diagnostics) = Parser.parse(SourceFile(name: path, text: text), registry: .standard)
         self.program = diagnostics.isEmpty ? program : nil

@@ -38,6 +38,8 @@ public struct TestSuite: Sendable {
     let transcripts: [String: String]
     /// The tests file's own top-level names, which a submission cannot rebind (SealedNamespaces).
     public let sealedNames: Set<String>
+    /// The tests file and its expected transcripts, which no submission may open.
+    public internal(set) var protectedFiles: Set<FileIdentity> = []
 
     public var maximumPoints: UInt64 { tests.reduce(0) { $0 + $1.maximumPoints } }
 
@@ -53,7 +55,10 @@ public struct TestSuite: Sendable {
         } catch {
             throw Invalid(report: "vmlab grade: \((error as? ScriptLoader.Failure)?.message ?? "\(error)")\n")
         }
-        return try load(SourceFile(name: ScriptLoader.displayName(path), text: text))
+        var suite = try load(SourceFile(name: ScriptLoader.displayName(path), text: text))
+        let files = [path] + suite.transcripts.keys.map { resolve($0, besides: path) }
+        suite.protectedFiles = Set(files.compactMap { FileIdentity(path: HostPath($0)) })
+        return suite
     }
 
     public static func load(_ file: SourceFile) throws(Invalid) -> TestSuite {

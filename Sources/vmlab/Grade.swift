@@ -9,9 +9,11 @@ struct Grade: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Grade submissions against a tests file.",
         discussion: """
-            Each test runs in a fresh session on a fresh machine, the submission
-            sandboxed (include only beside it, no file writes) and limited in steps,
-            frames, output and time.
+            Each submission is graded in a process of its own, which Landlock confines
+            (where the kernel has it) to reading the submission's own folder. Each test
+            runs in a fresh session on a fresh machine, the submission sandboxed (it may
+            include only files in a folder of its own, write nothing, and read none of
+            the course's files) and limited in steps, frames, output and time.
             Exit status: 0 every test passed, 1 some test failed, 2 the tests file or the
             command line is wrong, 3 the grader itself failed.
             """
@@ -86,17 +88,17 @@ struct Grade: ParsableCommand {
             FileHandle.standardError.write(Data(error.report.utf8))
             throw ExitCode(RunStatus.error.rawValue)
         }
-        var options = GradingOptions()
-        options.maximumSteps = maxSteps
-        options.maximumFrames = maxFrames
-        options.maximumOutput = maxOutput
-        options.timeout = timeout
-        options.seed = seed
-        options.scrambleFrames = scrambleFrames
-        let grader = Grader(suite: suite, options: options)
+        let options = gradingOptions
+        if case .failure(let unavailable) = KernelSandbox.availability {
+            // Said once, here: the workers rely on vmlab's own file rules alone.
+            FileHandle.standardError.write(
+                Data("vmlab grade: no kernel sandbox (\(unavailable.reason)); relying on vmlab's own file rules\n".utf8))
+        }
+        let pool = WorkerPool(
+            executable: WorkerPool.currentExecutable, commonArguments: workerArguments, suite: suite, options: options)
 
         let submissionPath = HostPath(submission)
-        guard let type = submissionPath.fileType() else {
+        guard let type = submissionPath.linkType() else {
             fail("cannot open '\(submissionPath.display)': no such file or folder")
         }
         let results: [SubmissionResult]
@@ -108,17 +110,45 @@ struct Grade: ParsableCommand {
                 fail("cannot read the folder '\(submissionPath.display)'")
             }
             let bar = ProgressBar(total: entries.count)
-            results = grader.grade(entries, jobs: jobs) { done in bar.update(done) }
+            results = pool.grade(entries, jobs: jobs) { done in bar.update(done) }
             bar.finish()
-            try report(folder: results, suite: suite)
+            try report(folder: results, entries: entries, suite: suite)
         } else {
-            let name = ((submissionPath.display as NSString).lastPathComponent as NSString).deletingPathExtension
-            results = grader.grade([SubmissionEntry(name: name, path: submissionPath, problem: nil)], jobs: 1)
-            if let problem = results[0].problem { fail(problem) }
+            let file = HostPath(bytes: Array(submissionPath.bytes.split(separator: UInt8(ascii: "/")).last ?? []))
+            let stem = file.hasSuffix(".vml") ? HostPath(bytes: Array(file.bytes.dropLast(4))) : file
+            let entry: SubmissionEntry
+            if type == S_IFREG {
+                entry = SubmissionEntry(name: stem, path: submissionPath, problem: nil)
+            } else {
+                entry = SubmissionEntry(
+                    name: stem, path: nil,
+                    problem: "'\(submissionPath.display)' is not a regular file (a link, pipe, device or socket)")
+            }
+            results = pool.grade([entry], jobs: 1)
             try deliver(render(results[0], suite: suite), to: output)
         }
         if results.contains(where: \.graderFault) { throw ExitCode(3) }
         throw ExitCode(results.allSatisfy(\.allPassed) ? 0 : 1)
+    }
+
+    var gradingOptions: GradingOptions {
+        var options = GradingOptions()
+        options.maximumSteps = maxSteps
+        options.maximumFrames = maxFrames
+        options.maximumOutput = maxOutput
+        options.timeout = timeout
+        options.seed = seed
+        options.scrambleFrames = scrambleFrames
+        return options
+    }
+
+    /// What every worker is told: the tests file and the limits (paths as hex: they may not be UTF-8).
+    private var workerArguments: [String] {
+        var arguments = ["--tests-hex", WorkerArguments.hex(HostPath(tests).bytes)]
+        arguments += ["--seed", String(seed), "--step-limit", String(maxSteps), "--frame-limit", String(maxFrames)]
+        arguments += ["--output-limit", String(maxOutput), "--seconds-limit", String(timeout)]
+        if let scrambleFrames { arguments += ["--scramble-frames", String(scrambleFrames)] }
+        return arguments
     }
 
     private func render(_ result: SubmissionResult, suite: TestSuite) -> String {
@@ -131,8 +161,9 @@ struct Grade: ParsableCommand {
         }
     }
 
-    /// A folder's results: a gradebook, and with a per-submission format one file each in --output.
-    private func report(folder results: [SubmissionResult], suite: TestSuite) throws {
+    /// A folder's results: a gradebook, and with a per-submission format one file each in --output,
+    /// named by the entry's unique, reversible report name.
+    private func report(folder results: [SubmissionResult], entries: [SubmissionEntry], suite: TestSuite) throws {
         switch format {
         case .text: try deliver(Gradebook.text(results, suite: suite), to: output)
         case .csv: try deliver(Gradebook.csv(results), to: output)
@@ -145,8 +176,8 @@ struct Grade: ParsableCommand {
             } catch {
                 graderFailed("cannot create the folder '\(output)'")
             }
-            for result in results {
-                let path = (output as NSString).appendingPathComponent("\(result.name).\(format.fileExtension)")
+            for (result, entry) in zip(results, entries) {
+                let path = (output as NSString).appendingPathComponent("\(entry.reportName).\(format.fileExtension)")
                 try deliver(render(result, suite: suite), to: path)
             }
             try deliver(Gradebook.text(results, suite: suite), to: nil)

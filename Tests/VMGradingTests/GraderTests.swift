@@ -4,29 +4,39 @@ import VMLanguage
 
 @testable import VMGrading
 
-/// A tests file and a submission written into a fresh temporary folder.
+/// A tests file and, in a folder of its own beside it, a submission (with
+/// `files` beside the submission), written into a fresh temporary folder.
 struct Exercise {
     let directory: URL
+    /// The student's folder, whose files the submission may include.
+    var studentDirectory: URL { directory.appendingPathComponent("student") }
 
-    init(tests: String, submission: String, files: [String: String] = [:]) throws {
+    /// `files` go beside the submission, `courseFiles` beside the tests file.
+    init(tests: String, submission: String, files: [String: String] = [:], courseFiles: [String: String] = [:]) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("vmlab-grade-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("student"), withIntermediateDirectories: true)
         try tests.write(to: directory.appendingPathComponent("tests.vml"), atomically: true, encoding: .utf8)
-        try submission.write(to: directory.appendingPathComponent("answer.vml"), atomically: true, encoding: .utf8)
+        try submission.write(
+            to: directory.appendingPathComponent("student/answer.vml"), atomically: true, encoding: .utf8)
         for (name, text) in files {
-            let url = directory.appendingPathComponent(name)
+            let url = directory.appendingPathComponent("student").appendingPathComponent(name)
             try FileManager.default.createDirectory(
                 at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try text.write(to: url, atomically: true, encoding: .utf8)
         }
+        for (name, text) in courseFiles {
+            try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
     }
 
     var testsPath: String { directory.appendingPathComponent("tests.vml").path }
-    var submissionPath: String { directory.appendingPathComponent("answer.vml").path }
+    var submissionPath: String { studentDirectory.appendingPathComponent("answer.vml").path }
 
     func grade(_ options: GradingOptions = GradingOptions()) throws -> SubmissionResult {
         let suite = try TestSuite.load(path: testsPath)
-        return Grader(suite: suite, options: options).grade(submission: submissionPath, name: "answer")
+        return Grader(suite: suite, options: options).grade(
+            submission: submissionPath, name: "answer", folder: studentDirectory.path)
     }
 
     func loadProblem() -> String? {
@@ -159,7 +169,7 @@ struct Exercise {
                 test "says" { expect_transcript "expected.out" { submission } }
                 """,
             submission: "print \"pa\", hex(0x20a000), \"after\", 12, \"steps\"\nprint \"one\"\nprint \"two\"\n",
-            files: ["expected.out": "pa {hex} * {int} steps\nre:o.e\nthree\n"])
+            courseFiles: ["expected.out": "pa {hex} * {int} steps\nre:o.e\nthree\n"])
         let result = try exercise.grade()
         #expect(result.tests[0].status == .failed)
         let detail = try #require(result.tests[0].failures.first?.detail)
@@ -251,14 +261,15 @@ struct Exercise {
         let exercise = try Exercise(tests: Self.probe, submission: "include \"link.vml\"\n")
         let outside = try Exercise(tests: Self.probe, submission: "")
         try FileManager.default.createSymbolicLink(
-            atPath: exercise.directory.appendingPathComponent("link.vml").path, withDestinationPath: outside.testsPath)
+            atPath: exercise.studentDirectory.appendingPathComponent("link.vml").path,
+            withDestinationPath: outside.testsPath)
         let error = try exercise.grade().tests[0].error ?? ""
-        #expect(error.contains("leads outside the submission's folder"))
+        #expect(error.contains("'link.vml' is a symbolic link"), "\(error)")
     }
 
     @Test func aFifoIsRefusedWithoutOpeningIt() throws {
         let exercise = try Exercise(tests: Self.probe, submission: "include \"pipe.vml\"\n")
-        #expect(mkfifo(exercise.directory.appendingPathComponent("pipe.vml").path, 0o600) == 0)
+        #expect(mkfifo(exercise.studentDirectory.appendingPathComponent("pipe.vml").path, 0o600) == 0)
         let error = try exercise.grade().tests[0].error ?? ""
         #expect(error.contains("is not a regular file"))
     }
@@ -267,7 +278,7 @@ struct Exercise {
         let exercise = try Exercise(tests: Self.probe, submission: "", files: ["secret.txt": "password = hunter2\n"])
         let suite = try TestSuite.load(path: exercise.testsPath)
         let result = Grader(suite: suite, options: GradingOptions()).grade(
-            submission: exercise.directory.appendingPathComponent("secret.txt").path, name: "secret")
+            submission: exercise.studentDirectory.appendingPathComponent("secret.txt").path, name: "secret")
         #expect(result.problem?.contains("is not a .vml script") == true)
         #expect(TextReport.render(result, suite: suite).contains("hunter2") == false)
     }

@@ -106,10 +106,9 @@ public struct QuizCheck: Sendable {
             let failures =
                 right[index]
                 ? []
-                : [ExpectationRecord(
-                    label: verdict(index, showExpected: showExpected), held: false, points: nil,
-                    got: given[index] ?? "(no answer)", expected: showExpected ? question.answer : nil, detail: nil,
-                    range: question.range)]
+                : [FailedExpect(
+                    label: verdict(index, showExpected: showExpected), got: given[index] ?? "(no answer)",
+                    expected: showExpected ? question.answer : nil, detail: nil)]
             results.append(
                 TestResult(
                     test: test, status: right[index] ? .passed : .failed, score: Points(whole: right[index] ? 1 : 0),

@@ -72,7 +72,7 @@ enum GradingCommands {
         options: [OptionSpec("points", placeholder: "N", help: "points this check is worth in a graded test")],
         block: .required
     ) { interpreter, call in
-        if interpreter.isUntrusted(call.range) {
+        if interpreter.runsForSubmission(call.range) {
             // It reads a file the tests name; from a submission it would read the course's files.
             throw Diagnostic(
                 "expect_transcript belongs in a tests file: a graded submission cannot compare with files",

@@ -28,7 +28,7 @@ enum ReplayCommands {
         ], needsKernel: true
     ) { interpreter, call in
         let path = try interpreter.string(call.arguments[0], "the trace file")
-        if let sandbox = interpreter.sandbox, sandbox.isUntrusted(call.range.file.name) {
+        if interpreter.runsForSubmission(call.range) {
             throw Diagnostic("a graded submission may not read trace files", at: call.range)
         }
         let core = interpreter.currentCore

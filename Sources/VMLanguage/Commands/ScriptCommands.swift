@@ -158,28 +158,30 @@ extension Interpreter {
     /// Runs another file at top level. Relative paths start from the including file's directory.
     func include(_ path: String, from range: SourceRange) throws {
         let includer = range.file.name
-        var resolved = path
+        let resolved: String
+        let text: String
         if let sandbox, sandbox.isUntrusted(includer) {
-            switch sandbox.resolveInclude(path, from: includer) {
-            case .success(let allowed): resolved = allowed
-            case .failure(let refusal): throw Diagnostic(refusal.message, at: range)
+            do {
+                (resolved, text) = try sandbox.include(path, from: includer)
+            } catch {
+                throw Diagnostic(error.message, at: range)
             }
-        } else if !path.hasSuffix(".vml") {
-            throw Diagnostic("include takes vmlab scripts (.vml files), not '\(path)'", at: range)
         } else {
+            guard path.hasSuffix(".vml") else {
+                throw Diagnostic("include takes vmlab scripts (.vml files), not '\(path)'", at: range)
+            }
             resolved = Self.path(path, besideScript: includer)
+            do {
+                text = try ScriptLoader.read(resolved)
+            } catch let failure as ScriptLoader.Failure {
+                throw Diagnostic(failure.message, at: range)
+            }
         }
         guard includeStack.count < limits.maximumIncludeDepth else {
             throw Diagnostic("includes nested deeper than \(limits.maximumIncludeDepth)", at: range)
         }
         guard !includeStack.contains(resolved) else {
             throw Diagnostic("'\(path)' includes itself (through \(includeStack.joined(separator: " -> ")))", at: range)
-        }
-        let text: String
-        do {
-            text = try ScriptLoader.read(resolved)
-        } catch let failure as ScriptLoader.Failure {
-            throw Diagnostic(failure.message, at: range)
         }
         let file = SourceFile(name: resolved, text: text)
         let (program, diagnostics) = Parser.parse(file, registry: registry)
@@ -260,7 +262,7 @@ public enum ScriptLoader {
         try decode(try readAll(0, name: name), name: name)
     }
 
-    private static func readAll(_ descriptor: Int32, name: String, maximumBytes: Int = maximumBytes, expected: Int = 0)
+    static func readAll(_ descriptor: Int32, name: String, maximumBytes: Int = maximumBytes, expected: Int = 0)
         throws(Failure) -> [UInt8]
     {
         var bytes: [UInt8] = []

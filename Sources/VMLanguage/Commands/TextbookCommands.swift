@@ -115,7 +115,7 @@ enum TextbookCommands {
                 at: call.range)
         }
         let path = try interpreter.string(call.arguments[0], "the dump file")
-        if let sandbox = interpreter.sandbox, sandbox.isUntrusted(call.range.file.name) {
+        if interpreter.runsForSubmission(call.range) {
             throw Diagnostic("a graded submission may not read files", at: call.range)
         }
         let resolved = Interpreter.path(path, besideScript: call.range.file.name)

@@ -47,6 +47,35 @@ public struct HostPath: Sendable, Hashable, Comparable {
         return shown
     }
 
+    /// The name with nothing that could pass for something else: `\` as
+    /// `\\`, control characters and bytes that are not UTF-8 as `\xNN`.
+    /// Two different names never escape alike, and none spans two lines.
+    public var escaped: String {
+        var shown = ""
+        var index = 0
+        func hex(_ byte: UInt8) {
+            shown += "\\x" + String(byte >> 4, radix: 16, uppercase: true)
+                + String(byte & 0xF, radix: 16, uppercase: true)
+        }
+        while index < bytes.count {
+            let length = Self.validSequenceLength(bytes, at: index)
+            guard length > 0 else {
+                hex(bytes[index])
+                index += 1
+                continue
+            }
+            let scalar = String(decoding: bytes[index..<index + length], as: UTF8.self).unicodeScalars.first!
+            switch scalar.value {
+            case 0x5C: shown += "\\\\"
+            case 0..<0x20, 0x7F: hex(UInt8(scalar.value))
+            case 0x80..<0xA0: shown += "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            default: shown.unicodeScalars.append(scalar)
+            }
+            index += length
+        }
+        return shown
+    }
+
     public var containsNUL: Bool { bytes.contains(0) }
 
     /// `self/component`.
@@ -70,6 +99,13 @@ public struct HostPath: Sendable, Hashable, Comparable {
     public func fileType() -> mode_t? {
         var info = stat()
         guard !containsNUL, withCString({ stat($0, &info) }) == 0 else { return nil }
+        return info.st_mode & S_IFMT
+    }
+
+    /// The file's own mode, not following a final symbolic link (S_IFLNK for one); nil if there is none.
+    public func linkType() -> mode_t? {
+        var info = stat()
+        guard !containsNUL, withCString({ lstat($0, &info) }) == 0 else { return nil }
         return info.st_mode & S_IFMT
     }
 

@@ -180,6 +180,10 @@ public final class Interpreter {
     /// Whether code at `range` is the graded submission's (or a file it included).
     func isUntrusted(_ range: SourceRange) -> Bool { sandbox?.isUntrusted(range.file.name) ?? false }
 
+    /// Whether a command at `range` runs for the submission: written in it,
+    /// or called (a tests-file helper) while the submission's code runs.
+    func runsForSubmission(_ range: SourceRange) -> Bool { isUntrusted(range) || submissionDepth > 0 }
+
     /// The table that `name`, bound at run time by code at `range` (`spawn A`), goes into:
     /// the submission's own names go into its table.
     func globalTable(for name: String, boundAt range: SourceRange) -> GlobalTable {
