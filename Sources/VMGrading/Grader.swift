@@ -65,7 +65,12 @@ public struct Grader: Sendable {
     /// A submission that could not be graded at all: every test failed, scored
     /// 0 of its real maximum, with the reason.
     public func unreadable(name: String, path: String, problem: String) -> SubmissionResult {
-        SubmissionResult(name: name, path: path, tests: [], seed: options.seed, problem: problem)
+        let tests = suite.tests.map { test in
+            TestResult(
+                test: test, status: .error, score: Points(hundredths: 0), scoreNote: nil, output: "", steps: 0,
+                failures: [], error: "cannot grade: \(problem)\n", skipReason: nil, seconds: 0, graderFault: false)
+        }
+        return SubmissionResult(name: name, path: path, tests: tests, seed: options.seed, problem: problem)
     }
 
     private func skipped(_ test: TestCase, because needed: String) -> TestResult {

@@ -66,6 +66,9 @@ struct Grade: ParsableCommand {
     @Option(help: "Seconds of wall-clock time per test.")
     var timeout: Double = GradingOptions().timeout
 
+    @Flag(help: "With one SUBMISSION file: the folder holding it is the student's own, so it may include files there.")
+    var ownFolder = false
+
     @Flag(help: "Show hidden tests' names and output in text, TAP and JUnit reports (the instructor's view).")
     var showHidden = false
 
@@ -118,7 +121,9 @@ struct Grade: ParsableCommand {
             let stem = file.hasSuffix(".vml") ? HostPath(bytes: Array(file.bytes.dropLast(4))) : file
             let entry: SubmissionEntry
             if type == S_IFREG {
-                entry = SubmissionEntry(name: stem, path: submissionPath, problem: nil)
+                let parent = HostPath(bytes: Array(submissionPath.bytes.dropLast(file.bytes.count)))
+                let folder = ownFolder ? (parent.bytes.isEmpty ? HostPath(".") : parent) : nil
+                entry = SubmissionEntry(name: stem, path: submissionPath, folder: folder, problem: nil)
             } else {
                 entry = SubmissionEntry(
                     name: stem, path: nil,

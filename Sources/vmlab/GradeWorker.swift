@@ -15,19 +15,26 @@ struct GradeWorker: ParsableCommand {
         commandName: "grade-worker", abstract: "Grade one submission for vmlab grade (internal).",
         shouldDisplay: false)
 
-    @Option var testsHex: String
-    @Option var submissionHex: String
-    @Option var nameHex: String
+    @Option var testsHex: String = ""
+    @Option var submissionHex: String = ""
+    @Option var nameHex: String = ""
     @Option var folderHex: String?
     @Option var seed: UInt64 = 0
     @Option var scrambleFrames: UInt64?
     // Not --max-steps: the root command's option of that name would take it.
-    @Option var stepLimit: UInt64
-    @Option var frameLimit: Int
-    @Option var outputLimit: Int
-    @Option var secondsLimit: Double
+    @Option var stepLimit: UInt64 = GradingOptions().maximumSteps
+    @Option var frameLimit: Int = GradingOptions().maximumFrames
+    @Option var outputLimit: Int = GradingOptions().maximumOutput
+    @Option var secondsLimit: Double = GradingOptions().timeout
+    /// A self-test of the kernel sandbox: restrict as a worker without a
+    /// folder does, then try to open this file, and say what happened.
+    @Option var probePath: String?
 
     func run() throws {
+        if let probePath {
+            probe(probePath)
+            return
+        }
         guard let testsPath = WorkerArguments.path(testsHex), let submission = WorkerArguments.path(submissionHex),
             let nameBytes = WorkerArguments.bytes(nameHex)
         else { throw ExitCode(2) }
@@ -54,6 +61,26 @@ struct GradeWorker: ParsableCommand {
             }
         }
         FileHandle.standardOutput.write(WorkerReport.encode(result))
+    }
+}
+
+extension GradeWorker {
+    func probe(_ path: String) {
+        let output = StandardStreams()
+        do {
+            let abi = try KernelSandbox.restrict(readingOnly: [])
+            output.write("restricted: Landlock ABI \(abi)\n")
+        } catch {
+            output.write("not restricted: \(error.reason)\n")
+        }
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK)
+        if descriptor >= 0 {
+            close(descriptor)
+            output.write("open \(path): allowed\n")
+        } else {
+            output.write("open \(path): denied (\(String(cString: strerror(errno))))\n")
+        }
+        output.flush()
     }
 }
 

@@ -267,6 +267,46 @@ struct Exercise {
         #expect(error.contains("'link.vml' is a symbolic link"), "\(error)")
     }
 
+    @Test func theCoursesFilesAreRefusedEvenInsideTheSubmissionsFolder() throws {
+        // An instructor who grades a file beside the tests file as if the folder were the student's.
+        let exercise = try Exercise(
+            tests: "test \"t\" { expect_transcript \"key.out\" { submission } }\n",
+            submission: "", courseFiles: ["key.out": "secret line\n"])
+        try "include \"tests.vml\"\n".write(
+            to: exercise.directory.appendingPathComponent("beside.vml"), atomically: true, encoding: .utf8)
+        try "include \"key.out\"\n".write(
+            to: exercise.directory.appendingPathComponent("key.vml"), atomically: true, encoding: .utf8)
+        let suite = try TestSuite.load(path: exercise.testsPath)
+        let grader = Grader(suite: suite, options: GradingOptions())
+        let beside = grader.grade(
+            submission: exercise.directory.appendingPathComponent("beside.vml").path, name: "beside",
+            folder: exercise.directory.path)
+        #expect(beside.tests[0].error?.contains("'tests.vml' is one of the course's files") == true)
+        #expect(beside.tests[0].output.contains("expect_transcript") == false)
+        let submissionItself = grader.grade(submission: exercise.testsPath.replacingOccurrences(of: "tests.vml", with: "key.vml"), name: "key", folder: exercise.directory.path)
+        #expect(submissionItself.tests[0].error?.contains("only .vml scripts can be included") == true)
+    }
+
+    @Test func aHardLinkIsRefused() throws {
+        let exercise = try Exercise(tests: Self.probe, submission: "include \"lib.vml\"\n")
+        let outside = exercise.directory.appendingPathComponent("outside.vml")
+        try "let leaked = 1\n".write(to: outside, atomically: true, encoding: .utf8)
+        #expect(link(outside.path, exercise.studentDirectory.appendingPathComponent("lib.vml").path) == 0)
+        let error = try exercise.grade().tests[0].error ?? ""
+        #expect(error.contains("'lib.vml' has other names (hard links)"), "\(error)")
+    }
+
+    @Test func aSubmissionThatIsALinkIsRefusedUnread() throws {
+        let exercise = try Exercise(tests: Self.probe, submission: "")
+        let suite = try TestSuite.load(path: exercise.testsPath)
+        let link = exercise.studentDirectory.appendingPathComponent("link.vml").path
+        #expect(symlink(exercise.testsPath, link) == 0)
+        let result = Grader(suite: suite, options: GradingOptions()).grade(submission: link, name: "link")
+        #expect(result.problem?.contains("is a symbolic link") == true)
+        #expect(result.tests.allSatisfy { $0.status == .error && $0.score == Points(hundredths: 0) })
+        #expect(!TextReport.render(result, suite: suite).contains("probe\" {"))
+    }
+
     @Test func aFifoIsRefusedWithoutOpeningIt() throws {
         let exercise = try Exercise(tests: Self.probe, submission: "include \"pipe.vml\"\n")
         #expect(mkfifo(exercise.studentDirectory.appendingPathComponent("pipe.vml").path, 0o600) == 0)

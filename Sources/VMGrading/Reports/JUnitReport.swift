@@ -8,7 +8,7 @@ public enum JUnitReport {
         _ result: SubmissionResult, suite: TestSuite, showHidden: Bool = false, timing: Bool = false
     ) -> String {
         let failures = result.tests.filter { $0.status == .failed }.count
-        let errors = result.tests.filter { $0.status == .error }.count + (result.problem == nil ? 0 : 1)
+        let errors = result.tests.filter { $0.status == .error }.count
         let skipped = result.tests.filter { $0.status == .skipped }.count
         let counts = "tests=\"\(result.tests.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\""
         let time = timing ? " time=\"\(seconds(result.seconds))\"" : ""
@@ -22,11 +22,6 @@ public enum JUnitReport {
         xml += property("score", result.score.description, indent: 6)
         xml += property("max_score", result.maximum.description, indent: 6)
         xml += "    </properties>\n"
-        if let problem = result.problem {
-            xml += "    <testcase name=\"submission\" classname=\(attribute(result.name))>\n"
-            xml += "      <error message=\(attribute("cannot grade: " + problem)) type=\"unreadable\"/>\n"
-            xml += "    </testcase>\n"
-        }
         for test in result.tests {
             let name = ReportText.publicName(test, showHidden: showHidden)
             let shown = ReportText.isShown(test, showHidden: showHidden)

@@ -12,6 +12,8 @@ public struct WorkerPool: Sendable {
     public let commonArguments: [String]
     public let suite: TestSuite
     public let options: GradingOptions
+    /// Seconds a worker gets beyond its tests' time limits before it is killed.
+    public var slack: Double = 10
 
     public init(executable: String, commonArguments: [String], suite: TestSuite, options: GradingOptions) {
         self.executable = executable
@@ -47,13 +49,14 @@ public struct WorkerPool: Sendable {
         arguments += ["--name-hex", Self.hex(Array(entry.name.utf8)), "--submission-hex", Self.hex(path.bytes)]
         if let folder = entry.folder { arguments += ["--folder-hex", Self.hex(folder.bytes)] }
         // Each test has its own time limit inside the worker; this backstop catches a worker that ignores it.
-        let deadline = options.timeout * Double(max(suite.tests.count, 1)) + 30
+        let deadline = options.timeout * Double(max(suite.tests.count, 1)) + slack
         let outcome = ChildProcess.run(arguments, deadline: deadline)
         if outcome.status == 0, let result = WorkerReport.decode(outcome.output, suite: suite) {
             return result
         }
         let why: String
         switch outcome.ending {
+        case .exited(0): why = "the grading worker's answer was not a report (it broke while writing it)"
         case .exited(let code): why = "the grading worker exited with status \(code)"
         case .signalled(let signal): why = "the grading worker was stopped by signal \(signal) (\(Self.signalName(signal)))"
         case .timedOut: why = "the grading worker ran past its deadline of \(Int(deadline)) s and was stopped"

@@ -104,7 +104,7 @@ public final class Sandbox {
         guard let folder, folderDescriptor >= 0 else {
             throw Refusal(
                 "this submission is graded alone or among others in one folder, so it may include no file; "
-                    + "graded from a folder of its own, it may include files in that folder")
+                    + "graded from a folder of its own (or with vmlab grade --own-folder), it may include files there")
         }
         let components = (untrusted[includer] ?? []) + pieces.filter { $0 != "." }.map { HostPath(String($0)) }
         guard let last = components.last else { throw Refusal("'\(path)' names no file") }
