@@ -49,4 +49,18 @@ import Testing
         #expect(tlb.lookup(0x1000) == nil)
         #expect(tlb.lookup(0x2000) != nil)
     }
+
+    @Test func invalidationsCountNoHitAndAgeNoEntry() throws {
+        var tlb = try TLB(entries: 8, ways: 2)
+        tlb.insert(entry(0x1000))
+        tlb.insert(entry(0x3000, global: true))
+        _ = tlb.lookup(0x1000)
+        #expect(tlb.hits == 1)
+        // INVLPG and its relatives look entries up without using them.
+        #expect(tlb.invalidate(0x1000) == 1)
+        #expect(tlb.invalidate(0x1000) == 0)
+        #expect(tlb.invalidateNonGlobal(0x3000, pcid: 0) == 0)
+        #expect(tlb.invalidate(0x3000) == 1)
+        #expect(tlb.hits == 1, "invalidation is not a hit")
+    }
 }

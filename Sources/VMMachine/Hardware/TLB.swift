@@ -87,20 +87,30 @@ public struct TLB: Sendable {
     }
 
     /// The slot holding a translation for `virtualAddress` usable under
-    /// `pcid` (its own or a global one), marking it most recently used.
+    /// `pcid` (its own or a global one), marking it most recently used and
+    /// counting a hit.
     @inline(__always)
     public mutating func lookup(_ virtualAddress: UInt64, pcid: UInt16 = 0) -> Int? {
+        clock &+= 1
+        guard let slot = slot(for: virtualAddress, pcid: pcid) else { return nil }
+        entries[slot].lastUse = clock
+        hits &+= 1
+        return slot
+    }
+
+    /// The slot holding a translation for `virtualAddress` under `pcid`,
+    /// touching nothing: an invalidation looks entries up this way, so it
+    /// counts no hit and changes no entry's age.
+    @inline(__always)
+    private func slot(for virtualAddress: UInt64, pcid: UInt16) -> Int? {
         var shiftBit: UInt8 = 1
         var shift = UInt64(baseShift)
         let step = UInt64(shiftStep)
         let ways = ways
         let sets = sets
         let present = shiftsPresent
-        clock &+= 1
-        let now = clock
-        // One pass over the set through a buffer pointer: the entries are
-        // compared where they lie, and the array is checked for sharing once.
-        return entries.withUnsafeMutableBufferPointer { entries -> Int? in
+        // One pass over the set through a buffer pointer: the entries are compared where they lie.
+        return entries.withUnsafeBufferPointer { entries -> Int? in
             while shiftBit <= present {
                 if present & shiftBit != 0 {
                     let virtualPage = virtualAddress >> shift
@@ -111,8 +121,6 @@ public struct TLB: Sendable {
                             && UInt64(entry.pointee.pageShift) == shift
                             && (entry.pointee.pcid == pcid || entry.pointee.global)
                         {
-                            entry.pointee.lastUse = now
-                            hits &+= 1
                             return slot
                         }
                     }
@@ -208,7 +216,7 @@ public struct TLB: Sendable {
     @discardableResult
     public mutating func invalidate(_ virtualAddress: UInt64, pcid: UInt16 = 0) -> Int {
         var dropped = 0
-        while let slot = lookup(virtualAddress, pcid: pcid) {
+        while let slot = slot(for: virtualAddress, pcid: pcid) {
             entries[slot].valid = false
             if paired { entries[slot ^ 1].valid = false }
             dropped += 1
