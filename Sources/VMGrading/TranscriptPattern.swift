@@ -190,7 +190,7 @@ enum LinePattern: Sendable {
 
 /// A `re:` line's expression, compiled once. NSRegularExpression is
 /// immutable once made and documented as safe to share between threads.
-struct RegularExpression: @unchecked Sendable {
+struct RegularExpression: Sendable {
     private let expression: NSRegularExpression
 
     init?(_ pattern: String) {

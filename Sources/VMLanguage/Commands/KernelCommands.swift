@@ -50,7 +50,7 @@ enum KernelCommands {
         }
         if let block = call.block {
             do {
-                _ = try interpreter.execute(block)
+                _ = try interpreter.pinningMachine(kind) { try interpreter.execute(block) }
             } catch {
                 // An error or Ctrl-C in the block: the core still returns to user mode.
                 if entry.crossed { _ = try? machine.exitKernel(core: core) }
@@ -245,7 +245,7 @@ enum KernelCommands {
             _ = try? machine.setUserAccess(saved.0, core: core, exceptionTable: saved.1)
             if !saved.1 { interpreter.report(end + ", the uaccess routine ends") }
         }
-        _ = try interpreter.execute(block)
+        _ = try interpreter.pinningMachine("uaccess") { try interpreter.execute(block) }
     }
 
     /// What a privileged instruction did, or the fault it raised in user mode

@@ -258,6 +258,7 @@ enum MachineCommands {
                 configuration.costs[keyPath: cost.path] = value
             }
         }
+        try interpreter.checkMachineReplaceable("machine", at: call.nameRange)
         try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
             try interpreter.replaceMachine(configuration)
         }

@@ -36,6 +36,7 @@ enum SessionCommands {
             """
     ) { interpreter, call in
         let configuration = interpreter.machine.configuration
+        try interpreter.checkMachineReplaceable("reset", at: call.nameRange)
         try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
             try interpreter.replaceMachine(configuration)
         }

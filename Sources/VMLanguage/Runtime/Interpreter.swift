@@ -137,6 +137,26 @@ public final class Interpreter {
     /// Whether access lines are printed right now.
     var isQuiet: Bool { alwaysQuiet || quietDepth > 0 }
 
+    /// Blocks running now that will act on the machine when they end (a
+    /// system call returns to user mode, uaccess clears EFLAGS.AC): innermost last.
+    private var pinningBlocks: [String] = []
+
+    /// Runs a block whose end acts on the current machine: no `machine` or
+    /// `reset` inside may replace it.
+    func pinningMachine<Result>(_ block: String, _ body: () throws -> Result) rethrows -> Result {
+        pinningBlocks.append(block)
+        defer { pinningBlocks.removeLast() }
+        return try body()
+    }
+
+    /// Refuses to replace the machine while a block that will act on it runs.
+    func checkMachineReplaceable(_ command: String, at range: SourceRange) throws {
+        guard let block = pinningBlocks.last else { return }
+        throw Diagnostic(
+            "'\(command)' cannot replace the machine inside \(block) { … }: the block's end acts on this machine",
+            at: range, notes: ["end the \(block) block first, then start the new machine"])
+    }
+
     func replaceMachine(_ configuration: MachineConfiguration) throws(MachineError) {
         state.pointee.machine = try Machine(Self.applyingRunSettings(configuration, limits, frameOrderSeed))
         machineGeneration += 1

@@ -5,7 +5,7 @@
 /// `var` of the machine would cost a run-time exclusivity check on every
 /// such access, several per memory reference; the cores never grow, so an
 /// array buys nothing here. The machine is used from one thread at a time.
-public final class CoreArray: RandomAccessCollection, @unchecked Sendable {
+public final class CoreArray: RandomAccessCollection {
     private let base: UnsafeMutablePointer<Core>
     public let count: Int
 
@@ -43,7 +43,7 @@ public final class CoreArray: RandomAccessCollection, @unchecked Sendable {
 
 /// One value in memory its owner frees: a `let` of this class reaches the
 /// value through a pointer, with no exclusivity check per access.
-final class Owned<Value>: @unchecked Sendable {
+final class Owned<Value> {
     let pointer: UnsafeMutablePointer<Value>
 
     init(_ value: Value) {
