@@ -5,9 +5,7 @@ import VMMachine
 /// so that completion can list them.
 enum Builtins {
     static let objectNames = ["cpu", "cycles", "faults", "frames", "ipis", "last", "tlb"]
-    static let functionNames = [
-        "bin", "hex", "index", "pad", "phys", "pte", "ppn", "random", "str", "table_entry", "tlb_hit", "tlb_set", "tlb_tag", "translates", "vpn",
-    ]
+    static let functionNames = functionTable.map(\.0)
     static let reservedNames = objectNames + functionNames
 
     static func object(named name: String) -> MachineObject? {
@@ -397,131 +395,176 @@ enum Builtins {
         return raw
     }
 
-    static func call(
-        _ name: String, _ values: [Value], interpreter: Interpreter, at range: SourceRange, arguments: [Expression]
-    ) throws -> Value {
-        func integerArgument(_ position: Int, _ what: String) throws -> UInt64 {
-            guard case .integer(let value) = values[position] else {
+    /// A built-in function as compiled code calls it: no name is looked up while it runs.
+    typealias Function = @Sendable (BuiltinCall) throws -> Value
+
+    /// The built-in functions, found by name once, when a call is compiled.
+    static let functions: [String: Function] = Dictionary(uniqueKeysWithValues: functionTable)
+
+    /// In `functionNames` order: suggestions and completion list them so.
+    private static let functionTable: [(String, Function)] = [
+        ("bin", digits), ("hex", digits), ("index", index), ("pad", pad), ("phys", phys), ("pte", pte),
+        ("ppn", explained), ("random", random), ("str", str), ("table_entry", tableEntryFunction),
+        ("tlb_hit", explained), ("tlb_set", explained), ("tlb_tag", explained), ("translates", explained),
+        ("vpn", explained),
+    ]
+
+    /// `vpn`, `tlb_set`, `tlb_tag`, `ppn`, `tlb_hit`, `translates`: what explain says of ADDR.
+    private static func explained(_ call: BuiltinCall) throws -> Value {
+        try call.arity(1, "\(call.name)(ADDR)")
+        let address = try call.integer(0, "the address")
+        let interpreter = call.interpreter
+        let explanation = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
+            try interpreter.machine.explain(address, core: interpreter.currentCore)
+        }
+        switch call.name {
+        case "vpn": return .integer(explanation.virtualPageNumber)
+        case "tlb_set": return .integer(UInt64(explanation.tlbSet))
+        case "tlb_tag": return .integer(explanation.tlbTag)
+        // What a read would find, without making it (explain's answer).
+        case "tlb_hit": return .boolean(explanation.tlbHit)
+        case "translates": return .boolean(explanation.physicalAddress != nil)
+        default:
+            guard let physical = explanation.physicalAddress else {
                 throw Diagnostic(
-                    "\(what) of '\(name)' must be an integer, got \(values[position].typeName)",
-                    at: arguments[position].range)
+                    "\(Format.hex(explanation.virtualAddress)) does not translate now (a read would fault); explain shows why",
+                    at: call.range)
             }
-            return value
+            return .integer(physical >> call.architecture.pageShift)
         }
-        func arity(_ count: Int, _ usage: String) throws {
-            guard values.count == count else {
-                throw Diagnostic("'\(name)' takes \(count) argument(s): \(usage)", at: range)
-            }
+    }
+
+    private static func random(_ call: BuiltinCall) throws -> Value {
+        // Seeded per run (vmlab grade --seed N), so a quiz or test draws the same numbers every time.
+        try call.arity(1, "random(N), a number from 0 to N-1")
+        let bound = try call.integer(0, "the bound")
+        guard bound > 0 else { throw Diagnostic("random(N) needs N of at least 1", at: call.arguments[0].range) }
+        return .integer(call.interpreter.random.next(below: bound))
+    }
+
+    /// `hex` and `bin`.
+    private static func digits(_ call: BuiltinCall) throws -> Value {
+        let name = call.name
+        guard call.values.count == 1 || call.values.count == 2 else {
+            throw Diagnostic("'\(name)' takes 1 or 2 arguments: \(name)(VALUE) or \(name)(VALUE, DIGITS)", at: call.range)
         }
-        let architecture = interpreter.machine.architecture
-        func level(_ position: Int) throws -> Int {
-            let level = try integerArgument(position, "the level")
-            if !architecture.hasKernel {
-                guard (1...UInt64(architecture.levels)).contains(level) else {
-                    throw Diagnostic(
-                        "level must be 1 to \(architecture.levels) on machine \(architecture.name) (1 = "
-                            + "\(architecture.levelName(1)), the leaf table), got \(level)", at: arguments[position].range)
-                }
-                return Int(level)
-            }
-            guard (1...UInt64(architecture.levels)).contains(level) else {
-                let names = (1...architecture.levels).reversed().map { "\($0) = \(architecture.levelName($0))" }
-                throw Diagnostic(
-                    "level must be 1 to \(architecture.levels) (" + names.joined(separator: ", ") + "), got \(level)",
-                    at: arguments[position].range)
-            }
-            return Int(level)
+        let value = try call.integer(0, "the value")
+        let digits = call.values.count == 2 ? try call.integer(1, "the number of digits") : 1
+        guard digits <= 64 else { throw Diagnostic("at most 64 digits, got \(digits)", at: call.arguments[1].range) }
+        return .string((name == "hex" ? "0x" : "0b") + Format.digits(value, radix: name == "hex" ? 16 : 2, count: Int(digits)))
+    }
+
+    private static func pad(_ call: BuiltinCall) throws -> Value {
+        // For tables: numbers right-aligned, anything else left-aligned, in WIDTH columns.
+        try call.arity(2, "pad(VALUE, WIDTH), the value as print shows it, filled to WIDTH columns")
+        let width = try call.integer(1, "the width")
+        guard width <= 1_000 else { throw Diagnostic("a width of at most 1000, got \(width)", at: call.arguments[1].range) }
+        let text = call.values[0].displayText
+        let fill = String(repeating: " ", count: max(0, Int(width) - text.count))
+        if case .integer = call.values[0] { return .string(fill + text) }
+        return .string(text + fill)
+    }
+
+    private static func str(_ call: BuiltinCall) throws -> Value {
+        try call.arity(1, "str(VALUE), the value as print shows it")
+        return .string(call.values[0].displayText)
+    }
+
+    private static func tableEntryFunction(_ call: BuiltinCall) throws -> Value {
+        let values = call.values
+        guard values.count == 1 || values.count == 2 else {
+            throw Diagnostic(
+                "'table_entry' takes 1 or 2 arguments: table_entry(PPN) or table_entry(PPN, \"vw\")", at: call.range)
         }
-        switch name {
-        case "vpn", "tlb_set", "tlb_tag", "ppn", "tlb_hit", "translates":
-            try arity(1, "\(name)(ADDR)")
-            let address = try integerArgument(0, "the address")
-            let explanation = try interpreter.machineOperation(at: range) { () throws(MachineError) in
-                try interpreter.machine.explain(address, core: interpreter.currentCore)
-            }
-            switch name {
-            case "vpn": return .integer(explanation.virtualPageNumber)
-            case "tlb_set": return .integer(UInt64(explanation.tlbSet))
-            case "tlb_tag": return .integer(explanation.tlbTag)
-            // What a read would find, without making it (explain's answer).
-            case "tlb_hit": return .boolean(explanation.tlbHit)
-            case "translates": return .boolean(explanation.physicalAddress != nil)
-            default:
-                guard let physical = explanation.physicalAddress else {
-                    throw Diagnostic(
-                        "\(Format.hex(explanation.virtualAddress)) does not translate now (a read would fault); explain shows why",
-                        at: range)
-                }
-                return .integer(physical >> architecture.pageShift)
-            }
-        case "random":
-            // Seeded per run (vmlab grade --seed N), so a quiz or test draws the same numbers every time.
-            try arity(1, "random(N), a number from 0 to N-1")
-            let bound = try integerArgument(0, "the bound")
-            guard bound > 0 else { throw Diagnostic("random(N) needs N of at least 1", at: arguments[0].range) }
-            return .integer(interpreter.random.next(below: bound))
-        case "hex", "bin":
-            guard values.count == 1 || values.count == 2 else {
-                throw Diagnostic("'\(name)' takes 1 or 2 arguments: \(name)(VALUE) or \(name)(VALUE, DIGITS)", at: range)
-            }
-            let value = try integerArgument(0, "the value")
-            let digits = values.count == 2 ? try integerArgument(1, "the number of digits") : 1
-            guard digits <= 64 else { throw Diagnostic("at most 64 digits, got \(digits)", at: arguments[1].range) }
-            return .string((name == "hex" ? "0x" : "0b") + Format.digits(value, radix: name == "hex" ? 16 : 2, count: Int(digits)))
-        case "pad":
-            // For tables: numbers right-aligned, anything else left-aligned, in WIDTH columns.
-            try arity(2, "pad(VALUE, WIDTH), the value as print shows it, filled to WIDTH columns")
-            let width = try integerArgument(1, "the width")
-            guard width <= 1_000 else { throw Diagnostic("a width of at most 1000, got \(width)", at: arguments[1].range) }
-            let text = values[0].displayText
-            let fill = String(repeating: " ", count: max(0, Int(width) - text.count))
-            if case .integer = values[0] { return .string(fill + text) }
-            return .string(text + fill)
-        case "str":
-            try arity(1, "str(VALUE), the value as print shows it")
-            return .string(values[0].displayText)
-        case "table_entry":
-            guard values.count == 1 || values.count == 2 else {
-                throw Diagnostic("'table_entry' takes 1 or 2 arguments: table_entry(PPN) or table_entry(PPN, \"vw\")", at: range)
-            }
-            return .integer(try tableEntry(try integerArgument(0, "the PPN"), values.count == 2 ? values[1] : nil, architecture,
-                                           at: values.count == 2 ? arguments[1].range : range))
-        case "index":
-            try arity(2, "index(ADDR, LEVEL)")
-            return .integer(UInt64(architecture.index(of: try integerArgument(0, "the address"), level: try level(1))))
-        case "phys" where !architecture.hasKernel:
-            try arity(1, "phys(ADDR)")
-            let address = try integerArgument(0, "the physical address")
+        return .integer(
+            try tableEntry(
+                try call.integer(0, "the PPN"), values.count == 2 ? values[1] : nil, call.architecture,
+                at: values.count == 2 ? call.arguments[1].range : call.range))
+    }
+
+    private static func index(_ call: BuiltinCall) throws -> Value {
+        try call.arity(2, "index(ADDR, LEVEL)")
+        return .integer(UInt64(call.architecture.index(of: try call.integer(0, "the address"), level: try call.level(1))))
+    }
+
+    private static func phys(_ call: BuiltinCall) throws -> Value {
+        try call.arity(1, "phys(ADDR)")
+        let address = try call.integer(0, "the physical address")
+        let interpreter = call.interpreter
+        let architecture = call.architecture
+        if !architecture.hasKernel {
             return .integer(
-                try interpreter.machineOperation(at: arguments[0].range) { () throws(MachineError) in
+                try interpreter.machineOperation(at: call.arguments[0].range) { () throws(MachineError) in
                     try interpreter.machine.peek(address, bytes: architecture.accessBytes)
                 })
-        case "phys":
-            try arity(1, "phys(ADDR)")
-            let address = try integerArgument(0, "the physical address")
-            guard address < interpreter.machine.framesTotal * AddressLayout.pageSize, address & 0xFFF <= 0xFF8 else {
-                throw Diagnostic(
-                    "phys reads 8 bytes inside one frame of RAM (below \(Format.hex(interpreter.machine.framesTotal * AddressLayout.pageSize)))",
-                    at: arguments[0].range)
-            }
-            return .integer(interpreter.machine.memory.load(address))
-        case "pte":
-            try arity(3, "pte(PROC, ADDR, LEVEL)")
-            guard case .process(let reference) = values[0] else {
-                throw Diagnostic("the first argument of 'pte' must be a process, got \(values[0].typeName)",
-                                 at: arguments[0].range)
-            }
-            let process = try interpreter.liveProcess(reference, at: arguments[0].range)
-            return .integer(
-                try interpreter.machine.entry(
-                    root: process.root, try integerArgument(1, "the address"), level: try level(2)))
-        default:
-            var notes: [String] = []
-            if let suggestion = closestMatch(to: name, in: functionNames + interpreter.globalNames) {
-                notes.append("did you mean '\(suggestion)'?")
-            }
-            throw Diagnostic("no function named '\(name)'", at: range, notes: notes)
         }
+        guard address < interpreter.machine.framesTotal * AddressLayout.pageSize, address & 0xFFF <= 0xFF8 else {
+            throw Diagnostic(
+                "phys reads 8 bytes inside one frame of RAM (below \(Format.hex(interpreter.machine.framesTotal * AddressLayout.pageSize)))",
+                at: call.arguments[0].range)
+        }
+        return .integer(interpreter.machine.memory.load(address))
+    }
+
+    private static func pte(_ call: BuiltinCall) throws -> Value {
+        try call.arity(3, "pte(PROC, ADDR, LEVEL)")
+        guard case .process(let reference) = call.values[0] else {
+            throw Diagnostic(
+                "the first argument of 'pte' must be a process, got \(call.values[0].typeName)", at: call.arguments[0].range)
+        }
+        let process = try call.interpreter.liveProcess(reference, at: call.arguments[0].range)
+        return .integer(
+            try call.interpreter.machine.entry(
+                root: process.root, try call.integer(1, "the address"), level: try call.level(2)))
+    }
+
+    /// A call of a function that is neither defined nor built in.
+    static func unknownFunction(_ name: String, interpreter: Interpreter, at range: SourceRange) -> Diagnostic {
+        var notes: [String] = []
+        if let suggestion = closestMatch(to: name, in: functionNames + interpreter.globalNames) {
+            notes.append("did you mean '\(suggestion)'?")
+        }
+        return Diagnostic("no function named '\(name)'", at: range, notes: notes)
+    }
+}
+
+/// One call of a built-in function: its arguments' values, and helpers that
+/// check them with errors at the argument's place.
+struct BuiltinCall {
+    let name: String
+    let values: [Value]
+    let interpreter: Interpreter
+    let range: SourceRange
+    let arguments: [Expression]
+
+    var architecture: Architecture { interpreter.machine.architecture }
+
+    func integer(_ position: Int, _ what: String) throws -> UInt64 {
+        guard case .integer(let value) = values[position] else {
+            throw Diagnostic(
+                "\(what) of '\(name)' must be an integer, got \(values[position].typeName)", at: arguments[position].range)
+        }
+        return value
+    }
+
+    func arity(_ count: Int, _ usage: String) throws {
+        guard values.count == count else { throw Diagnostic("'\(name)' takes \(count) argument(s): \(usage)", at: range) }
+    }
+
+    func level(_ position: Int) throws -> Int {
+        let level = try integer(position, "the level")
+        guard (1...UInt64(architecture.levels)).contains(level) else {
+            if !architecture.hasKernel {
+                throw Diagnostic(
+                    "level must be 1 to \(architecture.levels) on machine \(architecture.name) (1 = "
+                        + "\(architecture.levelName(1)), the leaf table), got \(level)", at: arguments[position].range)
+            }
+            let names = (1...architecture.levels).reversed().map { "\($0) = \(architecture.levelName($0))" }
+            throw Diagnostic(
+                "level must be 1 to \(architecture.levels) (" + names.joined(separator: ", ") + "), got \(level)",
+                at: arguments[position].range)
+        }
+        return Int(level)
     }
 }
 

@@ -220,11 +220,15 @@ extension Compiler {
             }
         case .global(let name):
             let cell = globals.cell(name)
+            // Bound now: the call looks no name up while it runs.
+            let builtin = Builtins.functions[name]
             return { interpreter, scope in
                 try interpreter.checkDepth(level, range)
                 let values = try compiled.map { try $0(interpreter, scope) }
                 guard let value = cell.value.pointee else {
-                    return try Builtins.call(name, values, interpreter: interpreter, at: range, arguments: arguments)
+                    guard let builtin else { throw Builtins.unknownFunction(name, interpreter: interpreter, at: range) }
+                    return try builtin(
+                        BuiltinCall(name: name, values: values, interpreter: interpreter, range: range, arguments: arguments))
                 }
                 return try interpreter.invoke(value, name, values, level: level, at: range)
             }

@@ -308,7 +308,7 @@ public struct Resolver {
             }
             if lexical.isFunctionBody { insideFunction = true }
         }
-        let builtin = isCall ? Builtins.functionNames.contains(name) : BuiltinName(rawValue: name) != nil
+        let builtin = isCall ? (Builtins.functions[name] != nil) : BuiltinName(rawValue: name) != nil
         if builtin || declaredGlobals.contains(name) || isKnownGlobal(name) { return .global(name) }
         switch unknownNames {
         case .allowed: return .global(name)

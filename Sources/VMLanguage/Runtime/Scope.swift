@@ -147,7 +147,7 @@ struct GlobalNamespace {
             return !own && namespaces.sealed.contains(name) ? session : namespaces.submission
         }
         // Built-in names (`cpu`, `tlb`, `hex(…)`) always mean what the tests mean.
-        let builtin = BuiltinName(rawValue: name) != nil || Builtins.functionNames.contains(name)
+        let builtin = BuiltinName(rawValue: name) != nil || (Builtins.functions[name] != nil)
         return namespaces.sealed.contains(name) || builtin ? session : namespaces.submission
     }
 }
