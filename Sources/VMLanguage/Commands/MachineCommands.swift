@@ -93,57 +93,26 @@ enum MachineCommands {
     ) { interpreter, call in
         var configuration = MachineConfiguration()
         let name = interpreter.word(call.arguments[0])
-        let textbook = !["x86_64", "i386", "riscv64", "aarch64", "mips32"].contains(name)
-        if textbook {
+        let preset = MachinePreset.named(name)
+        if let preset {
+            if let option = GeometryOptions.all.lazy.filter({ !preset.geometryOptions.contains($0.name) })
+                .compactMap({ call.option($0.name) }).first
+            {
+                throw Diagnostic(
+                    "\(option.name)= shapes a textbook machine (csapp, ostep, custom); \(name)'s geometry is fixed",
+                    at: option.nameRange)
+            }
+            try preset.configure(&configuration, call, interpreter)
+            if let given = preset.refusedOptions.lazy.compactMap({ call.option($0) }).first {
+                throw Diagnostic(preset.refusal(given.name), at: given.nameRange)
+            }
+        } else {
             if let option = kernelOptions.lazy.compactMap({ call.option($0.name) }).first {
                 throw Diagnostic(
                     "\(option.name)= belongs to x86_64's kernel model; machine \(name) has no kernel", at: option.nameRange)
             }
             configuration.architecture = try GeometryOptions.architecture(name, call, interpreter)
             configuration.tlbEntries = 16
-        } else if let option = GeometryOptions.all.lazy.filter({ $0.name != "levels" || name != "x86_64" })
-            .compactMap({ call.option($0.name) }).first
-        {
-            throw Diagnostic(
-                "\(option.name)= shapes a textbook machine (csapp, ostep, custom); \(name)'s geometry is fixed",
-                at: option.nameRange)
-        } else if name == "riscv64" {
-            configuration.architecture =
-                call.option("mode").map { interpreter.word($0.value) == "sv48" } == true ? .riscv64Sv48 : .riscv64Sv39
-            // S-mode never executes a U page, and touches one only with
-            // sstatus.SUM set: SMEP and SMAP, always on.
-            configuration.smep = true
-            configuration.smap = true
-            for option in ["pcid", "kpti", "pge", "smep", "smap", "tlb_model"] {
-                guard let given = call.option(option) else { continue }
-                throw Diagnostic(Self.notOnRISCV(option), at: given.nameRange)
-            }
-        } else if name == "aarch64" {
-            configuration.architecture = .aarch64
-            // PXN on every user page and PAN: the kernel neither runs nor touches user pages by accident.
-            configuration.smep = true
-            configuration.smap = true
-            for option in ["pcid", "kpti", "pge", "smep", "smap", "tlb_model", "shootdown"] {
-                guard let given = call.option(option) else { continue }
-                throw Diagnostic(Self.notOnARM(option), at: given.nameRange)
-            }
-        } else if name == "mips32" {
-            configuration.architecture = .mips32
-            for option in ["pcid", "kpti", "kernel", "pge", "smep", "smap", "tlb_model", "tlb", "tlb_ways", "frames"] {
-                guard let given = call.option(option) else { continue }
-                throw Diagnostic(Self.notOnMIPS(option), at: given.nameRange)
-            }
-        } else if name == "i386" {
-            configuration.architecture = call.option("pae").map { interpreter.word($0.value) == "on" } == true ? .i386PAE : .i386
-        } else if let option = call.option("levels") {
-            // 4-level paging, or LA57's 5 (CR4.LA57: a PML5 above the PML4).
-            switch try interpreter.integer(option.value, "levels") {
-            case 4: configuration.architecture = .x86_64
-            case 5: configuration.architecture = .x86_64_la57
-            case let other:
-                throw Diagnostic(
-                    "x86_64 walks 4 levels (PML4) or, with LA57, 5 (PML5); not \(other)", at: option.value.range)
-            }
         }
         func count(_ name: String, limit: UInt64) throws -> Int? { try interpreter.option(name, of: call, atMost: limit) }
         if let option = call.option("tlb_model") {
@@ -163,21 +132,8 @@ enum MachineCommands {
         if let ways = try count("tlb_ways", limit: UInt64(TLB.maximumEntries)) { configuration.tlbWays = ways }
         if let cores = try count("cores", limit: UInt64(MachineConfiguration.maximumCores)) { configuration.cores = cores }
         if let ram = call.option("ram") { configuration.ramBytes = try interpreter.integer(ram.value, "ram") }
-        if let option = call.option("pae"), name != "i386" {
-            throw Diagnostic("pae= is i386's: \(name) has its own paging", at: option.nameRange)
-        }
-        if let option = call.option("mode"), name != "riscv64" {
-            throw Diagnostic("mode= is riscv64's (satp's MODE): \(name) has its own paging", at: option.nameRange)
-        }
-        if let option = call.option("asid") {
-            guard ["riscv64", "aarch64", "mips32"].contains(name) else {
-                throw Diagnostic(
-                    "asid= is riscv64's, aarch64's and mips32's: "
-                        + (configuration.architecture.supportsPCID ? "\(name) tags TLB entries with PCIDs (pcid=on)" : "\(name) has no ASIDs"),
-                    at: option.nameRange)
-            }
-            configuration.pcid = interpreter.word(option.value) == "on"
-        }
+        try preset?.checkOwnOptions(call, configuration)
+        if let option = call.option("asid") { configuration.pcid = interpreter.word(option.value) == "on" }
         if let option = call.option("pcid") {
             configuration.pcid = interpreter.word(option.value) == "on"
             if configuration.pcid && !configuration.architecture.supportsPCID {
@@ -265,32 +221,14 @@ enum MachineCommands {
         interpreter.unbindProcesses()
         let machine = interpreter.machine
         let tlb = machine.cores[0].tlb
-        if textbook {
+        guard let preset else {
             interpreter.report(
                 "machine \(name): " + GeometryOptions.describe(machine.architecture) + ", "
                     + (machine.cores.count > 1 ? "\(machine.cores.count) cores, " : "")
                     + StateRenderer.tlbGeometry(tlb) + ", no kernel")
             return
         }
-        var features: [String] = []
-        if machine.architecture.levels == 5 { features.append("5-level paging (LA57: PML5, 57-bit addresses)") }
-        if machine.architecture == .i386 { features.append("32-bit paging (PD and PT, 4-byte entries, 4 MiB pages, no NX)") }
-        if machine.architecture == .i386PAE {
-            features.append("PAE (PDPT, PD and PT, 8-byte entries with NX, 2 MiB pages, the 4 PDPTEs loaded with CR3)")
-        }
-        if machine.architecture.encoding == .mips {
-            features.append(
-                "R4000-style: no hardware walker, a 48-entry TLB of page pairs refilled by the kernel, kseg0/kseg1 unmapped")
-        }
-        if machine.architecture.encoding == .arm {
-            features.append(
-                "4 KiB granule, 48-bit addresses (TTBR0_EL1 below, TTBR1_EL1 above), the kernel's table in TTBR1, never switched")
-        }
-        if machine.architecture.encoding == .riscv {
-            features.append(
-                "\(machine.architecture.levels == 3 ? "Sv39" : "Sv48") (\(machine.architecture.levels) levels, "
-                    + "\(machine.architecture.virtualBits)-bit addresses, leaves at any level)")
-        }
+        var features = preset.features(machine.architecture)
         if configuration.pcid { features.append("\(machine.architecture.tagName) on") }
         if configuration.separateKernelTable {
             let architecture = machine.architecture
