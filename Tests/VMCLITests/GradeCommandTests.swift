@@ -256,6 +256,30 @@ final class JUnitCounter: NSObject, XMLParserDelegate {
         #expect(tests.allSatisfy { $0["execution_time"] != nil }, "Gradescope's run asks for --timing")
     }
 
+    @Test func theUploadFolderIsTheStudentsOwnSoItsFilesMayBeIncluded() throws {
+        let solution = try String(
+            contentsOf: CLITests.packageRoot.appendingPathComponent("Examples/grading/thread-switch/submissions/partial.vml"),
+            encoding: .utf8)
+        let root = try autograderRoot(submission: ["submission.vml": "include \"lib/part.vml\"\n"])
+        let lib = root.appendingPathComponent("submission/lib")
+        try FileManager.default.createDirectory(at: lib, withIntermediateDirectories: true)
+        try solution.write(to: lib.appendingPathComponent("part.vml"), atomically: true, encoding: .utf8)
+        let (status, results) = try runAutograder(root)
+        #expect(status == 0)
+        #expect((results["score"] as? NSNumber)?.doubleValue == 3, "\(results)")
+    }
+
+    @Test func aSubmissionThatIsNotUTF8StillGetsResultsOfTheRealMaximum() throws {
+        let root = try autograderRoot(submission: [:])
+        try Data([0x23, 0x20, 0xE9, 0x0A]).write(to: root.appendingPathComponent("submission/submission.vml"))
+        let (status, results) = try runAutograder(root)
+        #expect(status == 0)
+        #expect((results["score"] as? NSNumber)?.doubleValue == 0)
+        let tests = try #require(results["tests"] as? [[String: Any]])
+        #expect(tests.count == 4, "every test is reported, each 0 of its points")
+        #expect((results["output"] as? String)?.contains("submission.vml:1:3: error: not UTF-8 text") == true, "\(results)")
+    }
+
     @Test func noScriptUploadedIsAZeroWithAnExplanation() throws {
         let (status, results) = try runAutograder(try autograderRoot(submission: ["notes.txt": "hello"]))
         #expect(status == 0)
