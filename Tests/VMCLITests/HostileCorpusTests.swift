@@ -244,6 +244,15 @@ import Testing
             everything += result.stdout + result.stderr
             let check = try CLITests.tool(["python3", Self.corpus.appendingPathComponent("validate.py").path, folder] + Self.canaries)
             #expect(check.status == 0, "\(format): \(check.stdout)")
+            // The same score in this format as in Gradescope's.
+            for testCase in cases {
+                let file = "\(folder)/\(Self.reportName(testCase.entryName)).\(format == "tap" ? "tap" : "xml")"
+                let report = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+                let wanted =
+                    format == "tap"
+                    ? "# Score: \(testCase.score)/6\n" : "<property name=\"score\" value=\"\(testCase.score)\"/>"
+                #expect(report.contains(wanted), "\(testCase.name): \(format) lacks \(wanted)")
+            }
         }
         let check = try CLITests.tool(["python3", Self.corpus.appendingPathComponent("validate.py").path, gradescope] + Self.canaries)
         #expect(check.status == 0, "gradescope: \(check.stdout)")
@@ -257,6 +266,16 @@ import Testing
         let csv = try Self.grade([tests, submissions, "--format", "csv"] + limits, landlock: true)
         everything += text.stdout + text.stderr + csv.stdout + csv.stderr
         // One line per entry (the twins are two), a header and a footer: no name starts a line of its own.
+        // And in the gradebooks: each case's row (the twins' two rows) carries its score.
+        for testCase in cases where testCase.name != "forge-gradebook-row" && !testCase.name.hasPrefix("name-latin1") {
+            let csvRows = csv.stdout.split(separator: "\n").filter { $0.hasPrefix(testCase.name + ",") }
+            #expect(!csvRows.isEmpty && csvRows.allSatisfy { $0.hasPrefix("\(testCase.name),\(testCase.score),6,") },
+                "\(testCase.name): \(csvRows)")
+            let textRows = text.stdout.split(separator: "\n").filter { $0.hasPrefix(testCase.name + " ") }
+            #expect(!textRows.isEmpty && textRows.allSatisfy {
+                $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first == Substring(testCase.score)
+            }, "\(testCase.name): \(textRows)")
+        }
         let rows = text.stdout.split(separator: "\n")
         #expect(rows.count == cases.count + 2 + 2, "\(text.stdout)")
         #expect(rows.filter { $0.hasPrefix("bob ") }.count == 1, "\(text.stdout)")
