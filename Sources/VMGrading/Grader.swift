@@ -17,6 +17,18 @@ public struct GradingOptions: Sendable {
     public var scrambleFrames: UInt64?
 
     public init() {}
+
+    public init(
+        maximumSteps: UInt64, maximumFrames: Int, maximumOutput: Int, timeout: Double, seed: UInt64,
+        scrambleFrames: UInt64?
+    ) {
+        self.maximumSteps = maximumSteps
+        self.maximumFrames = maximumFrames
+        self.maximumOutput = maximumOutput
+        self.timeout = timeout
+        self.seed = seed
+        self.scrambleFrames = scrambleFrames
+    }
 }
 
 /// Grades submissions against a suite: every test in a fresh session on a

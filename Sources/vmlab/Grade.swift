@@ -137,14 +137,9 @@ struct Grade: ParsableCommand {
     }
 
     var gradingOptions: GradingOptions {
-        var options = GradingOptions()
-        options.maximumSteps = maxSteps
-        options.maximumFrames = maxFrames
-        options.maximumOutput = maxOutput
-        options.timeout = timeout
-        options.seed = seed
-        options.scrambleFrames = scrambleFrames
-        return options
+        GradingOptions(
+            maximumSteps: maxSteps, maximumFrames: maxFrames, maximumOutput: maxOutput, timeout: timeout, seed: seed,
+            scrambleFrames: scrambleFrames)
     }
 
     /// What every worker is told: the tests file and the limits (paths as hex: they may not be UTF-8).

@@ -45,13 +45,9 @@ struct GradeWorker: ParsableCommand {
         } catch {
             throw ExitCode(2)
         }
-        var options = GradingOptions()
-        options.seed = seed
-        options.scrambleFrames = scrambleFrames
-        options.maximumSteps = stepLimit
-        options.maximumFrames = frameLimit
-        options.maximumOutput = outputLimit
-        options.timeout = secondsLimit
+        let options = GradingOptions(
+            maximumSteps: stepLimit, maximumFrames: frameLimit, maximumOutput: outputLimit, timeout: secondsLimit,
+            seed: seed, scrambleFrames: scrambleFrames)
         let grader = Grader(suite: suite, options: options)
         let name = String(decoding: nameBytes, as: UTF8.self)
         let result: SubmissionResult = NativeStack.run {

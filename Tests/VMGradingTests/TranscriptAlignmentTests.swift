@@ -1,4 +1,6 @@
 import Testing
+import VMMachine
+
 @testable import VMGrading
 
 /// The alignment behind `expect_transcript`: Myers's diff with patterns as
@@ -16,7 +18,7 @@ import Testing
     }
 
     @Test func matchesAreALongestCommonSubsequenceInOrder() {
-        var random = SplitMixForTests(seed: 7)
+        var random = SplitMix64(seed: 7)
         for _ in 0..<400 {
             let a = (0..<Int(random.next() % 14)).map { _ in Int(random.next() % 4) }
             let b = (0..<Int(random.next() % 14)).map { _ in Int(random.next() % 4) }
@@ -61,18 +63,5 @@ import Testing
         #expect(regex.matches(0, Array("TLB miss".utf8)[...]))
         #expect(!regex.matches(0, Array("a TLB miss".utf8)[...]))
         #expect(!TranscriptPattern("re:(unclosed").matches(0, Array("(unclosed".utf8)[...]))
-    }
-}
-
-/// A seeded generator for test data.
-struct SplitMixForTests {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
