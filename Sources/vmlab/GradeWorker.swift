@@ -53,7 +53,13 @@ struct GradeWorker: ParsableCommand {
         let result: SubmissionResult = NativeStack.run {
             grader.grade(submission: submission, name: name, folder: folder) {
                 // The submission is read and parsed: from here on, nothing but its own folder.
-                _ = try? KernelSandbox.restrict(readingOnly: folder.map { [$0] } ?? [])
+                // Where the kernel offers Landlock and it refuses, fail closed: never run unconfined.
+                guard case .success = KernelSandbox.availability else { return }
+                do {
+                    _ = try KernelSandbox.restrict(readingOnly: folder.map { [$0] } ?? [])
+                } catch {
+                    Foundation.exit(WorkerPool.unconfinedStatus)
+                }
             }
         }
         FileHandle.standardOutput.write(WorkerReport.encode(result))

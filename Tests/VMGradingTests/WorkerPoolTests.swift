@@ -45,6 +45,11 @@ import VMLanguage
         #expect(results[0].problem?.contains("ran past its deadline") == true)
     }
 
+    @Test func aWorkerThatCouldNotConfineItselfIsReportedSo() throws {
+        let (pool, entries) = try pool("exit \(WorkerPool.unconfinedStatus)")
+        #expect(pool.grade(entries, jobs: 1)[0].problem?.contains("could not confine itself with Landlock") == true)
+    }
+
     @Test func garbageIsNotAReport() throws {
         let (pool, entries) = try pool("echo '{\"score\": 100}'")
         #expect(pool.grade(entries, jobs: 1)[1].problem?.contains("was not a report") == true)

@@ -12,6 +12,9 @@ public struct WorkerPool: Sendable {
     public let commonArguments: [String]
     public let suite: TestSuite
     public let options: GradingOptions
+    /// A worker's exit status when the kernel offers Landlock but it could not confine itself.
+    public static let unconfinedStatus: Int32 = 4
+
     /// Seconds a worker gets beyond its tests' time limits before it is killed.
     public var slack: Double = 10
 
@@ -57,6 +60,8 @@ public struct WorkerPool: Sendable {
         let why: String
         switch outcome.ending {
         case .exited(0): why = "the grading worker's answer was not a report (it broke while writing it)"
+        case .exited(Self.unconfinedStatus):
+            why = "the grading worker could not confine itself with Landlock, so the submission was not run"
         case .exited(let code): why = "the grading worker exited with status \(code)"
         case .signalled(let signal): why = "the grading worker was stopped by signal \(signal) (\(Self.signalName(signal)))"
         case .timedOut: why = "the grading worker ran past its deadline of \(Int(deadline)) s and was stopped"
