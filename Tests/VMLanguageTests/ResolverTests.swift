@@ -91,7 +91,7 @@ import Testing
         #expect(run(source).output == "7\n")
         // Called before the let ran, the name has no value yet: a located error.
         let early = run("{ def f() { return later }\n print f()\n let later = 7 }")
-        #expect(early.output.contains("test.vml:1:20: error: 'later' is not defined"), "\(early.output)")
+        #expect(early.output.contains("test.vml:1:20: error: 'later' has no value yet"), "\(early.output)")
     }
 
     @Test func parametersShadowGlobals() {

@@ -7,8 +7,13 @@ extension Interpreter {
     /// Bytes one string value may hold: doubling a string in a loop stops here.
     static let maximumStringBytes = 1 << 20
 
+    /// A block's name read by a function while the name holds nothing: its
+    /// `let` has not run yet in this pass of the block (a loop's body starts
+    /// each iteration empty), or the block has ended.
     static func notDefined(_ name: String, at range: SourceRange) -> Diagnostic {
-        Diagnostic("'\(name)' is not defined", at: range)
+        Diagnostic(
+            "'\(name)' has no value yet", at: range,
+            notes: ["a function sees its block's '\(name)' only after that block's 'let \(name)' has run, and only while the block runs"])
     }
 
     static func notAssignable(_ name: String, at range: SourceRange) -> Diagnostic {

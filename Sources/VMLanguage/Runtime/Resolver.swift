@@ -325,6 +325,11 @@ public struct Resolver {
         var visible = Set(declaredGlobals)
         for lexical in stack { visible.formUnion(lexical.names.keys) }
         var notes = extraNotes
+        // The name exists, further down its block: say so instead of suggesting it.
+        if visible.contains(name) {
+            notes.append("'\(name)' is declared further down; a statement sees only the names declared above it")
+            return Diagnostic(isCall ? "no function named '\(name)' yet" : "'\(name)' is not defined yet", at: range, notes: notes)
+        }
         if isCall {
             if let suggestion = closestMatch(to: name, in: Builtins.functionNames + visible.sorted()) {
                 notes.append("did you mean '\(suggestion)'?")
