@@ -162,6 +162,27 @@ import Testing
         #expect(saved == "_HiStOrY_V2_\nprint\\040101\nprint\\040202\nprint\\040103\n")
     }
 
+    /// Two shells saving at the same moment: each save is a load, a merge
+    /// and a rename, so without the lock one shell's rename drops lines the
+    /// other had just saved. Each shell gets 150 lines in one burst.
+    @Test func twoShellsSavingAtOnceLoseNoLine() throws {
+        let shells = try [shell(), shell()]
+        for (index, terminal) in shells.enumerated() {
+            terminal.settle()
+            terminal.send((0..<150).map { "print \(index * 1000 + $0)\r" }.joined() + "print \"done\" + \"-\(index)\"\r")
+        }
+        for (index, terminal) in shells.enumerated() {
+            #expect(terminal.waitFor("done-\(index)"), "\(terminal.plainOutput.suffix(300))")
+            terminal.settle()
+            terminal.send("\u{4}")
+            #expect(terminal.waitForExit() == 0)
+        }
+        let saved = try String(contentsOfFile: historyPath, encoding: .utf8)
+        let lines = Set(saved.split(separator: "\n").map(String.init))
+        let missing = (0..<2).flatMap { index in (0..<150).map { "print\\040\(index * 1000 + $0)" } }.filter { !lines.contains($0) }
+        #expect(missing.isEmpty, "lost \(missing.count) of 300 lines, e.g. \(missing.prefix(3))")
+    }
+
     @Test func noHistoryLeavesNoFile() throws {
         let terminal = try shell(["--no-history"])
         type(terminal, "print 1", afterPrompt: 1)

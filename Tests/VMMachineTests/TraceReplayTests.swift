@@ -35,4 +35,23 @@ import Testing
         let faults: [ReplacementPolicy: UInt64] = [.opt: 7, .fifo: 9, .lru: 10]
         #expect(whole.minorFaults + whole.majorFaults == faults[policy])
     }
+
+    /// OPT's ties: when several resident pages are never used again, the
+    /// first of them in frame order goes (strictly farther wins, as in
+    /// OSTEP's paging-policy.py), so the answer does not depend on a scan's direction.
+    @Test func optBreaksTiesTowardTheFirstFrame() throws {
+        var configuration = MachineConfiguration()
+        configuration.userFrameLimit = 3
+        configuration.replacementPolicy = .opt
+        let machine = try Machine(configuration)
+        let process = try machine.spawn(name: "trace")
+        _ = try machine.switchTo(process.pid)
+        machine.coverUserGaps(of: process.pid)
+        // At 4, pages 1, 2 and 3 are never used again: a three-way tie.
+        _ = try machine.replay(trace([1, 2, 3, 4]), core: 0) { (_: Int) throws(MachineError) in }
+        let resident = try [UInt64(1), 2, 3, 4].filter { page in
+            PageTableEntry(raw: try machine.entry(root: process.root, 0x40_0000 + page * 4096, level: 1)).isPresent
+        }
+        #expect(resident == [2, 3, 4], "page 1, in the first frame, was evicted")
+    }
 }
