@@ -22,9 +22,12 @@ import Testing
 
     @Test func bootTablesAreFewAndRAMStaysSparse() throws {
         let machine = try self.machine(ram: 1 << 40)  // 1 TiB of simulated RAM
-        // Master PML4; the direct map of 1 TiB needs 2 PDPTs (512 GiB each) and
-        // 1,024 PDs of 2 MiB pages; kernel text adds a PDPT and a PD.
-        #expect(machine.kernelTableFrames.count == 1 + 2 + 1024 + 2 + 3)
+        // Master PML4; the direct map of 1 TiB needs 2 PDPTs (512 GiB each)
+        // holding 1 GiB pages, and one PD for the first gigabyte's 2 MiB pages;
+        // kernel text adds a PDPT and a PD, the entry area 3 tables.
+        #expect(machine.kernelTableFrames.count == 1 + 2 + 1 + 2 + 3)
+        #expect(try machine.entry(root: machine.kernelRoot, AddressLayout.directMapBase + (5 << 30), level: 3) & PageTableEntry.pageSize != 0)
+        #expect(try machine.entry(root: machine.kernelRoot, AddressLayout.directMapBase + (5 << 20), level: 2) & PageTableEntry.pageSize != 0)
         #expect(machine.memory.touchedFrames == machine.kernelTableFrames.count)
     }
 
@@ -198,10 +201,10 @@ import Testing
     @Test func aRunawayScriptCannotExhaustTheHost() throws {
         var configuration = MachineConfiguration()
         configuration.ramBytes = 1 << 40
-        configuration.maximumTouchedFrames = 1032 + 1 + 3 + 10  // boot tables, PML4, 3 tables, 10 pages
+        configuration.maximumTouchedFrames = 9 + 1 + 3 + 10  // boot tables, PML4, 3 tables, 10 pages
         let machine = try Machine(configuration)
         let a = try machine.spawn(name: "A")
-        #expect(throws: MachineError.hostMemoryLimit(frames: 1046)) {
+        #expect(throws: MachineError.hostMemoryLimit(frames: 23)) {
             try machine.map(a.pid, at: 0, size: 1 << 32, protection: .readWrite)  // 2,048 page tables
         }
         try machine.map(a.pid, at: 0, size: 1 << 20, protection: .readWrite)
@@ -213,10 +216,10 @@ import Testing
                 written += 1
             }
         } catch {
-            #expect(error == .hostMemoryLimit(frames: 1046))
+            #expect(error == .hostMemoryLimit(frames: 23))
         }
         #expect(written == 10)
-        #expect(machine.memory.touchedFrames == 1046)
+        #expect(machine.memory.touchedFrames == 23)
         // Writing again to a page that already holds data needs no new frame.
         #expect(try machine.access(0, kind: .write, storing: 2).fault == nil)
     }

@@ -22,10 +22,20 @@ extension Machine {
         // Where the kernel image is the direct map's start (i386), its first page
         // must run: Linux maps kernel text with PAGE_KERNEL_LARGE_EXEC there.
         let textInDirectMap = architecture.kernelTextBase == architecture.directMapBase
+        // The first gigabyte in 2 MiB pages and every whole gigabyte after it
+        // in 1 GiB pages where the architecture has them, as Linux maps it
+        // with X86_FEATURE_GBPAGES (/sys/kernel/debug/page_tables/kernel shows
+        // "pmd" lines up to 1 GiB, then "pud"): building a machine costs
+        // nothing proportional to its RAM beyond one entry a gigabyte.
+        let gigabyte = architecture.levels >= 3 ? architecture.span(ofLevel: 3) : 0
+        let hugeLeaves = gigabyte != 0 && architecture.leafLevel(forPageSize: gigabyte) == 3
         while physicalAddress < configuration.ramBytes {
             let flags = textInDirectMap && physicalAddress == 0 ? directMap & ~PageTableEntry.noExecute : directMap
-            try installKernelLeaf(architecture.directMapBase + physicalAddress, physicalAddress, level: 2, flags)
-            physicalAddress += architecture.span(ofLevel: 2)
+            let level =
+                hugeLeaves && physicalAddress >= gigabyte && physicalAddress % gigabyte == 0
+                    && configuration.ramBytes - physicalAddress >= gigabyte ? 3 : 2
+            try installKernelLeaf(architecture.directMapBase + physicalAddress, physicalAddress, level: level, flags)
+            physicalAddress += architecture.span(ofLevel: level)
         }
         // i386's kernel image is the start of the direct map (lowmem); x86-64 maps it apart.
         if architecture.kernelTextBase != architecture.directMapBase {
