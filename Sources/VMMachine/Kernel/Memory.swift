@@ -65,8 +65,8 @@ extension Machine {
         let index = processIndex(pid)
         let process = processes[index]
         let end = virtualAddress + size
-        if let clash = process.regions.first(where: { $0.start < end && virtualAddress < $0.end }) {
-            throw .alreadyMapped(process: process.name, address: max(clash.start, virtualAddress))
+        if let clash = process.regions.overlapping(virtualAddress, end).first {
+            throw .alreadyMapped(process: process.name, address: max(process.regions[clash].start, virtualAddress))
         }
         let region = MemoryRegion(start: virtualAddress, end: end, protection: protection, pageSize: pageSize)
         guard populate else {
@@ -111,8 +111,7 @@ extension Machine {
     }
 
     func insert(_ region: MemoryRegion, into index: Int) {
-        processes[index].regions.append(region)
-        processes[index].regions.sort { $0.start < $1.start }
+        processes[index].regions.insert(region)
     }
 
     /// Writes the leaf for the page at `virtualAddress` (creating tables; recorded in `created`).
@@ -133,33 +132,31 @@ extension Machine {
         setTableEntry(at: entryAddress, PageTableEntry(physicalAddress: physicalAddress, flags: flags).raw)
     }
 
-    /// Splits `pid`'s regions at `start` and `end`; returns the pieces inside
-    /// and outside, or throws if part of the range is in no region.
+    /// The regions `start ..< end` touches, cut at `start` and `end`: their
+    /// positions, the pieces inside, and the parts of the first and last
+    /// outside the range. Throws if part of the range is in no region.
     private func carve(_ index: Int, _ start: UInt64, _ end: UInt64) throws(MachineError) -> (
-        inside: [MemoryRegion], outside: [MemoryRegion]
+        positions: Range<Int>, inside: [MemoryRegion], before: MemoryRegion?, after: MemoryRegion?
     ) {
+        let regions = processes[index].regions
+        let positions = regions.overlapping(start, end)
         var inside: [MemoryRegion] = []
-        var outside: [MemoryRegion] = []
-        for region in processes[index].regions {
-            guard region.start < end && start < region.end else {
-                outside.append(region)
-                continue
-            }
+        var before: MemoryRegion?
+        var after: MemoryRegion?
+        var covered = start
+        for position in positions {
+            let region = regions[position]
             let low = max(region.start, start)
             let high = min(region.end, end)
             if low % region.pageSize != 0 { throw .partialLargePage(address: low, pageSize: region.pageSize) }
             if high % region.pageSize != 0 { throw .partialLargePage(address: high, pageSize: region.pageSize) }
-            if region.start < low { outside.append(MemoryRegion(start: region.start, end: low, protection: region.protection, pageSize: region.pageSize)) }
+            if region.start < low { before = MemoryRegion(start: region.start, end: low, protection: region.protection, pageSize: region.pageSize) }
             inside.append(MemoryRegion(start: low, end: high, protection: region.protection, pageSize: region.pageSize))
-            if high < region.end { outside.append(MemoryRegion(start: high, end: region.end, protection: region.protection, pageSize: region.pageSize)) }
-        }
-        var covered = start
-        for piece in inside.sorted(by: { $0.start < $1.start }) {
-            guard piece.start == covered else { break }
-            covered = piece.end
+            if high < region.end { after = MemoryRegion(start: high, end: region.end, protection: region.protection, pageSize: region.pageSize) }
+            if low == covered { covered = high }
         }
         guard covered >= end else { throw .notMapped(process: processes[index].name, address: covered) }
-        return (inside, outside)
+        return (positions, inside, before, after)
     }
 
     /// Removes `size` bytes at `virtualAddress` from `pid`: the region, the
@@ -172,8 +169,8 @@ extension Machine {
         _ = try checkUserRange(virtualAddress, size: size)
         let index = processIndex(pid)
         let split = try splitHugePages(index, at: [virtualAddress, virtualAddress + size], core: initiator)
-        let (inside, outside) = try carve(index, virtualAddress, virtualAddress + size)
-        processes[index].regions = outside.sorted { $0.start < $1.start }
+        let (positions, inside, before, after) = try carve(index, virtualAddress, virtualAddress + size)
+        processes[index].regions.replace(positions, with: [before, after].compactMap { $0 })
         var freed: [UInt64] = []
         var pages: [(UInt64, UInt64)] = []
         let root = processes[index].root
@@ -209,11 +206,11 @@ extension Machine {
         _ = try checkUserRange(virtualAddress, size: size)
         let index = processIndex(pid)
         let split = try splitHugePages(index, at: [virtualAddress, virtualAddress + size], core: initiator)
-        let (inside, outside) = try carve(index, virtualAddress, virtualAddress + size)
+        let (positions, inside, before, after) = try carve(index, virtualAddress, virtualAddress + size)
         let changed = inside.map {
             MemoryRegion(start: $0.start, end: $0.end, protection: protection, pageSize: $0.pageSize)
         }
-        processes[index].regions = (outside + changed).sorted { $0.start < $1.start }
+        processes[index].regions.replace(positions, with: [before].compactMap { $0 } + changed + [after].compactMap { $0 })
         var reduced: [(UInt64, UInt64)] = []
         var count = 0
         for region in changed {
@@ -252,10 +249,8 @@ extension Machine {
         var split: [UInt64] = []
         for boundary in boundaries {
             let large = architecture.span(ofLevel: 2)
-            guard boundary % large != 0,
-                let position = processes[index].regions.firstIndex(where: {
-                    $0.start < boundary && boundary < $0.end && $0.pageSize == large
-                })
+            guard boundary % large != 0, let position = processes[index].regions.position(containing: boundary),
+                processes[index].regions[position].start < boundary, processes[index].regions[position].pageSize == large
             else { continue }
             let region = processes[index].regions[position]
             let start = boundary & ~(large - 1)
@@ -292,7 +287,7 @@ extension Machine {
                 pieces.append(
                     MemoryRegion(start: start + large, end: region.end, protection: region.protection, pageSize: large))
             }
-            processes[index].regions.replaceSubrange(position...position, with: pieces)
+            processes[index].regions.replace(position..<(position + 1), with: pieces)
         }
         return split
     }

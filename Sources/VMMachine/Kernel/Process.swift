@@ -59,7 +59,7 @@ public struct Process: Sendable {
     /// Frames holding this process's page tables, PML4(s) first, in allocation order.
     public internal(set) var tableFrames: [UInt64]
     /// The regions, sorted by start address, never overlapping.
-    public internal(set) var regions: [MemoryRegion] = []
+    public internal(set) var regions = RegionList()
     /// User memory currently backed by frames, in 4 KiB pages.
     public internal(set) var residentPages: UInt64 = 0
     public internal(set) var threads: [ThreadID] = []
@@ -69,7 +69,5 @@ public struct Process: Sendable {
     /// `mm->context.tlb_gen`); a core that cached them compares on switch-in.
     public internal(set) var tlbGeneration: UInt64 = 1
 
-    public func region(containing address: UInt64) -> MemoryRegion? {
-        regions.first { $0.contains(address) }
-    }
+    public func region(containing address: UInt64) -> MemoryRegion? { regions.region(containing: address) }
 }
