@@ -30,7 +30,15 @@ import Testing
     /// the next access walks again.
     private func rewrite(_ machine: Machine, _ step: WalkStep, _ change: (UInt64) -> UInt64) throws {
         try machine.poke(step.entryAddress, change(step.entry), bytes: machine.architecture.entryBytes)
+        try flush(machine)
+    }
+
+    /// Flushes core 0's TLB from kernel mode (a flush is privileged) and returns to user mode.
+    private func flush(_ machine: Machine) throws {
+        _ = try machine.enterKernel(core: 0)
         _ = try machine.flushTLB(core: 0)
+        _ = try machine.exitKernel(core: 0)
+        #expect(machine.cores[0].tlb.validCount == 0 && machine.cores[0].mode == .user)
     }
 
     /// The x86 family: the SDM (vol. 3A §4.6.1) ANDs R/W over every paging
@@ -116,8 +124,9 @@ import Testing
             }
         }
         let before = try walk(machine, 0x40_0000)
-        _ = try machine.flushTLB(core: 0)
-        #expect(try machine.access(0x40_0000, kind: .write, storing: 7).physicalAddress != nil)
+        try flush(machine)
+        let write = try machine.access(0x40_0000, kind: .write, storing: 7)
+        #expect(!write.tlbHit && write.physicalAddress != nil, "the write missed and walked (or refilled)")
         let after = try walk(machine, 0x40_0000)
         #expect(after.dropLast().map(\.entry) == before.dropLast().map(\.entry), "\(architecture.name): table entries unchanged")
         if architecture.format.tracksDirty {

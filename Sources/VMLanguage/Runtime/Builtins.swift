@@ -183,6 +183,14 @@ enum Builtins {
             guard let fault = try cause(interpreter, "scause", .riscv).fault else { return .integer(0) }
             return .integer(fault.kind == .invalidOpcode ? 2 : ArchitectureText.scause(fault).0)
         }),
+        /// MIPS: whether the access took a TLB Refill exception (then it did not hit).
+        ("refilled", { interpreter, _ in
+            let architecture = interpreter.machine.architecture
+            guard architecture.encoding == .mips else {
+                throw BuiltinFailure("\(architecture.name) refills its TLB in hardware: last.refilled is MIPS's; last.tlb_hit says whether the access hit")
+            }
+            return .boolean(try last(interpreter).refill != nil)
+        }),
         ("tlb_hit", { interpreter, _ in .boolean(try last(interpreter).tlbHit) }),
         /// The TLB set the access probed (CS:APP's TLBI) and its tag (TLBT), for a smallest page.
         ("tlb_index", { interpreter, _ in

@@ -156,8 +156,11 @@ public struct AccessOutcome: Sendable {
         public let entryLo1: UInt64
     }
 
-    /// Whether the translation that was finally used came from the TLB.
-    public var tlbHit: Bool { (retry ?? first).tlbHit }
+    /// Whether the access hit in the TLB: the translation finally used came
+    /// from it, and no refill put it there for this access. (On MIPS a miss
+    /// traps to the refill handler and the retried instruction then finds
+    /// the entry; that access still missed, and `refill` says so.)
+    public var tlbHit: Bool { refill == nil && (retry ?? first).tlbHit }
     /// The first attempt's walk.
     public var walk: WalkTrace { first.walk }
     /// The fault the CPU raised on the first attempt, if any.
