@@ -185,6 +185,23 @@ public struct PhysicalMemory: Sendable {
     }
 
     /// Forgets a frame's contents (it reads as zero again) and returns its host memory.
+    /// Discards every touched frame of `frames`, skipping untouched chunks
+    /// whole: freeing a 1 GiB page costs what it held.
+    public mutating func discard(frames: Range<UInt64>) {
+        var frame = frames.lowerBound
+        while frame < min(frames.upperBound, frameCount) {
+            let chunkEnd = min((frame >> Self.chunkShift + 1) << Self.chunkShift, frames.upperBound)
+            if chunks[Int(frame >> Self.chunkShift)].isEmpty {
+                frame = chunkEnd
+                continue
+            }
+            while frame < chunkEnd {
+                discard(frame: frame)
+                frame += 1
+            }
+        }
+    }
+
     public mutating func discard(frame: UInt64) {
         let frameSlot = slot(ofFrame: frame)
         guard frameSlot >= 0 else { return }

@@ -185,14 +185,19 @@ extension Machine {
             return
         }
         let first = physicalAddress / AddressLayout.pageSize
-        for frame in first..<(first + pageSize / AddressLayout.pageSize) {
-            if limitsUserFrames {
-                if let slot = resident.cleanCopy[frame] { releaseSwapSlot(slot) }
-                resident.remove(frame)
-            }
-            memory.discard(frame: frame)
-            allocator.free(frame)
+        let count = pageSize / AddressLayout.pageSize
+        if count > 1 {
+            // A huge page (never under frames=N) goes back whole.
+            memory.discard(frames: first..<(first + count))
+            allocator.free(first, count: count)
+            return
         }
+        if limitsUserFrames {
+            if let slot = resident.cleanCopy[first] { releaseSwapSlot(slot) }
+            resident.remove(first)
+        }
+        memory.discard(frame: first)
+        allocator.free(first)
     }
 
     /// How many leaf entries map the page at `physicalAddress`.
