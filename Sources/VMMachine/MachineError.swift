@@ -5,6 +5,8 @@ public enum MachineError: Error, Equatable, Sendable {
     case notOnArchitecture(architecture: String, what: String)
     case tlbGeometry(TLB.ConfigurationError)
     case outOfMemory(totalFrames: UInt64)
+    /// A map asked to populate more pages at once than the model allows.
+    case populateLimit(pages: UInt64, limit: UInt64)
     case misaligned(address: UInt64, alignment: UInt64)
     case sizeNotPageMultiple(size: UInt64)
     case emptyRange

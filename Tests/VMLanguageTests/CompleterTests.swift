@@ -31,7 +31,7 @@ import Testing
     @Test func wordChoicesAndOptions() {
         #expect(complete("show ") == ["costs", "cpu", "format=", "frames", "memory", "pagetable", "processes", "tlb"])
         #expect(complete("show p") == ["pagetable", "processes"])
-        #expect(complete("map Alpha 0x1000 ") == ["page=", "prot=", "r", "rw", "rwx", "rx", "size="])
+        #expect(complete("map Alpha 0x1000 ") == ["page=", "populate=", "prot=", "r", "rw", "rwx", "rx", "size="])
         #expect(complete("map Alpha 0x1000 s") == ["size="])
         #expect(complete("map Alpha 0x1000 size=8K pr") == ["prot="])
         #expect(complete("map Alpha 0x1000 prot=r") == ["prot=r", "prot=rw", "prot=rwx", "prot=rx"])

@@ -234,7 +234,7 @@ import Testing
             #expect(overview.contains(command.summary))
         }
         let map = run("help map").output
-        #expect(map.hasPrefix("usage: map PROC ADDR [PROT] [size=SIZE] [prot=PROT] [page=SIZE]\n"))
+        #expect(map.hasPrefix("usage: map PROC ADDR [PROT] [size=SIZE] [prot=PROT] [page=SIZE] [populate=on|off]\n"))
         #expect(map.contains("size=SIZE"))
     }
 

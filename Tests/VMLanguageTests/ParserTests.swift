@@ -76,7 +76,7 @@ import Testing
 
     @Test(arguments: [
         ("swich A", "unknown command 'swich'", ["did you mean 'switch'?", "'help' lists the commands"]),
-        ("map A 0x1000 sise=8K", "'map' has no option 'sise'", ["did you mean 'size'?", "usage: map PROC ADDR [PROT] [size=SIZE] [prot=PROT] [page=SIZE]"]),
+        ("map A 0x1000 sise=8K", "'map' has no option 'sise'", ["did you mean 'size'?", "usage: map PROC ADDR [PROT] [size=SIZE] [prot=PROT] [page=SIZE] [populate=on|off]"]),
         ("map A 0x1000 size=4K size=8K", "option 'size' given twice", []),
         ("switch A B", "too many arguments for 'switch'", ["usage: switch TARGET [cpu=N]"]),
         ("switch", "'switch' needs TARGET", ["usage: switch TARGET [cpu=N]"]),

@@ -205,7 +205,7 @@ import Testing
         let machine = try Machine(configuration)
         let a = try machine.spawn(name: "A")
         #expect(throws: MachineError.hostMemoryLimit(frames: 23)) {
-            try machine.map(a.pid, at: 0, size: 1 << 32, protection: .readWrite)  // 2,048 page tables
+            try machine.map(a.pid, at: 0, size: 1 << 30, protection: .readWrite)  // 512 page tables
         }
         try machine.map(a.pid, at: 0, size: 1 << 20, protection: .readWrite)
         try machine.switchTo(a.pid)

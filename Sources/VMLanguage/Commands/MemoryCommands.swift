@@ -45,6 +45,9 @@ enum MemoryCommands {
     static let sizeOption = OptionSpec("size", placeholder: "SIZE", help: "bytes, a multiple of the page size (default one page)")
     static let protOption = OptionSpec("prot", .word(protections), placeholder: "PROT", help: "r, rw, rx or rwx (default rw)")
     static let pageOption = OptionSpec("page", placeholder: "SIZE", help: "page size: 4K, 2M or 1G (default 4K)")
+    static let populateOption = OptionSpec(
+        "populate", .word(MachineCommands.switches), placeholder: "on|off",
+        help: "on: frames and entries now (MAP_POPULATE), at most \(Machine.maximumPopulatedPages) pages; off: on first touch")
     static let mapParameters = [
         ParameterSpec("PROC", completion: .process),
         ParameterSpec("ADDR"),
@@ -58,6 +61,10 @@ enum MemoryCommands {
             (and any missing page tables) at once, like mmap with MAP_POPULATE. ADDR
             must be aligned to the page size and in the user half. page=2M or page=1G
             makes huge pages: one entry (PS bit) in the PD or PDPT maps them.
+            A region of more than \(Machine.maximumPopulatedPages) pages is only recorded, and each
+            page is mapped on its first touch as with mmap: mapping 512 GiB costs
+            what is touched. populate=on insists on mapping all now (refused past
+            that many pages); populate=off never does.
             """, populate: true)
 
     static let mmap = mapCommand(
@@ -65,7 +72,8 @@ enum MemoryCommands {
         details: """
             The kernel notes the region (a VMA); the page tables do not change. The
             first access to each page faults, and the kernel maps a zeroed frame.
-            An access outside every region is a segmentation fault.
+            An access outside every region is a segmentation fault. populate=on maps
+            every page now, as MAP_POPULATE does (at most \(Machine.maximumPopulatedPages) pages).
             """, populate: false)
 
     static let unmap = unmapCommand(
@@ -76,7 +84,7 @@ enum MemoryCommands {
     static func mapCommand(name: String, summary: String, details: String, populate: Bool) -> CommandSpec {
         CommandSpec(
             name: name, summary: summary, details: details, parameters: mapParameters,
-            options: [sizeOption, protOption, pageOption], needsKernel: true
+            options: [sizeOption, protOption, pageOption, populateOption], needsKernel: true
         ) { interpreter, call in
             try perform(interpreter, call, populate: populate)
         }
@@ -137,21 +145,37 @@ enum MemoryCommands {
         let pageSize = try call.option("page").map { try interpreter.integer($0.value, "page") } ?? AddressLayout.pageSize
         let size = try call.option("size").map { try interpreter.integer($0.value, "size") } ?? pageSize
         let protection = try protectionArgument(interpreter, call)
+        let asked = call.option("populate")
+        // map populates by default, but not past the limit: a huge region is recorded and filled on first touch.
+        let count = pageSize == 0 ? 0 : size / pageSize
+        let limit = Machine.maximumPopulatedPages
+        var populate = asked.map { interpreter.word($0.value) == "on" } ?? populate
+        let deferred = populate && asked == nil && count > limit
+        if deferred { populate = false }
+        if populate, count > limit, let asked {
+            throw Diagnostic(
+                "populate=on maps at most \(limit) pages at once; this region has \(count)", at: asked.nameRange,
+                notes: ["leave populate= out (or write populate=off): the pages are then mapped as they are first touched"])
+        }
         let outcome = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
             try interpreter.machine.map(
                 reference.pid, at: address, size: size, protection: protection, pageSize: pageSize, populate: populate,
                 core: interpreter.currentCore)
         }
-        var pages = Format.plural(size / pageSize, "page")
+        var pages = Format.plural(count, "page")
         if pageSize != AddressLayout.pageSize { pages += " of \(Format.size(pageSize))" }
-        if populate {
+        if deferred {
             interpreter.report(
                 "map \(reference.name) \(Format.hex(address)) (\(pages), \(protection.spelling)): "
+                    + "region recorded; more than \(limit) pages, so each is mapped on first touch (as mmap)")
+        } else if populate {
+            interpreter.report(
+                "\(call.command.name) \(reference.name) \(Format.hex(address)) (\(pages), \(protection.spelling)): "
                     + MachineCommands.framesText(outcome.frames)
                     + "; \(Format.plural(outcome.newTables.count, "new page table"))")
         } else {
             interpreter.report(
-                "mmap \(reference.name) \(Format.hex(address)) (\(pages), \(protection.spelling)): "
+                "\(call.command.name) \(reference.name) \(Format.hex(address)) (\(pages), \(protection.spelling)): "
                     + "region recorded, no page-table entry yet")
         }
     }

@@ -21,6 +21,7 @@ enum ShowCommands {
             show processes        every process with its PML4, sizes and threads
             show costs            the cycle costs in force, each with its source
             show memory           a textbook machine's memory, a page a line in hex
+                                  (past 256 pages: only pages holding data, at most 256)
                                   (OSTEP's page-dump format, which load reads)
             """,
         parameters: [
@@ -53,7 +54,9 @@ enum ShowCommands {
                     at: call.range)
             }
             let pageSize = machine.architecture.pageSize
-            text = PageDump.lines(pageSize: Int(pageSize), pageCount: machine.framesTotal) { address in
+            text = PageDump.lines(
+                pageSize: Int(pageSize), pageCount: machine.framesTotal, touched: { machine.memory.touchedFrameNumbers() }
+            ) { address in
                 UInt8(truncatingIfNeeded: machine.memory.load(address))
             }.joined(separator: "\n") + "\n"
         case "pagetable":

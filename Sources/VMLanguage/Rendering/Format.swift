@@ -66,6 +66,8 @@ extension MachineError {
             return "the TLB needs 1 to \(TLB.maximumEntries) entries and 1 to that many ways"
         case .outOfMemory(let total):
             return "out of physical memory: not enough free frames among \(total) (raise ram=)"
+        case .populateLimit(let pages, let limit):
+            return "\(pages) pages cannot be mapped at once (at most \(limit)); they can be mapped on first touch"
         case .misaligned(let address, let alignment):
             return "\(Format.hex(address)) is not aligned to a \(Format.size(alignment)) page"
         case .sizeNotPageMultiple(let size):

@@ -110,18 +110,40 @@ public struct PageDump: Equatable {
         }
     }
 
-    /// The lines `show memory` prints: `page %3d:` and the bytes, as OSTEP does.
-    static func lines(pageSize: Int, pageCount: UInt64, byte: (UInt64) -> UInt8) -> [String] {
-        let digits = Array("0123456789abcdef")
-        return (0..<pageCount).map { page in
-            let number = String(page)
-            var text = "page " + String(repeating: " ", count: max(0, 3 - number.count)) + number + ":"
-            for offset in 0..<UInt64(pageSize) {
-                let value = byte(page * UInt64(pageSize) + offset)
-                text.append(digits[Int(value >> 4)])
-                text.append(digits[Int(value & 15)])
+    /// Memories of at most this many pages are listed whole, zero pages too, as OSTEP prints them.
+    static let fullListingPages: UInt64 = 256
+    /// A larger memory lists at most this many pages that hold data.
+    static let listedPagesCap = 256
+
+    /// The lines `show memory` prints: `page %3d:` and the bytes, as OSTEP
+    /// does; every page of a small memory, and of a large one only the pages
+    /// in `touched` storage frames that hold a nonzero byte, at most
+    /// `listedPagesCap` of them, with a line saying what was left out.
+    static func lines(pageSize: Int, pageCount: UInt64, touched: () -> [UInt64], byte: (UInt64) -> UInt8) -> [String] {
+        guard pageCount > fullListingPages else { return (0..<pageCount).map { line($0, pageSize, byte) } }
+        let perFrame = max(1, 4096 / UInt64(pageSize))
+        var listed: [String] = []
+        var more = 0
+        for frame in touched() {
+            for page in (frame * perFrame)..<min((frame + 1) * perFrame, pageCount)
+            where (0..<UInt64(pageSize)).contains(where: { byte(page * UInt64(pageSize) + $0) != 0 }) {
+                if listed.count < listedPagesCap { listed.append(line(page, pageSize, byte)) } else { more += 1 }
             }
-            return text
         }
+        var note = "(\(pageCount) pages of \(pageSize) bytes: the \(listed.count) that hold data are shown, every other one is all zeros"
+        if more > 0 { note += "; \(more) more hold data past the first \(listedPagesCap): phys(ADDR) reads any byte" }
+        return listed + [note + ")"]
+    }
+
+    private static func line(_ page: UInt64, _ pageSize: Int, _ byte: (UInt64) -> UInt8) -> String {
+        let digits = Array("0123456789abcdef")
+        let number = String(page)
+        var text = "page " + String(repeating: " ", count: max(0, 3 - number.count)) + number + ":"
+        for offset in 0..<UInt64(pageSize) {
+            let value = byte(page * UInt64(pageSize) + offset)
+            text.append(digits[Int(value >> 4)])
+            text.append(digits[Int(value & 15)])
+        }
+        return text
     }
 }

@@ -98,6 +98,18 @@ public struct PhysicalMemory: Sendable {
 
     public func isTouched(frame: UInt64) -> Bool { slot(ofFrame: frame) >= 0 }
 
+    /// The frames that ever held data, ascending, skipping untouched chunks
+    /// whole: the cost is the chunks plus what was touched, not RAM's size.
+    public func touchedFrameNumbers() -> [UInt64] {
+        var frames: [UInt64] = []
+        for (index, chunk) in chunks.enumerated() where !chunk.isEmpty {
+            for (offset, slot) in chunk.enumerated() where slot >= 0 {
+                frames.append(UInt64(index) << Self.chunkShift | UInt64(offset))
+            }
+        }
+        return frames
+    }
+
     /// Reads the 8-byte word at an 8-byte aligned physical address.
     @inline(__always)
     public func readWord(_ physicalAddress: UInt64) -> UInt64 {

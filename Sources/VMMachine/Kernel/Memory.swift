@@ -52,9 +52,15 @@ extension Machine {
         return size / pageSize
     }
 
+    /// The most pages one `map` populates: past it a region is only recorded
+    /// (the language layer maps such a region on first touch), so no single
+    /// command costs more than about a second of a release build.
+    public static let maximumPopulatedPages: UInt64 = 1 << 18
+
     /// Maps `size` bytes at `virtualAddress` in `pid` with pages of
     /// `pageSize`. With `populate` the frames are allocated and the entries
-    /// written now; without, only the region is recorded (demand paging).
+    /// written now (at most `maximumPopulatedPages` pages); without, only the
+    /// region is recorded (demand paging).
     @discardableResult
     public func map(
         _ pid: ProcessID, at virtualAddress: UInt64, size: UInt64, protection: Protection,
@@ -73,6 +79,7 @@ extension Machine {
             insert(region, into: index)
             return MapOutcome(frames: [], newTables: [], pageSize: pageSize)
         }
+        if pages > Self.maximumPopulatedPages { throw .populateLimit(pages: pages, limit: Self.maximumPopulatedPages) }
         let framesPerPage = pageSize / AddressLayout.pageSize
         try checkReplacementCanRun()
         // With frames=N, pages past the limit replace earlier ones (even of this map).
