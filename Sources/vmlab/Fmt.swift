@@ -35,7 +35,12 @@ struct Fmt: ParsableCommand {
                 continue
             }
             guard let formatted = Formatter.format(text) else {
-                report("\(name) has syntax errors (vmlab check lists them); left as it is")
+                // Each error at its FILE:LINE:COLUMN, as vmlab check prints it.
+                let file = SourceFile(name: name, text: text)
+                for diagnostic in Parser.parse(file, registry: .standard).diagnostics {
+                    FileHandle.standardError.write(Data(diagnostic.render().utf8))
+                }
+                report("\(name) has syntax errors; left as it is")
                 status = 2
                 continue
             }

@@ -92,6 +92,15 @@ import Testing
         let path = try CLITests.temporaryFile("let = 1\n")
         let result = try CLITests.vmlab(["fmt", path])
         #expect(result.status == 2 && result.stderr.contains("has syntax errors"))
+        #expect(result.stderr.contains(path + ":1:5: error:"), "the error at its FILE:LINE:COLUMN: \(result.stderr)")
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "let = 1\n")
+    }
+
+    /// A chain of 100,000 terms is too deep to format: exit 2 with the place (issue 23).
+    @Test func aTooDeepChainIsLocated() throws {
+        let path = try CLITests.temporaryFile("let x = " + String(repeating: "1+", count: 100_000) + "1\n")
+        let result = try CLITests.vmlab(["fmt", "--check", path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains(path + ":1:") && result.stderr.contains("nested more than"), "\(result.stderr.prefix(300))")
     }
 }
