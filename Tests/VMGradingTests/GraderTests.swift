@@ -388,3 +388,19 @@ struct Exercise {
         #expect(try frame(1) != frame(2))
     }
 }
+
+/// A student's folder: hidden files (an editor's `.answer.vml` backup) are
+/// not submissions, so the one visible script is graded.
+@Suite struct SubmissionFolderTests {
+    @Test func aHiddenScriptInAStudentsFolderIsIgnored() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("vmlab-folder-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let alice = root.appendingPathComponent("alice")
+        try FileManager.default.createDirectory(at: alice, withIntermediateDirectories: true)
+        try "print 1\n".write(to: alice.appendingPathComponent("answer.vml"), atomically: true, encoding: .utf8)
+        try "print 2\n".write(to: alice.appendingPathComponent(".answer.vml"), atomically: true, encoding: .utf8)
+        let entries = try Submissions.find(in: HostPath(root.path))
+        #expect(entries.count == 1 && entries[0].problem == nil, "\(entries.map { $0.problem ?? "ok" })")
+        #expect(entries[0].path.map { String(decoding: $0.bytes, as: UTF8.self).hasSuffix("/alice/answer.vml") } == true)
+    }
+}

@@ -44,6 +44,21 @@ import VMLanguage
         #expect(xml.components(separatedBy: "<failure ").count == 2)
     }
 
+    /// An ampersand in a name is escaped in JUnit's XML (a bare `&` makes the file unreadable).
+    @Test func anAmpersandIsEscapedInJUnit() throws {
+        let (result, suite) = try graded(tests: "test \"R&D <ok>\" { submission; expect false \"a & b\" }\n", submission: "")
+        let xml = JUnitReport.render(result, suite: suite)
+        #expect(xml.contains("name=\"R&amp;D &lt;ok&gt;\""), "\(xml)")
+        #expect(!xml.contains("R&D"))
+    }
+
+    /// RFC 4180: a field with a comma or a quote is quoted, its quotes doubled.
+    @Test func aCSVFieldWithACommaOrAQuoteIsQuoted() throws {
+        let (result, _) = try graded(tests: "test \"say \\\"hi\\\", then go\" { submission; expect false }\n", submission: "")
+        let csv = Gradebook.csv([result])
+        #expect(csv.contains("\"say \"\"hi\"\", then go\""), "\(csv)")
+    }
+
     @Test func printedControlBytesAreSpelledOutInEveryFormat() throws {
         let (result, suite) = try graded(
             tests: "test \"t\" { submission; expect false }\n",

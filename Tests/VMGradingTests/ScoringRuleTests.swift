@@ -95,4 +95,22 @@ import VMLanguage
             #expect(diagnostic.render().contains("p.vml:2:20: error: points must be at most 100000"))
         }
     }
+
+    /// A test stopped by an error keeps at most its maximum, however many
+    /// points the expects that held before the error carry.
+    @Test func anErrorAfterRichExpectsStillScoresAtMostTheMaximum() throws {
+        let exercise = try Exercise(
+            tests: """
+                test "rich" points=2 {
+                    submission
+                    for i in 0..<5 { expect true points=1 "held, five times" }
+                    print not_defined_anywhere
+                }
+                """,
+            submission: "")
+        let result = try exercise.grade()
+        #expect(result.tests[0].status == .error)
+        #expect(result.tests[0].score <= Points(whole: 2), "\(result.tests[0].score)")
+        #expect(result.score <= result.maximum)
+    }
 }

@@ -48,6 +48,13 @@ import VMMachine
         #expect(comparisons < 4 * count)
     }
 
+    /// A literal line matches only the same bytes, not any line of its length.
+    @Test func aLiteralLineMatchesOnlyItsOwnBytes() {
+        let pattern = TranscriptPattern("read 0x400000: TLB hit\n")
+        #expect(pattern.mismatch(actual: "read 0x400000: TLB hit\n", expectedName: "e") == nil)
+        #expect(pattern.mismatch(actual: "read 0x400000: TLB mis\n", expectedName: "e") != nil, "same length, other bytes")
+    }
+
     @Test func placeholdersMatchWhatTheyNameAndNothingElse() {
         let pattern = TranscriptPattern("read {hex}: pa {hex} ({int} cycles) * done")
         func matches(_ line: String) -> Bool { pattern.matches(0, Array(line.utf8)[...]) }

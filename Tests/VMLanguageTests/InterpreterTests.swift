@@ -243,3 +243,19 @@ import Testing
         #expect(run(script).output == run(script).output)
     }
 }
+
+/// The depth budget's edge: with `maximumDepth` = 40, blocks nested exactly
+/// as deep as the budget allows run, and one more level is the located
+/// error (a mutation of `>` to one past it survived every other test).
+@Suite struct DepthBudgetEdgeTests {
+    func nested(_ levels: Int) -> String { String(repeating: "{ ", count: levels) + "print 1" + String(repeating: " }", count: levels) }
+
+    @Test func theLastLevelTheBudgetAllowsRunsAndTheNextIsRefused() {
+        var limits = Limits()
+        limits.maximumDepth = 40
+        let deepest = (1...60).last { run(nested($0), limits: limits).status == .success }
+        #expect(deepest == 40, "40 blocks in a budget of 40 levels")
+        let refused = run(nested(41), limits: limits)
+        #expect(refused.status == .error && refused.output.contains("nested deeper than 40 levels"), "\(refused.output)")
+    }
+}

@@ -94,6 +94,12 @@ import Testing
         #expect(early.output.contains("test.vml:1:20: error: 'later' has no value yet"), "\(early.output)")
     }
 
+    /// In `let x = x + 1` the right side's `x` is the one from further out:
+    /// a `let` is seen by the statements after it, not by its own value.
+    @Test func aLetsValueSeesTheOuterName() {
+        #expect(run("{ let x = 1\n { let x = x + 1\n print x } }").output == "2\n")
+    }
+
     @Test func parametersShadowGlobals() {
         let source = "let x = 1\ndef f(x) { return x * 10 }\nprint f(5), x"
         #expect(bindings(source).0 == "x=global f=global x=local(0,0) f=global x=global")
