@@ -20,8 +20,10 @@ public struct PhysicalMemory: Sendable {
     /// Words a sparse frame holds before it becomes dense.
     private static let sparseWords = 4
 
-    /// For each chunk, either empty (no frame in it touched) or 1,024 slot numbers (-1 = none).
-    private var chunks: [[Int32]]
+    /// For each chunk up to the highest touched one, either empty (no frame
+    /// in it touched) or 1,024 slot numbers (-1 = none). It grows as frames
+    /// are touched, so a machine's RAM size costs nothing until it is used.
+    private var chunks: [[Int32]] = []
     /// Per slot: its dense frame number in the slabs, or -1 while sparse.
     private var denseSlot: [Int32] = []
     /// Per slot, `sparseWords` of each: a word's index + 1 (0: unused), and its value.
@@ -36,17 +38,17 @@ public struct PhysicalMemory: Sendable {
 
     public init(frameCount: UInt64) {
         self.frameCount = frameCount
-        let chunkCount = Int((frameCount + Self.chunkMask) >> Self.chunkShift)
-        chunks = Array(repeating: [], count: chunkCount)
     }
 
     /// The storage slot of `frame`, or -1 if it was never touched. Addresses
-    /// beyond RAM behave as untouched frames (only the kernel model writes
-    /// page-table entries, and it never points past RAM).
+    /// beyond RAM behave as untouched frames: no store ever makes a slot for
+    /// one (`store` and `writeWord` drop them), and past the highest touched
+    /// chunk there is nothing.
     @inline(__always)
     private func slot(ofFrame frame: UInt64) -> Int {
-        guard frame < frameCount else { return -1 }
-        let chunk = chunks[Int(frame >> Self.chunkShift)]
+        let index = Int(truncatingIfNeeded: frame >> Self.chunkShift)
+        guard index < chunks.count else { return -1 }
+        let chunk = chunks[index]
         if chunk.isEmpty { return -1 }
         return Int(chunk[Int(frame & Self.chunkMask)])
     }
@@ -55,6 +57,7 @@ public struct PhysicalMemory: Sendable {
         let existing = slot(ofFrame: frame)
         if existing >= 0 { return existing }
         let chunkIndex = Int(frame >> Self.chunkShift)
+        if chunkIndex >= chunks.count { chunks.append(contentsOf: repeatElement([], count: chunkIndex + 1 - chunks.count)) }
         if chunks[chunkIndex].isEmpty {
             chunks[chunkIndex] = Array(repeating: -1, count: 1 << Self.chunkShift)
         }
@@ -201,7 +204,7 @@ public struct PhysicalMemory: Sendable {
     /// whole: freeing a 1 GiB page costs what it held.
     public mutating func discard(frames: Range<UInt64>) {
         var frame = frames.lowerBound
-        while frame < min(frames.upperBound, frameCount) {
+        while frame < min(frames.upperBound, UInt64(chunks.count) << Self.chunkShift) {
             let chunkEnd = min((frame >> Self.chunkShift + 1) << Self.chunkShift, frames.upperBound)
             if chunks[Int(frame >> Self.chunkShift)].isEmpty {
                 frame = chunkEnd
