@@ -51,6 +51,40 @@ import Testing
     }
 
     /// Problems mix the cases a student must tell apart.
+    /// A sheet saved with Windows line ends, or with a byte-order mark, grades
+    /// as the same sheet with Unix ones (issue 29: it scored 0/21).
+    @Test(arguments: BuiltinQuizzes.all.map(\.name))
+    func lineEndsAndAByteOrderMarkDoNotChangeTheGrade(kind: String) throws {
+        let quiz = try Quiz.named(kind)
+        let (answers, questions) = printout(quiz, seed: 7, mode: .answers)
+        let sink = TranscriptSink()
+        for sheet in [
+            answers.replacingOccurrences(of: "\n", with: "\r\n"), "\u{FEFF}" + answers,
+            answers.replacingOccurrences(of: "\n", with: "\r"),
+        ] {
+            let check = try #require(QuizRunner.check(quiz, seed: 7, sheet: sheet, diagnostics: sink))
+            #expect(check.score == questions.count && check.warnings.isEmpty, "\(kind): \(check.score)/\(questions.count)")
+        }
+    }
+
+    /// An ID answered twice keeps its first answer and says so; an ID the quiz
+    /// lacks is named; both reach every report.
+    @Test func duplicateAndUnknownIDsAreWarnedAbout() throws {
+        let quiz = try Quiz.named("csapp")
+        let (answers, questions) = printout(quiz, seed: 7, mode: .answers)
+        let first = try #require(questions.first)
+        let sheet = answers + "\(first.id): 0xdead\n9.vpn: 4\n"
+        let check = try #require(QuizRunner.check(quiz, seed: 7, sheet: sheet, diagnostics: TranscriptSink()))
+        #expect(check.score == questions.count, "the first answer counts")
+        #expect(check.warnings.count == 2)
+        #expect(check.warnings.contains { $0.contains("'\(first.id)' is answered again") })
+        #expect(check.warnings.contains { $0.contains("'9.vpn' is not a question of this quiz") })
+        #expect(check.text(sheetName: "s.txt", showExpected: false).contains("warning: s.txt: line"))
+        let (result, suite) = check.asGradeResult(sheetName: "s.txt", showExpected: false)
+        #expect(JUnitReport.render(result, suite: suite).contains("9.vpn"))
+        #expect(GradescopeReport.render(result, suite: suite).contains("answered again"))
+    }
+
     @Test func problemsMixHitsMissesAndFaults() throws {
         for seed in UInt64(1)...5 {
             let (_, csapp) = printout(try Quiz.named("csapp"), seed: seed, mode: .collect)

@@ -53,8 +53,10 @@ public enum QuizRunner {
         let silent = DiagnosticsOnly(diagnostics)
         let (status, questions) = run(quiz, seed: seed, mode: .collect, output: silent)
         guard status != .error else { return nil }
-        let answers = AnswerSheet(sheet, ids: Set(questions.map(\.id))).answers
-        return QuizCheck(quiz: quiz, seed: seed, questions: questions, given: questions.map { answers[$0.id] })
+        let answers = AnswerSheet(sheet, ids: Set(questions.map(\.id)))
+        return QuizCheck(
+            quiz: quiz, seed: seed, questions: questions, given: questions.map { answers.answers[$0.id] },
+            warnings: answers.warnings)
     }
 }
 
@@ -64,6 +66,8 @@ public struct QuizCheck: Sendable {
     public let seed: UInt64
     public let questions: [QuizQuestion]
     public let given: [String?]
+    /// The sheet's own problems (an ID twice, an ID the quiz lacks), by line.
+    public let warnings: [String]
 
     public var right: [Bool] { zip(questions, given).map { question, given in given.map { AnswerSheet.matches($0, question.answer) } ?? false } }
     public var allRight: Bool { right.allSatisfy { $0 } }
@@ -72,6 +76,7 @@ public struct QuizCheck: Sendable {
     /// One line a question, right or wrong, the expected answer only when asked.
     public func text(sheetName: String, showExpected: Bool) -> String {
         var text = "== vmlab quiz \(quiz.name) --seed \(seed): checking \(sheetName)\n"
+        for warning in warnings { text += "warning: \(sheetName): \(warning)\n" }
         for (index, question) in questions.enumerated() {
             if right[index] {
                 text += "\(question.id): right\n"
@@ -115,6 +120,14 @@ public struct QuizCheck: Sendable {
                     scoreNote: nil, output: "", steps: 0, failures: failures, error: nil, skipReason: nil, seconds: 0, graderFault: false))
         }
         let suite = TestSuite(file: file, prelude: [], setup: nil, tests: cases, transcripts: [:], sealedNames: [])
+        // The sheet's warnings ride on the first question's output, which every format carries.
+        if !warnings.isEmpty, !results.isEmpty {
+            let first = results[0]
+            results[0] = TestResult(
+                test: first.test, status: first.status, score: first.score, scoreNote: first.scoreNote,
+                output: warnings.map { "warning: \($0)\n" }.joined(), steps: 0, failures: first.failures, error: nil,
+                skipReason: nil, seconds: 0, graderFault: false)
+        }
         return (SubmissionResult(name: sheetName, path: sheetName, tests: results, seed: seed, problem: nil), suite)
     }
 }

@@ -31,14 +31,38 @@ public struct QuizQuestion: Sendable {
 public struct AnswerSheet: Sendable {
     /// The first answer given for each ID.
     public private(set) var answers: [String: String] = [:]
+    /// What the sheet got wrong as a sheet, by line: an ID answered twice
+    /// (the first answer counts), an answer to a question the quiz does not have.
+    public private(set) var warnings: [String] = []
 
+    /// Reads `ID: answer` lines. Line ends may be `\n`, `\r\n` or `\r` (a
+    /// sheet saved on Windows or an old Mac), and a byte-order mark at the
+    /// start is ignored, so a grade never depends on the editor that saved it.
     public init(_ text: String, ids: Set<String>) {
-        for line in text.split(separator: "\n", omittingEmptySubsequences: true) {
+        let body = text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text
+        var firstLine: [String: Int] = [:]
+        // Character.isNewline: "\r\n" is one Character in Swift, so splitting on "\n" alone misses it.
+        for (offset, line) in body.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
+            let number = offset + 1
             let content = line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
             guard let colon = content.firstIndex(of: ":") else { continue }
             let id = content[..<colon].trimmingCharacters(in: .whitespaces)
-            guard ids.contains(id), answers[id] == nil else { continue }
-            answers[id] = content[content.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            let answer = content[content.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            guard ids.contains(id) else {
+                // Only what looks like an ID (1.vpn, q3): the printout's own lines have colons too.
+                if !id.isEmpty, !id.contains(" "), id.contains(where: { $0 == "." || $0.isNumber }), !answer.isEmpty {
+                    warnings.append("line \(number): '\(id)' is not a question of this quiz; its answer is ignored")
+                }
+                continue
+            }
+            if let first = firstLine[id] {
+                if !answer.isEmpty, !answer.allSatisfy({ $0 == "_" }), answer != answers[id] {
+                    warnings.append("line \(number): '\(id)' is answered again; the first answer (line \(first)) counts")
+                }
+                continue
+            }
+            firstLine[id] = number
+            answers[id] = answer
         }
     }
 
