@@ -38,6 +38,8 @@ public struct TestSuite: Sendable {
     let transcripts: [String: String]
     /// The tests file's own top-level names, which a submission cannot rebind (SealedNamespaces).
     public let sealedNames: Set<String>
+    /// The file's `grading` options, which every grader honours.
+    public internal(set) var settings = SuiteSettings()
     /// The tests file and its expected transcripts, which no submission may open.
     public internal(set) var protectedFiles: Set<FileIdentity> = []
 
@@ -74,11 +76,27 @@ public struct TestSuite: Sendable {
                     "no tests in this file", at: place, notes: ["declare one: test \"NAME\" points=1 { submission; expect … }"]
                 ).render())
         }
-        return TestSuite(
+        var suite = TestSuite(
             file: file, prelude: reader.prelude, setup: reader.setup, tests: reader.tests,
             transcripts: reader.transcripts,
             sealedNames: Resolver.declaredGlobals(of: program.statements, registry: .standard))
+        suite.settings = reader.settings
+        return suite
     }
+}
+
+/// A tests file's `grading` line: the options every grader of it uses
+/// unless its own command line overrides one. nil: not set in the file.
+public struct SuiteSettings: Sendable, Equatable {
+    public var seed: UInt64?
+    public var scrambleFrames: UInt64?
+    public var timeout: UInt64?
+    public var maximumSteps: UInt64?
+    public var maximumFrames: UInt64?
+    /// Where the `grading` line is, `tests.vml:2:1`, for the notes an override prints.
+    public var place: String?
+
+    public init() {}
 }
 
 /// Walks a tests file's top level once, collecting declarations and every problem in them.
@@ -89,6 +107,7 @@ private struct SuiteReader {
     var tests: [TestCase] = []
     var transcripts: [String: String] = [:]
     var problems: [Diagnostic] = []
+    var settings = SuiteSettings()
     /// Evaluates constant options (`points=5`); it never runs a test.
     let constants = Interpreter(output: TranscriptSink())
 
@@ -102,6 +121,7 @@ private struct SuiteReader {
             }
             switch call.command.name {
             case "test": readTest(call)
+            case "grading": readGrading(call)
             case "setup":
                 if setup != nil {
                     problems.append(Diagnostic("a tests file has one 'setup'", at: call.nameRange))
@@ -179,6 +199,22 @@ private struct SuiteReader {
                 number: tests.count + 1, name: name, visibility: visibility,
                 maximumPoints: points ?? (expectPoints > 0 ? expectPoints : 1), expectPoints: expectPoints,
                 expectCount: expectCount, steps: steps, needs: needs, partial: partial, tags: tags, body: body))
+    }
+
+    mutating func readGrading(_ call: CommandCall) {
+        if settings.place != nil {
+            problems.append(Diagnostic("a tests file has one 'grading' line", at: call.nameRange))
+            return
+        }
+        let (line, column) = call.nameRange.position
+        settings.place = "\(file.name):\(line):\(column)"
+        settings.seed = option(call, "seed").flatMap { bounded($0, "seed", 0...UInt64.max) }
+        if let argument = option(call, "scramble_frames"), case .word("on", _) = argument {
+            settings.scrambleFrames = settings.seed ?? 0
+        }
+        settings.timeout = option(call, "timeout").flatMap { bounded($0, "timeout", 1...86_400) }
+        settings.maximumSteps = option(call, "steps").flatMap { bounded($0, "steps", 1...Self.maximumSteps) }
+        settings.maximumFrames = option(call, "frames").flatMap { bounded($0, "frames", 1...(1 << 24)) }
     }
 
     /// Counts expects as written (in nested blocks too) and sums their points.

@@ -48,23 +48,26 @@ struct Grade: ParsableCommand {
     @Option(help: "Submissions graded at once (default: the number of cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(help: "Seed for random(N) in tests and submissions; printed in the results.")
-    var seed: UInt64 = 0
+    // The options a tests file's `grading` line may also set are optional
+    // here: unset, the file's value (or the default) holds; set, the flag
+    // overrides the file and says so.
+    @Option(help: "Seed for random(N) in tests and submissions; printed in the results (default 0, or the tests file's grading seed=).")
+    var seed: UInt64?
 
-    @Option(help: "Hand out physical frames in this seed's scrambled order, so hard-coded frame numbers fail.")
+    @Option(help: "Hand out physical frames in this seed's scrambled order, so hard-coded frame numbers fail (or the tests file's scramble_frames=).")
     var scrambleFrames: UInt64?
 
-    @Option(help: "Steps (statements and loop iterations) per test, unless the test says steps=N.")
-    var maxSteps: UInt64 = GradingOptions().maximumSteps
+    @Option(help: "Steps (statements and loop iterations) per test, unless the test says steps=N (default 1,000,000).")
+    var maxSteps: UInt64?
 
-    @Option(help: "Frames that may hold data per test (4 KiB of host memory each).")
-    var maxFrames: Int = GradingOptions().maximumFrames
+    @Option(help: "Frames that may hold data per test, 4 KiB of host memory each (default 16,384).")
+    var maxFrames: Int?
 
     @Option(help: "Bytes of output kept per test; the rest is cut with a note.")
     var maxOutput: Int = GradingOptions().maximumOutput
 
-    @Option(help: "Seconds of wall-clock time per test.")
-    var timeout: Double = GradingOptions().timeout
+    @Option(help: "Seconds of wall-clock time per test (default 10).")
+    var timeout: Double?
 
     @Flag(help: "With one SUBMISSION file: the folder holding it is the student's own, so it may include files there.")
     var ownFolder = false
@@ -77,10 +80,12 @@ struct Grade: ParsableCommand {
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-        guard maxSteps >= 1, maxFrames >= 1, maxOutput >= 1 else {
+        guard (maxSteps ?? 1) >= 1, (maxFrames ?? 1) >= 1, maxOutput >= 1 else {
             throw ValidationError("--max-steps, --max-frames and --max-output must be at least 1")
         }
-        guard timeout > 0, timeout <= 86_400 else { throw ValidationError("--timeout must be between 0 and 86400 seconds") }
+        if let timeout, timeout <= 0 || timeout > 86_400 {
+            throw ValidationError("--timeout must be between 0 and 86400 seconds")
+        }
     }
 
     func run() throws {
@@ -91,14 +96,15 @@ struct Grade: ParsableCommand {
             FileHandle.standardError.write(Data(error.report.utf8))
             throw ExitCode(RunStatus.error.rawValue)
         }
-        let options = gradingOptions
+        let options = gradingOptions(suite.settings)
         if case .failure(let unavailable) = KernelSandbox.availability {
             // Said once, here: the workers rely on vmlab's own file rules alone.
             FileHandle.standardError.write(
                 Data("vmlab grade: no kernel sandbox (\(unavailable.reason)); relying on vmlab's own file rules\n".utf8))
         }
         let pool = WorkerPool(
-            executable: WorkerPool.currentExecutable, commonArguments: workerArguments, suite: suite, options: options)
+            executable: WorkerPool.currentExecutable, commonArguments: workerArguments(options), suite: suite,
+            options: options)
 
         let submissionPath = HostPath(submission)
         guard let type = submissionPath.linkType() else {
@@ -136,18 +142,38 @@ struct Grade: ParsableCommand {
         throw ExitCode(results.allSatisfy(\.allPassed) ? 0 : 1)
     }
 
-    var gradingOptions: GradingOptions {
-        GradingOptions(
-            maximumSteps: maxSteps, maximumFrames: maxFrames, maximumOutput: maxOutput, timeout: timeout, seed: seed,
-            scrambleFrames: scrambleFrames)
+    /// The defaults, then the tests file's `grading` line, then the flags given;
+    /// a flag that overrides the file says so on standard error.
+    func gradingOptions(_ settings: SuiteSettings) -> GradingOptions {
+        var options = GradingOptions()
+        options.maximumOutput = maxOutput
+        func pick<T: Equatable>(_ flag: T?, _ file: T?, _ name: String, _ option: String, _ fallback: T) -> T {
+            if let flag, let file, flag != file, let place = settings.place {
+                FileHandle.standardError.write(
+                    Data("vmlab grade: --\(name) \(flag) overrides \(option)=\(file) of the tests file (\(place))\n".utf8))
+            }
+            return flag ?? file ?? fallback
+        }
+        options.seed = pick(seed, settings.seed, "seed", "seed", options.seed)
+        options.scrambleFrames = scrambleFrames ?? settings.scrambleFrames
+        if let flag = scrambleFrames, let file = settings.scrambleFrames, flag != file, let place = settings.place {
+            FileHandle.standardError.write(
+                Data("vmlab grade: --scramble-frames \(flag) overrides scramble_frames=on (order \(file)) of the tests file (\(place))\n".utf8))
+        }
+        options.maximumSteps = pick(maxSteps, settings.maximumSteps, "max-steps", "steps", options.maximumSteps)
+        options.maximumFrames = pick(maxFrames, settings.maximumFrames.map(Int.init), "max-frames", "frames", options.maximumFrames)
+        options.timeout = pick(timeout, settings.timeout.map(Double.init), "timeout", "timeout", options.timeout)
+        return options
     }
 
-    /// What every worker is told: the tests file and the limits (paths as hex: they may not be UTF-8).
-    private var workerArguments: [String] {
+    /// What every worker is told: the tests file and the limits as this
+    /// command settled them (paths as hex: they may not be UTF-8).
+    private func workerArguments(_ options: GradingOptions) -> [String] {
         var arguments = ["--tests-hex", WorkerArguments.hex(HostPath(tests).bytes)]
-        arguments += ["--seed", String(seed), "--step-limit", String(maxSteps), "--frame-limit", String(maxFrames)]
-        arguments += ["--output-limit", String(maxOutput), "--seconds-limit", String(timeout)]
-        if let scrambleFrames { arguments += ["--scramble-frames", String(scrambleFrames)] }
+        arguments += ["--seed", String(options.seed), "--step-limit", String(options.maximumSteps)]
+        arguments += ["--frame-limit", String(options.maximumFrames)]
+        arguments += ["--output-limit", String(options.maximumOutput), "--seconds-limit", String(options.timeout)]
+        if let scramble = options.scrambleFrames { arguments += ["--scramble-frames", String(scramble)] }
         return arguments
     }
 

@@ -25,9 +25,9 @@ import Testing
             .map { String($0.dropLast(4)) }.sorted()
     }
 
-    /// Submissions that pass every test on the default machine (hardcoded.vml
-    /// fails only with --scramble-frames).
-    static func passes(_ submission: String) -> Bool { submission == "full" || submission == "hardcoded" }
+    /// Submissions that pass every test (hardcoded.vml fails: its tests file
+    /// says grading scramble_frames=on).
+    static func passes(_ submission: String) -> Bool { submission == "full" }
 
     static let formats = [("text", "txt"), ("gradescope", "json"), ("tap", "tap"), ("junit", "xml")]
 
@@ -157,11 +157,16 @@ import Testing
         let tests = "Examples/grading/shared-frame/tests.vml"
         let hardcoded = "Examples/grading/shared-frame/submissions/hardcoded.vml"
         let full = "Examples/grading/shared-frame/submissions/full.vml"
-        #expect(try CLITests.vmlab(["grade", tests, hardcoded]).status == 0)
+        // The tests file scrambles frames itself; a flag picks another order and says it overrides.
+        let byTheFile = try CLITests.vmlab(["grade", tests, hardcoded])
+        #expect(byTheFile.status == 1 && byTheFile.stdout.contains("the answer names the frame: FAIL"))
+        #expect(byTheFile.stderr.isEmpty)
         let scrambled = try CLITests.vmlab(["grade", tests, hardcoded, "--scramble-frames", "7"])
         #expect(scrambled.status == 1)
         #expect(scrambled.stdout.contains("the answer names the frame: FAIL"))
+        #expect(scrambled.stderr.contains("--scramble-frames 7 overrides scramble_frames=on (order 0) of the tests file (\(tests):12:1)"), "\(scrambled.stderr)")
         #expect(try CLITests.vmlab(["grade", tests, full, "--scramble-frames", "7"]).status == 0)
+        #expect(try CLITests.vmlab(["grade", tests, full]).status == 0)
     }
 
     @Test func exitStatusesTellTheStudentFromTheGrader() throws {
@@ -181,10 +186,25 @@ import Testing
         #expect(unwritable.stderr.contains("cannot write"))
     }
 
+    /// Flags override the tests file's grading line and say so; the seed used is in every report.
+    @Test func aFlagOverridesTheTestsFilesGradingLineAndSaysSo() throws {
+        let tests = try CLITests.temporaryFile(
+            "grading seed=5 timeout=3\ntest \"r\" { submission; expect true }\n", name: "tests.vml")
+        let answer = try CLITests.temporaryFile("print random(1000)\n", name: "answer.vml")
+        let byFile = try CLITests.vmlab(["grade", tests, answer, "--format", "tap"])
+        #expect(byFile.stdout.contains("seed 5") && byFile.stderr.isEmpty, "\(byFile.stdout)\(byFile.stderr)")
+        let byFlag = try CLITests.vmlab(["grade", tests, answer, "--format", "tap", "--seed", "9"])
+        #expect(byFlag.stdout.contains("seed 9"))
+        #expect(byFlag.stderr.contains("--seed 9 overrides seed=5 of the tests file (\(tests):1:1)"), "\(byFlag.stderr)")
+    }
+
     @Test func outsideTheGraderTestFilesExplainThemselves() throws {
-        let result = try CLITests.vmlab(["run", "Examples/grading/shared-frame/tests.vml"])
+        let result = try CLITests.vmlab(["run", "Examples/grading/protection-fault/tests.vml"])
         #expect(result.status == 2)
         #expect(result.stderr.contains("'test' declares part of a tests file; grade with: vmlab grade"))
+        let settings = try CLITests.vmlab(["run", "Examples/grading/shared-frame/tests.vml"])
+        #expect(settings.status == 2)
+        #expect(settings.stderr.contains("tests.vml:12:1: error: 'grading' declares part of a tests file; grade with: vmlab grade"))
     }
 }
 
@@ -214,21 +234,22 @@ final class JUnitCounter: NSObject, XMLParserDelegate {
 
 /// Gradescope's entry point, run as Gradescope runs it, in a folder laid out like /autograder.
 @Suite struct GradescopeAutograderTests {
-    func autograderRoot(submission: [String: String]) throws -> URL {
+    func autograderRoot(submission: [String: String], exercise: String = "thread-switch") throws -> URL {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("vmlab-autograder-\(UUID().uuidString)")
         let source = root.appendingPathComponent("source")
         let uploaded = root.appendingPathComponent("submission")
         try FileManager.default.createDirectory(at: source, withIntermediateDirectories: true)
         try FileManager.default.createDirectory(at: uploaded, withIntermediateDirectories: true)
-        let course = CLITests.packageRoot.appendingPathComponent("Examples/grading/thread-switch")
+        let course = CLITests.packageRoot.appendingPathComponent("Examples/grading/\(exercise)")
         // A link, not a copy: a copied executable can be "text file busy" when another test forks
         // while the copy's write descriptor is open.
         try FileManager.default.createSymbolicLink(
             at: source.appendingPathComponent("vmlab"), withDestinationURL: CLITests.binary)
         try FileManager.default.copyItem(
             at: course.appendingPathComponent("tests.vml"), to: source.appendingPathComponent("tests.vml"))
-        try FileManager.default.copyItem(
-            at: course.appendingPathComponent("cheap-switch.out"), to: source.appendingPathComponent("cheap-switch.out"))
+        for extra in ["cheap-switch.out"] where FileManager.default.fileExists(atPath: course.appendingPathComponent(extra).path) {
+            try FileManager.default.copyItem(at: course.appendingPathComponent(extra), to: source.appendingPathComponent(extra))
+        }
         for (name, text) in submission {
             try text.write(to: uploaded.appendingPathComponent(name), atomically: true, encoding: .utf8)
         }
@@ -253,7 +274,30 @@ final class JUnitCounter: NSObject, XMLParserDelegate {
         #expect((results["score"] as? NSNumber)?.doubleValue == 3)
         let tests = try #require(results["tests"] as? [[String: Any]])
         #expect(tests.count == 4)
-        #expect(tests.allSatisfy { $0["execution_time"] != nil }, "Gradescope's run asks for --timing")
+        #expect(results["execution_time"] != nil, "Gradescope's run asks for --timing")
+        #expect(tests.allSatisfy { $0["execution_time"] == nil && ($0["extra_data"] as? [String: Any])?["seconds"] != nil })
+        // Only the fields Gradescope's specification lists for a test.
+        let specified: Set<String> = [
+            "score", "max_score", "status", "name", "name_format", "number", "output", "output_format", "tags",
+            "visibility", "extra_data",
+        ]
+        #expect(tests.allSatisfy { Set($0.keys).isSubset(of: specified) }, "\(tests.map { $0.keys.sorted() })")
+    }
+
+    /// The tests file's `grading scramble_frames=on` holds under Gradescope as
+    /// locally: a hard-coding answer scores the same through run_autograder
+    /// as through vmlab grade (it scored 6/6 there and less here).
+    @Test func aHardCodedAnswerScoresTheSameThroughGradescope() throws {
+        let exercise = "Examples/grading/shared-frame"
+        let hardcoded = try String(
+            contentsOf: CLITests.packageRoot.appendingPathComponent("\(exercise)/submissions/hardcoded.vml"), encoding: .utf8)
+        let local = try CLITests.vmlab(["grade", "\(exercise)/tests.vml", "\(exercise)/submissions/hardcoded.vml", "--format", "gradescope"])
+        let localScore = try #require(
+            (try JSONSerialization.jsonObject(with: Data(local.stdout.utf8)) as? [String: Any])?["score"] as? NSNumber)
+        #expect(localScore.doubleValue < 6, "scrambled frames catch the hard-coded frame")
+        let (status, results) = try runAutograder(try autograderRoot(submission: ["hardcoded.vml": hardcoded], exercise: "shared-frame"))
+        #expect(status == 0)
+        #expect((results["score"] as? NSNumber)?.doubleValue == localScore.doubleValue, "\(results)")
     }
 
     @Test func theUploadFolderIsTheStudentsOwnSoItsFilesMayBeIncluded() throws {

@@ -404,3 +404,27 @@ struct Exercise {
         #expect(entries[0].path.map { String(decoding: $0.bytes, as: UTF8.self).hasSuffix("/alice/answer.vml") } == true)
     }
 }
+
+/// A tests file's `grading` line: every grader of the file uses it.
+@Suite struct SuiteSettingsTests {
+    @Test func theGradingLineIsRead() throws {
+        let suite = try TestSuite.load(
+            SourceFile(name: "t.vml", text: "grading seed=7 scramble_frames=on timeout=5 steps=2000 frames=64\ntest \"a\" { }\n"))
+        #expect(suite.settings.seed == 7 && suite.settings.scrambleFrames == 7)
+        #expect(suite.settings.timeout == 5 && suite.settings.maximumSteps == 2000 && suite.settings.maximumFrames == 64)
+        #expect(suite.settings.place == "t.vml:1:1")
+        #expect(suite.prelude.isEmpty, "a declaration, not a line each test runs")
+    }
+
+    @Test func aSecondGradingLineOrABadValueIsTheInstructorsError() {
+        #expect(throws: TestSuite.Invalid.self) {
+            try TestSuite.load(SourceFile(name: "t.vml", text: "grading seed=1\ngrading seed=2\ntest \"a\" { }\n"))
+        }
+        do {
+            _ = try TestSuite.load(SourceFile(name: "t.vml", text: "grading timeout=0\ntest \"a\" { }\n"))
+            Issue.record("timeout=0 was accepted")
+        } catch {
+            #expect(error.report.contains("t.vml:1:17: error: timeout must be from 1 to 86,400, not 0"), "\(error.report)")
+        }
+    }
+}

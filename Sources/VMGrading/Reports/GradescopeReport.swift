@@ -1,7 +1,9 @@
 /// Gradescope's `results.json`: a score per test with its maximum, status,
 /// output and visibility. Gradescope itself keeps hidden tests from students,
 /// so they are written in full with their visibility. Keys come in a fixed
-/// order and no clock is read unless `timing` asks for `execution_time`.
+/// order and no clock is read unless `timing` asks for the run's
+/// `execution_time` (and each test's seconds, in its `extra_data`). Only the
+/// fields Gradescope's autograder specification lists are written.
 public enum GradescopeReport {
     public static func render(_ result: SubmissionResult, suite: TestSuite, timing: Bool = false) -> String {
         var json = JSONWriter()
@@ -27,8 +29,15 @@ public enum GradescopeReport {
                 for tag in test.test.tags { json.string(tag) }
                 json.endArray()
             }
-            if timing { json.field("execution_time", raw: String(format3(test.seconds))) }
             json.field("output", string: output(of: test))
+            // Gradescope's spec lists execution_time for the whole run only; a
+            // test's own time goes in extra_data, the field it leaves to the grader.
+            if timing {
+                json.key("extra_data")
+                json.beginObject()
+                json.field("seconds", raw: String(format3(test.seconds)))
+                json.endObject()
+            }
             json.endObject()
         }
         json.endArray()

@@ -3,7 +3,7 @@
 /// session); inside a test, `submission` runs the student's file and
 /// `expect_transcript` compares what a block printed with an expected file.
 enum GradingCommands {
-    static let all: [CommandSpec] = [test, setup, submission, expectTranscript]
+    static let all: [CommandSpec] = [test, setup, grading, submission, expectTranscript]
 
     static let visibilities = ["visible", "hidden", "after_due_date", "after_published"]
 
@@ -31,6 +31,29 @@ enum GradingCommands {
         block: .required
     ) { interpreter, call in
         throw declarationOutsideGrader("test", interpreter, call)
+    }
+
+    static let grading = CommandSpec(
+        name: "grading",
+        summary: "set a tests file's grading options, so every way of grading it gives the same grade",
+        details: """
+            grading [seed=N] [scramble_frames=on|off] [timeout=SECONDS] [steps=N] [frames=N]
+            At the top level of a tests file. vmlab grade, Gradescope's run_autograder
+            and the GitHub Classroom workflow all read it, so a course's grade does not
+            depend on which of them ran. scramble_frames=on hands out frames in the
+            order seed= picks, so hard-coded frame numbers fail everywhere. A command-line flag (--seed, --scramble-frames, --timeout,
+            --max-steps, --max-frames) overrides the file and says so.
+            """,
+        options: [
+            OptionSpec("seed", placeholder: "N", help: "seed for random(N) (default 0)"),
+            OptionSpec(
+                "scramble_frames", .word(["on", "off"]), placeholder: "on|off", help: "frames in the scrambled order seed= picks"),
+            OptionSpec("timeout", placeholder: "SECONDS", help: "wall-clock seconds per test (default 10)"),
+            OptionSpec("steps", placeholder: "N", help: "steps per test unless a test says steps= (default 1,000,000)"),
+            OptionSpec("frames", placeholder: "N", help: "frames that may hold data per test (default 16,384)"),
+        ]
+    ) { interpreter, call in
+        throw declarationOutsideGrader("grading", interpreter, call)
     }
 
     static let setup = CommandSpec(
