@@ -57,4 +57,16 @@ import Testing
         while allocator.allocateContiguous(512) != nil { count += 1 }
         #expect(count == 511)
     }
+
+    /// Single freed frames coalesce only when every frame of the block is free:
+    /// one frame still in use keeps the block from becoming a huge page.
+    @Test func oneFrameInUseKeepsABlockFromCoalescing() {
+        var allocator = FrameAllocator(firstFrame: 0, frameCount: 1024)
+        for _ in 0..<1024 { _ = allocator.allocate() }
+        for frame in 512..<1024 as Range<UInt64> where frame != 700 { allocator.free(frame) }
+        #expect(allocator.allocateContiguous(512) == nil, "frame 700 is still in use")
+        allocator.free(700)
+        #expect(allocator.allocateContiguous(512) == 512)
+        #expect(allocator.allocate() == nil, "every frame is in use again")
+    }
 }

@@ -88,6 +88,16 @@ import Testing
         }
     }
 
+    /// EL0 runs code from an rx page although Linux's user tables carry
+    /// PXNTable: PXN limits EL1, not EL0 (Arm ARM D8.4.2), and only UXNTable
+    /// stops user fetches.
+    @Test func armUserCodeRunsUnderPXNTable() throws {
+        let machine = try running(.aarch64, protection: .readExecute)
+        let steps = try walk(machine, 0x40_0000)
+        #expect(steps.dropLast().allSatisfy { $0.entry & ARM.pxnTable != 0 }, "Linux sets PXNTable on user tables")
+        #expect(try machine.access(0x40_0000, kind: .execute).fault == nil)
+    }
+
     /// A large page's entry has reserved bits a table entry has not: bits
     /// 20:13 of a 2 MiB PDE and 29:13 of a 1 GiB PDPTE are address bits in a
     /// table entry but reserved in a leaf (SDM vol. 3A §4.5, tables 4-17 and
