@@ -1,8 +1,9 @@
 import Foundation
 
-/// JUnit XML as CI systems read it: one `testsuite` per submission, a
-/// `testcase` per test with `failure`, `error` or `skipped`, and the points
-/// in `properties`. Hidden tests show their number and points only.
+/// JUnit XML as CI systems read it, valid against Jenkins xunit's
+/// junit-10.xsd: one `testsuite` per submission, a `testcase` per test with
+/// `failure`, `error` or `skipped`, and the points in the suite's
+/// `properties` (`test N score`). Hidden tests show their number and points only.
 public enum JUnitReport {
     public static func render(
         _ result: SubmissionResult, suite: TestSuite, showHidden: Bool = false, timing: Bool = false
@@ -10,28 +11,31 @@ public enum JUnitReport {
         let failures = result.tests.filter { $0.status == .failed }.count
         let errors = result.tests.filter { $0.status == .error }.count
         let skipped = result.tests.filter { $0.status == .skipped }.count
-        let counts = "tests=\"\(result.tests.count)\" failures=\"\(failures)\" errors=\"\(errors)\" skipped=\"\(skipped)\""
+        // Jenkins xunit's junit-10.xsd: <testsuites> has no skipped count, <testsuite> may.
+        let counts = "tests=\"\(result.tests.count)\" failures=\"\(failures)\" errors=\"\(errors)\""
         let time = timing ? " time=\"\(seconds(result.seconds))\"" : ""
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         xml += "<testsuites name=\"vmlab grade\" \(counts)\(time)>\n"
-        xml += "  <testsuite name=\(attribute(result.name)) \(counts)\(time)>\n"
+        xml += "  <testsuite name=\(attribute(result.name)) \(counts) skipped=\"\(skipped)\"\(time)>\n"
         xml += "    <properties>\n"
         xml += property("tests_file", suite.file.name, indent: 6)
         xml += property("submission", result.path, indent: 6)
         xml += property("seed", String(result.seed), indent: 6)
         xml += property("score", result.score.description, indent: 6)
         xml += property("max_score", result.maximum.description, indent: 6)
+        // A <testcase> holds no <properties> in junit-10.xsd: each test's points are the suite's, by number.
+        for test in result.tests {
+            let prefix = "test \(test.test.number) "
+            xml += property(prefix + "score", test.score.description, indent: 6)
+            xml += property(prefix + "max_score", test.maximum.description, indent: 6)
+            xml += property(prefix + "visibility", test.test.visibility.rawValue, indent: 6)
+        }
         xml += "    </properties>\n"
         for test in result.tests {
             let name = ReportText.publicName(test, showHidden: showHidden)
             let shown = ReportText.isShown(test, showHidden: showHidden)
             let caseTime = timing ? " time=\"\(seconds(test.seconds))\"" : ""
             xml += "    <testcase name=\(attribute(name)) classname=\(attribute(result.name))\(caseTime)>\n"
-            xml += "      <properties>\n"
-            xml += property("score", test.score.description, indent: 8)
-            xml += property("max_score", test.maximum.description, indent: 8)
-            xml += property("visibility", test.test.visibility.rawValue, indent: 8)
-            xml += "      </properties>\n"
             switch test.status {
             case .passed: break
             case .skipped:
