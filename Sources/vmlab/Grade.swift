@@ -20,13 +20,13 @@ struct Grade: ParsableCommand {
     )
 
     enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
-        case text, csv, gradescope, tap, junit
+        case text, csv, gradescope, tap, junit, classroom
 
         var fileExtension: String {
             switch self {
             case .text: return "txt"
             case .csv: return "csv"
-            case .gradescope: return "json"
+            case .gradescope, .classroom: return "json"
             case .tap: return "tap"
             case .junit: return "xml"
             }
@@ -39,7 +39,7 @@ struct Grade: ParsableCommand {
     @ArgumentParser.Argument(help: "A submission script, or a folder of them (each a .vml file or a folder holding one).")
     var submission: String
 
-    @Option(help: "text, csv, gradescope (results.json), tap (TAP 13) or junit (JUnit XML).")
+    @Option(help: "text, csv, gradescope (results.json), tap (TAP 13), junit (JUnit XML) or classroom (GitHub Classroom's grading reporter).")
     var format: ReportFormat = .text
 
     @Option(help: "Write the report to this file (a folder, for one file per submission of a folder).")
@@ -184,6 +184,7 @@ struct Grade: ParsableCommand {
         case .gradescope: return GradescopeReport.render(result, suite: suite, timing: timing)
         case .tap: return TAPReport.render(result, suite: suite, showHidden: showHidden)
         case .junit: return JUnitReport.render(result, suite: suite, showHidden: showHidden, timing: timing)
+        case .classroom: return ClassroomReport.render(result, suite: suite, timing: timing)
         }
     }
 
@@ -193,7 +194,7 @@ struct Grade: ParsableCommand {
         switch format {
         case .text: try deliver(Gradebook.text(results, suite: suite), to: output)
         case .csv: try deliver(Gradebook.csv(results), to: output)
-        case .gradescope, .tap, .junit:
+        case .gradescope, .tap, .junit, .classroom:
             guard let output else {
                 fail("--format \(format.rawValue) writes one file per submission: name a folder with --output")
             }
