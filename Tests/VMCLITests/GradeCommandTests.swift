@@ -354,3 +354,45 @@ final class JUnitCounter: NSObject, XMLParserDelegate {
         #expect(!piped.stderr.contains("[#"), "no bar when standard error is not a terminal")
     }
 }
+
+/// `vmlab quiz --roster`: a problem per student, then their sheets into one gradebook.
+@Suite struct ClassQuizTests {
+    @Test func eachStudentGetsTheirOwnProblemAndOneGradebookGradesThemAll() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vmlab-class-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let roster = folder.appendingPathComponent("roster.csv").path
+        try "id,name\r\nann,Ann\r\nbob,Bob\r\ncat,Cat\r\n".write(toFile: roster, atomically: true, encoding: .utf8)
+        let problems = folder.appendingPathComponent("problems").path
+        let keys = folder.appendingPathComponent("keys").path
+        let sheets = folder.appendingPathComponent("sheets").path
+        var made = try CLITests.vmlab(["quiz", "tlb", "--roster", roster, "--secret", "course-secret", "--output", problems])
+        #expect(made.status == 0 && made.stdout.contains("wrote 3 problems"), "\(made.stderr)")
+        made = try CLITests.vmlab(["quiz", "tlb", "--roster", roster, "--secret", "course-secret", "--output", keys, "--answers"])
+        #expect(made.status == 0)
+        let ann = try String(contentsOfFile: problems + "/ann.txt", encoding: .utf8)
+        let bob = try String(contentsOfFile: problems + "/bob.txt", encoding: .utf8)
+        #expect(ann != bob, "each student has a problem of their own")
+        // Ann hands in her own key (with Windows line ends), Bob hands in Ann's, Cat hands in nothing.
+        try FileManager.default.createDirectory(atPath: sheets, withIntermediateDirectories: true)
+        let annKey = try String(contentsOfFile: keys + "/ann.txt", encoding: .utf8)
+        try annKey.replacingOccurrences(of: "\n", with: "\r\n").write(toFile: sheets + "/ann.txt", atomically: true, encoding: .utf8)
+        try annKey.write(toFile: sheets + "/bob.txt", atomically: true, encoding: .utf8)
+        var environment = ProcessInfo.processInfo.environment
+        environment["VMLAB_QUIZ_SECRET"] = "course-secret"
+        let graded = try CLITests.run(
+            CLITests.binary, ["quiz", "tlb", "--roster", roster, "--check", sheets, "--format", "csv"], stdin: nil,
+            environment: environment)
+        #expect(graded.status == 1)
+        let rows = graded.stdout.split(separator: "\n").map { $0.split(separator: ",", maxSplits: 3).map(String.init) }
+        #expect(rows.first == ["submission", "score", "max_score", "failed"])
+        let byName = Dictionary(uniqueKeysWithValues: rows.dropFirst().map { ($0[0], $0) })
+        #expect(byName["ann"]?[1] == byName["ann"]?[2], "Ann's own key scores full marks")
+        #expect(byName["bob"].map { $0[1] != $0[2] } == true, "Ann's answers are not Bob's")
+        #expect(byName["cat"]?[1] == "0" && byName["cat"]?[3].contains("no sheet cat.txt") == true)
+        #expect(byName["cat"]?[2] == byName["ann"]?[2], "a missing sheet is 0 of the real maximum")
+        let wrongSecret = try CLITests.vmlab(["quiz", "tlb", "--roster", roster, "--secret", "another", "--check", sheets, "--format", "csv"])
+        let annRow = wrongSecret.stdout.split(separator: "\n").first { $0.hasPrefix("ann,") }.map { $0.split(separator: ",").map(String.init) }
+        #expect(annRow.map { $0[1] != $0[2] } == true, "another secret, other problems: \(wrongSecret.stdout)")
+    }
+}
