@@ -154,19 +154,25 @@ public final class Shell {
         let blank = line.allSatisfy { $0 == " " || $0 == "\t" }
         recorder.recordInput(pending.isEmpty ? Self.primaryText : Self.continuationText, line)
         if blank {
-            pending = ""  // an empty line abandons an unfinished statement
+            // A blank line inside an open block is part of it (pasted lesson code has them);
+            // at the prompt it does nothing. Ctrl-C abandons an unfinished block.
+            if !pending.isEmpty { pending += "\n" }
             return true
         }
         remember(line)
         pending += pending.isEmpty ? line : "\n" + line
         let file = SourceFile(name: "<stdin>", text: pending)
-        let (program, diagnostics) = Parser.parse(file, registry: session.interpreter.registry)
-        // Ask for more only when the first problem is that the input stopped early, as
-        // lua.c does: `let = 1; if true {` reports the `let` now instead of prompting on.
-        if diagnostics.first?.atEndOfInput == true { return true }
+        // Read on only while a `{`, `(`, `[` or string is open: a command missing its
+        // argument is an error now, not a prompt that swallows the next line, and an
+        // error inside a block waits for the block's end and is reported once.
+        if Parser.isUnfinished(file) { return true }
         pending = ""
+        let (program, diagnostics) = Parser.parse(file, registry: session.interpreter.registry)
         guard diagnostics.isEmpty else {
-            session.report(diagnostics)
+            session.report(Array(diagnostics.prefix(1)))
+            if diagnostics.count > 1 {
+                streams.writeDiagnostic("  note: \(diagnostics.count - 1) more error\(diagnostics.count == 2 ? "" : "s") after this one in that input; fix this one first\n")
+            }
             streams.flush()
             return true
         }

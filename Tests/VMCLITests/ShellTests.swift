@@ -173,8 +173,8 @@ import Testing
         }
         for (index, terminal) in shells.enumerated() {
             #expect(terminal.waitFor("done-\(index)"), "\(terminal.plainOutput.suffix(300))")
-            terminal.settle()
-            terminal.send("\u{4}")
+            // A line, not Ctrl-D: under load a Ctrl-D can land mid-line, where it deletes a character.
+            terminal.send("quit\r")
             #expect(terminal.waitForExit() == 0)
         }
         let saved = try String(contentsOfFile: historyPath, encoding: .utf8)
@@ -209,13 +209,47 @@ import Testing
         #expect(terminal.waitFor("...> ", count: 2))
         terminal.send("}\r")
         #expect(terminal.waitFor("10\n11\n"), "\(terminal.plainOutput)")
-        // An empty line abandons an unfinished statement.
+        // A blank line inside a block is part of it, as in pasted lesson code.
         type(terminal, "if true {", afterPrompt: 2)
         #expect(terminal.waitFor("...> ", count: 3))
         terminal.send("\r")
-        type(terminal, "print 99", afterPrompt: 3)
+        #expect(terminal.waitFor("...> ", count: 4), "still in the block")
+        terminal.send("print 99\r")
+        #expect(terminal.waitFor("...> ", count: 5))
+        terminal.send("}\r")
         #expect(terminal.waitFor("99\n"))
-        leave(terminal, afterPrompt: 4)
+        leave(terminal, afterPrompt: 3)
+    }
+
+    /// A command missing its argument is an error at once: the next line is
+    /// a new statement, not the argument (issue 29).
+    @Test func aCommandMissingItsArgumentIsAnErrorAtOnce() throws {
+        let terminal = try shell()
+        type(terminal, "spawn", afterPrompt: 1)
+        #expect(terminal.waitFor("'spawn' needs"), "\(terminal.plainOutput)")
+        type(terminal, "print 5 + 5", afterPrompt: 2)
+        #expect(terminal.waitFor("10\n"), "\(terminal.plainOutput)")
+        #expect(!terminal.plainOutput.contains("...> "), "never a continuation prompt")
+        leave(terminal, afterPrompt: 3)
+    }
+
+    /// An error inside a block is reported once, when the block ends, and the
+    /// block's other lines do not become errors of their own.
+    @Test func anErrorInsideABlockIsReportedOnceWhenTheBlockEnds() throws {
+        let terminal = try shell()
+        type(terminal, "repeat 2 {", afterPrompt: 1)
+        #expect(terminal.waitFor("...> "))
+        terminal.send("let = 3\r")
+        #expect(terminal.waitFor("...> ", count: 2), "the error waits for the block's end")
+        terminal.send("print 1\r")
+        #expect(terminal.waitFor("...> ", count: 3))
+        terminal.send("}\r")
+        #expect(terminal.waitFor("vmlab> ", count: 2))
+        terminal.settle()
+        let errors = terminal.plainOutput.components(separatedBy: "error:").count - 1
+        #expect(errors == 1, "one error, not a cascade: \(terminal.plainOutput)")
+        #expect(!terminal.plainOutput.contains("1\r\n1"), "nothing in the block ran")
+        leave(terminal, afterPrompt: 2)
     }
 
     @Test func controlCStopsALoopAndTheShellGoesOn() throws {

@@ -34,6 +34,24 @@ public struct Parser {
         return (Program(file: file, statements: statements), Array(sorted.prefix(maximumErrors)))
     }
 
+    /// Whether `file` stops inside something it opened: a `{`, `(` or `[`
+    /// without its closer, or a string or comment that runs to the end. An
+    /// interactive front end reads another line then; anything else (a
+    /// command missing its argument, `let x =`) is an error at once.
+    public static func isUnfinished(_ file: SourceFile) -> Bool {
+        let (stream, diagnostics) = Lexer.tokenize(file)
+        if diagnostics.contains(where: \.atEndOfInput) { return true }
+        var depth = 0
+        for token in stream.tokens {
+            switch token.kind {
+            case .leftBrace, .leftParen, .leftBracket: depth += 1
+            case .rightBrace, .rightParen, .rightBracket: depth -= 1
+            default: break
+            }
+        }
+        return depth > 0
+    }
+
     private init(file: SourceFile, registry: CommandRegistry, stream: TokenStream, diagnostics: [Diagnostic]) {
         self.file = file
         self.registry = registry
