@@ -57,10 +57,12 @@ import Testing
     func lineEndsAndAByteOrderMarkDoNotChangeTheGrade(kind: String) throws {
         let quiz = try Quiz.named(kind)
         let (answers, questions) = printout(quiz, seed: 7, mode: .answers)
+        // A file of bare "ID: answer" lines, so that the byte-order mark sits right before the first ID.
+        let lines = questions.map { "\($0.id): \($0.answer)" }.joined(separator: "\n") + "\n"
         let sink = TranscriptSink()
         for sheet in [
             answers.replacingOccurrences(of: "\n", with: "\r\n"), "\u{FEFF}" + answers,
-            answers.replacingOccurrences(of: "\n", with: "\r"),
+            answers.replacingOccurrences(of: "\n", with: "\r"), "\u{FEFF}" + lines.replacingOccurrences(of: "\n", with: "\r\n"),
         ] {
             let check = try #require(QuizRunner.check(quiz, seed: 7, sheet: sheet, diagnostics: sink))
             #expect(check.score == questions.count && check.warnings.isEmpty, "\(kind): \(check.score)/\(questions.count)")
