@@ -125,9 +125,17 @@ public final class CommandSpec: Sendable {
 
 public struct CommandRegistry: Sendable {
     public let commands: [CommandSpec]
+    /// The commands under the headings `help` lists them by.
+    public let groups: [(title: String, commands: [CommandSpec])]
     private let byName: [String: Int]
 
     public init(_ commands: [CommandSpec]) {
+        self.init(groups: [("Commands", commands)])
+    }
+
+    public init(groups: [(title: String, commands: [CommandSpec])]) {
+        self.groups = groups
+        let commands = groups.flatMap(\.commands)
         self.commands = commands
         var index: [String: Int] = [:]
         for (position, command) in commands.enumerated() {

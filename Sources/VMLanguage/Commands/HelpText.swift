@@ -2,9 +2,16 @@
 public enum HelpText {
     public static func overview(_ registry: CommandRegistry) -> String {
         let width = (registry.names.map(\.count).max() ?? 0) + 2
-        var text = "Commands:\n"
-        for command in registry.commands {
-            text += "  " + Format.padRight(command.name, width) + command.summary + "\n"
+        var text = """
+            New here? Start with lesson 1: vmlab run Examples/01-one-page-table-per-process.vml,
+            or type: spawn A, then map A 0x400000 rw, switch A, read 0x400000, show pagetable A.
+
+            """
+        for group in registry.groups {
+            text += "\n\(group.title):\n"
+            for command in group.commands {
+                text += "  " + Format.padRight(command.name, width) + command.summary + "\n"
+            }
         }
         text += """
 

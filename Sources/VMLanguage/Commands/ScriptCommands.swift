@@ -114,14 +114,18 @@ extension Interpreter {
         let expected = try right.evaluate(self, scope)
         let holds = try mustBeBoolean(try combine(op, actual, expected, at: condition.range, rightRange: right.range))
         let source = condition.range.file.text(left.range)
+        // Two addresses are compared in hex (`shared is 0x20d000, expected 0x209000`).
+        let isAddress = NumberDisplay.isAddress(left.syntax) || NumberDisplay.isAddress(right.syntax)
+        let got = NumberDisplay.text(actual, isAddress: isAddress, mode: hexDisplay, quoted: true)
+        let other = NumberDisplay.text(expected, isAddress: isAddress, mode: hexDisplay, quoted: true)
         let explanation: String
         switch op {
-        case .equal: explanation = "\(source) is \(actual.debugText), expected \(expected.debugText)"
-        case .notEqual: explanation = "\(source) is \(actual.debugText), expected anything else"
-        default: explanation = "\(source) is \(actual.debugText), expected \(op.rawValue) \(expected.debugText)"
+        case .equal: explanation = "\(source) is \(got), expected \(other)"
+        case .notEqual: explanation = "\(source) is \(got), expected anything else"
+        default: explanation = "\(source) is \(got), expected \(op.rawValue) \(other)"
         }
-        let wanted = op == .equal ? expected.debugText : "\(op.rawValue) \(expected.debugText)"
-        return Verdict(held: holds, got: actual.debugText, expected: wanted, explanation: holds ? nil : explanation)
+        let wanted = op == .equal ? other : "\(op.rawValue) \(other)"
+        return Verdict(held: holds, got: got, expected: wanted, explanation: holds ? nil : explanation)
     }
 
     /// Counts, prints and hands to the grader one decided expectation; a

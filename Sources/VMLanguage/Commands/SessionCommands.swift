@@ -4,7 +4,30 @@ import VMMachine
 /// Commands about the session rather than the machine: leaving, starting
 /// over, keeping a record, finding a command.
 enum SessionCommands {
-    static let all: [CommandSpec] = [apropos, reset, save, quit]
+    static let all: [CommandSpec] = [apropos, reset, save, numbers, quit]
+
+    /// `numbers hex|decimal|auto` (not `hex on`: hex(x) is a function, and a
+    /// command of the same name would shadow it).
+    static let numbers = CommandSpec(
+        name: "numbers",
+        summary: "show integers in hex, in decimal, or auto: addresses and registers in hex",
+        details: """
+            What a bare value and an expect's got/expected show. auto (the default)
+            shows addresses, register values and entries in hex (last.pa, A.root,
+            cpu.cr3, pte(A, ADDR, 1), and sums of them) and counts in decimal; hex shows every
+            integer in hex, decimal every one in decimal. print is not affected: it
+            prints decimal, and hex(x) prints x in hex.
+            """,
+        parameters: [ParameterSpec("MODE", .word(["auto", "hex", "decimal"]), completion: .words)]
+    ) { interpreter, call in
+        let word = interpreter.word(call.arguments[0])
+        interpreter.hexDisplay = word == "hex" ? .on : word == "decimal" ? .off : .auto
+        let meaning = [
+            HexDisplay.auto: "addresses and register values in hex, counts in decimal",
+            .on: "every integer shown in hex", .off: "every integer shown in decimal",
+        ][interpreter.hexDisplay]!
+        interpreter.report("numbers \(word): \(meaning)")
+    }
 
     static let apropos = CommandSpec(
         name: "apropos",

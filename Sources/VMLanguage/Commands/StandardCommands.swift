@@ -1,6 +1,13 @@
 extension CommandRegistry {
-    /// Every command vmlab knows, in the order `help` lists them.
-    public static let standard = CommandRegistry(
-        MachineCommands.all + ProcessCommands.all + MemoryCommands.all + AccessCommands.all + ReplayCommands.all + KernelCommands.all + ArchitectureInstructions.all
-            + ShowCommands.all + ExplainCommands.all + TextbookCommands.all + QuizCommands.all + PlotCommands.all + ScriptCommands.all + GradingCommands.all + SessionCommands.all)
+    /// Every command vmlab knows, under the headings `help` lists them by.
+    public static let standard = CommandRegistry(groups: [
+        ("The machine", MachineCommands.all + TextbookCommands.all),
+        ("Processes and threads", ProcessCommands.all),
+        ("Memory and accesses", MemoryCommands.all + AccessCommands.all + ReplayCommands.all),
+        ("The kernel", KernelCommands.all),
+        ("The TLB and translation", ArchitectureInstructions.all + ExplainCommands.all),
+        ("Pictures and state", ShowCommands.all + PlotCommands.all),
+        ("Scripts and the session", ScriptCommands.all + SessionCommands.all),
+        ("Grading and quizzes", GradingCommands.all + QuizCommands.all),
+    ])
 }

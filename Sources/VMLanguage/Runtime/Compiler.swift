@@ -170,12 +170,14 @@ struct Compiler {
             }
         case .expression(let expression):
             let value = root(expression)
+            let isAddress = NumberDisplay.isAddress(expression)
             return { interpreter, scope in
                 try interpreter.step(range)
                 let shown = try value(interpreter, scope)
                 // A bare value is shown, as in Python's REPL; a call that returns nothing shows nothing.
                 if case .nothing = shown { return .normal }
-                interpreter.output.write(shown.displayText + "\n")
+                interpreter.output.write(
+                    NumberDisplay.text(shown, isAddress: isAddress, mode: interpreter.hexDisplay) + "\n")
                 return .normal
             }
         }

@@ -37,6 +37,8 @@ public final class Interpreter {
         get { state.pointee.alwaysQuiet }
         set { state.pointee.alwaysQuiet = newValue }
     }
+    /// How bare values and an expect's got/expected show integers (`numbers hex|decimal|auto`).
+    public var hexDisplay = HexDisplay.auto
     /// Set by the shell so that `save transcript` can write the session.
     public var transcript: TranscriptRecorder?
     /// Asked at every step; returning true stops the run with "interrupted" (Ctrl-C in the shell).
