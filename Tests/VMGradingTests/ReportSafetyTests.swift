@@ -57,6 +57,9 @@ import VMLanguage
         let (result, _) = try graded(tests: "test \"say \\\"hi\\\", then go\" { submission; expect false }\n", submission: "")
         let csv = Gradebook.csv([result])
         #expect(csv.contains("\"say \"\"hi\"\", then go\""), "\(csv)")
+        // A comma alone is enough to need quotes.
+        let (commas, _) = try graded(tests: "test \"map, then read\" { submission; expect false }\n", submission: "")
+        #expect(Gradebook.csv([commas]).contains(",\"map, then read\"\n"), "\(Gradebook.csv([commas]))")
     }
 
     @Test func printedControlBytesAreSpelledOutInEveryFormat() throws {
