@@ -31,6 +31,22 @@ import Testing
 
     /// Every place a script's text reaches the page: printed output, a diagnostic,
     /// an expect's label, a plot's title and series names, the file's own name.
+    /// A picture names the tag as the machine's manual does: ASID on RISC-V, ARM and MIPS, PCID on x86.
+    @Test(arguments: [("riscv64 asid=on", "ASID"), ("aarch64 asid=on", "ASID"), ("x86_64 pcid=on", "PCID")])
+    func theTLBPictureNamesTheTagAsTheMachineDoes(machine: String, tag: String) throws {
+        let directory = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let script = directory.appendingPathComponent("tags.vml")
+        try "machine \(machine)\nspawn A\nspawn B\nmap A 0x400000 rw\nswitch A\nread 0x400000\nswitch B\nshow tlb\n"
+            .write(to: script, atomically: true, encoding: .utf8)
+        let page = directory.appendingPathComponent("tags.html").path
+        let run = try CLITests.vmlab(["run", script.path, "--html", page])
+        #expect(run.status == 0, "\(run.stderr)")
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        #expect(html.contains(" · \(tag) "), "\(machine)")
+        #expect(!html.contains(" · \(tag == "PCID" ? "ASID" : "PCID") "), "\(machine): the other name never")
+    }
+
     @Test func everyStringAScriptCanPrintIsEscaped() throws {
         let directory = try Self.folder()
         defer { try? FileManager.default.removeItem(at: directory) }

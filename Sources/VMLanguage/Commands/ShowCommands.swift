@@ -74,7 +74,7 @@ enum ShowCommands {
         case "tlb":
             let core = machine.cores[interpreter.currentCore]
             text = machine.architecture.hasKernel ? StateRenderer.tlb(core, machine: machine) : StateRenderer.bookTLB(core, machine: machine)
-            figure = { Figure(content: .tlb(TLBPicture(core, title: "TLB of cpu \(core.index)"))) }
+            figure = { Figure(content: .tlb(TLBPicture(core, title: "TLB of cpu \(core.index)", tagName: machine.architecture.tagName))) }
         case "cpu":
             text = machine.cores.map { StateRenderer.cpu($0, machine: machine) }.joined()
         case "frames":

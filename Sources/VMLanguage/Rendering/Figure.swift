@@ -24,7 +24,7 @@ struct TLBPicture {
         let page: UInt64
         let frame: UInt64
         let size: UInt64
-        /// The PCID, when the core uses PCIDs; "any" for a global entry.
+        /// The PCID or ASID, when the core uses them; "any" for a global entry.
         let tag: String?
         let global: Bool
         let rights: String
@@ -40,9 +40,12 @@ struct TLBPicture {
 
     let title: String
     let arrays: [Array]
+    /// What the architecture calls an entry's address-space tag: PCID (x86) or ASID (RISC-V, ARM, MIPS).
+    let tagName: String
 
-    init(_ core: Core, title: String) {
+    init(_ core: Core, title: String, tagName: String) {
         self.title = title
+        self.tagName = tagName
         let tags = core.slots.count > 1
         var arrays: [Array] = []
         for (index, array) in core.tlb.arrays.enumerated() {

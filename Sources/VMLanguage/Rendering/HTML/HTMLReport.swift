@@ -139,7 +139,7 @@ public final class HTMLReportSink: OutputSink {
         }
         html += "</table>\n<pre class=\"out\">\(HTML.escape(StateRenderer.stats(machine)))</pre>\n"
         for core in machine.cores {
-            html += TLBGridHTML.render(TLBPicture(core, title: "TLB of cpu \(core.index) at the end"))
+            html += TLBGridHTML.render(TLBPicture(core, title: "TLB of cpu \(core.index) at the end", tagName: machine.architecture.tagName))
         }
         return html + "</section>\n"
     }

@@ -22,7 +22,7 @@ enum TLBGridHTML {
                     continue
                 }
                 html += "<tr><th>\(set)</th>"
-                for cell in cells { html += self.cell(cell) }
+                for cell in cells { html += self.cell(cell, tagName: picture.tagName) }
                 html += "</tr>\n"
             }
             if hidden > 0 {
@@ -33,12 +33,12 @@ enum TLBGridHTML {
         return html + "</div>\n"
     }
 
-    static func cell(_ cell: TLBPicture.Cell?) -> String {
+    static func cell(_ cell: TLBPicture.Cell?, tagName: String) -> String {
         guard let cell else { return "<td class=\"empty\"></td>" }
         var html = "<td class=\"entry\(cell.global ? " global" : "")\">"
         html += "<span class=\"page\">\(Format.hex(cell.page))</span> → \(Format.hex(cell.frame))"
         html += "<br><span class=\"detail\">\(Format.size(cell.size)) \(HTML.escape(cell.rights))"
-        if let tag = cell.tag { html += " · PCID \(tag)" }
+        if let tag = cell.tag { html += " · \(HTML.escape(tagName)) \(tag)" }
         if cell.global { html += " · G" }
         return html + "</span></td>"
     }
