@@ -87,8 +87,11 @@ public final class Shell {
 
     private func runInteractive() -> Int32 {
         let color = usesColor
-        makeSession(RecordingSink(color ? HighlightingSink(streams) : streams, recorder: recorder))
+        // The page `save html` writes keeps the plain output and the figures (no colour codes).
+        let report = HTMLReportSink(forwardingTo: RecordingSink(color ? HighlightingSink(streams) : streams, recorder: recorder))
+        makeSession(report)
         session.interpreter.transcript = recorder
+        session.interpreter.sessionReport = report
         // Lines come one at a time: a function may use a name a later line defines.
         session.interpreter.unknownNames = .allowedInFunctions
         vmlab_install_interrupt_handler()

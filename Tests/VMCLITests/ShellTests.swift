@@ -308,4 +308,29 @@ import Testing
         let saved = try String(contentsOfFile: path, encoding: .utf8)
         #expect(saved.hasPrefix("vmlab> print 6 * 7\n42\nvmlab> save transcript"))
     }
+
+    /// A picture of the session so far: an HTML page (read back by html5lib)
+    /// and the page tables as DOT (drawn by Graphviz's dot), from the shell.
+    @Test func saveHTMLAndDotDrawTheSessionSoFar() throws {
+        let terminal = try shell(color: true)
+        let page = home.appendingPathComponent("session.html").path
+        let graph = home.appendingPathComponent("tables.dot").path
+        type(terminal, "spawn A", afterPrompt: 1)
+        type(terminal, "map A 0x400000 rw", afterPrompt: 2)
+        type(terminal, "switch A", afterPrompt: 3)
+        type(terminal, "read 0x400000", afterPrompt: 4)
+        type(terminal, "show pagetable A", afterPrompt: 5)
+        type(terminal, "save html \"\(page)\"", afterPrompt: 6)
+        #expect(terminal.waitFor("saved the session as a page"), "\(terminal.plainOutput)")
+        type(terminal, "save dot \"\(graph)\"", afterPrompt: 7)
+        #expect(terminal.waitFor("saved the page tables of 1 process"), "\(terminal.plainOutput)")
+        leave(terminal, afterPrompt: 8)
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        #expect(html.contains("read 0x400000: TLB miss"), "the session's output")
+        #expect(!html.contains("\u{1B}["), "no colour codes in the page")
+        let parsed = try CLITests.tool(["python3", "Tests/html-check.py", page])
+        #expect(parsed.status == 0 && parsed.stdout.contains("svg "), "\(parsed.stdout)\(parsed.stderr)")
+        let drawn = try CLITests.tool(["dot", "-Tsvg", graph])
+        #expect(drawn.status == 0 && drawn.stdout.contains("<svg"), "\(drawn.stderr)")
+    }
 }

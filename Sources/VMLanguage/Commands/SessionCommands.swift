@@ -69,28 +69,53 @@ enum SessionCommands {
 
     static let save = CommandSpec(
         name: "save",
-        summary: "save the shell session's input and output to a file",
+        summary: "save the shell session: its transcript, an HTML page with its pictures, or its page tables as DOT",
         details: """
             save transcript FILE writes everything typed and printed so far in this shell.
+            save html FILE writes the session so far as one self-contained page (as
+            vmlab run --html does): the output, each show pagetable, show tlb and plot
+            drawn, and every core's TLB now. save dot FILE writes every process's page
+            tables now as a Graphviz graph (dot -Tsvg FILE draws it).
             An existing file is replaced only with overwrite=true, and only if it is a
             regular file (never a link, a directory or a device).
             """,
         parameters: [
-            ParameterSpec("WHAT", .word(["transcript"]), completion: .words),
+            ParameterSpec("WHAT", .word(["transcript", "html", "dot"]), completion: .words),
             ParameterSpec("FILE", completion: .path),
         ],
         options: [
             OptionSpec("overwrite", placeholder: "true|false", help: "replace an existing file")
         ]
     ) { interpreter, call in
+        let what = interpreter.word(call.arguments[0])
         let path = try interpreter.string(call.arguments[1], "the file name")
         if interpreter.sandbox != nil {
             throw Diagnostic("a graded submission may not write files", at: call.range)
         }
-        guard let transcript = interpreter.transcript else {
-            throw Diagnostic(
-                "save transcript works in the interactive shell; a script's output can be redirected instead",
-                at: call.range)
+        let text: String
+        let described: String
+        switch what {
+        case "html":
+            guard let report = interpreter.sessionReport else {
+                throw Diagnostic("save html works in the interactive shell; a script gets its page from vmlab run --html FILE", at: call.range)
+            }
+            text = report.document(title: "shell session", machine: interpreter.machine, subtitle: "A vmlab shell session")
+            described = "the session as a page"
+        case "dot":
+            let processes = interpreter.machine.processes
+            guard interpreter.machine.architecture.hasKernel, !processes.isEmpty else {
+                throw Diagnostic("save dot draws processes' page tables, and there is no process yet: spawn A", at: call.range)
+            }
+            text = DotRenderer.pageTables(processes, machine: interpreter.machine)
+            described = "the page tables of \(Format.plural(processes.count, "process", "processes"))"
+        default:
+            guard let transcript = interpreter.transcript else {
+                throw Diagnostic(
+                    "save transcript works in the interactive shell; a script's output can be redirected instead",
+                    at: call.range)
+            }
+            text = transcript.text
+            described = "the transcript (\(Format.plural(transcript.text.split(separator: "\n").count, "line")))"
         }
         var info = stat()
         if lstat(path, &info) == 0 {
@@ -107,11 +132,11 @@ enum SessionCommands {
         }
         do {
             // Written to a temporary file and renamed into place: a crash never leaves half a file.
-            try Data(transcript.text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
             throw Diagnostic("cannot write '\(path)': \(error.localizedDescription)", at: call.arguments[1].range)
         }
-        interpreter.report("saved the transcript (\(Format.plural(transcript.text.split(separator: "\n").count, "line"))) to \(path)")
+        interpreter.report("saved \(described) to \(path)")
     }
 
     static let quit = CommandSpec(

@@ -39,6 +39,8 @@ public final class Interpreter {
     }
     /// How bare values and an expect's got/expected show integers (`numbers hex|decimal|auto`).
     public var hexDisplay = HexDisplay.auto
+    /// Set by the shell so that `save html` can write the session as a page.
+    public var sessionReport: HTMLReportSink?
     /// Set by the shell so that `save transcript` can write the session.
     public var transcript: TranscriptRecorder?
     /// Asked at every step; returning true stops the run with "interrupted" (Ctrl-C in the shell).

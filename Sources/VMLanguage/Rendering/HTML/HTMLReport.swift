@@ -87,11 +87,12 @@ public final class HTMLReportSink: OutputSink {
     }
 
     /// The page, for the run of `title` that ended with `machine`.
-    public func document(title: String, machine: Machine) -> String {
+    public func document(title: String, machine: Machine, subtitle: String? = nil) -> String {
         var html = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         html += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         html += "<title>vmlab: \(HTML.escape(title))</title>\n<style>\n\(Self.style)</style>\n</head>\n<body>\n"
-        html += "<header><h1>\(HTML.escape(title))</h1><p>A run of <code>vmlab run \(HTML.escape(title))</code>:"
+        let what = subtitle.map(HTML.escape) ?? "A run of <code>vmlab run \(HTML.escape(title))</code>"
+        html += "<header><h1>\(HTML.escape(title))</h1><p>\(what):"
             + " its output, with page tables, TLBs and plots drawn.</p></header>\n<main>\n"
         for block in blocks {
             switch block {
