@@ -47,6 +47,23 @@ import Testing
         #expect(!html.contains(" · \(tag == "PCID" ? "ASID" : "PCID") "), "\(machine): the other name never")
     }
 
+    /// xv6's separate kernel table: the picture draws the process's one table,
+    /// the one the text names, not a KPTI pair (issue 29).
+    @Test func aSeparateKernelTablesProcessIsDrawnWithItsOneTable() throws {
+        let directory = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let script = directory.appendingPathComponent("xv6.vml")
+        try "machine riscv64 kernel=separate\nspawn A\nmap A 0x400000 rw\nshow pagetable A\n"
+            .write(to: script, atomically: true, encoding: .utf8)
+        let page = directory.appendingPathComponent("xv6.html").path
+        let run = try CLITests.vmlab(["run", script.path, "--html", page])
+        #expect(run.status == 0)
+        let root = try #require(run.stdout.split(separator: "\n").first { $0.hasPrefix("page table of A") }?.split(separator: " ").last)
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        #expect(html.contains("class=\"title\">L2 of A \(root)"), "the table the text names, \(root)")
+        #expect(!html.contains("(KPTI) 0x"), "no KPTI pair")
+    }
+
     @Test func everyStringAScriptCanPrintIsEscaped() throws {
         let directory = try Self.folder()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -57,9 +57,16 @@ struct PageTableGraph {
         for process in processes {
             let id = "p\(process.pid)"
             builder.items.append(.node(Node(id: id, kind: .process(label: "\(process.name) (pid \(process.pid))", register: machine.architecture.baseRegister))))
-            builder.items.append(.edge(Edge(from: id, port: nil, to: Self.tableID(process.root), dashed: false, label: nil)))
             let architecture = machine.architecture
             let rootName = architecture.levelName(architecture.levels)
+            // xv6's separate kernel table: the process has one table (its user half and
+            // the trampoline), the one the text shows; the kernel runs on the master table.
+            if machine.configuration.separateKernelTable, let own = process.userRoot {
+                builder.items.append(.edge(Edge(from: id, port: nil, to: Self.tableID(own), dashed: false, label: nil)))
+                builder.table(own, level: architecture.levels, base: 0, title: "\(rootName) of \(process.name)")
+                continue
+            }
+            builder.items.append(.edge(Edge(from: id, port: nil, to: Self.tableID(process.root), dashed: false, label: nil)))
             builder.table(process.root, level: architecture.levels, base: 0, title: "\(rootName) of \(process.name)")
             if let userRoot = process.userRoot {
                 builder.items.append(
