@@ -183,6 +183,23 @@ import Testing
         #expect(missing.isEmpty, "lost \(missing.count) of 300 lines, e.g. \(missing.prefix(3))")
     }
 
+    /// The XDG base-directory spec: a relative XDG_STATE_HOME is invalid and
+    /// ignored, so history goes to ~/.local/state, never into the current folder.
+    @Test func aRelativeXDGStateHomeIsIgnored() throws {
+        let environment = [
+            "TERM": "xterm", "HOME": home.path, "XDG_STATE_HOME": "relative-state", "PATH": "/usr/bin:/bin",
+            "LANG": "C.UTF-8", "NO_COLOR": "1",
+        ]
+        // Run in the test's own folder: were the relative path used, it would land there.
+        let terminal = try Terminal(CLITests.binary.path, arguments: [], environment: environment, directory: home.path)
+        #expect(terminal.waitFor("vmlab> "))
+        type(terminal, "print 31", afterPrompt: 1)
+        leave(terminal, afterPrompt: 2)
+        let fallback = home.appendingPathComponent(".local/state/vmlab/history").path
+        #expect(try String(contentsOfFile: fallback, encoding: .utf8).contains("print\\04031"))
+        #expect(!FileManager.default.fileExists(atPath: home.appendingPathComponent("relative-state").path))
+    }
+
     @Test func noHistoryLeavesNoFile() throws {
         let terminal = try shell(["--no-history"])
         type(terminal, "print 1", afterPrompt: 1)

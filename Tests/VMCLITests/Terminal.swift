@@ -14,7 +14,8 @@ final class Terminal {
         let description: String
     }
 
-    init(_ executable: String, arguments: [String] = [], environment: [String: String]) throws {
+    /// `directory`: where the program runs (default: the test's own working directory).
+    init(_ executable: String, arguments: [String] = [], environment: [String: String], directory: String? = nil) throws {
         // posix_openpt/ptsname are hidden from Swift's Glibc module; their Linux
         // equivalents: open the multiplexer, unlock, ask for the number.
         master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC)
@@ -52,6 +53,7 @@ final class Terminal {
         posix_spawn_file_actions_addopen(&actions, 0, slavePath, O_RDWR, 0)
         posix_spawn_file_actions_adddup2(&actions, 0, 1)
         posix_spawn_file_actions_adddup2(&actions, 0, 2)
+        if let directory { _ = spawnActionsChangeDirectory(&actions, directory) }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
@@ -172,3 +174,7 @@ final class Terminal {
     /// The output without terminal escape sequences and carriage returns.
     var plainOutput: String { String(decoding: plain, as: UTF8.self) }
 }
+
+/// glibc's posix_spawn_file_actions_addchdir_np (2.29 and later), which Swift's Glibc module does not import.
+@_silgen_name("posix_spawn_file_actions_addchdir_np")
+private func spawnActionsChangeDirectory(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ path: UnsafePointer<CChar>) -> Int32
