@@ -64,6 +64,23 @@ import Testing
         #expect(!html.contains("(KPTI) 0x"), "no KPTI pair")
     }
 
+    /// A textbook TLB is drawn as CS:APP draws it and the terminal prints it:
+    /// a row per set, tag, PPN and valid for each way, invalid ways included.
+    @Test func aTextbookTLBIsDrawnAsTheBookDrawsIt() throws {
+        let directory = try Self.folder()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let script = directory.appendingPathComponent("csapp.vml")
+        try "machine csapp\ntlbset 1 2 tag=0x3 ppn=0x2d valid=1\nshow tlb\n".write(to: script, atomically: true, encoding: .utf8)
+        let page = directory.appendingPathComponent("csapp.html").path
+        let run = try CLITests.vmlab(["run", script.path, "--html", page])
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(run.stdout.contains("    1 | -     -     0     | -     -     0     | 0x3   0x2d  1"), "\(run.stdout)")
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        #expect(html.contains("<th>set</th><th>tag</th><th>PPN</th><th>valid</th>"))
+        #expect(html.contains("<td class=\"entry\">0x3</td><td class=\"entry\">0x2d</td><td class=\"entry\">1</td>"), "the same way as the text")
+        #expect(!html.contains("→"), "no page → frame cells on a textbook machine")
+    }
+
     @Test func everyStringAScriptCanPrintIsEscaped() throws {
         let directory = try Self.folder()
         defer { try? FileManager.default.removeItem(at: directory) }

@@ -74,7 +74,15 @@ enum ShowCommands {
         case "tlb":
             let core = machine.cores[interpreter.currentCore]
             text = machine.architecture.hasKernel ? StateRenderer.tlb(core, machine: machine) : StateRenderer.bookTLB(core, machine: machine)
-            figure = { Figure(content: .tlb(TLBPicture(core, title: "TLB of cpu \(core.index)", tagName: machine.architecture.tagName))) }
+            // A textbook machine's TLB is drawn as the book (and the text above) lays it out.
+            let title = "TLB of cpu \(core.index)"
+            figure = {
+                Figure(
+                    content: .tlb(
+                        machine.architecture.hasKernel
+                            ? TLBPicture(core, title: title, tagName: machine.architecture.tagName)
+                            : TLBPicture(book: core, title: title, pageShift: machine.architecture.pageShift)))
+            }
         case "cpu":
             text = machine.cores.map { StateRenderer.cpu($0, machine: machine) }.joined()
         case "frames":

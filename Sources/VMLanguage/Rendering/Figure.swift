@@ -30,12 +30,22 @@ struct TLBPicture {
         let rights: String
     }
 
+    /// A textbook TLB way as CS:APP draws it (figure 9.20 and the terminal's
+    /// `show tlb`): its tag (TLBT), PPN and valid bit, invalid ways included.
+    struct BookCell {
+        let tag: String
+        let ppn: String
+        let valid: Bool
+    }
+
     struct Array {
         let name: String
         let sets: Int
         let ways: Int
         /// sets × ways, set-major; nil for an invalid way.
         let cells: [Cell?]
+        /// On a textbook machine: every way in the book's columns, set-major.
+        var book: [BookCell]? = nil
     }
 
     let title: String
@@ -61,6 +71,20 @@ struct TLBPicture {
             arrays.append(Array(name: name, sets: array.sets, ways: array.ways, cells: cells))
         }
         self.arrays = arrays
+    }
+
+    /// A textbook machine's TLB, drawn as CS:APP draws it: tag, PPN, valid per way.
+    init(book core: Core, title: String, pageShift: UInt64) {
+        self.title = title
+        tagName = "PCID"
+        let array = core.tlb.arrays[0]
+        let setBits = UInt64(array.sets.trailingZeroBitCount)
+        let book = array.entries.map { entry in
+            BookCell(
+                tag: entry.wasFilled ? Format.hex(entry.virtualPage >> setBits) : "-",
+                ppn: entry.valid ? Format.hex(entry.frameBase >> pageShift) : "-", valid: entry.valid)
+        }
+        arrays = [Array(name: "TLB", sets: array.sets, ways: array.ways, cells: Swift.Array(repeating: nil, count: book.count), book: book)]
     }
 }
 

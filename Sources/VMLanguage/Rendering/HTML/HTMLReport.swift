@@ -140,7 +140,9 @@ public final class HTMLReportSink: OutputSink {
         }
         html += "</table>\n<pre class=\"out\">\(HTML.escape(StateRenderer.stats(machine)))</pre>\n"
         for core in machine.cores {
-            html += TLBGridHTML.render(TLBPicture(core, title: "TLB of cpu \(core.index) at the end", tagName: machine.architecture.tagName))
+            html += TLBGridHTML.render((machine.architecture.hasKernel
+                    ? TLBPicture(core, title: "TLB of cpu \(core.index) at the end", tagName: machine.architecture.tagName)
+                    : TLBPicture(book: core, title: "TLB of cpu \(core.index) at the end", pageShift: machine.architecture.pageShift)))
         }
         return html + "</section>\n"
     }

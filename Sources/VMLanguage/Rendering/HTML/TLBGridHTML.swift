@@ -9,6 +9,10 @@ enum TLBGridHTML {
     static func render(_ picture: TLBPicture) -> String {
         var html = "<div class=\"tlb\"><div class=\"tlb-title\">\(HTML.escape(picture.title))</div>\n"
         for array in picture.arrays {
+            if let book = array.book {
+                html += bookTable(array, book)
+                continue
+            }
             let valid = array.cells.compactMap { $0 }.count
             html += "<table class=\"tlb-grid\"><caption>\(HTML.escape(array.name)): \(array.sets) sets × \(array.ways) ways,"
                 + " \(valid) valid</caption>\n<tr><th>set</th>"
@@ -31,6 +35,24 @@ enum TLBGridHTML {
             html += "</table>\n"
         }
         return html + "</div>\n"
+    }
+
+    /// CS:APP's layout: a row per set, and for each way its tag, PPN and valid bit.
+    static func bookTable(_ array: TLBPicture.Array, _ book: [TLBPicture.BookCell]) -> String {
+        var html = "<table class=\"tlb-grid book\"><caption>\(HTML.escape(array.name)): \(array.sets) sets × \(array.ways) ways,"
+            + " \(book.filter(\.valid).count) valid</caption>\n<tr><th>set</th>"
+        for _ in 0..<array.ways { html += "<th>tag</th><th>PPN</th><th>valid</th>" }
+        html += "</tr>\n"
+        for set in 0..<array.sets {
+            html += "<tr><th>\(set)</th>"
+            for cell in book[(set * array.ways)..<((set + 1) * array.ways)] {
+                let kind = cell.valid ? "entry" : "empty"
+                html += "<td class=\"\(kind)\">\(HTML.escape(cell.tag))</td><td class=\"\(kind)\">\(HTML.escape(cell.ppn))</td>"
+                    + "<td class=\"\(kind)\">\(cell.valid ? 1 : 0)</td>"
+            }
+            html += "</tr>\n"
+        }
+        return html + "</table>\n"
     }
 
     static func cell(_ cell: TLBPicture.Cell?, tagName: String) -> String {
