@@ -238,6 +238,26 @@ import Testing
         leave(terminal, afterPrompt: 3)
     }
 
+    /// In the shell: an address a student asks for reads in hex, a count in
+    /// decimal, `numbers hex` turns every integer to hex; help opens with where
+    /// to start and lists commands by group.
+    @Test func addressesReadInHexAndHelpIsGrouped() throws {
+        let terminal = try shell()
+        type(terminal, "spawn A", afterPrompt: 1)
+        type(terminal, "A.root", afterPrompt: 2)
+        #expect(terminal.waitFor("0x208000"), "\(terminal.plainOutput)")
+        type(terminal, "A.pid", afterPrompt: 3)
+        #expect(terminal.waitFor("vmlab> ", count: 4))
+        #expect(terminal.plainOutput.contains("A.pid\n1\n"), "a count in decimal: \(terminal.plainOutput)")
+        type(terminal, "numbers hex", afterPrompt: 4)
+        type(terminal, "A.pid + 15", afterPrompt: 5)
+        #expect(terminal.waitFor("0x10"), "\(terminal.plainOutput)")
+        type(terminal, "help", afterPrompt: 6)
+        #expect(terminal.waitFor("New here? Start with lesson 1"))
+        #expect(terminal.waitFor("Processes and threads:"))
+        leave(terminal, afterPrompt: 7)
+    }
+
     /// A command missing its argument is an error at once: the next line is
     /// a new statement, not the argument (issue 29).
     @Test func aCommandMissingItsArgumentIsAnErrorAtOnce() throws {
