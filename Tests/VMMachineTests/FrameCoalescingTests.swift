@@ -69,4 +69,15 @@ import Testing
         #expect(allocator.allocateContiguous(512) == 512)
         #expect(allocator.allocate() == nil, "every frame is in use again")
     }
+
+    /// Freeing and retaking huge pages forever leaves the free list bounded:
+    /// the entries of ranges taken back are dropped, not kept.
+    @Test func aLongLoopOfHugePagesKeepsTheFreeListSmall() {
+        var allocator = FrameAllocator(firstFrame: 512, frameCount: 2048)
+        for _ in 0..<20_000 {
+            let block = allocator.allocateContiguous(512)!
+            allocator.free(block, count: 512)
+        }
+        #expect(allocator.bookkeeping <= 2 * 3 + 4096 + 1, "\(allocator.bookkeeping) entries")
+    }
 }

@@ -50,6 +50,8 @@ public struct FrameAllocator: Sendable {
     }
 
     public var available: UInt64 { frameCount - firstFrame - used }
+    /// Entries on the free list, live or stale (what compaction bounds).
+    var bookkeeping: Int { freed.count }
 
     public mutating func allocate() -> UInt64? {
         while let top = freed.last {
@@ -140,7 +142,12 @@ public struct FrameAllocator: Sendable {
         freed.append(.frame(frame))
         freeInUnit[frame / Self.unit, default: 0] += 1
         used -= 1
-        // Skipped stale entries would pile up under a long loop of huge pages.
+        compactIfStale()
+    }
+
+    /// Stale entries (frames and ranges taken into huge pages since) would
+    /// pile up under a long loop of huge pages: drop them once they outnumber the live ones.
+    private mutating func compactIfStale() {
         if freed.count > 2 * (isFree.count + ranges.count) + 4096 { compact() }
     }
 
@@ -151,6 +158,7 @@ public struct FrameAllocator: Sendable {
             "freeing frames never allocated")
         give(first..<(first + count), ascending: false)
         used -= count
+        compactIfStale()
     }
 
     /// Puts `frames` on the free list as one range.
