@@ -126,9 +126,7 @@ struct QuizCommand: ParsableCommand {
         switch format {
         case .text: output.write(result.text(sheetName: name, showExpected: showExpected))
         case .csv: output.write(Gradebook.csv([graded]))
-        case .gradescope: output.write(GradescopeReport.render(graded, suite: suite))
-        case .tap: output.write(TAPReport.render(graded, suite: suite))
-        case .junit: output.write(JUnitReport.render(graded, suite: suite))
+        case .gradescope, .tap, .junit: output.write(sheetReport(graded, suite: suite).text)
         }
         output.flush()
         throw ExitCode(result.allRight ? 0 : 1)
@@ -195,13 +193,7 @@ struct QuizCommand: ParsableCommand {
                 fail("cannot create the folder '\(folder)'", status: 3)
             }
             for (result, student) in zip(results, roster.students) {
-                let text: String
-                let suffix: String
-                switch format {
-                case .gradescope: (text, suffix) = (GradescopeReport.render(result, suite: suite), "json")
-                case .tap: (text, suffix) = (TAPReport.render(result, suite: suite), "tap")
-                default: (text, suffix) = (JUnitReport.render(result, suite: suite), "xml")
-                }
+                let (text, suffix) = sheetReport(result, suite: suite)
                 let path = (folder as NSString).appendingPathComponent("\(student.fileName).\(suffix)")
                 guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else { fail("cannot write '\(path)'", status: 3) }
             }
@@ -209,5 +201,14 @@ struct QuizCommand: ParsableCommand {
         }
         streams.flush()
         Foundation.exit(results.allSatisfy(\.allPassed) ? 0 : 1)
+    }
+
+    /// One sheet's report in a per-sheet format (Gradescope, TAP, JUnit) and its file suffix.
+    private func sheetReport(_ result: SubmissionResult, suite: TestSuite) -> (text: String, suffix: String) {
+        switch format {
+        case .gradescope: return (GradescopeReport.render(result, suite: suite), "json")
+        case .tap: return (TAPReport.render(result, suite: suite), "tap")
+        default: return (JUnitReport.render(result, suite: suite), "xml")
+        }
     }
 }
