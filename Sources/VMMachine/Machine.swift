@@ -97,8 +97,6 @@ public final class Machine {
     public internal(set) var processes: [Process] = []
     /// Live threads, user and kernel, in tid order.
     public internal(set) var threads: [Thread] = []
-    /// Each kernel page table's level, by frame, where the layout depends on it (ARM, MIPS: see `tableLevel(at:)`).
-    var tableLevels: [UInt64: UInt8] = [:]
     /// How many page-table entries map each shared frame; frames mapped once are absent.
     var sharedFrames: [UInt64: Int] = [:]
     public internal(set) var faultCounts = FaultCounts()
@@ -172,9 +170,6 @@ public final class Machine {
         let root = rootFrame * AddressLayout.pageSize
         kernelRoot = root
         kernelTableFrames = [rootFrame]
-        if configuration.architecture.encoding.needsTableLevel {
-            tableLevels[rootFrame] = UInt8(configuration.architecture.levels)
-        }
         guard !configuration.pcid || architecture.supportsPCID else {
             throw .notOnArchitecture(architecture: architecture.name, what: "PCIDs (CR4.PCIDE)")
         }
@@ -190,7 +185,6 @@ public final class Machine {
         if architecture.splitBaseRegisters {
             guard let emptyFrame = allocator.allocate() else { throw .outOfMemory(totalFrames: frameCount) }
             kernelTableFrames.append(emptyFrame)
-            tableLevels[emptyFrame] = UInt8(architecture.levels)
             idle = emptyFrame * AddressLayout.pageSize
         }
         idleBaseRegister = idle

@@ -18,29 +18,30 @@ import Testing
 
     /// pgtable-hwdef.h's bits: 1:0 kind, AP[1] 6, AP[2] 7, SH 9:8, AF 10, nG 11, DBM 51, PXN 53, UXN 54.
     @Test func descriptorsBitByBit() {
-        let user = PageTableEntry.present | PageTableEntry.user | PageTableEntry.pageSize
+        let arm = Architecture.aarch64
         // A clean writable user page at L3: page (0b11), EL0, read-only until written, DBM, nG, PXN and UXN.
-        let clean = ARM.encode(user | PageTableEntry.writable | PageTableEntry.noExecute | 0x5000, level: 1)
+        let clean = arm.encodeEntry(.leaf(at: 0x5000, writable: true, user: true, executable: false), level: 1)
         #expect(clean == 0x5000 | 0b11 | 1 << 6 | 1 << 7 | 3 << 8 | 1 << 11 | 1 << 51 | 1 << 53 | 1 << 54)
         // Dirty: AP[2] clear. Accessed: AF.
-        let dirty = ARM.encode(
-            user | PageTableEntry.writable | PageTableEntry.dirty | PageTableEntry.accessed | 0x5000, level: 1)
+        let dirty = arm.encodeEntry(
+            .leaf(at: 0x5000, writable: true, user: true, executable: true, accessed: true, dirty: true), level: 1)
         #expect(dirty & (1 << 7) == 0 && dirty & (1 << 10) != 0 && dirty & (1 << 54) == 0)
         // Read-only but dirty keeps Linux's software PTE_DIRTY (bit 55).
-        let readOnlyDirty = ARM.encode(user | PageTableEntry.dirty | 0x5000, level: 1)
+        let readOnlyDirty = arm.encodeEntry(
+            .leaf(at: 0x5000, writable: false, user: true, executable: true, dirty: true), level: 1)
         #expect(readOnlyDirty & (1 << 55) != 0 && readOnlyDirty & (1 << 51) == 0)
         // The same leaf in L2 is a block (0b01); a global kernel block has nG clear and UXN set.
-        let block = ARM.encode(
-            PageTableEntry.present | PageTableEntry.pageSize | PageTableEntry.global | PageTableEntry.writable
-                | PageTableEntry.noExecute | 0x20_0000, level: 2)
+        let block = arm.encodeEntry(
+            .leaf(at: 0x20_0000, writable: true, user: false, executable: false, global: true), level: 2)
         #expect(block & 3 == 0b01 && block & (1 << 11) == 0 && block & (1 << 54) != 0 && block & (1 << 53) != 0)
         // Tables: 0b11, PXNTable below a user table, UXNTable below a kernel one.
-        #expect(ARM.encode(Machine.userTableFlags | 0x7000, level: 2) == 0x7000 | 0b11 | 1 << 59)
-        #expect(ARM.encode(Machine.kernelTableFlags | 0x7000, level: 2) == 0x7000 | 0b11 | 1 << 60)
+        #expect(arm.encodeEntry(.table(at: 0x7000, user: true), level: 2) == 0x7000 | 0b11 | 1 << 59)
+        #expect(arm.encodeEntry(.table(at: 0x7000, user: false), level: 2) == 0x7000 | 0b11 | 1 << 60)
         // The same bits 1:0 decode by level: a table in L2, a page in L3.
-        #expect(ARM.decode(0x7000 | 0b11 | 1 << 59, level: 2) & PageTableEntry.pageSize == 0)
+        #expect(!arm.decodeEntry(0x7000 | 0b11 | 1 << 59, level: 2).leaf)
+        #expect(arm.decodeEntry(0x7000 | 0b11 | 1 << 59, level: 1).leaf)
         for (raw, level) in [(clean, 1), (dirty, 1), (readOnlyDirty, 1), (block, 2)] {
-            #expect(ARM.encode(ARM.decode(raw, level: level), level: level) == raw)
+            #expect(arm.encodeEntry(arm.decodeEntry(raw, level: level), level: level) == raw)
         }
         #expect(
             ARM.syndrome(fetch: false, write: true, fromUser: true, permission: true, lookupLevel: 3) == 0x9200_004F)
@@ -53,7 +54,7 @@ import Testing
     @Test func twoBaseRegisters() throws {
         let machine = try self.machine(asids: true)
         let process = try machine.spawn(name: "A")
-        #expect(machine.presentEntries(ofTable: process.root).isEmpty)
+        #expect(machine.presentEntries(ofTable: process.root, level: machine.architecture.levels).isEmpty)
         try machine.map(process.pid, at: 0x40_0000, size: 0x1000, protection: .readWrite)
         _ = try machine.switchTo(process.pid, core: 0)
         #expect(machine.cores[0].cr3 == process.root | 1 << 48 && machine.cores[0].ttbr1 == machine.kernelRoot)
@@ -82,7 +83,7 @@ import Testing
         #expect(try machine.entry(root: process.root, 0x40_0000, level: 2) & ARM.accessFlag == 0)
         _ = try machine.access(0x40_0000, kind: .write, storing: 9)  // a TLB hit through a clean entry
         #expect(try machine.entry(root: process.root, 0x40_0000, level: 1) & ARM.readOnly == 0)
-        #expect(machine.leaf(0x40_0000, root: process.root).map { PageTableEntry(raw: machine.tableEntry(at: $0.address)).isDirty } == true)
+        #expect(machine.lookup(root: process.root, 0x40_0000)?.entry.dirty == true)
         // A read-only page has no DBM: a write is a permission fault.
         try machine.map(process.pid, at: 0x50_0000, size: 0x1000, protection: .readOnly)
         #expect(try machine.access(0x50_0000, kind: .write, storing: 1).fault?.kind == .protection)
@@ -94,7 +95,7 @@ import Testing
         let process = try machine.spawn(name: "A")
         try machine.map(process.pid, at: 0x40_0000, size: 0x1000, protection: .readWrite)
         _ = try machine.switchTo(process.pid, core: 0)
-        let leaf = try #require(machine.leaf(0x40_0000, root: process.root)).address
+        let leaf = try #require(machine.lookup(root: process.root, 0x40_0000)).entryAddress
         let page = machine.rawTableEntry(at: leaf)
         try machine.poke(leaf, page & ~ARM.tableOrPage)
         #expect(try machine.access(0x40_0000, kind: .read).fault?.kind == .reservedBit)

@@ -61,7 +61,7 @@ import Testing
         #expect(walk.keepsSteps == keepingWalk)
         if keepingWalk { #expect(walk[3].level == 1 && walk[0].level == 4) }
         // Accessed on every level, dirty on the leaf, the value stored, one walk of four reads.
-        let leaf = try #require(machine.leaf(0x400000, root: process.root)).address
+        let leaf = try #require(machine.lookup(root: process.root, 0x400000)).entryAddress
         let entry = PageTableEntry(raw: machine.memory.readWord(leaf))
         #expect(entry.isAccessed && entry.isDirty)
         #expect(machine.memory.readWord(process.root) & PageTableEntry.accessed != 0)

@@ -31,10 +31,10 @@ import Testing
 
     /// MIPS EntryLo's G bit is written for a global entry and read back.
     @Test func mipsKeepsTheGlobalBit() {
-        let entry = PageTableEntry.present | PageTableEntry.global | PageTableEntry.pageSize | 0x20_2000
-        let raw = MIPS.encode(entry, level: 1)
+        let mips = Architecture.mips32
+        let raw = mips.encodeEntry(.leaf(at: 0x20_2000, writable: false, user: true, executable: true, global: true), level: 1)
         #expect(raw & MIPS.global != 0)
-        #expect(MIPS.decode(raw, level: 1) & PageTableEntry.global != 0)
+        #expect(mips.decodeEntry(raw, level: 1).global)
     }
 
     /// Linux flushes page by page up to tlb_single_page_flush_ceiling (33)

@@ -36,7 +36,7 @@ import Testing
         let wide = try machine.access(0x0100_0000_0000_0000, kind: .read)
         #expect(wide.fault?.kind == .nonCanonical)
         // The kernel half sits in the PML5's upper half, the direct map at 0xff11000000000000.
-        #expect(machine.presentEntries(ofTable: process.root).map(\.index) == [240, 273, 511])
+        #expect(machine.presentEntries(ofTable: process.root, level: machine.architecture.levels).map(\.index) == [240, 273, 511])
         #expect(Architecture.x86_64_la57.index(of: Architecture.x86_64_la57.directMapBase, level: 5) == 273)
     }
 

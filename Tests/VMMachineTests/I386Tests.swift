@@ -17,7 +17,7 @@ import Testing
         let process = try machine.spawn(name: "A")
         try machine.map(process.pid, at: 0x0804_8000, size: 0x1000, protection: .readWrite)
         // The PD's kernel half: 64 MiB of low memory in 4 MiB pages from PD index 768 (0xc0000000).
-        #expect(machine.presentEntries(ofTable: process.root).map(\.index) == [32] + Array(768..<784))
+        #expect(machine.presentEntries(ofTable: process.root, level: machine.architecture.levels).map(\.index) == [32] + Array(768..<784))
         let pde = try machine.entry(root: process.root, 0x0804_8000, level: 2)
         #expect(pde >> 32 == 0 && pde & PageTableEntry.present != 0)
         // The PT entry is the 4 bytes at PT + 0x48 x 4; the next 4 bytes are another entry.

@@ -126,8 +126,8 @@ func makeMachine(
         let machine = try makeMachine(kpti: true)
         let a = try machine.spawn(name: "A")
         let userRoot = try #require(a.userRoot)
-        #expect(machine.presentEntries(ofTable: a.root).map(\.index) == [273, 508, 511])
-        #expect(machine.presentEntries(ofTable: userRoot).map(\.index) == [508])
+        #expect(machine.presentEntries(ofTable: a.root, level: machine.architecture.levels).map(\.index) == [273, 508, 511])
+        #expect(machine.presentEntries(ofTable: userRoot, level: machine.architecture.levels).map(\.index) == [508])
         try machine.map(a.pid, at: 0x40_0000, size: 0x1000, protection: .readWrite)
         // The user half is mirrored (the kernel copy adds NX at the top).
         #expect(machine.memory.readWord(userRoot) == machine.memory.readWord(a.root) & ~PageTableEntry.noExecute)

@@ -16,19 +16,18 @@ import Testing
 
     /// The PTE: EntryLo's layout in bits 25:0 (PFN 25:6, C 5:3, D 2, V 1, G 0), software bits 31:28.
     @Test func entriesBitByBit() {
-        let clean = MIPS.encode(
-            PageTableEntry.present | PageTableEntry.user | PageTableEntry.writable | PageTableEntry.pageSize | 0x20_2000,
-            level: 1)
+        let architecture = Architecture.mips32
+        let clean = architecture.encodeEntry(
+            .leaf(at: 0x20_2000, writable: true, user: true, executable: true), level: 1)
         #expect(clean == 1 << 31 | 1 << 30 | 0x202 << 6 | 3 << 3 | 1 << 1)  // present, write, PFN, C=3, V; no D yet
-        let dirty = MIPS.encode(
-            PageTableEntry.present | PageTableEntry.writable | PageTableEntry.dirty | PageTableEntry.accessed
-                | PageTableEntry.pageSize | 0x20_2000, level: 1)
+        let dirty = architecture.encodeEntry(
+            .leaf(at: 0x20_2000, writable: true, user: true, executable: true, accessed: true, dirty: true), level: 1)
         #expect(dirty & MIPS.dirty != 0 && dirty & MIPS.softwareModified != 0 && dirty & MIPS.softwareAccessed != 0)
         #expect(dirty & MIPS.entryLoMask == 0x202 << 6 | 3 << 3 | 1 << 2 | 1 << 1)
         // A PGD entry is the table's kseg0 address.
-        #expect(MIPS.encode(Machine.userTableFlags | 0x20_3000, level: 2) == 0x8020_3000)
+        #expect(architecture.encodeEntry(.table(at: 0x20_3000, user: true), level: 2) == 0x8020_3000)
         for (raw, level) in [(clean, 1), (dirty, 1), (UInt64(0x8020_3000), 2)] {
-            #expect(MIPS.encode(MIPS.decode(raw, level: level), level: level) == raw)
+            #expect(architecture.encodeEntry(architecture.decodeEntry(raw, level: level), level: level) == raw)
         }
         #expect(MIPS.unmapped(0x8000_1000) == 0x1000 && MIPS.unmapped(0xA000_1000) == 0x1000)
         #expect(MIPS.unmapped(0xC000_0000) == nil && MIPS.unmapped(0x7FFF_F000) == nil)
@@ -39,7 +38,7 @@ import Testing
     @Test func refillLoadsThePair() throws {
         let machine = try self.machine()
         let process = try machine.spawn(name: "A")
-        #expect(machine.presentEntries(ofTable: process.root).isEmpty)  // no kernel half: it is kseg0's
+        #expect(machine.presentEntries(ofTable: process.root, level: machine.architecture.levels).isEmpty)  // no kernel half: it is kseg0's
         try machine.map(process.pid, at: 0x40_0000, size: 0x2000, protection: .readWrite)
         _ = try machine.switchTo(process.pid, core: 0)
         let first = try machine.access(0x40_0000, kind: .read)

@@ -42,7 +42,7 @@ import Testing
             #expect(machine.memory.readWord(b.root + offset) == machine.memory.readWord(machine.kernelRoot + offset))
         }
         for index in 0..<256 { #expect(machine.memory.readWord(a.root + UInt64(index) * 8) == 0) }
-        #expect(machine.presentEntries(ofTable: a.root).map(\.index) == [273, 508, 511])
+        #expect(machine.presentEntries(ofTable: a.root, level: machine.architecture.levels).map(\.index) == [273, 508, 511])
     }
 
     @Test func mapWritesEncodedEntriesAndTheWalkerReadsThem() throws {

@@ -22,25 +22,22 @@ import Testing
 
     /// The spec's PTE: V R W X U G A D in bits 7:0, PPN in 53:10.
     @Test func entriesAreEncodedBitByBit() {
+        let sv39 = Architecture.riscv64Sv39
         // A user page, read-write, not executable, accessed and dirty, at 0x206000.
-        let leaf = PageTableEntry(
-            physicalAddress: 0x20_6000,
-            flags: PageTableEntry.present | PageTableEntry.writable | PageTableEntry.user | PageTableEntry.noExecute
-                | PageTableEntry.accessed | PageTableEntry.dirty | PageTableEntry.pageSize
-        ).raw
-        let raw = RISCV.encode(leaf)
+        let leaf = PageEntry.leaf(at: 0x20_6000, writable: true, user: true, executable: false, accessed: true, dirty: true)
+        let raw = sv39.encodeEntry(leaf, level: 1)
         #expect(raw == 0x206 << 10 | 0b1101_0111)  // D A . U . W R V
-        #expect(RISCV.decode(raw) == leaf)
+        #expect(sv39.decodeEntry(raw, level: 1) == leaf)
         // Executable and global, read-only: X and G, no W.
-        let text = PageTableEntry.present | PageTableEntry.global | PageTableEntry.pageSize | 0x1000
-        #expect(RISCV.encode(text) == 1 << 10 | 0b0010_1011)  // G X R V
+        let text = PageEntry.leaf(at: 0x1000, writable: false, user: false, executable: true, global: true)
+        #expect(sv39.encodeEntry(text, level: 2) == 1 << 10 | 0b0010_1011)  // G X R V
         // A pointer: V and the PPN only, whatever rights the kernel model gave it.
-        let pointer = PageTableEntry(physicalAddress: 0x20_7000, flags: Machine.userTableFlags).raw
-        #expect(RISCV.encode(pointer) == 0x207 << 10 | 1)
-        #expect(RISCV.decode(RISCV.encode(pointer)) == pointer)
-        // Not valid: stored as it is (a swap entry keeps its slot).
-        let swapped = PageTableEntry.swapped(slot: 5).raw
-        #expect(RISCV.encode(swapped) == swapped && RISCV.decode(swapped) == swapped)
+        let pointer = PageEntry.table(at: 0x20_7000, user: true)
+        #expect(sv39.encodeEntry(pointer, level: 2) == 0x207 << 10 | 1)
+        #expect(sv39.decodeEntry(sv39.encodeEntry(pointer, level: 2), level: 2) == pointer)
+        // Not valid: a swap entry keeps its slot.
+        let swapped = sv39.encodeEntry(.swapped(slot: 5), level: 1)
+        #expect(swapped & RISCV.valid == 0 && sv39.decodeEntry(swapped, level: 1).swapSlot == 5)
         #expect(Architecture.riscv64Sv39.format.physicalAddress(raw) == 0x20_6000)
     }
 
@@ -109,7 +106,7 @@ import Testing
         #expect(try machine.access(0x8000_0000, kind: .read).fault?.kind == .reservedBit)
         try machine.poke(gigapage, good)
         #expect(try machine.access(0x8000_0000, kind: .read).fault == nil)
-        let leaf = try #require(machine.leaf(0x40_0000, root: process.root)).address
+        let leaf = try #require(machine.lookup(root: process.root, 0x40_0000)).entryAddress
         let entry = machine.rawTableEntry(at: leaf)
         try machine.poke(leaf, entry & ~RISCV.read)  // W without R: reserved
         #expect(try machine.access(0x40_0000, kind: .read).fault?.kind == .reservedBit)
@@ -224,7 +221,7 @@ import Testing
         let machine = try self.machine(separate: true)
         let process = try machine.spawn(name: "A")
         let userRoot = try #require(process.userRoot)
-        #expect(machine.presentEntries(ofTable: userRoot).map(\.index) == [511])
+        #expect(machine.presentEntries(ofTable: userRoot, level: machine.architecture.levels).map(\.index) == [511])
         try machine.map(process.pid, at: 0x1000, size: 0x1000, protection: .readWrite)
         _ = try machine.switchTo(process.pid, core: 0)
         let before = machine.cores[0].cr3Writes

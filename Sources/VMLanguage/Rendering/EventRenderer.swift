@@ -3,7 +3,7 @@ import VMMachine
 /// Lines for what the kernel did: process creation, context switches, shootdowns.
 enum EventRenderer {
     static func spawned(_ process: Process, machine: Machine) -> String {
-        let shared = machine.presentEntries(ofTable: process.root).filter { $0.index >= machine.architecture.firstKernelIndex }
+        let shared = machine.presentEntries(ofTable: process.root, level: machine.architecture.levels).filter { $0.index >= machine.architecture.firstKernelIndex }
             .map { String($0.index) }
         let root = machine.architecture.levelName(machine.architecture.levels)
         if machine.architecture.encoding == .mips {
@@ -17,7 +17,7 @@ enum EventRenderer {
         }
         if machine.configuration.separateKernelTable, let userRoot = process.userRoot {
             // xv6's design: the process's own table; the kernel runs on the master table.
-            let trampoline = machine.presentEntries(ofTable: userRoot).map { String($0.index) }
+            let trampoline = machine.presentEntries(ofTable: userRoot, level: machine.architecture.levels).map { String($0.index) }
             return "spawn \(process.name): pid \(process.pid), \(root) at \(Format.hex(userRoot)) with only entry "
                 + "\(trampoline.joined(separator: ", ")) of the kernel (the entry trampoline); in the kernel the core "
                 + "runs on the master \(root) at \(Format.hex(machine.kernelRoot))"
@@ -26,7 +26,7 @@ enum EventRenderer {
             "spawn \(process.name): pid \(process.pid), \(root) at \(Format.hex(process.root)); "
             + "kernel entries \(shared.joined(separator: ", ")) copied from the master \(root)"
         if let userRoot = process.userRoot {
-            let trampoline = machine.presentEntries(ofTable: userRoot).map { String($0.index) }
+            let trampoline = machine.presentEntries(ofTable: userRoot, level: machine.architecture.levels).map { String($0.index) }
             text += "; user \(root) at \(Format.hex(userRoot)) with only entry \(trampoline.joined(separator: ", ")) (the entry trampoline)"
         }
         return text

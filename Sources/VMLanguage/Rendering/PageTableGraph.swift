@@ -98,7 +98,7 @@ struct PageTableGraph {
             let name = architecture.levelName(level)
             let id = PageTableGraph.tableID(address)
             if kernelTables.contains(address) && level < architecture.levels {
-                let count = machine.presentEntries(ofTable: address).count
+                let count = machine.presentEntries(ofTable: address, level: level).count
                 items.append(
                     .node(
                         Node(
@@ -111,17 +111,17 @@ struct PageTableGraph {
             var rows: [Row] = []
             var edges: [Edge] = []
             var children: [(UInt64, Int, UInt64)] = []
-            let entries = machine.presentEntries(ofTable: address)
+            let entries = machine.presentEntries(ofTable: address, level: level)
             var position = 0
             while position < entries.count {
-                let (index, entry) = entries[position]
+                let index = entries[position].index
+                let entry = entries[position].entry
                 let childBase = base | UInt64(index) << architecture.shift(ofLevel: level)
-                let isLeaf = level == 1 || ((level == 2 || level == 3) && entry.isLargePage)
-                guard isLeaf else {
-                    let kernel = kernelTables.contains(entry.physicalAddress)
+                guard entry.leaf else {
+                    let kernel = kernelTables.contains(entry.address)
                     rows.append(Row(port: index, text: "[\(index)] \(kernel ? "kernel half" : "→ \(architecture.levelName(level - 1))")"))
-                    edges.append(edge(from: id, port: index, to: PageTableGraph.tableID(entry.physicalAddress)))
-                    children.append((entry.physicalAddress, level - 1, childBase))
+                    edges.append(edge(from: id, port: index, to: PageTableGraph.tableID(entry.address)))
+                    children.append((entry.address, level - 1, childBase))
                     position += 1
                     continue
                 }
@@ -129,19 +129,19 @@ struct PageTableGraph {
                 var end = position + 1
                 let size = architecture.span(ofLevel: level)
                 while end < entries.count, entries[end].index == entries[end - 1].index + 1,
-                    entries[end].entry.raw & ~PageTableEntry.addressMask == entry.raw & ~PageTableEntry.addressMask,
-                    entries[end].entry.physicalAddress == entries[end - 1].entry.physicalAddress + size
+                    entries[end].entry.sameRights(as: entry),
+                    entries[end].entry.address == entries[end - 1].entry.address + size
                 {
                     end += 1
                 }
                 if end - position > PageTableGraph.collapseAbove {
                     let last = entries[end - 1]
                     rows.append(Row(port: index, text: "[\(index)…\(last.index)] \(end - position) × \(Format.size(size))"))
-                    let frames = "r" + Format.hex(entry.physicalAddress)
-                    if drawn.insert(entry.physicalAddress | 2).inserted {
-                        let shared = machine.mappingCount(entry.physicalAddress) > 1
+                    let frames = "r" + Format.hex(entry.address)
+                    if drawn.insert(entry.address | 2).inserted {
+                        let shared = machine.mappingCount(entry.address) > 1
                         var lines = [
-                            "frames \(Format.hex(entry.physicalAddress))…\(Format.hex(last.entry.physicalAddress))",
+                            "frames \(Format.hex(entry.address))…\(Format.hex(last.entry.address))",
                             "\(end - position) pages, \(flags(entry))",
                         ]
                         if shared { lines.append("shared copy-on-write") }
@@ -169,8 +169,8 @@ struct PageTableGraph {
 
         /// A leaf's frame node: a 4 KiB frame, a huge page or a page shared
         /// copy-on-write, found once however many entries map it.
-        mutating func frame(_ entry: PageTableEntry, size: UInt64) -> String {
-            let address = entry.physicalAddress & ~(size - 1)
+        mutating func frame(_ entry: PageEntry, size: UInt64) -> String {
+            let address = entry.address & ~(size - 1)
             let id = "f" + Format.hex(address)
             guard drawn.insert(address | 1).inserted else { return id }
             let sharers = machine.mappingCount(address)
@@ -181,8 +181,8 @@ struct PageTableGraph {
             return id
         }
 
-        func flags(_ entry: PageTableEntry) -> String {
-            Format.rights(writable: entry.isWritable, noExecute: entry.isNoExecute, user: entry.isUser)
+        func flags(_ entry: PageEntry) -> String {
+            Format.rights(writable: entry.writable, noExecute: !entry.executable, user: entry.user)
         }
     }
 }

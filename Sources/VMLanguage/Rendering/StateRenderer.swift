@@ -11,22 +11,23 @@ enum StateRenderer {
         let table = separate ? process.userRoot ?? process.root : process.root
         var lines = ["page table of \(process.name) (pid \(process.pid)): \(rootName) at \(Format.hex(table))"]
         var userEntries = 0
-        for (index, entry) in machine.presentEntries(ofTable: table) {
+        for slot in machine.presentEntries(ofTable: table, level: top) {
+            let index = slot.index
             let isKernelHalf = index >= machine.architecture.firstKernelIndex
             if isKernelHalf {
                 lines.append(
-                    "  " + entryLine(level: top, index: index, entry: entry, architecture)
+                    "  " + entryLine(level: top, slot, architecture)
                         + (separate ? "  the entry trampoline, in every process" : "  kernel half, same entry in every process"))
                 continue
             }
             userEntries += 1
             appendSubtree(
-                level: top, index: index, entry: entry, base: UInt64(index) << architecture.shift(ofLevel: top), depth: 1,
-                machine: machine, into: &lines)
+                level: top, slot, base: UInt64(index) << architecture.shift(ofLevel: top), depth: 1, machine: machine,
+                into: &lines)
         }
         if userEntries == 0 { lines.insert("  (user half empty)", at: 1) }
         if let userRoot = process.userRoot, !separate {
-            let entries = machine.presentEntries(ofTable: userRoot)
+            let entries = machine.presentEntries(ofTable: userRoot, level: top)
             let user = entries.filter { $0.index < machine.architecture.firstKernelIndex }.count
             let kernel = entries.filter { $0.index >= machine.architecture.firstKernelIndex }.map { String($0.index) }
             lines.append(
@@ -42,44 +43,41 @@ enum StateRenderer {
     }
 
     private static func appendSubtree(
-        level: Int, index: Int, entry: PageTableEntry, base: UInt64, depth: Int, machine: Machine,
-        into lines: inout [String]
+        level: Int, _ slot: TableSlot, base: UInt64, depth: Int, machine: Machine, into lines: inout [String]
     ) {
         let indent = String(repeating: "  ", count: depth)
         let architecture = machine.architecture
-        let isLeaf = level == 1 || entry.isLargePage
-        if entry.isSwapped {
+        let entry = slot.entry
+        if let swapSlot = entry.swapSlot {
             lines.append(
-                indent + "\(architecture.levelName(level))[\(Format.padLeft(String(index), 3))] \(Format.entryHex(entry.raw, bytes: architecture.entryBytes)) "
-                    + Format.padRight("swapped out", 18) + "  va \(Format.hex(base)) -> swap slot \(entry.swapSlot)")
+                indent + "\(architecture.levelName(level))[\(Format.padLeft(String(slot.index), 3))] \(Format.entryHex(slot.raw, bytes: architecture.entryBytes)) "
+                    + Format.padRight("swapped out", 18) + "  va \(Format.hex(base)) -> swap slot \(swapSlot)")
             return
         }
-        if isLeaf {
+        if entry.leaf {
             lines.append(
-                indent + entryLine(level: level, index: index, entry: entry, architecture)
-                    + "  va \(Format.hex(base)) -> frame \(Format.hex(entry.physicalAddress))")
+                indent + entryLine(level: level, slot, architecture)
+                    + "  va \(Format.hex(base)) -> frame \(Format.hex(entry.address))")
             return
         }
         lines.append(
-            indent + entryLine(level: level, index: index, entry: entry, architecture) + "  -> "
-                + "\(architecture.levelName(level - 1)) at \(Format.hex(entry.physicalAddress))")
+            indent + entryLine(level: level, slot, architecture) + "  -> "
+                + "\(architecture.levelName(level - 1)) at \(Format.hex(entry.address))")
         let children =
             level == 2
-            ? machine.presentOrSwappedEntries(ofTable: entry.physicalAddress)
-            : machine.presentEntries(ofTable: entry.physicalAddress)
-        for (childIndex, child) in children {
+            ? machine.presentOrSwappedEntries(ofTable: entry.address, level: level - 1)
+            : machine.presentEntries(ofTable: entry.address, level: level - 1)
+        for child in children {
             appendSubtree(
-                level: level - 1, index: childIndex, entry: child,
-                base: base | (UInt64(childIndex) << architecture.shift(ofLevel: level - 1)), depth: depth + 1,
-                machine: machine, into: &lines)
+                level: level - 1, child, base: base | (UInt64(child.index) << architecture.shift(ofLevel: level - 1)),
+                depth: depth + 1, machine: machine, into: &lines)
         }
     }
 
-    private static func entryLine(level: Int, index: Int, entry: PageTableEntry, _ architecture: Architecture) -> String {
-        // The entry as memory holds it (RISC-V's layout, not the kernel model's view).
-        let raw = architecture.encode(entry.raw, level: level)
-        return "\(architecture.levelName(level))[\(Format.padLeft(String(index), 3))] \(Format.entryHex(raw, bytes: architecture.entryBytes)) "
-            + Format.padRight(ArchitectureText.flags(raw, architecture, level: level).joined(separator: " "), 18)
+    /// The entry as memory holds it (RISC-V's layout, not the kernel model's view), with its flags' names.
+    private static func entryLine(level: Int, _ slot: TableSlot, _ architecture: Architecture) -> String {
+        "\(architecture.levelName(level))[\(Format.padLeft(String(slot.index), 3))] \(Format.entryHex(slot.raw, bytes: architecture.entryBytes)) "
+            + Format.padRight(ArchitectureText.flags(slot.raw, architecture, level: level).joined(separator: " "), 18)
     }
 
     /// "TLB 64 entries (16 sets x 4 ways) per core", or the split arrays.

@@ -20,12 +20,11 @@ enum VMPrint {
 
     private static func append(table: UInt64, level: Int, depth: Int, machine: Machine, into lines: inout [String]) {
         let architecture = machine.architecture
-        for (index, entry) in machine.presentEntries(ofTable: table) {
-            let raw = architecture.encode(entry.raw, level: level)
+        for slot in machine.presentEntries(ofTable: table, level: level) {
             let prefix = String(repeating: " ..", count: depth)
-            lines.append("\(prefix)\(index): pte \(pointer(raw)) pa \(pointer(entry.physicalAddress))")
-            if level > 1 && !architecture.isLeaf(raw, level: level) {
-                append(table: entry.physicalAddress, level: level - 1, depth: depth + 1, machine: machine, into: &lines)
+            lines.append("\(prefix)\(slot.index): pte \(pointer(slot.raw)) pa \(pointer(slot.entry.address))")
+            if level > 1 && !slot.entry.leaf {
+                append(table: slot.entry.address, level: level - 1, depth: depth + 1, machine: machine, into: &lines)
             }
         }
     }

@@ -18,9 +18,9 @@
 /// MMU sets AF itself and marks a page dirty by clearing AP[2] where DBM is
 /// set (Linux's PTE_WRITE is DBM); ASIDs live in TTBR0 (TCR_EL1.A1 = 0, so a
 /// switch writes one register; Linux sets A1 and writes the ASID into TTBR1
-/// too, for its own KPTI); PAN is on. The kernel model's entries are x86's
-/// layout: `encode`/`decode` translate them, and need the table's level
-/// because the same bits 1:0 mean a table at L2 and a page at L3.
+/// too, for its own KPTI); PAN is on. `encodePresent`/`decodePresent` turn
+/// the kernel model's entries (PageEntry) into descriptors and back, and
+/// need the table's level because the same bits 1:0 mean a table at L2 and a page at L3.
 public enum ARM {
     public static let valid: UInt64 = 1 << 0
     /// Bit 1: a table or page descriptor (1) rather than a block (0).
@@ -44,55 +44,43 @@ public enum ARM {
     /// TTBRn_EL1's ASID field, bits 63:48.
     static let asidShift: UInt64 = 48
 
-    /// The descriptor for an entry the kernel model composed in x86's layout,
-    /// in a table at `level` (1 = L3). Not valid: stored as it is.
-    static func encode(_ entry: UInt64, level: Int) -> UInt64 {
-        guard entry & PageTableEntry.present != 0 else { return entry }
-        let address = entry & frameMask
-        let userPage = entry & PageTableEntry.user != 0
-        guard entry & PageTableEntry.pageSize != 0 else {
+    /// The descriptor for a present entry in a table at `level` (1 = L3).
+    static func encodePresent(_ entry: PageEntry, level: Int) -> UInt64 {
+        let address = entry.address & frameMask
+        let userPage = entry.user
+        guard entry.leaf else {
             // Linux's pmd_populate: user tables forbid EL1 execution below them, kernel tables EL0's.
             return address | valid | tableOrPage | (userPage ? pxnTable : uxnTable)
         }
         var raw = address | valid | innerShareable | (level == 1 ? tableOrPage : 0)
-        if entry & PageTableEntry.accessed != 0 { raw |= accessFlag }
-        if entry & PageTableEntry.global == 0 { raw |= notGlobal }
+        if entry.accessed { raw |= accessFlag }
+        if !entry.global { raw |= notGlobal }
         if userPage { raw |= user }
-        let dirty = entry & PageTableEntry.dirty != 0
-        if entry & PageTableEntry.writable != 0 {
-            raw |= dirtyBitModifier | (dirty ? 0 : readOnly)
+        if entry.writable {
+            raw |= dirtyBitModifier | (entry.dirty ? 0 : readOnly)
         } else {
-            raw |= readOnly | (dirty ? softwareDirty : 0)
+            raw |= readOnly | (entry.dirty ? softwareDirty : 0)
         }
-        let noExecute = entry & PageTableEntry.noExecute != 0
         // Linux's user pages are never EL1-executable, its kernel pages never EL0's.
         raw |= userPage
-            ? privilegedExecuteNever | (noExecute ? userExecuteNever : 0)
-            : userExecuteNever | (noExecute ? privilegedExecuteNever : 0)
+            ? privilegedExecuteNever | (entry.executable ? 0 : userExecuteNever)
+            : userExecuteNever | (entry.executable ? 0 : privilegedExecuteNever)
         return raw
     }
 
-    /// The kernel model's view of a descriptor in a table at `level`.
-    static func decode(_ raw: UInt64, level: Int) -> UInt64 {
-        guard raw & valid != 0 else { return raw }
-        let isTable = raw & tableOrPage != 0 && level > 1
-        if level == 1 && raw & tableOrPage == 0 { return raw & ~valid }  // reserved at L3: not a mapping
-        var entry = PageTableEntry.present | (raw & frameMask)
-        guard !isTable else {
-            entry |= PageTableEntry.writable | PageTableEntry.accessed | PageTableEntry.dirty
-            return raw & pxnTable != 0 ? entry | PageTableEntry.user : entry
-        }
-        entry |= PageTableEntry.pageSize
-        if raw & accessFlag != 0 { entry |= PageTableEntry.accessed }
-        if raw & notGlobal == 0 { entry |= PageTableEntry.global }
+    /// The kernel's view of a descriptor in a table at `level`; nil for an
+    /// invalid one, and for a reserved descriptor at L3 (not a mapping).
+    static func decodePresent(_ raw: UInt64, level: Int) -> PageEntry? {
+        guard raw & valid != 0, level > 1 || raw & tableOrPage != 0 else { return nil }
+        let address = raw & frameMask
+        guard raw & tableOrPage == 0 || level == 1 else { return .table(at: address, user: raw & pxnTable != 0) }
         let userPage = raw & user != 0
-        if userPage { entry |= PageTableEntry.user }
-        if raw & dirtyBitModifier != 0 { entry |= PageTableEntry.writable }
-        if (raw & dirtyBitModifier != 0 && raw & readOnly == 0) || raw & softwareDirty != 0 {
-            entry |= PageTableEntry.dirty
-        }
-        if raw & (userPage ? userExecuteNever : privilegedExecuteNever) != 0 { entry |= PageTableEntry.noExecute }
-        return entry
+        let writable = raw & dirtyBitModifier != 0
+        return .leaf(
+            at: address, writable: writable, user: userPage,
+            executable: raw & (userPage ? userExecuteNever : privilegedExecuteNever) == 0,
+            accessed: raw & accessFlag != 0, dirty: (writable && raw & readOnly == 0) || raw & softwareDirty != 0,
+            global: raw & notGlobal == 0)
     }
 
     /// What the walker carries down the table descriptors: their restrictions.

@@ -208,13 +208,6 @@ public struct Architecture: Sendable, Equatable {
         level == 1 || (largePageLevels &>> UInt8(truncatingIfNeeded: level)) & 1 != 0 && raw & format.largePage != 0
     }
 
-    /// The flags of a leaf the kernel model composes at `level`, in x86's
-    /// layout: PS marks a large page; where memory holds another layout,
-    /// every leaf carries it, so that the encoder can tell a leaf from a table.
-    public func leafFlags(_ flags: UInt64, level: Int) -> UInt64 {
-        level > 1 || encoding != .x86 ? flags | PageTableEntry.pageSize : flags
-    }
-
     /// Whether an entry at `level`, as memory holds it, leads somewhere (a
     /// MIPS PGD entry is a kseg0 pointer, not a PTE with a V bit).
     public func isValid(_ raw: UInt64, level: Int) -> Bool {
@@ -228,28 +221,6 @@ public struct Architecture: Sendable, Equatable {
 
     /// How memory lays out its entries: x86's, RISC-V's, ARM's or MIPS's.
     public var encoding: EntryEncoding { format.encoding }
-
-    /// The entry memory holds, in a table at `level`, for a kernel-model
-    /// entry, and back. (Only ARM's layout needs the level.)
-    @inline(__always)
-    public func encode(_ entry: UInt64, level: Int) -> UInt64 {
-        switch encoding {
-        case .x86: return entry
-        case .riscv: return RISCV.encode(entry)
-        case .arm: return ARM.encode(entry, level: level)
-        case .mips: return MIPS.encode(entry, level: level)
-        }
-    }
-
-    @inline(__always)
-    public func decode(_ raw: UInt64, level: Int) -> UInt64 {
-        switch encoding {
-        case .x86: return raw
-        case .riscv: return RISCV.decode(raw)
-        case .arm: return ARM.decode(raw, level: level)
-        case .mips: return MIPS.decode(raw, level: level)
-        }
-    }
 
     /// Entry bits that must be zero (a set one is a reserved-bit fault).
     @inline(__always)
@@ -363,17 +334,13 @@ public struct Architecture: Sendable, Equatable {
 }
 
 /// How an architecture lays its entries out in memory, and which walk rules
-/// read them (the kernel model composes entries in x86's layout).
+/// read them (the kernel model's entries are PageEntry values: EntryCodec.swift).
 public enum EntryEncoding: Sendable, Equatable {
     case x86
     case riscv
     case arm
     /// MIPS: no hardware walker; the kernel's refill handler reads its own format (MIPS.swift).
     case mips
-
-    /// Whether an entry's layout depends on its table's level (ARM's bits
-    /// 1:0; MIPS's PGD pointers), so that the codec must be told it.
-    public var needsTableLevel: Bool { self == .arm || self == .mips }
 }
 
 /// Where the bits of a page-table entry live. A mask of 0 means the format

@@ -59,38 +59,33 @@ public enum MIPS {
         address >= kseg0 && address < kseg2 ? address & 0x1FFF_FFFF : nil
     }
 
-    static func encode(_ entry: UInt64, level: Int) -> UInt64 {
-        guard entry & PageTableEntry.present != 0 else { return entry }
-        let address = entry & PageTableEntry.addressMask
-        // A PGD entry: the table's kseg0 address, as Linux's pgd holds a kernel pointer.
-        guard level == 1 else { return kseg0 | address }
-        var raw = softwarePresent | valid | cacheable | (address >> 12) << frameShift
-        if entry & PageTableEntry.global != 0 { raw |= global }
-        if entry & PageTableEntry.accessed != 0 { raw |= softwareAccessed }
-        let writable = entry & PageTableEntry.writable != 0
-        let modified = entry & PageTableEntry.dirty != 0
-        if writable { raw |= softwareWrite }
-        if modified { raw |= softwareModified }
+    /// The word for a present entry: a PGD entry is the table's kseg0
+    /// address, as Linux's pgd holds a kernel pointer; a PTE is EntryLo's
+    /// bits with the software bits above.
+    static func encodePresent(_ entry: PageEntry, level: Int) -> UInt64 {
+        guard level == 1 else { return kseg0 | entry.address & 0x1FFF_F000 }
+        var raw = softwarePresent | valid | cacheable | (entry.address >> 12) << frameShift
+        if entry.global { raw |= global }
+        if entry.accessed { raw |= softwareAccessed }
+        if entry.writable { raw |= softwareWrite }
+        if entry.dirty { raw |= softwareModified }
         // The hardware's D is write permission: set only once the page is writable and already dirty.
-        if writable && modified { raw |= dirty }
+        if entry.writable && entry.dirty { raw |= dirty }
         return raw
     }
 
-    static func decode(_ raw: UInt64, level: Int) -> UInt64 {
+    /// The kernel's view of a word, nil where nothing is mapped. Only user
+    /// pages are ever in a process's table (the kernel is kseg0's), and
+    /// MIPS has no execute permission: every mapped page can run.
+    static func decodePresent(_ raw: UInt64, level: Int) -> PageEntry? {
         guard level == 1 else {
-            guard raw >= kseg0 && raw < kseg2 else { return 0 }
-            return PageTableEntry.present | PageTableEntry.writable | PageTableEntry.user | PageTableEntry.accessed
-                | PageTableEntry.dirty | (raw & 0x1FFF_F000)
+            guard raw >= kseg0 && raw < kseg2 else { return nil }
+            return .table(at: raw & 0x1FFF_F000, user: true)
         }
-        guard raw & softwarePresent != 0 else { return raw & ~PageTableEntry.present }
-        // Only user pages are ever in a process's table: the kernel is kseg0's.
-        var entry = PageTableEntry.present | PageTableEntry.user | PageTableEntry.pageSize
-            | ((raw & frameMask) >> frameShift) << 12
-        if raw & global != 0 { entry |= PageTableEntry.global }
-        if raw & softwareAccessed != 0 { entry |= PageTableEntry.accessed }
-        if raw & softwareWrite != 0 { entry |= PageTableEntry.writable }
-        if raw & softwareModified != 0 { entry |= PageTableEntry.dirty }
-        return entry
+        guard raw & softwarePresent != 0 else { return nil }
+        return .leaf(
+            at: ((raw & frameMask) >> frameShift) << 12, writable: raw & softwareWrite != 0, user: true, executable: true,
+            accessed: raw & softwareAccessed != 0, dirty: raw & softwareModified != 0, global: raw & global != 0)
     }
 
     /// One step of a walk of this format, as the refill handler (and

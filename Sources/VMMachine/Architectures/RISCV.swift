@@ -6,9 +6,8 @@
 /// makes the entry a leaf at whatever level it sits (a 2 MiB megapage, a 1 GiB
 /// gigapage, Sv48's 512 GiB terapage). Rights are the leaf's alone.
 ///
-/// The kernel model composes entries in x86's layout (PageTableEntry, with PS
-/// on every leaf: `Architecture.leafFlags`) and the machine stores them in
-/// this one through `encode`/`decode`; the walker reads memory as it is.
+/// The kernel model's entries (PageEntry) are stored in this layout by
+/// `encodePresent`/`decodePresent`; the walker reads memory as it is.
 ///
 /// Modelled choices where the spec allows two: the MMU sets A and D itself
 /// (Svadu's hardware update, as QEMU does), rather than faulting for the
@@ -50,40 +49,31 @@ public enum RISCV {
         return reservedHigh | lowPPN << frameShift
     }
 
-    /// The Sv39/Sv48 PTE for an entry the kernel model composed in x86's
-    /// layout. A not-present entry (a swap entry, or 0) is stored as it is:
-    /// with V clear the MMU reads nothing else.
-    static func encode(_ entry: UInt64) -> UInt64 {
-        guard entry & PageTableEntry.present != 0 else { return entry }
-        var raw = valid | ((entry & PageTableEntry.addressMask) >> 12) << frameShift
-        guard entry & PageTableEntry.pageSize != 0 else { return raw }  // a pointer: R = W = X = 0, nothing else
+    /// The Sv39/Sv48 PTE for a present entry: a pointer has R = W = X = 0
+    /// and nothing but V and the PPN; a leaf is always readable.
+    static func encodePresent(_ entry: PageEntry) -> UInt64 {
+        var raw = valid | (entry.address >> 12) << frameShift
+        guard entry.leaf else { return raw }
         raw |= read
-        if entry & PageTableEntry.writable != 0 { raw |= write }
-        if entry & PageTableEntry.noExecute == 0 { raw |= execute }
-        if entry & PageTableEntry.user != 0 { raw |= user }
-        if entry & PageTableEntry.global != 0 { raw |= global }
-        if entry & PageTableEntry.accessed != 0 { raw |= accessed }
-        if entry & PageTableEntry.dirty != 0 { raw |= dirty }
+        if entry.writable { raw |= write }
+        if entry.executable { raw |= execute }
+        if entry.user { raw |= user }
+        if entry.global { raw |= global }
+        if entry.accessed { raw |= accessed }
+        if entry.dirty { raw |= dirty }
         return raw
     }
 
-    /// The kernel model's view of a PTE: x86's layout, PS marking a leaf. A
-    /// pointer reads as Linux's table entry (present, writable, user,
-    /// accessed, dirty), which carries no rights on x86 either.
-    static func decode(_ raw: UInt64) -> UInt64 {
-        guard raw & valid != 0 else { return raw }
-        var entry = PageTableEntry.present | ((raw & frameMask) >> frameShift) << 12
-        guard raw & (read | write | execute) != 0 else {
-            return entry | PageTableEntry.writable | PageTableEntry.user | PageTableEntry.accessed | PageTableEntry.dirty
-        }
-        entry |= PageTableEntry.pageSize
-        if raw & write != 0 { entry |= PageTableEntry.writable }
-        if raw & execute == 0 { entry |= PageTableEntry.noExecute }
-        if raw & user != 0 { entry |= PageTableEntry.user }
-        if raw & global != 0 { entry |= PageTableEntry.global }
-        if raw & accessed != 0 { entry |= PageTableEntry.accessed }
-        if raw & dirty != 0 { entry |= PageTableEntry.dirty }
-        return entry
+    /// The kernel's view of a PTE with V set (nil for V clear). A pointer
+    /// reads as Linux's table entry (present, writable, user, accessed,
+    /// dirty): it carries no rights, so it allows everything below it.
+    static func decodePresent(_ raw: UInt64) -> PageEntry? {
+        guard raw & valid != 0 else { return nil }
+        let address = ((raw & frameMask) >> frameShift) << 12
+        guard raw & (read | write | execute) != 0 else { return .table(at: address, user: true) }
+        return .leaf(
+            at: address, writable: raw & write != 0, user: raw & user != 0, executable: raw & execute != 0,
+            accessed: raw & accessed != 0, dirty: raw & dirty != 0, global: raw & global != 0)
     }
 
     /// One step of the walk at `level` (the spec's steps 3 to 5): a pointer

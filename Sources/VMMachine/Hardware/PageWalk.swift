@@ -83,14 +83,7 @@ extension Machine {
             trace.append(WalkStep(level: level, index: index, entryAddress: entryAddress, entry: raw))
             if _slowPath(format.rightsInLeafOnly) {
                 // RISC-V's, ARM's and MIPS's rules: a leaf's rights are its own.
-                let step: WalkStepResult
-                switch format.encoding {
-                case .arm:
-                    step = ARM.step(
-                        raw, level: level, levels: architecture.levels, virtualAddress: virtualAddress, limits: &armLimits)
-                case .mips: step = MIPS.step(raw, level: level)
-                default: step = RISCV.step(raw, level: level)
-                }
+                let step = architecture.leafOnlyStep(raw, level: level, virtualAddress: virtualAddress, limits: &armLimits)
                 switch step {
                 case .descend(let next):
                     table = next
@@ -148,7 +141,8 @@ extension Machine {
         guard architecture.rootInRegisters else { return }
         let root = architecture.rootAddress(fromRegister: cores[index].cr3)
         cores[index].rootEntries = (
-            tableEntry(at: root), tableEntry(at: root + 8), tableEntry(at: root + 16), tableEntry(at: root + 24)
+            rawTableEntry(at: root), rawTableEntry(at: root + 8), rawTableEntry(at: root + 16),
+            rawTableEntry(at: root + 24)
         )
     }
 
@@ -160,35 +154,6 @@ extension Machine {
         for index in cores.indices where architecture.rootAddress(fromRegister: cores[index].cr3) == root {
             writeCR3(cores[index].cr3, core: index, flush: true, reason: .contextSwitch)
         }
-    }
-
-    /// A page-table entry of this machine's size at `address`, as the kernel
-    /// model reads and writes its tables: 8 bytes on x86-64, 4 on i386, in
-    /// x86's layout whatever the architecture keeps in memory (RISCV.swift).
-    @inline(__always)
-    func tableEntry(at address: UInt64) -> UInt64 {
-        let raw = rawTableEntry(at: address)
-        return architecture.encoding == .x86 ? raw : architecture.decode(raw, level: tableLevel(at: address))
-    }
-
-    @inline(__always)
-    func setTableEntry(at address: UInt64, _ value: UInt64) {
-        let raw = architecture.encoding == .x86 ? value : architecture.encode(value, level: tableLevel(at: address))
-        writeEntry(at: address, bytes: architecture.entryBytes, raw)
-    }
-
-    /// The level of the kernel's table that holds `address`, as recorded
-    /// when the table was allocated (ARM's descriptors need it: bits 1:0 =
-    /// 0b11 are a table at L2 and a page at L3). Linux knows it the same way:
-    /// it reaches a table only by walking to it.
-    func tableLevel(at address: UInt64) -> Int {
-        guard architecture.encoding.needsTableLevel else { return 1 }  // RISC-V's leaves say what they are
-        return Int(tableLevels[address >> AddressLayout.pageShift] ?? 1)
-    }
-
-    /// Records what level the table in `frame` is (where the layout depends on it).
-    func noteTable(frame: UInt64, level: Int) {
-        if architecture.encoding.needsTableLevel { tableLevels[frame] = UInt8(level) }
     }
 
     /// The entry as memory holds it, in the architecture's own layout.

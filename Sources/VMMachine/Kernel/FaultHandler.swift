@@ -54,7 +54,7 @@ extension Machine {
         // Linux's pgtable_bad(): "Bad pagetable" is an oops, whoever faulted.
         if fault.kind == .reservedBit { return .kernelOops }
         // The faulting instruction is in the user page itself: no exception-table entry can cover it.
-        if fault.check == .smep { return .kernelOops }
+        if fault.check == .smep || (kernelMode && kind == .execute) { return .kernelOops }
         guard architecture.isUser(address) else { return kernelMode ? .kernelOops : .segmentationFault }
         // With a separate kernel table no user page is mapped while the kernel runs.
         if kernelMode && configuration.separateKernelTable { return unhandled }
@@ -67,29 +67,32 @@ extension Machine {
         guard region.allows(kind) else { return kernelMode ? unhandled : .protectionFault }
         let pageAddress = address & ~(region.pageSize - 1)
         let present = fault.errorCode & 1 != 0
-        if present && allowsInMemory(address, kind: kind, core: index) {
+        let root = processes[processIndex].root
+        // The process's own entry, found by the kernel's walk (Linux's
+        // handle_pte_fault reads the PTE, not the walk the MMU made): if it
+        // allows the access the TLB held an older one. Which base register
+        // is loaded does not matter (under KPTI it is the kernel's copy, whose
+        // user entries forbid execution only to the kernel).
+        let leaf = lookup(root: root, address)
+        if present, let leaf, leaf.entry.allows(kind) {
             faultCounts.spurious += 1
             return .spurious
         }
         do {
             if !present, limitsUserFrames, region.pageSize == AddressLayout.pageSize,
-                let table = existingTable(root: processes[processIndex].root, pageAddress, level: 1)
+                let slot = lastLevelSlot(root: root, pageAddress), let swapSlot = slot.entry.swapSlot
             {
-                let entryAddress = table + UInt64(architecture.index(of: pageAddress, level: 1)) * architecture.entryBytes
-                let entry = PageTableEntry(raw: tableEntry(at: entryAddress))
-                if entry.isSwapped {
-                    let physical = try swapIn(
-                        processIndex, page: pageAddress, entryAddress: entryAddress, slot: entry.swapSlot, region: region,
-                        core: index)
-                    faultCounts.major += 1
-                    return .swappedIn(page: physical)
-                }
+                let physical = try swapIn(
+                    processIndex, page: pageAddress, entryAddress: slot.entryAddress, slot: swapSlot, region: region,
+                    core: index)
+                faultCounts.major += 1
+                return .swappedIn(page: physical)
             }
             if !present {
                 let framesPerPage = region.pageSize / AddressLayout.pageSize
                 let level = architecture.leafLevel(forPageSize: region.pageSize)!
                 let tables = missingTables(
-                    root: processes[processIndex].root, start: pageAddress, end: pageAddress + region.pageSize,
+                    root: root, start: pageAddress, end: pageAddress + region.pageSize,
                     leafLevel: level)
                 guard framesPerPage + tables <= allocator.available else { return .segmentationFault }
                 // Checked before anything is taken, so that a refusal half-way cannot leak a frame.
@@ -106,14 +109,13 @@ extension Machine {
                     core: index, zeroed: framesPerPage + UInt64(created.count), entries: 1 + UInt64(created.count))
                 return .demandZero(page: physical)
             }
-            guard kind == .write, let leaf = leaf(address, root: processes[processIndex].root) else {
-                return .protectionFault
-            }
-            let entry = PageTableEntry(raw: tableEntry(at: leaf.address))
-            let old = entry.physicalAddress & ~(region.pageSize - 1)
+            guard kind == .write, let leaf else { return .protectionFault }
+            var entry = leaf.entry
+            let old = entry.address & ~(region.pageSize - 1)
             faultCounts.copyOnWrite += 1
+            entry.writable = true
             if mappingCount(old) == 1 {
-                setTableEntry(at: leaf.address, entry.raw | PageTableEntry.writable)
+                setPageEntry(entry, at: leaf.entryAddress, level: leaf.level)
                 chargeKernelWork(core: index, entries: 1)
                 return .madeWritable(page: old)
             }
@@ -125,8 +127,8 @@ extension Machine {
             }
             releasePage(old, pageSize: region.pageSize)
             chargeKernelWork(core: index, copied: frames, entries: 1)
-            let flags = (entry.raw & ~PageTableEntry.addressMask) | PageTableEntry.writable
-            setTableEntry(at: leaf.address, PageTableEntry(physicalAddress: copy, flags: flags).raw)
+            entry.address = copy
+            setPageEntry(entry, at: leaf.entryAddress, level: leaf.level)
             registerUserPage(copy, virtualPage: pageAddress)
             // Other cores may still hold read-only entries for the old page (ptep_clear_flush).
             _ = shootdown(pid, pages: [(pageAddress, region.pageSize)], from: index)
@@ -134,30 +136,5 @@ extension Machine {
         } catch {
             return .segmentationFault  // out of memory: Linux would OOM-kill; the access fails
         }
-    }
-}
-
-extension Machine {
-    /// Whether the entries in memory, walked from the core's CR3 as the MMU
-    /// would, allow the access: then a fault on it came from a stale TLB entry.
-    func allowsInMemory(_ virtualAddress: UInt64, kind: AccessKind, core index: Int) -> Bool {
-        var table = architecture.rootAddress(fromRegister: cores[index].cr3)
-        var level = architecture.levels
-        var writable = true
-        var user = true
-        var noExecute = false
-        while true {
-            let entry = PageTableEntry(
-                raw: tableEntry(at: table + UInt64(architecture.index(of: virtualAddress, level: level)) * architecture.entryBytes))
-            guard entry.isPresent else { return false }
-            writable = writable && entry.isWritable
-            user = user && entry.isUser
-            noExecute = noExecute || entry.isNoExecute
-            if level == 1 || ((level == 2 || level == 3) && entry.isLargePage) { break }
-            table = entry.physicalAddress
-            level -= 1
-        }
-        if cores[index].mode == .user && !user { return false }
-        return (kind != .write || writable) && (kind != .execute || !noExecute)
     }
 }

@@ -35,29 +35,26 @@ extension Machine {
         var pages: [(UInt64, UInt64)] = []
         for region in parentRecord.regions {
             // A page in swap is shared through its slot: the child's entry holds it too.
-            for (address, entryAddress) in swappedLeaves(of: region, root: parentRecord.root) {
-                let table = try ensureTables(
-                    root: child.root, mirror: child.userRoot, address, downTo: 1, tableFlags: Self.userTableFlags,
-                    created: &created)
-                let entry = tableEntry(at: entryAddress)
-                setTableEntry(at: table + UInt64(architecture.index(of: address, level: 1)) * architecture.entryBytes, entry)
-                swapReferences[PageTableEntry(raw: entry).swapSlot, default: 0] += 1
+            for leaf in swappedLeaves(of: region, root: parentRecord.root) {
+                let table = try makeTables(
+                    root: child.root, mirror: child.userRoot, leaf.page, downTo: 1, user: true, created: &created)
+                setPageEntry(leaf.entry, at: entryAddress(in: table, leaf.page, level: 1), level: 1)
+                swapReferences[leaf.entry.swapSlot!, default: 0] += 1
             }
-            for (address, entryAddress) in presentLeaves(of: region, root: parentRecord.root) {
-                var entry = tableEntry(at: entryAddress)
+            for leaf in presentLeaves(of: region, root: parentRecord.root) {
+                var entry = leaf.entry
                 if region.protection.write {
-                    entry &= ~PageTableEntry.writable
-                    setTableEntry(at: entryAddress, entry)
-                    pages.append((address, region.pageSize))
+                    entry.writable = false
+                    setPageEntry(entry, at: leaf.entryAddress, level: leaf.level)
+                    pages.append((leaf.page, region.pageSize))
                 }
-                let level = architecture.leafLevel(forPageSize: region.pageSize)!
-                let table = try ensureTables(
-                    root: child.root, mirror: child.userRoot, address, downTo: level,
-                    tableFlags: Self.userTableFlags, created: &created)
+                let table = try makeTables(
+                    root: child.root, mirror: child.userRoot, leaf.page, downTo: leaf.level, user: true, created: &created)
                 // The child's copy starts old (A clear), as pte_mkold does.
-                setTableEntry(at: 
-                    table + UInt64(architecture.index(of: address, level: level)) * architecture.entryBytes, entry & ~PageTableEntry.accessed)
-                let physical = PageTableEntry(raw: entry).physicalAddress & ~(region.pageSize - 1)
+                var copy = entry
+                copy.accessed = false
+                setPageEntry(copy, at: entryAddress(in: table, leaf.page, level: leaf.level), level: leaf.level)
+                let physical = entry.address & ~(region.pageSize - 1)
                 sharedFrames[physical] = mappingCount(physical) + 1
                 processes[childIndex].residentPages += region.pageSize / AddressLayout.pageSize
                 shared += 1
@@ -104,11 +101,11 @@ extension Machine {
         let usedBefore = allocator.used
         var cleared: UInt64 = 0
         for region in record.regions {
-            for (_, entryAddress) in swappedLeaves(of: region, root: record.root) {
-                releaseSwapSlot(PageTableEntry(raw: tableEntry(at: entryAddress)).swapSlot)
+            for leaf in swappedLeaves(of: region, root: record.root) {
+                releaseSwapSlot(leaf.entry.swapSlot!)
             }
-            for (_, entryAddress) in presentLeaves(of: region, root: record.root) {
-                let physical = PageTableEntry(raw: tableEntry(at: entryAddress)).physicalAddress & ~(region.pageSize - 1)
+            for leaf in presentLeaves(of: region, root: record.root) {
+                let physical = leaf.entry.address & ~(region.pageSize - 1)
                 releasePage(physical, pageSize: region.pageSize)
                 cleared += 1
             }

@@ -6,18 +6,15 @@
 /// "global pages disabled for kernel structures not in both copies"). The
 /// entry trampoline is in both copies, so it stays global.
 extension Machine {
-    static let kernelTableFlags =
-        PageTableEntry.present | PageTableEntry.writable | PageTableEntry.accessed | PageTableEntry.dirty
-    static let userTableFlags = kernelTableFlags | PageTableEntry.user
-
     /// Maps all RAM at the direct map, the kernel image at the kernel text
     /// address, and the entry trampoline in the cpu_entry_area.
     func buildKernelHalf() throws(MachineError) {
-        let global = configuration.kpti ? 0 : PageTableEntry.global
+        let global = !configuration.kpti
         // __PAGE_KERNEL | _PAGE_PSE: read/write, no execute.
-        let directMap = Self.kernelTableFlags | PageTableEntry.noExecute | PageTableEntry.pageSize | global
+        let directMap = PageEntry.leaf(
+            at: 0, writable: true, user: false, executable: false, accessed: true, dirty: true, global: global)
         // PAGE_KERNEL_ROX | _PAGE_PSE: read-only, executable.
-        let text = PageTableEntry.present | PageTableEntry.accessed | PageTableEntry.pageSize | global
+        let text = PageEntry.leaf(at: 0, writable: false, user: false, executable: true, accessed: true, global: global)
         var physicalAddress: UInt64 = 0
         // Where the kernel image is the direct map's start (i386), its first page
         // must run: Linux maps kernel text with PAGE_KERNEL_LARGE_EXEC there.
@@ -30,11 +27,12 @@ extension Machine {
         let gigabyte = architecture.levels >= 3 ? architecture.span(ofLevel: 3) : 0
         let hugeLeaves = gigabyte != 0 && architecture.leafLevel(forPageSize: gigabyte) == 3
         while physicalAddress < configuration.ramBytes {
-            let flags = textInDirectMap && physicalAddress == 0 ? directMap & ~PageTableEntry.noExecute : directMap
+            var leaf = directMap
+            leaf.executable = textInDirectMap && physicalAddress == 0
             let level =
                 hugeLeaves && physicalAddress >= gigabyte && physicalAddress % gigabyte == 0
                     && configuration.ramBytes - physicalAddress >= gigabyte ? 3 : 2
-            try installKernelLeaf(architecture.directMapBase + physicalAddress, physicalAddress, level: level, flags)
+            try installKernelLeaf(architecture.directMapBase + physicalAddress, physicalAddress, level: level, leaf)
             physicalAddress += architecture.span(ofLevel: level)
         }
         // i386's kernel image is the start of the direct map (lowmem); x86-64 maps it apart.
@@ -42,23 +40,21 @@ extension Machine {
             try installKernelLeaf(architecture.kernelTextBase, 0, level: 2, text)
         }
         if let entryArea = architecture.entryAreaBase {
-            let trampoline = PageTableEntry.present | PageTableEntry.accessed | PageTableEntry.global
+            let trampoline = PageEntry.leaf(at: 0, writable: false, user: false, executable: true, accessed: true, global: true)
             try installKernelLeaf(entryArea, AddressLayout.entryCodePhysical, level: 1, trampoline)
         }
     }
 
-    private func installKernelLeaf(_ virtualAddress: UInt64, _ physicalAddress: UInt64, level: Int, _ flags: UInt64)
+    /// Writes `leaf` (its rights; the address is `physicalAddress`) for `virtualAddress` in the master table.
+    private func installKernelLeaf(_ virtualAddress: UInt64, _ physicalAddress: UInt64, level: Int, _ leaf: PageEntry)
         throws(MachineError)
     {
         var created: [UInt64] = []
-        let table = try ensureTables(
-            root: kernelRoot, mirror: nil, virtualAddress, downTo: level, tableFlags: Self.kernelTableFlags,
-            created: &created)
+        let table = try makeTables(root: kernelRoot, mirror: nil, virtualAddress, downTo: level, user: false, created: &created)
         kernelTableFrames += created
-        let entryAddress = table + UInt64(architecture.index(of: virtualAddress, level: level)) * architecture.entryBytes
-        setTableEntry(
-            at: entryAddress,
-            PageTableEntry(physicalAddress: physicalAddress, flags: architecture.leafFlags(flags, level: level)).raw)
+        var entry = leaf
+        entry.address = physicalAddress
+        setPageEntry(entry, at: entryAddress(in: table, virtualAddress, level: level), level: level)
     }
 
     /// The PML4 indices of the kernel half that a process's table gets: all of
@@ -68,7 +64,7 @@ extension Machine {
         guard !architecture.splitBaseRegisters else { return [] }
         let trampoline = architecture.entryAreaBase.map { architecture.index(of: $0, level: architecture.levels) }
         return (architecture.firstKernelIndex..<Int(architecture.entriesPerTable)).filter { index in
-            tableEntry(at: kernelRoot + UInt64(index) * architecture.entryBytes) & PageTableEntry.present != 0
+            pageEntry(at: kernelRoot + UInt64(index) * architecture.entryBytes, level: architecture.levels).present
                 && (!forUserCopy || index == trampoline)
         }
     }

@@ -128,15 +128,11 @@ extension Machine {
     ) throws(MachineError) {
         let level = architecture.leafLevel(forPageSize: region.pageSize)!
         let process = processes[index]
-        let table = try ensureTables(
-            root: process.root, mirror: process.userRoot, virtualAddress, downTo: level,
-            tableFlags: Self.userTableFlags, created: &created)
-        var flags = PageTableEntry.present | PageTableEntry.user
-        if writable { flags |= PageTableEntry.writable }
-        if !region.protection.execute { flags |= PageTableEntry.noExecute }
-        flags = architecture.leafFlags(flags, level: level)
-        let entryAddress = table + UInt64(architecture.index(of: virtualAddress, level: level)) * architecture.entryBytes
-        setTableEntry(at: entryAddress, PageTableEntry(physicalAddress: physicalAddress, flags: flags).raw)
+        let table = try makeTables(
+            root: process.root, mirror: process.userRoot, virtualAddress, downTo: level, user: true, created: &created)
+        setPageEntry(
+            .userLeaf(at: physicalAddress, region.protection, writable: writable),
+            at: entryAddress(in: table, virtualAddress, level: level), level: level)
     }
 
     /// The regions `start ..< end` touches, cut at `start` and `end`: their
@@ -182,18 +178,17 @@ extension Machine {
         var pages: [(UInt64, UInt64)] = []
         let root = processes[index].root
         for region in inside {
-            for (_, entryAddress) in swappedLeaves(of: region, root: root) {
-                releaseSwapSlot(PageTableEntry(raw: tableEntry(at: entryAddress)).swapSlot)
-                setTableEntry(at: entryAddress, 0)
+            for leaf in swappedLeaves(of: region, root: root) {
+                releaseSwapSlot(leaf.entry.swapSlot!)
+                setPageEntry(.empty, at: leaf.entryAddress, level: leaf.level)
             }
-            for (address, entryAddress) in presentLeaves(of: region, root: root) {
-                let entry = PageTableEntry(raw: tableEntry(at: entryAddress))
-                setTableEntry(at: entryAddress, 0)
-                let physical = entry.physicalAddress & ~(region.pageSize - 1)
+            for leaf in presentLeaves(of: region, root: root) {
+                setPageEntry(.empty, at: leaf.entryAddress, level: leaf.level)
+                let physical = leaf.entry.address & ~(region.pageSize - 1)
                 if mappingCount(physical) == 1 { freed.append(physical) }
                 releasePage(physical, pageSize: region.pageSize)
                 processes[index].residentPages -= region.pageSize / AddressLayout.pageSize
-                pages.append((address, region.pageSize))
+                pages.append((leaf.page, region.pageSize))
             }
         }
         chargeKernelWork(core: initiator, entries: UInt64(pages.count))
@@ -221,17 +216,16 @@ extension Machine {
         var reduced: [(UInt64, UInt64)] = []
         var count = 0
         for region in changed {
-            for (address, entryAddress) in presentLeaves(of: region, root: processes[index].root) {
-                let old = PageTableEntry(raw: tableEntry(at: entryAddress))
-                var raw = old.raw & ~(PageTableEntry.writable | PageTableEntry.noExecute)
-                if protection.write && mappingCount(old.physicalAddress) == 1 { raw |= PageTableEntry.writable }
-                if !protection.execute { raw |= PageTableEntry.noExecute }
-                guard raw != old.raw else { continue }
-                setTableEntry(at: entryAddress, raw)
+            for leaf in presentLeaves(of: region, root: processes[index].root) {
+                let old = leaf.entry
+                var new = old
+                new.writable = protection.write && mappingCount(old.address) == 1
+                new.executable = protection.execute
+                guard new != old else { continue }
+                setPageEntry(new, at: leaf.entryAddress, level: leaf.level)
                 count += 1
-                let new = PageTableEntry(raw: raw)
-                if (old.isWritable && !new.isWritable) || (!old.isNoExecute && new.isNoExecute) {
-                    reduced.append((address, region.pageSize))
+                if (old.writable && !new.writable) || (old.executable && !new.executable) {
+                    reduced.append((leaf.page, region.pageSize))
                 }
             }
         }
@@ -261,24 +255,22 @@ extension Machine {
             else { continue }
             let region = processes[index].regions[position]
             let start = boundary & ~(large - 1)
-            if let leaf = leaf(start, root: processes[index].root), leaf.level == 2 {
-                let entry = PageTableEntry(raw: tableEntry(at: leaf.address))
-                guard mappingCount(entry.physicalAddress & ~(large - 1)) == 1 else {
+            if let leaf = lookup(root: processes[index].root, start), leaf.level == 2 {
+                let entry = leaf.entry
+                guard mappingCount(entry.address & ~(large - 1)) == 1 else {
                     throw .sharedHugePage(address: start)
                 }
                 try checkHostMemory(adding: 1)
                 guard let frame = allocator.allocate() else { throw .outOfMemory(totalFrames: framesTotal) }
-                noteTable(frame: frame, level: 1)
                 let table = frame * AddressLayout.pageSize
-                // Same rights and A/D bits; PS goes, and bit 12 (a large page's PAT) is not an address bit here.
-                let flags = architecture.leafFlags(entry.raw & ~(PageTableEntry.addressMask | PageTableEntry.pageSize), level: 1)
-                let base = entry.physicalAddress & ~(large - 1)
+                // Same rights and A/D bits in every 4 KiB entry (a large page's PAT bit 12 is not an address bit here).
+                let base = entry.address & ~(large - 1)
                 for page in 0..<architecture.entriesPerTable {
-                    setTableEntry(at: 
-                        table + page * architecture.entryBytes,
-                        PageTableEntry(physicalAddress: base + page * AddressLayout.pageSize, flags: flags).raw)
+                    var small = entry
+                    small.address = base + page * AddressLayout.pageSize
+                    setPageEntry(small, at: table + page * architecture.entryBytes, level: 1)
                 }
-                setTableEntry(at: leaf.address, PageTableEntry(physicalAddress: table, flags: Self.userTableFlags).raw)
+                setPageEntry(.table(at: table, user: true), at: leaf.entryAddress, level: 2)
                 processes[index].tableFrames.append(frame)
                 chargeKernelWork(core: core, zeroed: 1, entries: architecture.entriesPerTable + 1)
                 _ = shootdown(processes[index].pid, pages: [(start, large)], from: core)

@@ -49,11 +49,9 @@ extension Machine {
         guard let page = resident.virtualPage[frame] else { return [] }
         var found: [(processIndex: Int, entryAddress: UInt64)] = []
         for index in processes.indices {
-            guard let table = existingTable(root: processes[index].root, page, level: 1) else { continue }
-            let entryAddress = table + UInt64(architecture.index(of: page, level: 1)) * architecture.entryBytes
-            let entry = PageTableEntry(raw: tableEntry(at: entryAddress))
-            if entry.isPresent && entry.physicalAddress == frame * AddressLayout.pageSize {
-                found.append((index, entryAddress))
+            guard let slot = lastLevelSlot(root: processes[index].root, page) else { continue }
+            if slot.entry.present && slot.entry.address == frame * AddressLayout.pageSize {
+                found.append((index, slot.entryAddress))
             }
         }
         return found
@@ -105,8 +103,8 @@ extension Machine {
                 resident.hand = (resident.hand + 1) % size
                 guard let frame = resident.ring[slot], frame != keeping else { continue }
                 let entries = mappers(of: frame)
-                let accessed = entries.contains { PageTableEntry(raw: tableEntry(at: $0.entryAddress)).isAccessed }
-                let dirty = entries.contains { PageTableEntry(raw: tableEntry(at: $0.entryAddress)).isDirty }
+                let accessed = entries.contains { pageEntry(at: $0.entryAddress, level: 1).accessed }
+                let dirty = entries.contains { pageEntry(at: $0.entryAddress, level: 1).dirty }
                 let clearing = !enhanced || sweep % 2 == 1
                 if !accessed && (!enhanced || dirty == (sweep % 2 == 1)) {
                     resident.pendingSlot = slot
@@ -123,7 +121,9 @@ extension Machine {
     private func clearAccessed(_ frame: UInt64, entries: [(processIndex: Int, entryAddress: UInt64)], core: Int) {
         guard let page = resident.virtualPage[frame] else { return }
         for (index, entryAddress) in entries {
-            setTableEntry(at: entryAddress, tableEntry(at: entryAddress) & ~PageTableEntry.accessed)
+            var entry = pageEntry(at: entryAddress, level: 1)
+            entry.accessed = false
+            setPageEntry(entry, at: entryAddress, level: 1)
             _ = shootdown(processes[index].pid, pages: [(page, AddressLayout.pageSize)], from: core)
         }
     }
@@ -132,7 +132,7 @@ extension Machine {
     func evict(_ frame: UInt64, core: Int) {
         let page = resident.virtualPage[frame] ?? 0
         let entries = mappers(of: frame)
-        let dirty = entries.contains { PageTableEntry(raw: tableEntry(at: $0.entryAddress)).isDirty }
+        let dirty = entries.contains { pageEntry(at: $0.entryAddress, level: 1).dirty }
         let cleanCopy = resident.cleanCopy[frame]
         var slot = cleanCopy
         if dirty || (cleanCopy == nil && memory.isTouched(frame: frame)) {
@@ -147,10 +147,10 @@ extension Machine {
         }
         for (index, entryAddress) in entries {
             if let slot {
-                setTableEntry(at: entryAddress, PageTableEntry.swapped(slot: slot).raw)
+                setPageEntry(.swapped(slot: slot), at: entryAddress, level: 1)
                 swapReferences[slot, default: 0] += 1
             } else {
-                setTableEntry(at: entryAddress, 0)
+                setPageEntry(.empty, at: entryAddress, level: 1)
             }
             if processes[index].residentPages > 0 { processes[index].residentPages -= 1 }
             _ = shootdown(processes[index].pid, pages: [(page, AddressLayout.pageSize)], from: core)
@@ -179,11 +179,8 @@ extension Machine {
                 memory.writeWord(physical + UInt64(offset) * 8, word)
             }
         }
-        var flags = PageTableEntry.present | PageTableEntry.user
-        if region.protection.write { flags |= PageTableEntry.writable }
-        if !region.protection.execute { flags |= PageTableEntry.noExecute }
-        setTableEntry(
-            at: entryAddress, PageTableEntry(physicalAddress: physical, flags: architecture.leafFlags(flags, level: 1)).raw)
+        setPageEntry(
+            .userLeaf(at: physical, region.protection, writable: region.protection.write), at: entryAddress, level: 1)
         registerUserPage(physical, virtualPage: page)
         // The entry's hold on the slot becomes the frame's: the copy in swap is still good until a write.
         resident.cleanCopy[physical / AddressLayout.pageSize] = slot
@@ -233,10 +230,10 @@ extension Machine {
             ? resident.ring : resident.order.map { $0 }
         return frames.map { frame in
             frame.map { frame in
-                let entries = mappers(of: frame).map { PageTableEntry(raw: tableEntry(at: $0.entryAddress)) }
+                let entries = mappers(of: frame).map { pageEntry(at: $0.entryAddress, level: 1) }
                 return ResidentPage(
                     frame: frame * AddressLayout.pageSize, virtualPage: resident.virtualPage[frame] ?? 0,
-                    accessed: entries.contains(where: \.isAccessed), dirty: entries.contains(where: \.isDirty))
+                    accessed: entries.contains(where: \.accessed), dirty: entries.contains(where: \.dirty))
             }
         }
     }

@@ -82,17 +82,3 @@ struct ResidentSet: Sendable {
     }
 
 }
-
-/// A non-present entry that remembers where its page went: bit 9 (free for
-/// software, as all bits are once P is clear) marks it, bits 12 and up hold
-/// the swap slot, as Linux keeps a swap entry in a non-present PTE.
-extension PageTableEntry {
-    public static let swappedMarker: UInt64 = 1 << 9
-
-    public static func swapped(slot: UInt64) -> PageTableEntry {
-        PageTableEntry(raw: slot << 12 | swappedMarker)
-    }
-
-    public var isSwapped: Bool { !isPresent && raw & Self.swappedMarker != 0 }
-    public var swapSlot: UInt64 { raw >> 12 }
-}

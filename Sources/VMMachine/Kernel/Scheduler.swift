@@ -17,16 +17,15 @@ extension Machine {
         var frames: [UInt64] = []
         for _ in 0..<tables {
             frames.append(allocator.allocate()!)
-            noteTable(frame: frames[frames.count - 1], level: architecture.levels)
         }
         let root = frames[0] * AddressLayout.pageSize
         let userRoot = configuration.kpti ? frames[1] * AddressLayout.pageSize : nil
         for index in kernelEntries(forUserCopy: false) {
-            setTableEntry(at: root + UInt64(index) * architecture.entryBytes, tableEntry(at: kernelRoot + UInt64(index) * architecture.entryBytes))
+            copyRootEntry(index, from: kernelRoot, to: root)
         }
         if let userRoot {
             for index in kernelEntries(forUserCopy: true) {
-                setTableEntry(at: userRoot + UInt64(index) * architecture.entryBytes, tableEntry(at: kernelRoot + UInt64(index) * architecture.entryBytes))
+                copyRootEntry(index, from: kernelRoot, to: userRoot)
             }
         }
         if architecture.rootInRegisters {
@@ -35,9 +34,9 @@ extension Machine {
             // preallocate_pmds) and the PDPTEs never change afterwards.
             var created: [UInt64] = []
             for index in 0..<architecture.firstKernelIndex {
-                _ = try ensureTables(
+                _ = try makeTables(
                     root: root, mirror: nil, UInt64(index) << architecture.shift(ofLevel: architecture.levels),
-                    downTo: architecture.levels - 1, tableFlags: Self.userTableFlags, created: &created)
+                    downTo: architecture.levels - 1, user: true, created: &created)
             }
             frames += created
         }

@@ -81,15 +81,17 @@ extension Machine {
     func handleTLBException(_ fault: Fault, kind: AccessKind, core index: Int) -> FaultResolution {
         if fault.kind == .protection, architecture.isUser(fault.address),
             let pid = cores[index].loadedProcess, let root = process(pid)?.root,
-            let leaf = leaf(fault.address, root: root)
+            let leaf = lookup(root: root, fault.address)
         {
-            let entry = PageTableEntry(raw: tableEntry(at: leaf.address))
-            if entry.isPresent && entry.isWritable {
-                setTableEntry(at: leaf.address, entry.raw | PageTableEntry.dirty | PageTableEntry.accessed)
+            var entry = leaf.entry
+            if entry.writable {
+                entry.dirty = true
+                entry.accessed = true
+                setPageEntry(entry, at: leaf.entryAddress, level: leaf.level)
                 charge(\.faults, configuration.costs.kernelEntry, core: index)
                 chargeKernelWork(core: index, entries: 1)
                 updateTLB(fault.address, core: index)
-                return .markedDirty(page: entry.physicalAddress)
+                return .markedDirty(page: entry.address)
             }
         }
         charge(\.faults, configuration.costs.pageFault, core: index)
