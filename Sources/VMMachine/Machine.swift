@@ -138,7 +138,7 @@ public final class Machine {
         let tlb: TLBHierarchy
         do {
             // MIPS: the R4000's 48 fully associative entries, each a pair of pages.
-            let paired = architecture.encoding == .mips
+            let paired = architecture.refillsTLBInSoftware
             tlb = try TLBHierarchy(
                 model: configuration.tlbModel, unifiedEntries: paired ? 2 * MIPS.tlbEntries : configuration.tlbEntries,
                 unifiedWays: paired ? 2 * MIPS.tlbEntries : configuration.tlbWays, pageShift: UInt8(architecture.pageShift),
@@ -197,7 +197,7 @@ public final class Machine {
                 return core
             })
         // MIPS's kernel lives in kseg0, which no table maps.
-        if architecture.encoding != .mips { try buildKernelHalf() }
+        if !architecture.kernelIsUnmapped { try buildKernelHalf() }
         for index in cores.indices { loadRootEntries(core: index) }
         booting = false
     }

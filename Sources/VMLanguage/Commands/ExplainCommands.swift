@@ -129,7 +129,7 @@ enum ExplainRenderer {
                 }
             } else {
                 if architecture.isValid(step.entry, level: step.level) {
-                    text += " = " + ArchitectureText.flags(step.entry, architecture, level: step.level).joined(separator: " ") + ", "
+                    text += " = " + architecture.flagNames(step.entry, level: step.level).joined(separator: " ") + ", "
                     text += "\(target) \(Format.hex(architecture.target(of: step.entry, level: step.level)))"
                 } else {
                     text += " = not present"

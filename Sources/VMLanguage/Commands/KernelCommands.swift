@@ -225,20 +225,9 @@ enum KernelCommands {
         _ = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
             try machine.setUserAccess(true, core: core, exceptionTable: true)
         }
-        // RISC-V's kernel sets sstatus.SUM where x86's runs STAC (Linux's
-        // __enable_user_access); ARM's clears PSTATE.PAN (uaccess_enable_privileged).
-        let (begin, end): (String, String)
-        switch machine.architecture.encoding {
-        case .riscv:
-            (begin, end) = ("csrs sstatus, SUM on cpu \(core): sstatus.SUM set", "csrc sstatus, SUM on cpu \(core): sstatus.SUM clear")
-        case .arm:
-            (begin, end) = ("msr pan, #0 on cpu \(core): PSTATE.PAN clear", "msr pan, #1 on cpu \(core): PSTATE.PAN set")
-        case .x86:
-            (begin, end) = ("stac on cpu \(core): EFLAGS.AC set", "clac on cpu \(core): EFLAGS.AC clear")
-        case .mips:
-            // MIPS has no such switch: the kernel reaches kuseg directly; only the exception table is armed.
-            (begin, end) = ("uaccess on cpu \(core): exception-table fixups armed", "uaccess on cpu \(core): fixups disarmed")
-        }
+        let instructions = machine.architecture.userAccessInstructions
+        let (begin, end) = ("\(instructions.open.text) on cpu \(core): \(instructions.open.effect)",
+            "\(instructions.close.text) on cpu \(core): \(instructions.close.effect)")
         interpreter.report(begin + ", a uaccess routine begins")
         defer {
             // On every path, errors and Ctrl-C included: the flag must not stay set.
@@ -282,7 +271,7 @@ extension Interpreter {
                     + "\(Format.hex(write.previous)) -> \(Format.hex(write.written)), "
                     + (write.flushed
                         ? EventRenderer.flushText(write, architecture)
-                        : architecture.encoding == .x86 ? "no flush (PCID, bit 63)" : "no flush (\(architecture.tagName))")
+                        : architecture.baseRegisterHasNoFlushBit ? "no flush (PCID, bit 63)" : "no flush (\(architecture.tagName))")
                     + (deferred ? " (the user PCID's deferred flush)" : "") + "\n")
         }
         for fetch in fetches { output.write("  " + AccessRenderer.line(fetch, architecture: machine.architecture) + "\n") }

@@ -242,8 +242,8 @@ enum MachineCommands {
         if !configuration.pge { features.append("PGE off") }
         if !configuration.transparentHugePages { features.append("THP off") }
         // (RISC-V's S-mode checks its own rules on U pages: not a feature to turn on.)
-        if configuration.smep && machine.architecture.encoding == .x86 { features.append("SMEP on") }
-        if configuration.smap && machine.architecture.encoding == .x86 { features.append("SMAP on") }
+        if configuration.smep && machine.architecture.hasSMEPAndSMAPSwitches { features.append("SMEP on") }
+        if configuration.smap && machine.architecture.hasSMEPAndSMAPSwitches { features.append("SMAP on") }
         if let frames = configuration.userFrameLimit {
             features.append("\(Format.plural(frames, "frame")) for user pages, \(configuration.replacementPolicy.rawValue) replacement")
         }

@@ -12,9 +12,9 @@ enum AccessRenderer {
     static func line(
         _ outcome: AccessOutcome, architecture: Architecture, showCore: Bool = false, separateKernel: Bool = false
     ) -> String {
-        if architecture.encoding == .mips { return MIPSRenderer.line(outcome, architecture: architecture, showCore: showCore) }
+        if architecture.refillsTLBInSoftware { return MIPSRenderer.line(outcome, architecture: architecture, showCore: showCore) }
         var text = head(outcome, architecture, showCore: showCore)
-        if let fault = outcome.fault, fault.kind == .nonCanonical, architecture.encoding != .x86 {
+        if let fault = outcome.fault, fault.kind == .nonCanonical, !architecture.nonCanonicalIsGeneralProtection {
             // RISC-V and ARM check the top bits as part of translation: a page fault, before any TLB lookup.
             text += ": page fault (\(faultReason(fault, architecture)), \(ArchitectureText.trapDetails(fault, architecture)))"
         } else if let fault = outcome.fault, fault.kind == .nonCanonical {

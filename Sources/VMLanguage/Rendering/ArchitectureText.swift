@@ -4,53 +4,11 @@ import VMMachine
 /// bits, its fault registers, its flush instruction. x86's words are the
 /// default; RISC-V's come from the privileged spec.
 enum ArchitectureText {
-    /// Flag names of an entry as memory holds it, in a table at `level`:
-    /// "P RW US A NX" on x86, "V R W X U G A D" on RISC-V, and on ARM the
-    /// descriptor's kind with its attributes ("PAGE USER RO AF nG DBM PXN").
-    static func flags(_ raw: UInt64, _ architecture: Architecture, level: Int) -> [String] {
-        if architecture.encoding == .arm { return armFlags(raw, level: level, levels: architecture.levels) }
-        if architecture.encoding == .mips { return MIPSRenderer.flags(raw, level: level) }
-        guard architecture.encoding == .riscv else { return PageTableEntry(raw: raw).flagNames }
-        let names: [(String, UInt64)] = [
-            ("V", RISCV.valid), ("R", RISCV.read), ("W", RISCV.write), ("X", RISCV.execute), ("U", RISCV.user),
-            ("G", RISCV.global), ("A", RISCV.accessed), ("D", RISCV.dirty),
-        ]
-        return names.filter { raw & $0.1 != 0 }.map(\.0)
-    }
-
-    private static func armFlags(_ raw: UInt64, level: Int, levels: Int) -> [String] {
-        guard raw & ARM.valid != 0 else { return [] }
-        let tableOrPage = raw & ARM.tableOrPage != 0
-        if level > 1 && tableOrPage {
-            let limits: [(String, UInt64)] = [
-                ("PXNTable", ARM.pxnTable), ("UXNTable", ARM.uxnTable), ("APTable[0]", ARM.apTableNoUser),
-                ("APTable[1]", ARM.apTableReadOnly),
-            ]
-            return ["TABLE"] + limits.filter { raw & $0.1 != 0 }.map(\.0)
-        }
-        let kind = level == 1 ? (tableOrPage ? "PAGE" : "RESERVED") : (level == levels ? "RESERVED" : "BLOCK")
-        let names: [(String, UInt64)] = [
-            ("USER", ARM.user), ("RO", ARM.readOnly), ("AF", ARM.accessFlag), ("nG", ARM.notGlobal),
-            ("DBM", ARM.dirtyBitModifier), ("PXN", ARM.privilegedExecuteNever), ("UXN", ARM.userExecuteNever),
-        ]
-        return [kind] + names.filter { raw & $0.1 != 0 }.map(\.0)
-    }
-
     /// A base-register value as the manual would write it: CR3, satp and
     /// TTBR0 in hex; on MIPS pgd_current alone, without the ASID vmlab keeps
     /// beside it (EntryHi's, which the lines name separately).
     static func baseValue(_ value: UInt64, _ architecture: Architecture) -> String {
         architecture.encoding == .mips ? Format.hex(architecture.rootAddress(fromRegister: value)) : Format.hex(value)
-    }
-
-    /// Where a kernel keeps the faulting address: CR2, stval, FAR_EL1.
-    static func faultAddressRegister(_ architecture: Architecture) -> String {
-        switch architecture.encoding {
-        case .x86: return "CR2"
-        case .riscv: return "stval"
-        case .arm: return "FAR_EL1"
-        case .mips: return "BadVAddr"
-        }
     }
 
     /// How a fault reaches the kernel, after its reason: x86's error code

@@ -6,7 +6,7 @@ enum EventRenderer {
         let shared = machine.presentEntries(ofTable: process.root, level: machine.architecture.levels).filter { $0.index >= machine.architecture.firstKernelIndex }
             .map { String($0.index) }
         let root = machine.architecture.levelName(machine.architecture.levels)
-        if machine.architecture.encoding == .mips {
+        if machine.architecture.kernelIsUnmapped {
             return "spawn \(process.name): pid \(process.pid), \(root) at \(Format.hex(process.root)), its user pages only: "
                 + "the kernel runs in kseg0, which no page table maps"
         }

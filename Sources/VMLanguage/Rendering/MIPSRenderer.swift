@@ -44,16 +44,6 @@ enum MIPSRenderer {
         return text
     }
 
-    /// A PTE's bits by name: the software ones (present, write, accessed,
-    /// modified) and EntryLo's (G, V, D); a PGD entry is a pointer.
-    static func flags(_ raw: UInt64, level: Int) -> [String] {
-        guard level == 1 else { return raw == 0 ? [] : ["table"] }
-        let names: [(String, UInt64)] = [
-            ("present", MIPS.softwarePresent), ("write", MIPS.softwareWrite), ("accessed", MIPS.softwareAccessed),
-            ("modified", MIPS.softwareModified), ("G", MIPS.global), ("V", MIPS.valid), ("D", MIPS.dirty),
-        ]
-        return names.filter { raw & $0.1 != 0 }.map(\.0)
-    }
 
     /// The TLB entry by entry: EntryHi's VPN2 and ASID, G, and each half's PFN, D and V.
     static func tlb(_ core: Core, machine: Machine) -> String {

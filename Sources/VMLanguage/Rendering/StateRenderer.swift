@@ -77,7 +77,7 @@ enum StateRenderer {
     /// The entry as memory holds it (RISC-V's layout, not the kernel model's view), with its flags' names.
     private static func entryLine(level: Int, _ slot: TableSlot, _ architecture: Architecture) -> String {
         "\(architecture.levelName(level))[\(Format.padLeft(String(slot.index), 3))] \(Format.entryHex(slot.raw, bytes: architecture.entryBytes)) "
-            + Format.padRight(ArchitectureText.flags(slot.raw, architecture, level: level).joined(separator: " "), 18)
+            + Format.padRight(architecture.flagNames(slot.raw, level: level).joined(separator: " "), 18)
     }
 
     /// "TLB 64 entries (16 sets x 4 ways) per core", or the split arrays.
@@ -90,7 +90,7 @@ enum StateRenderer {
     }
 
     static func tlb(_ core: Core, machine: Machine) -> String {
-        if machine.architecture.encoding == .mips { return MIPSRenderer.tlb(core, machine: machine) }
+        if machine.architecture.refillsTLBInSoftware { return MIPSRenderer.tlb(core, machine: machine) }
         let tlb = core.tlb
         var lines = [
             (tlb.isUnified
@@ -205,7 +205,7 @@ enum StateRenderer {
             cpu \(core.index): \(core.mode.rawValue) mode, \(what)
               \(architecture.baseRegister) \(ArchitectureText.baseValue(core.cr3, architecture)) (\(owner)\(pcid))\(architecture.splitBaseRegisters
                 ? "\n  TTBR1_EL1 \(Format.hex(core.ttbr1)) (the kernel's \(root), never written after boot)" : "")
-              \(ArchitectureText.faultAddressRegister(architecture)) \(Format.hex(core.cr2)) (address of the last page fault)
+              \(architecture.faultAddressRegister) \(Format.hex(core.cr2)) (address of the last page fault)
               \(tlbOccupancy(core))
 
             """

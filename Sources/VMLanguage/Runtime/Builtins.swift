@@ -310,36 +310,17 @@ enum Builtins {
         let architecture = interpreter.machine.architecture
         guard families.contains(architecture.encoding) else {
             throw BuiltinFailure(
-                "\(architecture.name) has no cpu.\(member): its registers are \(registerNames(architecture.encoding)) "
+                "\(architecture.name) has no cpu.\(member): its registers are \(architecture.registerMembers) "
                     + "(cpu.root for the root table, cpu.base_writes for the base register's writes)")
         }
         return try core(interpreter, value)
-    }
-
-    static func registerNames(_ encoding: EntryEncoding) -> String {
-        switch encoding {
-        case .x86: return "cpu.cr3, cpu.cr2 and cpu.pcid"
-        case .riscv: return "cpu.satp, cpu.stval and cpu.asid"
-        case .arm: return "cpu.ttbr0, cpu.ttbr1, cpu.far and cpu.asid"
-        case .mips: return "cpu.pgd_current, cpu.badvaddr and cpu.asid"
-        }
-    }
-
-    /// What `last` calls a fault's code on each architecture.
-    static func causeMember(_ encoding: EntryEncoding) -> String {
-        switch encoding {
-        case .x86: return "last.error_code"
-        case .riscv: return "last.scause"
-        case .arm: return "last.esr"
-        case .mips: return "last.exccode"
-        }
     }
 
     /// The fault code of the last access, where `encoding` is the machine's.
     private static func cause(_ interpreter: Interpreter, _ member: String, _ encoding: EntryEncoding) throws -> AccessOutcome {
         let architecture = interpreter.machine.architecture
         guard architecture.encoding == encoding else {
-            throw BuiltinFailure("\(architecture.name) has no last.\(member): its fault code is \(causeMember(architecture.encoding))")
+            throw BuiltinFailure("\(architecture.name) has no last.\(member): its fault code is \(architecture.faultCodeMember)")
         }
         return try last(interpreter)
     }

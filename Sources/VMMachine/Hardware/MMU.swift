@@ -54,14 +54,14 @@ extension Machine {
         outcome: inout AccessOutcome
     ) throws(MachineError) {
         if kind == .write { outcome.value = value }  // what the store tried to write, even if it faults
-        if _slowPath(architecture.encoding == .mips) {
+        if _slowPath(architecture.refillsTLBInSoftware) {
             // No hardware walker: segments, the TLB, and the kernel's refill handler (SoftwareManagedTLB.swift).
             guard let (physicalAddress, pageSize) = translateSoftwareManaged(virtualAddress, kind: kind, core: coreIndex, outcome: &outcome)
             else { return }
             return try moveData(physicalAddress, pageSize: pageSize, kind: kind, storing: value, outcome: &outcome)
         }
         guard architecture.isCanonical(virtualAddress) else {
-            guard architecture.encoding != .x86 else {
+            guard !architecture.nonCanonicalIsGeneralProtection else {
                 // x86: #GP, before any translation; the kernel's page-fault handler never sees it.
                 outcome.first.fault = Fault(kind: .nonCanonical, address: virtualAddress, errorCode: 0, level: 0)
                 cores[coreIndex].faults += 1

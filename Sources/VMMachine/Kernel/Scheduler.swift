@@ -110,7 +110,7 @@ extension Machine {
             dropped = dropTranslations(tag: architecture.tag(fromRegister: value), core: index)
             chargeFlush(core: index)
         }
-        let noFlushRequest = keep && architecture.encoding == .x86
+        let noFlushRequest = keep && architecture.baseRegisterHasNoFlushBit
         return CR3Write(
             reason: reason, previous: previous, written: noFlushRequest ? value | CR3Write.noFlushBit : value, flushed: !keep,
             dropped: dropped, value: value)

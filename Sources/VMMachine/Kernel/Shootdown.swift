@@ -28,7 +28,7 @@ extension Machine {
             return ShootdownOutcome(interruptedCores: [], staleCores: [], entriesInvalidated: 0, fullFlush: false)
         }
         let fullFlush = everything || pages.count > Self.singlePageFlushCeiling
-        if architecture.encoding == .arm { return broadcastInvalidation(pid, pages: pages, from: initiator, full: fullFlush) }
+        if architecture.broadcastsTLBInvalidation { return broadcastInvalidation(pid, pages: pages, from: initiator, full: fullFlush) }
         let enabled = configuration.shootdown
         let index = processIndex(pid)
         if enabled { processes[index].tlbGeneration += 1 }

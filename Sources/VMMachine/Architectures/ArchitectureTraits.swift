@@ -1,0 +1,127 @@
+/// What sets one architecture apart, as properties the kernel model, the
+/// MMU and the renderers ask instead of testing which architecture it is:
+/// the one place outside each architecture's own file that knows them all.
+extension Architecture {
+    /// MIPS: no hardware walker; a TLB miss is an exception the kernel's
+    /// refill handler answers (SoftwareManagedTLB.swift), and the TLB holds
+    /// page pairs.
+    public var refillsTLBInSoftware: Bool { encoding == .mips }
+
+    /// MIPS: the kernel runs in kseg0, which no table maps, so no page
+    /// table has a kernel half.
+    public var kernelIsUnmapped: Bool { encoding == .mips }
+
+    /// x86: a non-canonical address is #GP before any translation; RISC-V
+    /// and ARM report it as a page fault or a translation fault.
+    public var nonCanonicalIsGeneralProtection: Bool { encoding == .x86 }
+
+    /// x86: bit 63 of a CR3 write asks the CPU to keep the new PCID's TLB
+    /// entries (CR3.NOFLUSH); elsewhere a tagged switch just writes the tag.
+    public var baseRegisterHasNoFlushBit: Bool { encoding == .x86 }
+
+    /// ARM: TLBI … IS broadcasts an invalidation to every core in the Inner
+    /// Shareable domain, so a shootdown sends no IPIs.
+    public var broadcastsTLBInvalidation: Bool { encoding == .arm }
+
+    /// x86's CR4.SMEP and CR4.SMAP, which a machine may turn on or off (ARM's
+    /// PXN and PAN are always on here; RISC-V's SUM is set by uaccess only).
+    public var hasSMEPAndSMAPSwitches: Bool { encoding == .x86 }
+
+    /// What a uaccess routine runs around its access, and what that does:
+    /// x86's STAC/CLAC, RISC-V's sstatus.SUM (Linux's __enable_user_access),
+    /// ARM's PSTATE.PAN (uaccess_enable_privileged). MIPS has no such
+    /// switch: the kernel reaches kuseg directly; only the exception table is armed.
+    public var userAccessInstructions: (open: (text: String, effect: String), close: (text: String, effect: String)) {
+        switch encoding {
+        case .x86: return (("stac", "EFLAGS.AC set"), ("clac", "EFLAGS.AC clear"))
+        case .riscv: return (("csrs sstatus, SUM", "sstatus.SUM set"), ("csrc sstatus, SUM", "sstatus.SUM clear"))
+        case .arm: return (("msr pan, #0", "PSTATE.PAN clear"), ("msr pan, #1", "PSTATE.PAN set"))
+        case .mips: return (("uaccess", "exception-table fixups armed"), ("uaccess", "fixups disarmed"))
+        }
+    }
+
+    /// Where the kernel finds a faulting address: CR2, stval, FAR_EL1, BadVAddr.
+    public var faultAddressRegister: String {
+        switch encoding {
+        case .x86: return "CR2"
+        case .riscv: return "stval"
+        case .arm: return "FAR_EL1"
+        case .mips: return "BadVAddr"
+        }
+    }
+
+    /// The script's names for this architecture's own registers.
+    public var registerMembers: String {
+        switch encoding {
+        case .x86: return "cpu.cr3, cpu.cr2 and cpu.pcid"
+        case .riscv: return "cpu.satp, cpu.stval and cpu.asid"
+        case .arm: return "cpu.ttbr0, cpu.ttbr1, cpu.far and cpu.asid"
+        case .mips: return "cpu.pgd_current, cpu.badvaddr and cpu.asid"
+        }
+    }
+
+    /// What `last` calls a fault's code here.
+    public var faultCodeMember: String {
+        switch encoding {
+        case .x86: return "last.error_code"
+        case .riscv: return "last.scause"
+        case .arm: return "last.esr"
+        case .mips: return "last.exccode"
+        }
+    }
+
+    /// The names of an entry's set bits as memory holds it, in a table at
+    /// `level`, as each manual spells them: "P RW US A NX" on x86, "V R W X
+    /// U G A D" on RISC-V, on ARM the descriptor's kind with its attributes
+    /// ("PAGE USER RO AF nG DBM PXN"), on MIPS EntryLo's and Linux's bits.
+    public func flagNames(_ raw: UInt64, level: Int) -> [String] {
+        switch encoding {
+        case .x86: return PageTableEntry(raw: raw).flagNames
+        case .riscv: return RISCV.flagNames(raw)
+        case .arm: return ARM.flagNames(raw, level: level, levels: levels)
+        case .mips: return MIPS.flagNames(raw, level: level)
+        }
+    }
+}
+
+extension RISCV {
+    static func flagNames(_ raw: UInt64) -> [String] {
+        let names: [(String, UInt64)] = [
+            ("V", valid), ("R", read), ("W", write), ("X", execute), ("U", user), ("G", global), ("A", accessed),
+            ("D", dirty),
+        ]
+        return names.filter { raw & $0.1 != 0 }.map(\.0)
+    }
+}
+
+extension ARM {
+    static func flagNames(_ raw: UInt64, level: Int, levels: Int) -> [String] {
+        guard raw & valid != 0 else { return [] }
+        let isTableOrPage = raw & tableOrPage != 0
+        if level > 1 && isTableOrPage {
+            let limits: [(String, UInt64)] = [
+                ("PXNTable", pxnTable), ("UXNTable", uxnTable), ("APTable[0]", apTableNoUser),
+                ("APTable[1]", apTableReadOnly),
+            ]
+            return ["TABLE"] + limits.filter { raw & $0.1 != 0 }.map(\.0)
+        }
+        let kind = level == 1 ? (isTableOrPage ? "PAGE" : "RESERVED") : (level == levels ? "RESERVED" : "BLOCK")
+        let names: [(String, UInt64)] = [
+            ("USER", user), ("RO", readOnly), ("AF", accessFlag), ("nG", notGlobal), ("DBM", dirtyBitModifier),
+            ("PXN", privilegedExecuteNever), ("UXN", userExecuteNever),
+        ]
+        return [kind] + names.filter { raw & $0.1 != 0 }.map(\.0)
+    }
+}
+
+extension MIPS {
+    /// A PGD entry is a pointer ("table"); a PTE's names are Linux's software bits, then EntryLo's.
+    static func flagNames(_ raw: UInt64, level: Int) -> [String] {
+        guard level == 1 else { return raw == 0 ? [] : ["table"] }
+        let names: [(String, UInt64)] = [
+            ("present", softwarePresent), ("write", softwareWrite), ("accessed", softwareAccessed),
+            ("modified", softwareModified), ("G", global), ("V", valid), ("D", dirty),
+        ]
+        return names.filter { raw & $0.1 != 0 }.map(\.0)
+    }
+}
