@@ -158,14 +158,10 @@ enum ExplainRenderer {
                         ? "the \(architecture.levelName(fault.level)) entry is not valid"
                         : "the \(architecture.levelName(fault.level)) entry forbids a \(kind.rawValue)")
                         + " (this machine has no kernel: the access stops here)")
-            } else if architecture.encoding != .x86 {
-                lines.append(
-                    "  result   page fault, \(AccessRenderer.faultReason(fault, architecture)), "
-                        + ArchitectureText.trapDetails(fault, architecture))
             } else {
                 lines.append(
-                    "  result   #PF, \(AccessRenderer.faultReason(fault, architecture)), error code \(Format.hex(fault.errorCode)) "
-                        + "(\(AccessRenderer.accessDescription(fault.errorCode))), CR2 = \(Format.hex(address))")
+                    "  result   " + architecture.explainedFault(
+                        fault, reason: AccessRenderer.faultReason(fault, architecture), address: address))
             }
         }
         return lines.joined(separator: "\n") + "\n"

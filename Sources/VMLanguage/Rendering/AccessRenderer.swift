@@ -16,7 +16,7 @@ enum AccessRenderer {
         var text = head(outcome, architecture, showCore: showCore)
         if let fault = outcome.fault, fault.kind == .nonCanonical, !architecture.nonCanonicalIsGeneralProtection {
             // RISC-V and ARM check the top bits as part of translation: a page fault, before any TLB lookup.
-            text += ": page fault (\(faultReason(fault, architecture)), \(ArchitectureText.trapDetails(fault, architecture)))"
+            text += ": page fault (\(faultReason(fault, architecture)), \(architecture.trapDetails(fault)))"
         } else if let fault = outcome.fault, fault.kind == .nonCanonical {
             return text + ": general protection fault, non-canonical address (bits 63:\(architecture.virtualBits - 1) must all be equal)"
         } else {
@@ -25,7 +25,7 @@ enum AccessRenderer {
         if let resolution = outcome.resolution {
             text += " -> kernel" + isolation(outcome.isolationWrites, separateKernel: separateKernel, architecture) + ": "
                 + (outcome.fault?.kind == .reservedBit && resolution == .kernelOops
-                    ? badTable(architecture) : describe(resolution))
+                    ? architecture.badTableVerdict : describe(resolution))
         }
         if let retry = outcome.retry { text += "; retry: " + attempt(retry, architecture) }
         guard let physicalAddress = outcome.physicalAddress else { return text }
@@ -68,18 +68,9 @@ enum AccessRenderer {
             // No error code and no kernel: the fault is where the story ends.
             text += ", page fault (\(faultReason(fault, architecture)))"
         } else if let fault = attempt.fault {
-            text += ", page fault (\(faultReason(fault, architecture)), \(ArchitectureText.trapDetails(fault, architecture)))"
+            text += ", page fault (\(faultReason(fault, architecture)), \(architecture.trapDetails(fault)))"
         }
         return text
-    }
-
-    /// The kernel's verdict on a fault at an entry the hardware rejects. x86's
-    /// error code says so (RSVD), and Linux calls pgtable_bad; RISC-V's scause
-    /// does not, and the handler finds an entry it cannot repair.
-    private static func badTable(_ architecture: Architecture) -> String {
-        architecture.encoding == .riscv
-            ? "oops (a malformed entry: reserved bits or a misaligned superpage, which no handler repairs)"
-            : "oops (\"Bad pagetable\": Linux's pgtable_bad)"
     }
 
     static func describe(_ resolution: FaultResolution) -> String {
@@ -99,7 +90,7 @@ enum AccessRenderer {
     }
 
     static func faultReason(_ fault: Fault, _ architecture: Architecture) -> String {
-        if let reason = ArchitectureText.nativeReason(fault, architecture) { return reason }
+        if let reason = architecture.nativeReason(fault) { return reason }
         switch fault.kind {
         case .notPresent:
             return architecture.hasKernel
@@ -117,13 +108,5 @@ enum AccessRenderer {
         case .nonCanonical: return "non-canonical address"
         case .addressError: return "address error"
         }
-    }
-
-    /// "user write", "kernel instruction fetch", … from #PF error-code bits.
-    static func accessDescription(_ errorCode: UInt64) -> String {
-        let who = errorCode & 4 != 0 ? "user" : "kernel"
-        let what = errorCode & 16 != 0 ? "instruction fetch" : errorCode & 2 != 0 ? "write" : "read"
-        return "\(who) \(what)" + (errorCode & 1 != 0 ? " of a present page" : "")
-            + (errorCode & 8 != 0 ? ", reserved bit (RSVD)" : "")
     }
 }

@@ -73,16 +73,16 @@ enum EventRenderer {
         let register = architecture.baseRegister
         guard outcome.writes.count > 1, let first = outcome.writes.first else {
             guard let write = outcome.writes.first else { return "\(register) unchanged, no flush" }
-            return "\(register) \(ArchitectureText.baseValue(write.previous, architecture)) -> "
-                + ArchitectureText.baseValue(write.written, architecture)
+            return "\(register) \(architecture.baseValueText(write.previous)) -> "
+                + architecture.baseValueText(write.written)
                 + (note.isEmpty ? "" : " (\(note))") + ", "
                 + (write.flushed
                     ? "\(flushText(write, architecture)), kept \(kept)"
                     : "no flush, \(Format.plural(kept, "entry", "entries")) kept")
         }
-        var text = "\(register) \(ArchitectureText.baseValue(first.previous, architecture))"
+        var text = "\(register) \(architecture.baseValueText(first.previous))"
         for write in outcome.writes {
-            text += " -> \(ArchitectureText.baseValue(write.written, architecture)) (\(write.reason.rawValue), "
+            text += " -> \(architecture.baseValueText(write.written)) (\(write.reason.rawValue), "
                 + (write.flushed ? flushText(write, architecture) : "no flush") + ")"
         }
         return text + (note.isEmpty ? "" : ", " + note) + ", \(Format.plural(kept, "entry", "entries")) kept"
@@ -91,7 +91,7 @@ enum EventRenderer {
     /// "TLB flush dropped 0 entries": a flush that found nothing is still a
     /// flush. On RISC-V the satp write is followed by "sfence.vma".
     static func flushText(_ write: CR3Write, _ architecture: Architecture) -> String {
-        "\(ArchitectureText.flushName(architecture)) dropped \(Format.plural(write.dropped, "entry", "entries"))"
+        "\(architecture.flushName) dropped \(Format.plural(write.dropped, "entry", "entries"))"
     }
 
     /// "; 2 TLB entries invalidated, IPI to cpu 1", or the stale-TLB warning.

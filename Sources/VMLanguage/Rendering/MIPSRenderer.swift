@@ -12,7 +12,7 @@ enum MIPSRenderer {
             let segment = outcome.virtualAddress < MIPS.kseg1 ? "kseg0" : "kseg1"
             text += "\(segment), unmapped (no TLB)"
         } else if let fault = outcome.fault, fault.kind == .addressError {
-            text += "\(AccessRenderer.faultReason(fault, architecture)) (\(ArchitectureText.trapDetails(fault, architecture)))"
+            text += "\(AccessRenderer.faultReason(fault, architecture)) (\(architecture.trapDetails(fault)))"
         } else {
             text += attempt(outcome.first, refill: outcome.refill, architecture)
         }
@@ -39,7 +39,7 @@ enum MIPSRenderer {
         }
         text += attempt.tlbHit ? "TLB hit" : "TLB miss"
         if let fault = attempt.fault {
-            text += ", \(AccessRenderer.faultReason(fault, architecture)) (\(ArchitectureText.trapDetails(fault, architecture)))"
+            text += ", \(AccessRenderer.faultReason(fault, architecture)) (\(architecture.trapDetails(fault)))"
         }
         return text
     }

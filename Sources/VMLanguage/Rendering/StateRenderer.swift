@@ -203,7 +203,7 @@ enum StateRenderer {
         let pcid = machine.configuration.pcid ? ", \(architecture.tagName) \(core.pcid)" : ""
         return """
             cpu \(core.index): \(core.mode.rawValue) mode, \(what)
-              \(architecture.baseRegister) \(ArchitectureText.baseValue(core.cr3, architecture)) (\(owner)\(pcid))\(architecture.splitBaseRegisters
+              \(architecture.baseRegister) \(architecture.baseValueText(core.cr3)) (\(owner)\(pcid))\(architecture.splitBaseRegisters
                 ? "\n  TTBR1_EL1 \(Format.hex(core.ttbr1)) (the kernel's \(root), never written after boot)" : "")
               \(architecture.faultAddressRegister) \(Format.hex(core.cr2)) (address of the last page fault)
               \(tlbOccupancy(core))
@@ -281,7 +281,7 @@ enum StateRenderer {
             lines.append(
                 "cpu \(core.index): \(Format.plural(core.tlbHits, "TLB hit")), \(Format.plural(core.tlbMisses, "miss", "misses")) (hit rate \(rate)), "
                     + "\(Format.plural(core.tlbFlushes, "flush", "flushes")), "
-                    + (machine.architecture.encoding == .mips
+                    + (machine.architecture.refillsTLBInSoftware
                         // No hardware walker: each "walk" is the kernel's refill handler.
                         ? "\(Format.plural(core.refills, "TLB refill")) by software (\(core.walkMemoryReads) entries read by the handler), "
                         : "\(Format.plural(core.walks, "page walk")) (\(core.walkMemoryReads) entry reads), ")
@@ -308,7 +308,7 @@ enum StateRenderer {
                     + (faults.major > 0 ? " + major \(faults.major)" : "")
                     + (faults.exceptionFixups > 0 ? " + -EFAULT \(faults.exceptionFixups)" : ""))
         }
-        if machine.architecture.encoding == .arm {
+        if machine.architecture.broadcastsTLBInvalidation {
             // ARM's maintenance reaches every core by itself: compare x86's shootdown IPIs.
             lines.append(
                 "TLB maintenance: \(Format.plural(machine.broadcastInvalidations, "broadcast TLBI")) (tlbi … is), 0 IPIs")

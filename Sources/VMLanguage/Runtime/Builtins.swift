@@ -91,30 +91,30 @@ enum Builtins {
     ]
 
     static let cpuMembers: [(String, Getter)] = [
-        ("asid", { interpreter, value in .integer(UInt64(try register(interpreter, value, "asid", [.riscv, .arm, .mips]).pcid)) }),
-        ("badvaddr", { interpreter, value in .integer(try register(interpreter, value, "badvaddr", [.mips]).cr2) }),
+        ("asid", { interpreter, value in .integer(UInt64(try register(interpreter, value, "asid").pcid)) }),
+        ("badvaddr", { interpreter, value in .integer(try register(interpreter, value, "badvaddr").cr2) }),
         /// Writes of the page-table base register, whatever the architecture calls it (CR3, satp, TTBR0, pgd_current).
         ("base_writes", { interpreter, value in .integer(try core(interpreter, value).cr3Writes) }),
-        ("cr2", { interpreter, value in .integer(try register(interpreter, value, "cr2", [.x86]).cr2) }),
-        ("cr3", { interpreter, value in .integer(try register(interpreter, value, "cr3", [.x86]).cr3) }),
-        ("cr3_writes", { interpreter, value in .integer(try register(interpreter, value, "cr3_writes", [.x86]).cr3Writes) }),
+        ("cr2", { interpreter, value in .integer(try register(interpreter, value, "cr2").cr2) }),
+        ("cr3", { interpreter, value in .integer(try register(interpreter, value, "cr3").cr3) }),
+        ("cr3_writes", { interpreter, value in .integer(try register(interpreter, value, "cr3_writes").cr3Writes) }),
         ("cycles", { interpreter, value in .integer(try core(interpreter, value).cycles.total) }),
-        ("far", { interpreter, value in .integer(try register(interpreter, value, "far", [.arm]).cr2) }),
+        ("far", { interpreter, value in .integer(try register(interpreter, value, "far").cr2) }),
         ("faults", { interpreter, value in .integer(try core(interpreter, value).faults) }),
         ("id", { interpreter, value in .integer(UInt64(try core(interpreter, value).index)) }),
         ("ipis", { interpreter, value in .integer(try core(interpreter, value).interruptsReceived) }),
         ("kernel_entries", { interpreter, value in .integer(try core(interpreter, value).kernelEntries) }),
         ("lazy", { interpreter, value in .boolean(try core(interpreter, value).isLazy) }),
         ("mode", { interpreter, value in .string(try core(interpreter, value).mode.rawValue) }),
-        ("pcid", { interpreter, value in .integer(UInt64(try register(interpreter, value, "pcid", [.x86]).pcid)) }),
+        ("pcid", { interpreter, value in .integer(UInt64(try register(interpreter, value, "pcid").pcid)) }),
         /// MIPS: the PGD the refill handler reads (a kernel variable: MIPS has no base register).
         ("pgd_current", { interpreter, value in
             .integer(
                 interpreter.machine.architecture.rootAddress(
-                    fromRegister: try register(interpreter, value, "pgd_current", [.mips]).cr3))
+                    fromRegister: try register(interpreter, value, "pgd_current").cr3))
         }),
         /// The raw base register (CR3, PTBR, PDBR), whatever the architecture calls it.
-        ("refills", { interpreter, value in .integer(try register(interpreter, value, "refills", [.mips]).refills) }),
+        ("refills", { interpreter, value in .integer(try register(interpreter, value, "refills").refills) }),
         ("ptbr", { interpreter, value in .integer(try core(interpreter, value).cr3) }),
         ("process", { interpreter, value in
             guard let pid = try core(interpreter, value).currentProcess,
@@ -127,9 +127,9 @@ enum Builtins {
             .integer(interpreter.machine.architecture.rootAddress(fromRegister: try core(interpreter, value).cr3))
         }),
         /// RISC-V's names for the base register and the fault address (the same registers as cr3 and cr2).
-        ("satp", { interpreter, value in .integer(try register(interpreter, value, "satp", [.riscv]).cr3) }),
-        ("satp_writes", { interpreter, value in .integer(try register(interpreter, value, "satp_writes", [.riscv]).cr3Writes) }),
-        ("stval", { interpreter, value in .integer(try register(interpreter, value, "stval", [.riscv]).cr2) }),
+        ("satp", { interpreter, value in .integer(try register(interpreter, value, "satp").cr3) }),
+        ("satp_writes", { interpreter, value in .integer(try register(interpreter, value, "satp_writes").cr3Writes) }),
+        ("stval", { interpreter, value in .integer(try register(interpreter, value, "stval").cr2) }),
         ("switches", { interpreter, value in .integer(try core(interpreter, value).contextSwitches) }),
         ("thread", { interpreter, value in
             guard let tid = try core(interpreter, value).currentThread else { return .nothing }
@@ -142,25 +142,25 @@ enum Builtins {
                     generation: Int32(truncatingIfNeeded: interpreter.machineGeneration)))
         }),
         /// ARM's two base registers: TTBR0_EL1 (user half, with the ASID) and TTBR1_EL1 (the kernel's).
-        ("ttbr0", { interpreter, value in .integer(try register(interpreter, value, "ttbr0", [.arm]).cr3) }),
-        ("ttbr0_writes", { interpreter, value in .integer(try register(interpreter, value, "ttbr0_writes", [.arm]).cr3Writes) }),
-        ("ttbr1", { interpreter, value in .integer(try register(interpreter, value, "ttbr1", [.arm]).ttbr1) }),
+        ("ttbr0", { interpreter, value in .integer(try register(interpreter, value, "ttbr0").cr3) }),
+        ("ttbr0_writes", { interpreter, value in .integer(try register(interpreter, value, "ttbr0_writes").cr3Writes) }),
+        ("ttbr1", { interpreter, value in .integer(try register(interpreter, value, "ttbr1").ttbr1) }),
         ("walks", { interpreter, value in .integer(try core(interpreter, value).walks) }),
     ]
 
     static let lastMembers: [(String, Getter)] = [
-        ("error_code", { interpreter, _ in .integer(try cause(interpreter, "error_code", .x86).fault?.errorCode ?? 0) }),
+        ("error_code", { interpreter, _ in .integer(try cause(interpreter, "error_code").fault?.errorCode ?? 0) }),
         /// ARM's ESR_EL1 for the last access (0 when it did not trap).
         ("esr", { interpreter, _ in
-            guard let fault = try cause(interpreter, "esr", .arm).fault else { return .integer(0) }
+            guard let fault = try cause(interpreter, "esr").fault else { return .integer(0) }
             // An undefined instruction in EL0 (a TLBI, an MSR): EC 0x00, IL set.
             if fault.kind == .invalidOpcode { return .integer(1 << 25) }
-            return .integer(ArchitectureText.syndrome(fault, interpreter.machine.architecture))
+            return .integer(interpreter.machine.architecture.syndrome(fault))
         }),
         /// MIPS's Cause.ExcCode for the last access (0 when it did not trap).
         ("exccode", { interpreter, _ in
-            guard let fault = try cause(interpreter, "exccode", .mips).fault else { return .integer(0) }
-            return .integer(ArchitectureText.mipsCause(fault).0)
+            guard let fault = try cause(interpreter, "exccode").fault else { return .integer(0) }
+            return .integer(Architecture.mipsCause(fault).0)
         }),
         ("fault", { interpreter, _ in .string(faultName(try last(interpreter))) }),
         ("hw_fault", { interpreter, _ in .string(try last(interpreter).fault?.kind.rawValue ?? "none") }),
@@ -180,13 +180,13 @@ enum Builtins {
         }),
         /// RISC-V's exception code for the last access (0 when it did not trap).
         ("scause", { interpreter, _ in
-            guard let fault = try cause(interpreter, "scause", .riscv).fault else { return .integer(0) }
-            return .integer(fault.kind == .invalidOpcode ? 2 : ArchitectureText.scause(fault).0)
+            guard let fault = try cause(interpreter, "scause").fault else { return .integer(0) }
+            return .integer(fault.kind == .invalidOpcode ? 2 : Architecture.scause(fault).0)
         }),
         /// MIPS: whether the access took a TLB Refill exception (then it did not hit).
         ("refilled", { interpreter, _ in
             let architecture = interpreter.machine.architecture
-            guard architecture.encoding == .mips else {
+            guard architecture.refillsTLBInSoftware else {
                 throw BuiltinFailure("\(architecture.name) refills its TLB in hardware: last.refilled is MIPS's; last.tlb_hit says whether the access hit")
             }
             return .boolean(try last(interpreter).refill != nil)
@@ -305,10 +305,10 @@ enum Builtins {
     /// refills MIPS's, asid all three's; another architecture's names are
     /// refused with its own.
     private static func register(
-        _ interpreter: Interpreter, _ value: Value, _ member: String, _ families: Set<EntryEncoding>
+        _ interpreter: Interpreter, _ value: Value, _ member: String
     ) throws -> Core {
         let architecture = interpreter.machine.architecture
-        guard families.contains(architecture.encoding) else {
+        guard architecture.hasCPUMember(member) else {
             throw BuiltinFailure(
                 "\(architecture.name) has no cpu.\(member): its registers are \(architecture.registerMembers) "
                     + "(cpu.root for the root table, cpu.base_writes for the base register's writes)")
@@ -316,10 +316,10 @@ enum Builtins {
         return try core(interpreter, value)
     }
 
-    /// The fault code of the last access, where `encoding` is the machine's.
-    private static func cause(_ interpreter: Interpreter, _ member: String, _ encoding: EntryEncoding) throws -> AccessOutcome {
+    /// The fault code of the last access, where `member` is the machine's name for it.
+    private static func cause(_ interpreter: Interpreter, _ member: String) throws -> AccessOutcome {
         let architecture = interpreter.machine.architecture
-        guard architecture.encoding == encoding else {
+        guard architecture.faultCodeMember == "last.\(member)" else {
             throw BuiltinFailure("\(architecture.name) has no last.\(member): its fault code is \(architecture.faultCodeMember)")
         }
         return try last(interpreter)

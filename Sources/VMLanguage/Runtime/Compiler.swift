@@ -154,8 +154,8 @@ struct Compiler {
                             MachineError.needsKernel(architecture: architecture.name, what: "'\(name)'").message,
                             at: bound.range)
                     }
-                    if let instructionSet, instructionSet != architecture.encoding {
-                        throw Diagnostic(ArchitectureText.otherInstructionSet(name, architecture), at: bound.range)
+                    if let instructionSet, !architecture.executes(instructionSet) {
+                        throw Diagnostic(architecture.otherInstructionSet(name), at: bound.range)
                     }
                     interpreter.state.pointee.scope = Unmanaged.passUnretained(scope)
                     try handler(interpreter, bound)

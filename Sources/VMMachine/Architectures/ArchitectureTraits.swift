@@ -60,6 +60,17 @@ extension Architecture {
         }
     }
 
+    /// Whether `cpu.NAME` is one of this architecture's registers (or counts
+    /// of their writes); another architecture's names are refused.
+    public func hasCPUMember(_ member: String) -> Bool {
+        switch encoding {
+        case .x86: return ["cr2", "cr3", "cr3_writes", "pcid"].contains(member)
+        case .riscv: return ["asid", "satp", "satp_writes", "stval"].contains(member)
+        case .arm: return ["asid", "far", "ttbr0", "ttbr0_writes", "ttbr1"].contains(member)
+        case .mips: return ["asid", "badvaddr", "pgd_current", "refills"].contains(member)
+        }
+    }
+
     /// What `last` calls a fault's code here.
     public var faultCodeMember: String {
         switch encoding {
