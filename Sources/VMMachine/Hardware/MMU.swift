@@ -75,29 +75,18 @@ extension Machine {
                 kind: .nonCanonical, address: virtualAddress, errorCode: errorCode(kind: kind, mode: mode, present: false),
                 level: 0)
             raise(fault, into: &outcome.first, core: coreIndex)
-            let resolution = handlePageFault(fault, kind: kind, core: coreIndex)
-            outcome.resolution = resolution
-            count(resolution)
+            let trapReturn = takePageFault(fault, kind: kind, core: coreIndex)
+            outcome.isolationWrites.append(contentsOf: trapReturn.isolationWrites)
+            outcome.resolution = trapReturn.resolution
             return
         }
         var translation = translate(virtualAddress, kind: kind, core: coreIndex, into: &outcome.first)
         if translation == nil, architecture.hasKernel, let fault = outcome.first.fault {
-            // The kernel's page-fault handler runs; if it fixed the mapping, the instruction runs again.
-            // Under KPTI a fault from user mode enters through the trampoline like any exception:
-            // CR3 to the kernel copy, the handler, CR3 back to the user copy, then the retry.
-            let isolated = isolatedProcess(core: coreIndex)
-            if let isolated {
-                outcome.isolationWrites.append(
-                    writeCR3(
-                        cr3(for: isolated, slot: cores[coreIndex].currentSlot, mode: .kernel), core: coreIndex,
-                        flush: false, reason: .kernelEntry))
-            }
-            let resolution = handlePageFault(fault, kind: kind, core: coreIndex)
-            if let isolated, let current = process(isolated.pid) {
-                outcome.isolationWrites.append(returnToUserCopy(current, core: coreIndex))
-            }
+            // The trap: the kernel takes the fault; if it fixed the mapping, the instruction runs again.
+            let trapReturn = takePageFault(fault, kind: kind, core: coreIndex)
+            let resolution = trapReturn.resolution
+            outcome.isolationWrites.append(contentsOf: trapReturn.isolationWrites)
             outcome.resolution = resolution
-            count(resolution)
             if resolution.isResolved {
                 var retry = Attempt()
                 retry.walk.keepsSteps = outcome.first.walk.keepsSteps
@@ -201,17 +190,6 @@ extension Machine {
             entry.pcid = pcid
             cores[coreIndex].tlb.insert(entry, kind: kind)
             return (entry.frameBase | (virtualAddress & (entry.pageSize - 1)), entry.pageSize)
-        }
-    }
-
-    /// Counts a fault the handler could not resolve, by what it became (resolved ones count themselves).
-    func count(_ resolution: FaultResolution) {
-        switch resolution {
-        case .segmentationFault, .addressError: faultCounts.segmentation += 1
-        case .protectionFault: faultCounts.protection += 1
-        case .kernelOops: faultCounts.unresolved += 1
-        case .exceptionFixup: faultCounts.exceptionFixups += 1
-        default: break
         }
     }
 

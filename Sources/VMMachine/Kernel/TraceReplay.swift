@@ -191,9 +191,7 @@ extension Machine {
             return
         }
         guard let fault = attempt.fault else { return }
-        let resolution = handlePageFault(fault, kind: kind, core: coreIndex)
-        count(resolution)
-        if resolution.isResolved {
+        if takePageFault(fault, kind: kind, core: coreIndex).resolution.isResolved {
             attempt.clear()
             if let (physical, _) = translate(virtualAddress, kind: kind, core: coreIndex, into: &attempt) {
                 noteUse(physical)
