@@ -37,8 +37,28 @@ import Testing
         // The kernel table maps no user page: dereferencing one is an oops (xv6 copies with a software walk).
         let read = try machine.access(0x400000, kind: .read)
         #expect(read.fault?.kind == .notPresent && read.resolution == .kernelOops)
-        // Inside a uaccess routine the exception table turns it into -EFAULT.
-        try machine.setUserAccess(true, core: 0, exceptionTable: true)
-        #expect(try machine.access(0x400000, kind: .read).resolution == .exceptionFixup)
+        // Inside a uaccess routine it is xv6's copyin: a software walk of B's
+        // table, no fault, and the bytes through the direct map.
+        _ = try machine.exitKernel(core: 0)
+        #expect(try machine.access(0x400000, kind: .write, storing: 7).physicalAddress != nil)
+        _ = try machine.enterKernel(core: 0)
+        try machine.setUserAccess(true, core: 0, exceptionTable: true, liftingSMAP: false)
+        let copied = try machine.access(0x400000, kind: .read)
+        #expect(copied.softwareCopy && copied.fault == nil && copied.value == 7 && copied.walk.count == 4)
+        // walkaddr finds no valid PTE_U leaf: copyin returns -1.
+        let missing = try machine.access(0x500000, kind: .read)
+        #expect(missing.softwareCopy && missing.physicalAddress == nil && missing.resolution == .exceptionFixup)
+    }
+
+    /// xv6's copyout (kernel/vm.c) refuses a leaf without PTE_W, where copyin reads it.
+    @Test func copyoutNeedsAWritableLeaf() throws {
+        let (machine, a, _) = try machine(separate: true)
+        try machine.map(a.pid, at: 0x600000, size: 0x1000, protection: .readOnly)
+        _ = try machine.enterKernel(core: 0)
+        try machine.setUserAccess(true, core: 0, exceptionTable: true, liftingSMAP: false)
+        #expect(try machine.access(0x600000, kind: .read).physicalAddress != nil)
+        let store = try machine.access(0x600000, kind: .write, storing: 1)
+        #expect(store.physicalAddress == nil && store.resolution == .exceptionFixup)
+        #expect(try machine.access(0x400000, kind: .write, storing: 1).physicalAddress != nil)
     }
 }

@@ -211,6 +211,11 @@ enum KernelCommands {
             them), and a fault on a bad user address is fixed up by the exception
             table: the access fails with -EFAULT (last.fault == "efault") instead
             of an oops. Outside it, the same fault in kernel mode is an oops.
+            With kernel=separate (xv6) the kernel table maps no user page: the
+            block's loads and stores of user addresses are copyin and copyout,
+            which walk the process's table in software (walkaddr: V and U, and W
+            for a store) and move the bytes through the direct map; a bad
+            address returns -1 (last.fault == "efault"), with no page fault.
             """,
         block: .required, needsKernel: true
     ) { interpreter, call in
@@ -222,12 +227,17 @@ enum KernelCommands {
         }
         guard let block = call.block else { return }
         let saved = (machine.cores[core].alignmentCheck, machine.cores[core].inUserAccess)
+        // xv6 (kernel=separate): copyin and copyout walk the user table themselves; no SUM.
+        let separate = machine.configuration.separateKernelTable
         _ = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
-            try machine.setUserAccess(true, core: core, exceptionTable: true)
+            try machine.setUserAccess(true, core: core, exceptionTable: true, liftingSMAP: !separate)
         }
         let instructions = machine.architecture.userAccessInstructions
-        let (begin, end) = ("\(instructions.open.text) on cpu \(core): \(instructions.open.effect)",
-            "\(instructions.close.text) on cpu \(core): \(instructions.close.effect)")
+        let (begin, end) = separate
+            ? ("uaccess on cpu \(core): copyin and copyout (xv6's vm.c), which walk the process's table in software "
+                + "because the kernel table maps no user page", "uaccess on cpu \(core): done")
+            : ("\(instructions.open.text) on cpu \(core): \(instructions.open.effect)",
+                "\(instructions.close.text) on cpu \(core): \(instructions.close.effect)")
         interpreter.report(begin + ", a uaccess routine begins")
         defer {
             // On every path, errors and Ctrl-C included: the flag must not stay set.

@@ -14,6 +14,7 @@ enum AccessRenderer {
     ) -> String {
         if architecture.refillsTLBInSoftware { return MIPSRenderer.line(outcome, architecture: architecture, showCore: showCore) }
         var text = head(outcome, architecture, showCore: showCore)
+        if outcome.softwareCopy { return text + ": " + softwareCopy(outcome, architecture) }
         if let fault = outcome.fault, fault.kind == .nonCanonical, !architecture.nonCanonicalIsGeneralProtection {
             // RISC-V and ARM check the top bits as part of translation: a page fault, before any TLB lookup.
             text += ": page fault (\(faultReason(fault, architecture)), \(architecture.trapDetails(fault)))"
@@ -44,6 +45,24 @@ enum AccessRenderer {
         case .execute: text += "exec \(Format.hex(outcome.virtualAddress))"
         }
         if outcome.mode == .kernel && architecture.hasKernel { text += " (kernel mode)" }
+        return text
+    }
+
+    /// xv6's copyin or copyout: the kernel's own walk of the user table, then
+    /// the bytes through its direct map, or -1.
+    private static func softwareCopy(_ outcome: AccessOutcome, _ architecture: Architecture) -> String {
+        var text = (outcome.kind == .write ? "copyout" : "copyin") + ", the kernel walks the user table (walkaddr)"
+        for position in 0..<outcome.walk.count {
+            let step = outcome.walk[position]
+            text += " \(architecture.levelName(step.level))[\(step.index)]=\(Format.hex(step.entry))"
+        }
+        guard let physicalAddress = outcome.physicalAddress else {
+            return text + ", refused (" + (outcome.kind == .write ? "copyout needs V, U and W" : "copyin needs V and U")
+                + "): returns -1 (-EFAULT)"
+        }
+        text += ", pa \(Format.hex(physicalAddress)) through the direct map"
+        if outcome.pageSize != architecture.pageSize { text += " in a \(Format.size(outcome.pageSize)) page" }
+        if outcome.kind != .write { text += ", value \(outcome.value)" }
         return text
     }
 

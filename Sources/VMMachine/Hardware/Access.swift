@@ -145,6 +145,9 @@ public struct AccessOutcome: Sendable {
     public var refill: Refill?
     /// MIPS: the address was in an unmapped kernel segment (kseg0, kseg1): no TLB.
     public var unmapped = false
+    /// xv6's copyin or copyout: the kernel walked the user table in software
+    /// (the walk holds the entries it read) and no translation took place.
+    public var softwareCopy = false
 
     /// One TLB Refill exception's work: the pair it loaded and where TLBWR put it.
     public struct Refill: Sendable {
@@ -188,6 +191,7 @@ public struct AccessOutcome: Sendable {
         retry = nil
         if refill != nil { refill = nil }
         unmapped = false
+        softwareCopy = false
         physicalAddress = nil
         pageSize = 0
         value = 0

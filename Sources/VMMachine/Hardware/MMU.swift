@@ -45,6 +45,10 @@ extension Machine {
             result!.restart(
                 kind: kind, core: coreIndex, mode: mode, virtualAddress: virtualAddress, keepingWalk: keepingWalk)
         }
+        if _slowPath(isSoftwareUserCopy(virtualAddress, kind: kind, core: coreIndex)) {
+            // Not the MMU's work: xv6's kernel reaches user memory through its own walk (UserCopy.swift).
+            return try copyUser(virtualAddress, kind: kind, storing: value, core: coreIndex, outcome: &result!)
+        }
         try run(virtualAddress, kind: kind, storing: value, core: coreIndex, outcome: &result!)
     }
 
@@ -99,7 +103,7 @@ extension Machine {
     }
 
     /// The load, store or fetch itself, once translated.
-    private func moveData(
+    func moveData(
         _ physicalAddress: UInt64, pageSize: UInt64, kind: AccessKind, storing value: UInt64, outcome: inout AccessOutcome
     ) throws(MachineError) {
         noteUse(physicalAddress)

@@ -244,13 +244,15 @@ extension Machine {
     /// STAC or CLAC: sets or clears EFLAGS.AC, which lifts SMAP. A uaccess
     /// routine (`user_access_begin` … `user_access_end`) is also covered by
     /// the exception table, so its faults on bad addresses become -EFAULT.
-    /// Both instructions are kernel-only (#UD at CPL 3).
-    public func setUserAccess(_ enabled: Bool, core index: Int, exceptionTable: Bool) throws(MachineError)
-        -> PrivilegedOutcome
-    {
+    /// Both instructions are kernel-only (#UD at CPL 3). `liftingSMAP` false
+    /// arms the exception table alone: xv6's copyin needs no SUM, since it
+    /// never touches a user address (UserCopy.swift).
+    public func setUserAccess(
+        _ enabled: Bool, core index: Int, exceptionTable: Bool, liftingSMAP: Bool = true
+    ) throws(MachineError) -> PrivilegedOutcome {
         guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
         if let refused = refuseInUserMode(core: index) { return refused }
-        cores[index].alignmentCheck = enabled
+        cores[index].alignmentCheck = enabled && liftingSMAP
         if exceptionTable || !enabled { cores[index].inUserAccess = enabled }
         return .done(dropped: 0)
     }

@@ -33,11 +33,23 @@ extension Machine {
     /// The present leaf that maps `virtualAddress` under `root`, at whatever
     /// level it is (a 512 GiB Sv48 page is a leaf in the root table), or nil.
     func lookup(root: UInt64, _ virtualAddress: UInt64) -> LeafSlot? {
+        var trace = WalkTrace(keepsSteps: false)
+        return lookup(root: root, virtualAddress, trace: &trace)
+    }
+
+    /// The same, recording each entry read in `trace` (xv6's walkaddr, which
+    /// `explain`-like lines print as the kernel's own walk).
+    func lookup(root: UInt64, _ virtualAddress: UInt64, trace: inout WalkTrace) -> LeafSlot? {
         var table = root
         var level = architecture.levels
         while true {
             let address = entryAddress(in: table, virtualAddress, level: level)
-            let entry = pageEntry(at: address, level: level)
+            let raw = rawTableEntry(at: address)
+            trace.append(
+                WalkStep(
+                    level: level, index: architecture.index(of: virtualAddress, level: level), entryAddress: address,
+                    entry: raw))
+            let entry = architecture.decodeEntry(raw, level: level)
             guard entry.present else { return nil }
             if entry.leaf {
                 let page = virtualAddress & ~(architecture.span(ofLevel: level) - 1)
