@@ -27,6 +27,13 @@ extension Architecture {
     /// PXN and PAN are always on here; RISC-V's SUM is set by uaccess only).
     public var hasSMEPAndSMAPSwitches: Bool { encoding == .x86 }
 
+    /// Whether a fault's code says "instruction fetch": x86's #PF error code
+    /// sets I/D only with NX in the entry format or CR4.SMEP on (SDM vol. 3A
+    /// §4.7), so never on 32-bit paging without SMEP; the others always do.
+    public func errorCodeReportsFetch(smep: Bool) -> Bool {
+        encoding != .x86 || format.noExecute != 0 || smep
+    }
+
     /// What a uaccess routine runs around its access, and what that does:
     /// x86's STAC/CLAC, RISC-V's sstatus.SUM (Linux's __enable_user_access),
     /// ARM's PSTATE.PAN (uaccess_enable_privileged). MIPS has no such

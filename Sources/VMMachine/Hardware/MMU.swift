@@ -211,12 +211,15 @@ extension Machine {
         case failure(Fault)
     }
 
-    /// #PF error code bits for an access (SDM §4.7).
+    /// #PF error code bits for an access (SDM §4.7). I/D (bit 4) is set for
+    /// a fetch only where the CPU can tell one apart: with NX (PAE or 4-level
+    /// paging with EFER.NXE) or CR4.SMEP; under 32-bit paging without SMEP a
+    /// fetch reports as a read. (RISC-V's scause and ARM's ESR always say fetch.)
     private func errorCode(kind: AccessKind, mode: CPUMode, present: Bool) -> UInt64 {
         var code: UInt64 = present ? 1 : 0
         if kind == .write { code |= 1 << 1 }
         if mode == .user { code |= 1 << 2 }
-        if kind == .execute { code |= 1 << 4 }
+        if kind == .execute && architecture.errorCodeReportsFetch(smep: configuration.smep) { code |= 1 << 4 }
         return code
     }
 
