@@ -39,13 +39,30 @@ import Testing
             read 0x80000000
             print last.exccode, cpu.badvaddr == 0x80000000, cpu.refills
             """, quiet: true)
-        #expect(result.output == "0\n1\n2\n3\n4 true 2\n", "\(result.output)")
+        // The first read's TLB Refill exception is TLBL (2), though its retry hit.
+        #expect(result.output == "2\n1\n2\n3\n4 true 2\n", "\(result.output)")
+    }
+
+    /// R4000 User's Manual §5.4: a TLB Refill loads BadVAddr, Cause.ExcCode,
+    /// Context's BadVPN2 and EntryHi (VPN2 and ASID) before the handler runs.
+    @Test func aRefillLoadsTheExceptionRegisters() {
+        let result = run("""
+            machine mips32 asid=on
+            spawn A
+            map A 0x7f002000 rw
+            switch A
+            write 0x7f003008 5
+            print last.exccode, cpu.exccode, cpu.badvaddr == 0x7f003008
+            print cpu.entryhi == (0x7f002000 | cpu.asid), cpu.context == (0x7f003008 >> 13) << 4
+            """, quiet: true)
+        #expect(result.output == "3 3 true\ntrue true\n", "\(result.output)")
     }
 
     @Test func theRefillIsShownStepByStep() {
         let result = run("machine mips32\nspawn A\nmap A 0x400000 rw\nswitch A\nread 0x400000\nsyscall { read 0x80001000 }\n")
         #expect(
-            result.output.contains("read 0x400000: TLB miss, refill exception: the handler reads PGD[1]=0x80"),
+            result.output.contains(
+                "read 0x400000: TLB miss, refill exception (Cause.ExcCode 2 (TLBL), EntryHi 0x400000): the handler reads PGD[1]=0x80"),
             "\(result.output)")
         #expect(result.output.contains(", tlbwr into entry "), "\(result.output)")
         #expect(result.output.contains("read 0x80001000 (kernel mode): kseg0, unmapped (no TLB), pa 0x1000"), "\(result.output)")

@@ -29,7 +29,9 @@ enum MIPSRenderer {
     private static func attempt(_ attempt: Attempt, refill: AccessOutcome.Refill?, _ architecture: Architecture) -> String {
         var text = ""
         if let refill {
-            text = "TLB miss, refill exception: the handler reads"
+            let code = refill.store ? "\(MIPS.storeMissCode) (TLBS)" : "\(MIPS.loadMissCode) (TLBL)"
+            text = "TLB miss, refill exception (Cause.ExcCode \(code), EntryHi \(Format.hex(refill.entryHi))): "
+                + "the handler reads"
             for position in 0..<attempt.walk.count {
                 let step = attempt.walk[position]
                 text += " \(architecture.levelName(step.level))[\(step.index)]=\(Format.hex(step.entry))"

@@ -95,10 +95,15 @@ enum Builtins {
         ("badvaddr", { interpreter, value in .integer(try register(interpreter, value, "badvaddr").cr2) }),
         /// Writes of the page-table base register, whatever the architecture calls it (CR3, satp, TTBR0, pgd_current).
         ("base_writes", { interpreter, value in .integer(try core(interpreter, value).cr3Writes) }),
+        /// MIPS's Context: BadVPN2 of the last TLB exception in bits 22:4.
+        ("context", { interpreter, value in .integer(try register(interpreter, value, "context").context) }),
         ("cr2", { interpreter, value in .integer(try register(interpreter, value, "cr2").cr2) }),
         ("cr3", { interpreter, value in .integer(try register(interpreter, value, "cr3").cr3) }),
         ("cr3_writes", { interpreter, value in .integer(try register(interpreter, value, "cr3_writes").cr3Writes) }),
         ("cycles", { interpreter, value in .integer(try core(interpreter, value).cycles.total) }),
+        /// MIPS's EntryHi as the last TLB exception loaded it (VPN2 and ASID), and Cause.ExcCode.
+        ("entryhi", { interpreter, value in .integer(try register(interpreter, value, "entryhi").entryHi) }),
+        ("exccode", { interpreter, value in .integer(try register(interpreter, value, "exccode").exceptionCode) }),
         ("far", { interpreter, value in .integer(try register(interpreter, value, "far").cr2) }),
         ("faults", { interpreter, value in .integer(try core(interpreter, value).faults) }),
         ("id", { interpreter, value in .integer(UInt64(try core(interpreter, value).index)) }),
@@ -159,7 +164,12 @@ enum Builtins {
         }),
         /// MIPS's Cause.ExcCode for the last access (0 when it did not trap).
         ("exccode", { interpreter, _ in
-            guard let fault = try cause(interpreter, "exccode").fault else { return .integer(0) }
+            let outcome = try cause(interpreter, "exccode")
+            guard let fault = outcome.fault else {
+                // A TLB Refill exception is a trap too: TLBL or TLBS, though the retry then hit.
+                guard outcome.refill != nil else { return .integer(0) }
+                return .integer(outcome.kind == .write ? MIPS.storeMissCode : MIPS.loadMissCode)
+            }
             return .integer(Architecture.mipsCause(fault).0)
         }),
         ("fault", { interpreter, _ in .string(faultName(try last(interpreter))) }),

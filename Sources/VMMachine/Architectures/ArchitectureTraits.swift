@@ -63,7 +63,7 @@ extension Architecture {
         case .x86: return "cpu.cr3, cpu.cr2 and cpu.pcid"
         case .riscv: return "cpu.satp, cpu.stval and cpu.asid"
         case .arm: return "cpu.ttbr0, cpu.ttbr1, cpu.far and cpu.asid"
-        case .mips: return "cpu.pgd_current, cpu.badvaddr and cpu.asid"
+        case .mips: return "cpu.pgd_current, cpu.badvaddr, cpu.exccode, cpu.entryhi, cpu.context and cpu.asid"
         }
     }
 
@@ -74,7 +74,7 @@ extension Architecture {
         case .x86: return ["cr2", "cr3", "cr3_writes", "pcid"].contains(member)
         case .riscv: return ["asid", "satp", "satp_writes", "stval"].contains(member)
         case .arm: return ["asid", "far", "ttbr0", "ttbr0_writes", "ttbr1"].contains(member)
-        case .mips: return ["asid", "badvaddr", "pgd_current", "refills"].contains(member)
+        case .mips: return ["asid", "badvaddr", "context", "entryhi", "exccode", "pgd_current", "refills"].contains(member)
         }
     }
 

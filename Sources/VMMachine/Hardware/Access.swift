@@ -157,6 +157,8 @@ public struct AccessOutcome: Sendable {
         public let entryHi: UInt64
         public let entryLo0: UInt64
         public let entryLo1: UInt64
+        /// The exception was TLBS (a store missed), not TLBL.
+        public var store = false
     }
 
     /// Whether the access hit in the TLB: the translation finally used came

@@ -35,6 +35,14 @@ public struct Core: Sendable {
     public internal(set) var rootEntries: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
     /// CR2: the linear address of the last page fault.
     public internal(set) var cr2: UInt64 = 0
+    /// MIPS: what the CPU loads on a TLB exception (R4000 User's Manual §5.4,
+    /// §6.4): Cause.ExcCode (TLBL 2, TLBS 3, Mod 1, AdEL 4, AdES 5), EntryHi
+    /// (the address's VPN2 and the current ASID) and Context (BadVPN2 in bits
+    /// 22:4; PTEBase, which Linux's mips32 refill handler does not use, is 0).
+    /// BadVAddr is `cr2`.
+    public internal(set) var exceptionCode: UInt64 = 0
+    public internal(set) var entryHi: UInt64 = 0
+    public internal(set) var context: UInt64 = 0
     /// PCID slots (Linux keeps 6 dynamic ASIDs per CPU); one slot, unused, without PCIDs.
     public internal(set) var slots: [AddressSpaceSlot]
     public internal(set) var currentSlot = 0

@@ -30,7 +30,10 @@ extension Machine {
         }
         if outcome.first.fault == nil {
             // A miss: the TLB Refill exception, then the same instruction again.
+            loadExceptionRegisters(
+                virtualAddress, code: kind == .write ? MIPS.storeMissCode : MIPS.loadMissCode, core: index)
             outcome.refill = refillTLB(virtualAddress, core: index, trace: &outcome.first.walk)
+            outcome.refill!.store = kind == .write
             if let translation = lookUpSoftwareTLB(virtualAddress, kind: kind, core: index, into: &outcome.first) {
                 return translation
             }
@@ -76,11 +79,23 @@ extension Machine {
         return (entry.frameBase | (virtualAddress & (architecture.pageSize - 1)), architecture.pageSize)
     }
 
-    /// An exception taken: BadVAddr set, counted. (Its cost depends on the handler that runs.)
+    /// An exception taken: its registers loaded, counted. (Its cost depends on the handler that runs.)
     func takeException(_ fault: Fault, into attempt: inout Attempt, core index: Int) {
         attempt.fault = fault
         cores[index].faults += 1
-        cores[index].cr2 = fault.address
+        loadExceptionRegisters(fault.address, code: Architecture.mipsCause(fault).0, core: index)
+    }
+
+    /// What the CPU writes on a TLB or address-error exception: BadVAddr and
+    /// Cause.ExcCode always; EntryHi and Context for a TLB exception (Refill,
+    /// Invalid, Modified), which the refill handler's TLBWR then uses.
+    private func loadExceptionRegisters(_ virtualAddress: UInt64, code: UInt64, core index: Int) {
+        cores[index].cr2 = virtualAddress
+        cores[index].exceptionCode = code
+        guard code != MIPS.loadAddressErrorCode && code != MIPS.storeAddressErrorCode else { return }
+        let vpn2 = virtualAddress >> (architecture.pageShift + 1)
+        cores[index].entryHi = vpn2 << (architecture.pageShift + 1) | UInt64(cores[index].pcid)
+        cores[index].context = (vpn2 & 0x7FFFF) << 4
     }
 
     /// x86-style bits for the access (write 1, user 2, fetch 4), which the
