@@ -197,9 +197,12 @@ extension Machine {
     }
 
     /// Changes the protection of `size` bytes at `virtualAddress` in `pid`.
-    /// Taking rights away shoots the old entries down; granting them needs no
-    /// flush (x86 does not cache non-permitted translations… a stale entry
-    /// with fewer rights just faults, and the fault handler finds the new one).
+    /// Every present entry whose rights change is flushed, granted rights
+    /// too, as Linux's change_pte_range does when `pte_needs_flush` says so:
+    /// on x86 a change of RW, U/S or NX (`flush_on_change` in
+    /// arch/x86/include/asm/tlbflush.h), on arm64 any hardware bit, and
+    /// everywhere else always (include/asm-generic/tlb.h). Without the flush
+    /// a stale entry with fewer rights would fault once, spuriously.
     /// Copy-on-write pages stay read-only until their fault copies them.
     @discardableResult
     public func protect(
@@ -213,7 +216,7 @@ extension Machine {
             MemoryRegion(start: $0.start, end: $0.end, protection: protection, pageSize: $0.pageSize)
         }
         processes[index].regions.replace(positions, with: [before].compactMap { $0 } + changed + [after].compactMap { $0 })
-        var reduced: [(UInt64, UInt64)] = []
+        var changedPages: [(UInt64, UInt64)] = []
         var count = 0
         for region in changed {
             for leaf in presentLeaves(of: region, root: processes[index].root) {
@@ -224,13 +227,11 @@ extension Machine {
                 guard new != old else { continue }
                 setPageEntry(new, at: leaf.entryAddress, level: leaf.level)
                 count += 1
-                if (old.writable && !new.writable) || (old.executable && !new.executable) {
-                    reduced.append((leaf.page, region.pageSize))
-                }
+                changedPages.append((leaf.page, region.pageSize))
             }
         }
         chargeKernelWork(core: initiator, entries: UInt64(count))
-        let shootdown = reduced.isEmpty ? nil : shootdown(pid, pages: reduced, from: initiator)
+        let shootdown = changedPages.isEmpty ? nil : shootdown(pid, pages: changedPages, from: initiator)
         return ProtectOutcome(changedEntries: count, shootdown: shootdown, splitPages: split)
     }
 }
