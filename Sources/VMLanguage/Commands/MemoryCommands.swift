@@ -106,7 +106,7 @@ enum MemoryCommands {
 
     static let mprotect = CommandSpec(
         name: "mprotect",
-        summary: "change the protection of a range; every entry whose rights change is shot down, granted rights too",
+        summary: "change the protection of a range; every changed entry is shot down from the TLBs, granted rights too",
         parameters: mapParameters,
         options: [sizeOption, protOption], needsKernel: true
     ) { interpreter, call in
