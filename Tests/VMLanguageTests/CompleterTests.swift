@@ -42,7 +42,7 @@ import Testing
     }
 
     @Test func membersAfterADot() {
-        #expect(complete("print tlb.") == ["tlb.entries", "tlb.flushes", "tlb.hits", "tlb.misses", "tlb.sets", "tlb.size", "tlb.stlb_hits", "tlb.ways"])
+        #expect(complete("print tlb.") == ["tlb.entries", "tlb.flushes", "tlb.globals", "tlb.hits", "tlb.misses", "tlb.sets", "tlb.size", "tlb.stlb_hits", "tlb.ways"])
         #expect(complete("print cpu.cr") == ["cpu.cr2", "cpu.cr3", "cpu.cr3_writes"])
         #expect(complete("print faults.") == ["faults.cow", "faults.demand", "faults.efault", "faults.major", "faults.protection", "faults.segv", "faults.spurious", "faults.total", "faults.unresolved"])
         #expect(complete("print cpu[0].tlb.h") == ["cpu[0].tlb.hits"])

@@ -82,6 +82,10 @@ enum Builtins {
     static let tlbMembers: [(String, Getter)] = [
         ("entries", { interpreter, value in .integer(UInt64(try core(interpreter, value).tlb.validCount)) }),
         ("flushes", { interpreter, value in .integer(try core(interpreter, value).tlbFlushes) }),
+        /// Valid entries with the global bit (G, or x86's G with CR4.PGE, or ARM's nG clear): a switch keeps them.
+        ("globals", { interpreter, value in
+            .integer(UInt64(try core(interpreter, value).tlb.entries.reduce(0) { $0 + ($1.valid && $1.global ? 1 : 0) }))
+        }),
         ("hits", { interpreter, value in .integer(try core(interpreter, value).tlbHits) }),
         ("misses", { interpreter, value in .integer(try core(interpreter, value).tlbMisses) }),
         ("sets", { interpreter, value in .integer(UInt64(try core(interpreter, value).tlb.sets)) }),

@@ -66,10 +66,11 @@ public struct Architecture: Sendable, Equatable {
     public let tagShift: UInt64
     public let tagMask: UInt64
     public let tagName: String
-    /// Whether the fence a kernel makes after switching address spaces
-    /// without tags drops global entries too: RISC-V's sfence.vma x0, x0
-    /// does; x86's CR3 write and ARM's TLBI ASIDE1 keep them.
-    public let switchFenceDropsGlobals: Bool
+    /// Whether the full fence xv6 makes around every satp write (sfence.vma
+    /// zero, zero) drops global entries too, as RISC-V's does. Linux's
+    /// switch without ASIDs fences ASID 0 alone and keeps them, as x86's CR3
+    /// write and ARM's TLBI ASIDE1 do.
+    public let fullFenceDropsGlobals: Bool
     /// ARM: a second base register (TTBR1) translates the upper half, chosen by address bit 63.
     public let splitBaseRegisters: Bool
     /// For level L, in byte L: how far right an address shifts to bring that
@@ -98,9 +99,9 @@ public struct Architecture: Sendable, Equatable {
         entryAreaBase: UInt64? = nil, maximumRAM: UInt64 = 1 << 40, rootInRegisters: Bool = false,
         rootTableFlagMask: UInt64 = ~0, baseRegisterFrameMask: UInt64 = ~0,
         baseRegisterMode: UInt64 = 0, tagShift: UInt64 = 0, tagMask: UInt64 = 0xFFF, tagName: String = "PCID",
-        switchFenceDropsGlobals: Bool = false, canonicalBits: Int? = nil, splitBaseRegisters: Bool = false
+        fullFenceDropsGlobals: Bool = false, canonicalBits: Int? = nil, splitBaseRegisters: Bool = false
     ) {
-        self.switchFenceDropsGlobals = switchFenceDropsGlobals
+        self.fullFenceDropsGlobals = fullFenceDropsGlobals
         self.splitBaseRegisters = splitBaseRegisters
         self.baseRegisterFrameMask = baseRegisterFrameMask
         self.baseRegisterMode = baseRegisterMode

@@ -128,6 +128,6 @@ extension Architecture {
             kernelTextBase: 0xFFFF_FFFF_8000_0000, signExtended: true, supportsPCID: true,
             entryAreaBase: RISCV.trampoline, baseRegisterFrameMask: RISCV.satpFrameMask,
             baseRegisterMode: mode, tagShift: RISCV.asidShift, tagMask: RISCV.asidMask, tagName: "ASID",
-            switchFenceDropsGlobals: true)
+            fullFenceDropsGlobals: true)
     }
 }

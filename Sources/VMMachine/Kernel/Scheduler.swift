@@ -119,13 +119,14 @@ extension Machine {
     /// Drops an address space's translations on a core, as a switch to it
     /// must: x86's flushing CR3 write drops the non-global entries (of one
     /// PCID with PCIDs); RISC-V's sfence.vma with rs1 = x0 drops one ASID's
-    /// non-global entries (rs2 = the ASID) or, without ASIDs, every entry,
-    /// global ones too (rs2 = x0: Linux's `local_flush_tlb_all`); ARM's TLBI
-    /// ASIDE1 and MIPS's flush drop one ASID's non-global entries (ASID 0's,
-    /// all of them, without ASIDs).
+    /// non-global entries, ASID 0's without ASIDs (Linux's set_mm_noasid:
+    /// `local_flush_tlb_all_asid(0)`, arch/riscv/mm/context.c);
+    /// xv6's `sfence.vma zero, zero` drops every entry, global ones too. ARM's
+    /// TLBI ASIDE1 and MIPS's flush drop one ASID's non-global entries.
     func dropTranslations(tag: UInt16, core index: Int) -> Int {
         if configuration.pcid { return cores[index].tlb.flush(pcid: tag) }
-        return architecture.switchFenceDropsGlobals ? cores[index].tlb.flushAll() : cores[index].tlb.flushNonGlobal()
+        return architecture.fullFenceDropsGlobals && configuration.separateKernelTable
+            ? cores[index].tlb.flushAll() : cores[index].tlb.flushNonGlobal()
     }
 
     /// KPTI with PCIDs: the user PCID of `slot` is flushed on the next return
