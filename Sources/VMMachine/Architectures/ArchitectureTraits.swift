@@ -23,6 +23,27 @@ extension Architecture {
     /// Shareable domain, so a shootdown sends no IPIs.
     public var broadcastsTLBInvalidation: Bool { encoding == .arm }
 
+    /// How many pages a shootdown invalidates one by one before it flushes
+    /// the whole address space instead, as Linux chooses: x86's
+    /// tlb_single_page_flush_ceiling (33), RISC-V's tlb_flush_all_threshold
+    /// (64, arch/riscv/mm/tlbflush.c), arm64's MAX_DVM_OPS (PTRS_PER_PTE,
+    /// 512 pages, so 511 one by one), MIPS's half a TLB of pairs (tlb-r4k.c
+    /// local_flush_tlb_range: 24 pairs, 48 pages).
+    public var singlePageFlushCeiling: Int {
+        switch encoding {
+        case .x86: return 33
+        case .riscv: return 64
+        case .arm: return 511
+        case .mips: return 48
+        }
+    }
+
+    /// Whether a shootdown interrupts a core that runs a kernel thread on
+    /// the borrowed address space (lazy TLB). x86 skips it and lets it
+    /// flush at its next switch (should_flush_tlb, cpu_tlbstate_shared.is_lazy);
+    /// RISC-V's flush_tlb_mm_range sends the IPI to every hart in mm_cpumask.
+    public var interruptsLazyCores: Bool { encoding != .x86 }
+
     /// x86's CR4.SMEP and CR4.SMAP, which a machine may turn on or off (ARM's
     /// PXN and PAN are always on here; RISC-V's SUM is set by uaccess only).
     public var hasSMEPAndSMAPSwitches: Bool { encoding == .x86 }

@@ -16,18 +16,17 @@ public struct ShootdownOutcome: Sendable, Equatable {
 /// cores running the address space get an IPI and do the same, and the
 /// address space's generation goes up so that cores that merely cached it
 /// (lazy kernel threads, other PCID slots) flush when they next switch to
-/// it. Above 33 pages (`tlb_single_page_flush_ceiling`) a core flushes the
-/// whole address space rather than page by page.
+/// it. Above the architecture's ceiling (x86's 33 pages,
+/// `tlb_single_page_flush_ceiling`; ArchitectureTraits.swift has the others)
+/// a core flushes the whole address space rather than page by page.
 extension Machine {
-    static let singlePageFlushCeiling = 33
-
     func shootdown(_ pid: ProcessID, pages: [(address: UInt64, size: UInt64)], from initiator: Int, everything: Bool = false)
         -> ShootdownOutcome
     {
         guard !pages.isEmpty || everything else {
             return ShootdownOutcome(interruptedCores: [], staleCores: [], entriesInvalidated: 0, fullFlush: false)
         }
-        let fullFlush = everything || pages.count > Self.singlePageFlushCeiling
+        let fullFlush = everything || pages.count > architecture.singlePageFlushCeiling
         if architecture.broadcastsTLBInvalidation { return broadcastInvalidation(pid, pages: pages, from: initiator, full: fullFlush) }
         let enabled = configuration.shootdown
         let index = processIndex(pid)
@@ -38,7 +37,8 @@ extension Machine {
         var invalidated = 0
         for core in cores.indices where cores[core].loadedProcess == pid {
             if core != initiator {
-                guard !cores[core].isLazy else { continue }  // lazy: catches up at its next switch
+                // x86: a lazy core catches up at its next switch; RISC-V interrupts it like any other.
+                guard !cores[core].isLazy || architecture.interruptsLazyCores else { continue }
                 guard enabled else {
                     stale.append(core)
                     continue
