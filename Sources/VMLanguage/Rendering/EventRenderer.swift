@@ -76,14 +76,15 @@ enum EventRenderer {
             return "\(register) \(architecture.baseValueText(write.previous)) -> "
                 + architecture.baseValueText(write.written)
                 + (note.isEmpty ? "" : " (\(note))") + ", "
-                + (write.flushed
+                + (write.refusedPDPTE != nil ? flushText(write, architecture)
+                    : write.flushed
                     ? "\(flushText(write, architecture)), kept \(kept)"
                     : "no flush, \(Format.plural(kept, "entry", "entries")) kept")
         }
         var text = "\(register) \(architecture.baseValueText(first.previous))"
         for write in outcome.writes {
             text += " -> \(architecture.baseValueText(write.written)) (\(write.reason.rawValue), "
-                + (write.flushed ? flushText(write, architecture) : "no flush") + ")"
+                + (write.flushed || write.refusedPDPTE != nil ? flushText(write, architecture) : "no flush") + ")"
         }
         return text + (note.isEmpty ? "" : ", " + note) + ", \(Format.plural(kept, "entry", "entries")) kept"
     }
@@ -91,7 +92,11 @@ enum EventRenderer {
     /// "TLB flush dropped 0 entries": a flush that found nothing is still a
     /// flush. On RISC-V the satp write is followed by "sfence.vma".
     static func flushText(_ write: CR3Write, _ architecture: Architecture) -> String {
-        "\(architecture.flushName) dropped \(Format.plural(write.dropped, "entry", "entries"))"
+        if let refused = write.refusedPDPTE {
+            return "general protection fault (#GP): PDPTE \(refused) is present with a reserved bit set, "
+                + "so nothing was loaded and the switch did not happen (Linux would oops in switch_mm)"
+        }
+        return "\(architecture.flushName) dropped \(Format.plural(write.dropped, "entry", "entries"))"
     }
 
     /// "; 2 TLB entries invalidated, IPI to cpu 1", or the stale-TLB warning.

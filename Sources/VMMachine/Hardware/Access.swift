@@ -246,6 +246,10 @@ public struct CR3Write: Sendable, Equatable {
 
     /// What CR3 holds afterwards (satp: the value written; its bit 63 is MODE's).
     public let value: UInt64
+    /// PAE: the PDPTE (0 to 3) that is present with a reserved bit set in
+    /// the new PDPT, for which the MOV raised #GP: CR3 and the PDPTE
+    /// registers keep their old values (SDM vol. 3A §4.4.1). nil otherwise.
+    public var refusedPDPTE: Int?
 
     public static let noFlushBit: UInt64 = 1 << 63
 }

@@ -146,6 +146,18 @@ extension Machine {
         )
     }
 
+    /// PAE: the first of the four PDPTEs at `root` that a CR3 load refuses,
+    /// one present with a reserved bit set (bits 2:1, 8:5, 63 and those above
+    /// MAXPHYADDR), or nil. Other machines load no entries with the register.
+    func badRootEntry(ofRoot root: UInt64) -> Int? {
+        guard architecture.rootInRegisters else { return nil }
+        let level = architecture.levels
+        return (0..<4).first { slot in
+            let raw = rawTableEntry(at: root + UInt64(slot) * architecture.entryBytes)
+            return architecture.format.isValid(raw) && raw & architecture.reservedBits(level: level, largePage: false) != 0
+        }
+    }
+
     /// PAE: after the kernel writes a PDPTE, every core running on that PDPT
     /// reloads CR3 so that its registers see it (with a TLB flush, as Linux's
     /// `flush_tlb_mm` does). Spawn preallocates the user PDs, so only a PDPTE

@@ -175,6 +175,11 @@ extension Machine {
         guard let thread = thread(tid) else { preconditionFailure("no thread \(tid)") }
         let previous = cores[index].currentThread
         let oldCR3 = cores[index].cr3
+        if _slowPath(architecture.rootInRegisters), let pid = thread.process, cores[index].loadedProcess != pid,
+            let refused = badRootEntry(ofRoot: processes[processIndex(pid)].root)
+        {
+            return refusedSwitch(to: tid, of: pid, pdpte: refused, previous: previous, core: index)
+        }
         var writes: [CR3Write] = []
         var recycled: ProcessID?
         var reused = false
@@ -247,6 +252,29 @@ extension Machine {
 }
 
 extension Machine {
+    /// PAE: the MOV to CR3 for `pid` raises #GP(0), because one of its four
+    /// PDPTEs is present with a reserved bit set (SDM vol. 3A §4.4.1). Nothing
+    /// is loaded: CR3, the PDPTE registers and the TLB keep what they held,
+    /// and the switch does not happen (Linux would oops in switch_mm).
+    private func refusedSwitch(to tid: ThreadID, of pid: ProcessID, pdpte: Int, previous: ThreadID?, core index: Int)
+        -> SwitchOutcome
+    {
+        let oldCR3 = cores[index].cr3
+        cores[index].cr3Writes += 1
+        charge(\.cr3Writes, configuration.costs.cr3Write, core: index)
+        cores[index].faults += 1
+        faultCounts.unresolved += 1
+        let process = processes[processIndex(pid)]
+        var write = CR3Write(
+            reason: .contextSwitch, previous: oldCR3,
+            written: architecture.baseRegisterValue(root: process.root, tag: 0), flushed: false, dropped: 0,
+            value: oldCR3)
+        write.refusedPDPTE = pdpte
+        return SwitchOutcome(
+            core: index, previous: previous, next: tid, kind: .newAddressSpace, oldCR3: oldCR3, newCR3: oldCR3,
+            writes: [write], entriesKept: cores[index].tlb.validCount, recycledSlotOf: nil, reusedSlot: false)
+    }
+
     /// Runs `pid`'s main thread on core `index`.
     @discardableResult
     public func switchTo(_ pid: ProcessID, core index: Int = 0) throws(MachineError) -> SwitchOutcome {
