@@ -82,6 +82,8 @@ enum ProcessCommands {
             The child gets its own page tables mapping the parent's frames; writable
             pages become read-only in both, and the parent's TLB entries are flushed.
             The first write on either side faults, and the kernel copies the page.
+            With kernel=separate (xv6) fork copies every page at once instead, as
+            xv6's uvmcopy does: nothing is shared and nothing flushed.
             """,
         parameters: [
             ParameterSpec("PROC", completion: .process), ParameterSpec("as", .word(["as"]), completion: .words),
@@ -99,8 +101,10 @@ enum ProcessCommands {
         interpreter.report(
             "fork \(reference.name) as \(name): pid \(outcome.child.pid), "
                 + "\(interpreter.machine.architecture.levelName(interpreter.machine.architecture.levels)) at \(Format.hex(outcome.child.root)); "
-                + "\(Format.plural(outcome.sharedPages, "page")) shared copy-on-write"
-                + EventRenderer.shootdownText(outcome.shootdown, what: "\(reference.name)'s TLB entries"))
+                + (interpreter.machine.configuration.separateKernelTable
+                    ? "\(Format.plural(outcome.copiedPages, "page")) copied (xv6's uvmcopy: no copy-on-write)"
+                    : "\(Format.plural(outcome.sharedPages, "page")) shared copy-on-write")
+                + (interpreter.machine.configuration.separateKernelTable ? "" : EventRenderer.shootdownText(outcome.shootdown, what: "\(reference.name)'s TLB entries")))
     }
 
     static let exit = CommandSpec(

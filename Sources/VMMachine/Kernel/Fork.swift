@@ -2,12 +2,16 @@
 /// `copy_present_pte()`: both processes map the same frames read-only ("If
 /// it's a COW mapping, write protect it both in the parent and the child"),
 /// the parent's writable TLB entries are flushed, and the first write to
-/// either side faults and copies (FaultHandler.swift).
+/// either side faults and copies (FaultHandler.swift). xv6's fork
+/// (kernel=separate) copies every page at once instead (uvmcopy in
+/// kernel/vm.c): no sharing, no write-protection, no flush.
 extension Machine {
     public struct ForkOutcome: Sendable {
         public let child: Process
         /// Pages now shared copy-on-write.
         public let sharedPages: Int
+        /// xv6: pages copied into frames of the child's own.
+        public var copiedPages = 0
         public let shootdown: ShootdownOutcome
     }
 
@@ -26,12 +30,22 @@ extension Machine {
         let tablesNeeded = UInt64(processes[parentIndex].tableFrames.count)
         guard tablesNeeded <= allocator.available else { throw .outOfMemory(totalFrames: framesTotal) }
         try checkHostMemory(adding: Int(tablesNeeded) + roots)
+        if configuration.separateKernelTable {
+            // Every present page is copied: check that the frames are there first.
+            let frames = processes[parentIndex].regions.reduce(UInt64(0)) { total, region in
+                total + UInt64(presentLeaves(of: region, root: processes[parentIndex].root).count)
+                    * (region.pageSize / AddressLayout.pageSize)
+            }
+            guard tablesNeeded + frames <= allocator.available else { throw .outOfMemory(totalFrames: framesTotal) }
+            try checkHostMemory(adding: Int(tablesNeeded + frames) + roots)
+        }
         let child = try spawn(name: childName)
         let childIndex = processIndex(child.pid)
         let parentRecord = processes[parentIndex]
         processes[childIndex].regions = parentRecord.regions
         var created: [UInt64] = []
         var shared = 0
+        var copied = 0
         var pages: [(UInt64, UInt64)] = []
         for region in parentRecord.regions {
             // A page in swap is shared through its slot: the child's entry holds it too.
@@ -42,6 +56,11 @@ extension Machine {
                 swapReferences[leaf.entry.swapSlot!, default: 0] += 1
             }
             for leaf in presentLeaves(of: region, root: parentRecord.root) {
+                if configuration.separateKernelTable {
+                    try copyPage(leaf, of: region, into: childIndex, created: &created, core: initiator)
+                    copied += 1
+                    continue
+                }
                 var entry = leaf.entry
                 if region.protection.write {
                     entry.writable = false
@@ -67,7 +86,32 @@ extension Machine {
             core: initiator, zeroed: UInt64(created.count), entries: UInt64(shared + pages.count + created.count))
         // flush_tlb_mm(oldmm): the parent's writable entries must go everywhere.
         let shootdown = shootdown(parent, pages: pages, from: initiator, everything: !pages.isEmpty)
-        return ForkOutcome(child: processes[childIndex], sharedPages: shared, shootdown: shootdown)
+        var outcome = ForkOutcome(child: processes[childIndex], sharedPages: shared, shootdown: shootdown)
+        outcome.copiedPages = copied
+        return outcome
+    }
+
+    /// xv6's uvmcopy for one page: a new frame, the bytes copied, and the
+    /// child's entry with the parent's flags as they are (A and D included).
+    private func copyPage(
+        _ leaf: LeafSlot, of region: MemoryRegion, into childIndex: Int, created: inout [UInt64], core: Int
+    ) throws(MachineError) {
+        let child = processes[childIndex]
+        try makeRoomForUserPage(core: core)
+        let copy = try allocatePage(region.pageSize)
+        let frames = region.pageSize / AddressLayout.pageSize
+        let old = leaf.entry.address & ~(region.pageSize - 1)
+        for offset in 0..<frames {
+            memory.copyFrame(old / AddressLayout.pageSize + offset, to: copy / AddressLayout.pageSize + offset)
+        }
+        let table = try makeTables(
+            root: child.root, mirror: child.userRoot, leaf.page, downTo: leaf.level, user: true, created: &created)
+        var entry = leaf.entry
+        entry.address = copy
+        setPageEntry(entry, at: entryAddress(in: table, leaf.page, level: leaf.level), level: leaf.level)
+        registerUserPage(copy, virtualPage: leaf.page)
+        processes[childIndex].residentPages += frames
+        chargeKernelWork(core: core, copied: frames, entries: 1)
     }
 
     /// Ends a process: cores running it go idle on the kernel's page table,
