@@ -2,8 +2,11 @@
 /// evictions and flushes are easy to see.
 public struct MachineConfiguration: Sendable, Equatable {
     /// How the MMU reads page tables: x86-64 (with the kernel model), or a
-    /// textbook geometry (Architectures/Geometry.swift).
-    public var architecture = Architecture.x86_64
+    /// textbook geometry (Architectures/Geometry.swift). Choosing one resets
+    /// `costs` to its own figures (ArchitectureCosts.swift): set costs after it.
+    public var architecture = Architecture.x86_64 {
+        didSet { costs = architecture.costDefaults }
+    }
     public var tlbEntries = 64
     public var tlbWays = 4
     /// One unified TLB (`tlbEntries` × `tlbWays`), or split arrays.

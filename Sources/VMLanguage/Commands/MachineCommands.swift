@@ -24,6 +24,7 @@ enum MachineCommands {
         ("cost_entry", "cycles per kernel entry and exit, CR3 aside", "assumption: syscall + sysret ~100 cycles", \.kernelEntry),
         ("cost_ipi", "cycles per shootdown IPI, paid by the sender", "Amit, ATC'17: shootdowns take microseconds", \.interProcessorInterrupt),
         ("cost_ipi_receive", "cycles per shootdown IPI, paid by the receiver", "assumption: half the sender's wait", \.interruptReceived),
+        ("cost_refill", "cycles per run of MIPS's TLB Refill handler (or its TLB Modified fast path)", "only MIPS refills its TLB in software: unused elsewhere", \.refillHandler),
     ]
 
     /// Options every machine takes.

@@ -335,16 +335,28 @@ enum StateRenderer {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// Rows whose default comes from measurements of x86 hardware.
+    private static let x86Only: Set<String> = ["cost_stlb", "cost_walk", "cost_dirty"]
+
     /// The cost table: option, cycles, what it charges, where the default comes from.
     static func costs(_ machine: Machine) -> String {
         let rows = MachineCommands.costOptions
         let nameWidth = rows.map(\.name.count).max() ?? 0
         let values = rows.map { String(machine.configuration.costs[keyPath: $0.path]) }
         let valueWidth = values.map(\.count).max() ?? 0
-        var text = "cycle costs (machine … cost_NAME=N changes one):\n"
+        let architecture = machine.architecture
+        var text = "cycle costs of \(architecture.name) (machine … cost_NAME=N changes one):\n"
         for (row, value) in zip(rows, values) {
+            // The architecture's own figure, or x86's, named as such where the row is about x86's hardware.
+            let source = architecture.ownCost(row.path)?.source
+                ?? (architecture.isCostBaseline || !x86Only.contains(row.name) ? row.source : "x86's figure (\(row.source))")
+            var help = row.help
+            if !architecture.isCostBaseline {
+                if row.name == "cost_cr3" { help = "cycles per \(architecture.baseRegister) write" }
+                if row.name == "cost_invlpg" { help = "cycles per TLB invalidation of one address" }
+            }
             text += "  " + Format.padRight(row.name, nameWidth) + "  " + Format.padLeft(value, valueWidth) + "  "
-                + row.help + "\n" + String(repeating: " ", count: nameWidth + valueWidth + 6) + "source: " + row.source + "\n"
+                + help + "\n" + String(repeating: " ", count: nameWidth + valueWidth + 6) + "source: " + source + "\n"
         }
         return text
     }

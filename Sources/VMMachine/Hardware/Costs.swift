@@ -1,5 +1,7 @@
 /// Cycle costs the machine charges, so that lessons can compare designs in
-/// numbers, not predict a real machine. Each default names its source;
+/// numbers, not predict a real machine. These are x86-64's; each other
+/// architecture changes the figures that are its own (ArchitectureCosts.swift).
+/// Each default names its source;
 /// where no source gives a number it says so and why that order of
 /// magnitude. Sources are in shared/MMU-FACTS.md; the README has the table,
 /// and `show costs` prints it. Every one can be changed with `cost_…=`.
@@ -49,6 +51,10 @@ public struct CostModel: Sendable, Equatable {
     /// back to the leaf in memory to set D (SDM §4.8). Assumption: one locked
     /// update, the cost of one walk reference.
     public var dirtyAssist: UInt64 = 25
+    /// MIPS: one run of the kernel's TLB Refill handler (or of the TLB
+    /// Modified fast path), its table reads aside: no other architecture
+    /// runs one, so x86's figure is only a placeholder (ArchitectureCosts.swift).
+    public var refillHandler: UInt64 = 100
 
     /// The largest value a `cost_…=` option takes: large enough for any
     /// lesson, small enough that no run can overflow a counter in practice.

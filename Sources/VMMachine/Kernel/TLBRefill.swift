@@ -13,7 +13,7 @@ extension Machine {
     func refillTLB(_ virtualAddress: UInt64, core index: Int, trace: inout WalkTrace) -> AccessOutcome.Refill {
         cores[index].refills += 1
         cores[index].walks += 1
-        charge(\.translation, configuration.costs.kernelEntry, core: index)
+        charge(\.translation, configuration.costs.refillHandler, core: index)
         let (entryLo0, entryLo1, reads) = readPair(virtualAddress, core: index, trace: &trace)
         cores[index].walkMemoryReads += reads
         charge(\.translation, saturatingMultiply(configuration.costs.walkReference, reads), core: index)
@@ -88,7 +88,7 @@ extension Machine {
                 entry.dirty = true
                 entry.accessed = true
                 setPageEntry(entry, at: leaf.entryAddress, level: leaf.level)
-                charge(\.faults, configuration.costs.kernelEntry, core: index)
+                charge(\.faults, configuration.costs.refillHandler, core: index)
                 chargeKernelWork(core: index, entries: 1)
                 updateTLB(fault.address, core: index)
                 return .markedDirty(page: entry.address)
