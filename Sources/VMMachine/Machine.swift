@@ -196,7 +196,10 @@ public final class Machine {
                 var core = Core(
                     index: $0, cr3: idle, tlb: tlb, slotCount: slots, pcidMask: architecture.tagMask,
                     pcidShift: architecture.tagShift)
-                if architecture.splitBaseRegisters { core.ttbr1 = root }
+                if architecture.splitBaseRegisters {
+                    core.ttbr1 = root
+                    core.tagInUpperBaseRegister = true
+                }
                 return core
             })
         // MIPS's kernel lives in kseg0, which no table maps.

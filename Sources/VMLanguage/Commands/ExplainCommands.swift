@@ -107,7 +107,8 @@ enum ExplainRenderer {
             textbook || architecture.baseRegisterHoldsFrameNumber
             ? "\(architecture.baseRegister) \(Format.hex(core.cr3)) (table at \(Format.hex(explanation.root)))"
             : architecture.splitBaseRegisters && address >> 63 != 0
-                ? "TTBR1_EL1 \(Format.hex(core.ttbr1)) (the kernel's table, for the upper half)"
+                ? "TTBR1_EL1 \(Format.hex(core.ttbr1)) (the kernel's table at \(Format.hex(explanation.root)), "
+                    + "for the upper half)"
                 : "\(architecture.baseRegister) \(Format.hex(explanation.root))"
         lines.append(
             "  walk     " + (explanation.tlbHit ? "(not needed after a hit; what a miss would read) " : "")

@@ -77,7 +77,10 @@ enum MachineCommands {
             riscv64 is Sv39 (mode=sv48: four levels): satp with MODE, ASID and PPN,
             V R W X U G A D entries, leaves at any level, sfence_vma.
             aarch64 has two base registers: TTBR0_EL1 for each process's user half,
-            TTBR1_EL1 for the kernel's table, never switched; TLBI is broadcast.
+            TTBR1_EL1 for the kernel's table, never switched (its bits 63:48 hold the
+            ASID, rewritten on every switch, as TCR_EL1.A1 = 1 asks); TLBI is broadcast.
+            With asid=on, ASIDs (and x86's PCIDs) come from six slots per core, least
+            recently used first: Linux's ASID allocators are global, with generations.
             mips32 has no hardware walker: a 48-entry TLB of page pairs that the
             kernel's refill handler fills, and the kernel in unmapped kseg0.
             csapp is CS:APP's small memory system (14-bit virtual, 12-bit physical

@@ -50,7 +50,9 @@ enum EventRenderer {
         case .newAddressSpace:
             var note = ""
             if machine.configuration.pcid {
-                let tag = "\(machine.architecture.tagName) \(machine.architecture.tag(fromRegister: outcome.newCR3))"
+                // ARM: the ASID goes into TTBR1 (TCR_EL1.A1 = 1), written just before TTBR0.
+                let tag = "\(machine.architecture.tagName) \(machine.cores[outcome.core].pcid)"
+                    + (machine.architecture.splitBaseRegisters ? " in TTBR1_EL1" : "")
                 if let recycled = outcome.recycledSlotOf.flatMap(machine.process) {
                     note = "\(tag): slot of \(recycled.name) recycled"
                 } else if outcome.reusedSlot {

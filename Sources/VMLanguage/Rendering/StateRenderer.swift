@@ -204,7 +204,7 @@ enum StateRenderer {
         return """
             cpu \(core.index): \(core.mode.rawValue) mode, \(what)
               \(architecture.baseRegister) \(architecture.baseValueText(core.cr3)) (\(owner)\(pcid))\(architecture.splitBaseRegisters
-                ? "\n  TTBR1_EL1 \(Format.hex(core.ttbr1)) (the kernel's \(root), never written after boot)" : "")
+                ? "\n  TTBR1_EL1 \(Format.hex(core.ttbr1)) (the kernel's \(root), loaded at boot; with TCR_EL1.A1 = 1 its bits 63:48 are the ASID, rewritten on every switch)" : "")
               \(architecture.faultAddressRegister) \(Format.hex(core.cr2)) (address of the last page fault)
               \(tlbOccupancy(core))
 

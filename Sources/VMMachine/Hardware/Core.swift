@@ -19,9 +19,12 @@ public struct Core: Sendable {
     /// CR3: the physical address of the PML4 the MMU walks; with PCIDs on,
     /// bits 11:0 hold the PCID.
     public internal(set) var cr3: UInt64
-    /// ARM's TTBR1_EL1: the kernel's table for the upper half, loaded at boot
-    /// and never written again (0 where the architecture has one base register).
+    /// ARM's TTBR1_EL1: the kernel's table for the upper half, loaded at boot,
+    /// and with TCR_EL1.A1 = 1, as Linux sets it, the current ASID in bits
+    /// 63:48, written on every switch (0 where the architecture has one base register).
     public internal(set) var ttbr1: UInt64 = 0
+    /// ARM: the ASID is TTBR1's (TCR_EL1.A1 = 1), and TTBR0 holds the table alone.
+    var tagInUpperBaseRegister = false
     public internal(set) var mode: CPUMode = .kernel
     /// The thread running here (nil: idle on the boot page table).
     public internal(set) var currentThread: ThreadID?
@@ -93,7 +96,9 @@ public struct Core: Sendable {
     }
 
     /// The PCID in CR3, the ASID in satp (0 without them).
-    public var pcid: UInt16 { UInt16(truncatingIfNeeded: (cr3 &>> pcidShift) & pcidMask) }
+    public var pcid: UInt16 {
+        UInt16(truncatingIfNeeded: ((tagInUpperBaseRegister ? ttbr1 : cr3) &>> pcidShift) & pcidMask)
+    }
 
     /// The process whose user code runs here; nil when idle or in a kernel thread.
     public var currentProcess: ProcessID? { isLazy ? nil : loadedProcess }

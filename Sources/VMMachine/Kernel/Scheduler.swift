@@ -101,7 +101,14 @@ extension Machine {
     func writeCR3(_ value: UInt64, core index: Int, flush: Bool, reason: CR3Write.Reason) -> CR3Write {
         let previous = cores[index].cr3
         let keep = configuration.pcid && !flush
-        cores[index].cr3 = value
+        if architecture.splitBaseRegisters {
+            // Linux's cpu_do_switch_mm: the ASID into TTBR1 (TCR_EL1.A1 = 1), the table alone into TTBR0.
+            let field = architecture.tagMask << architecture.tagShift
+            cores[index].ttbr1 = cores[index].ttbr1 & ~field | value & field
+            cores[index].cr3 = value & ~field
+        } else {
+            cores[index].cr3 = value
+        }
         loadRootEntries(core: index)
         cores[index].cr3Writes += 1
         charge(\.cr3Writes, configuration.costs.cr3Write, core: index)
@@ -111,9 +118,10 @@ extension Machine {
             chargeFlush(core: index)
         }
         let noFlushRequest = keep && architecture.baseRegisterHasNoFlushBit
+        let loaded = cores[index].cr3
         return CR3Write(
-            reason: reason, previous: previous, written: noFlushRequest ? value | CR3Write.noFlushBit : value, flushed: !keep,
-            dropped: dropped, value: value)
+            reason: reason, previous: previous, written: noFlushRequest ? loaded | CR3Write.noFlushBit : loaded,
+            flushed: !keep, dropped: dropped, value: loaded)
     }
 
     /// Drops an address space's translations on a core, as a switch to it
