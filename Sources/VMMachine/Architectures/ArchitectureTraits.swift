@@ -23,6 +23,17 @@ extension Architecture {
     /// Shareable domain, so a shootdown sends no IPIs.
     public var broadcastsTLBInvalidation: Bool { encoding == .arm }
 
+    /// arm64's Top Byte Ignore for the lower half (TCR_EL1.TBI0 = 1, as Linux
+    /// sets it; TBI1 stays 0): an address whose bit 55 is clear translates with
+    /// its top byte dropped, so a tagged user pointer reaches the same page
+    /// (Documentation/arch/arm64/tagged-pointers.rst). Elsewhere, and in the
+    /// upper half, the address is as given.
+    @inline(__always)
+    public func untagged(_ address: UInt64) -> UInt64 {
+        guard encoding == .arm, address & (1 << 55) == 0 else { return address }
+        return address & 0x00FF_FFFF_FFFF_FFFF
+    }
+
     /// How many pages a shootdown invalidates one by one before it flushes
     /// the whole address space instead, as Linux chooses: x86's
     /// tlb_single_page_flush_ceiling (33), RISC-V's tlb_flush_all_threshold

@@ -118,7 +118,11 @@ extension Architecture {
         switch fault.kind {
         case .notPresent: return "translation fault at \(level)"
         case .reservedBit: return "translation fault at \(level): a reserved descriptor"
-        case .nonCanonical: return "translation fault at L0: bits 63:48 are neither all 0 (TTBR0) nor all 1 (TTBR1)"
+        case .nonCanonical:
+            // TBI0: the lower half's top byte is a tag, so only bits 55:48 must be 0 there.
+            return fault.address & (1 << 55) == 0
+                ? "translation fault at L0: bits 55:48 are not all 0 (TTBR0's range; its top byte is a tag)"
+                : "translation fault at L0: bits 63:48 are not all 1 (TTBR1's range, whose top byte is not ignored)"
         case .protection:
             switch fault.check {
             case .rights: return "permission fault at \(level)"

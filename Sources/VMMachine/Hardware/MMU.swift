@@ -49,7 +49,8 @@ extension Machine {
             // Not the MMU's work: xv6's kernel reaches user memory through its own walk (UserCopy.swift).
             return try copyUser(virtualAddress, kind: kind, storing: value, core: coreIndex, outcome: &result!)
         }
-        try run(virtualAddress, kind: kind, storing: value, core: coreIndex, outcome: &result!)
+        // arm64's TBI0: a tagged user pointer translates without its tag (the line shows it as given).
+        try run(architecture.untagged(virtualAddress), kind: kind, storing: value, core: coreIndex, outcome: &result!)
     }
 
     /// The access proper: translation, the fault handler and its retry, the data.
