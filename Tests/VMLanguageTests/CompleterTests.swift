@@ -25,11 +25,11 @@ import Testing
         #expect(complete("switch ") == ["Alpha", "Beta", "cpu="])
         #expect(complete("switch A") == ["Alpha"])
         #expect(complete("map B") == ["Beta"])
-        #expect(complete("show pagetable ") == ["Alpha", "Beta", "format="])
+        #expect(complete("show pagetable ") == ["Alpha", "Beta", "format=", "va="])
     }
 
     @Test func wordChoicesAndOptions() {
-        #expect(complete("show ") == ["costs", "cpu", "format=", "frames", "memory", "pagetable", "processes", "tlb"])
+        #expect(complete("show ") == ["costs", "cpu", "format=", "frames", "memory", "pagetable", "processes", "tlb", "va="])
         #expect(complete("show p") == ["pagetable", "processes"])
         #expect(complete("map Alpha 0x1000 ") == ["page=", "populate=", "prot=", "r", "rw", "rwx", "rx", "size="])
         #expect(complete("map Alpha 0x1000 s") == ["size="])

@@ -15,6 +15,8 @@ enum ShowCommands {
             show pagetable A B format=dot   the tables of A and B as one Graphviz graph:
                                   a table page they share (the kernel half) is one node
             show pagetable A format=vmprint   as xv6's vmprint() prints it
+            show pagetable A format=vmprint va=on   the 2024 pgtbl lab's form: each
+                                  entry's virtual address instead of its index
             show tlb              the valid entries of the current core's TLB
             show cpu              each core's mode, CR3 and CR2
             show frames           how physical frames are used, by owner
@@ -31,14 +33,22 @@ enum ShowCommands {
         options: [
             OptionSpec(
                 "format", .word(["text", "dot", "vmprint"]), placeholder: "text|dot|vmprint",
-                help: "pagetable: a text tree (default), Graphviz DOT, or xv6's vmprint")
+                help: "pagetable: a text tree (default), Graphviz DOT, or xv6's vmprint"),
+            OptionSpec(
+                "va", .word(["on", "off"]), placeholder: "on|off",
+                help: "with format=vmprint: each entry's virtual address, as the 2024 pgtbl lab prints it (default off)"),
         ]
     ) { interpreter, call in
         let topic = interpreter.word(call.arguments[0])
         let machine = interpreter.machine
-        if topic != "pagetable", let extra = call.argument(1) ?? call.option("format").map(\.value) {
-            throw Diagnostic("'show \(topic)' takes no process and no format", at: extra.range)
+        if topic != "pagetable", let extra = call.argument(1) ?? call.option("format").map(\.value) ?? call.option("va").map(\.value) {
+            throw Diagnostic("'show \(topic)' takes no process, no format= and no va=", at: extra.range)
         }
+        let format = call.option("format").map { interpreter.word($0.value) }
+        if let va = call.option("va"), format != "vmprint" {
+            throw Diagnostic("va= chooses vmprint's form: give format=vmprint too", at: va.nameRange)
+        }
+        let virtualAddresses = call.option("va").map { interpreter.word($0.value) == "on" } ?? false
         let text: String
         var figure: (() -> Figure)?
         switch topic {
@@ -65,9 +75,10 @@ enum ShowCommands {
             }
             let processes = try call.arguments.dropFirst().map { try interpreter.process($0).1 }
             figure = { Figure(content: .pageTables(PageTableGraph(processes, machine: machine))) }
-            switch call.option("format").map({ interpreter.word($0.value) }) {
+            switch format {
             case "dot": text = DotRenderer.pageTables(processes, machine: machine)
-            case "vmprint": text = processes.map { VMPrint.pageTable($0, machine: machine) }.joined()
+            case "vmprint":
+                text = processes.map { VMPrint.pageTable($0, machine: machine, virtualAddresses: virtualAddresses) }.joined()
             default:
                 text = processes.map { StateRenderer.pageTable($0, machine: machine) }.joined()
             }

@@ -245,6 +245,15 @@ public struct Architecture: Sendable, Equatable {
     /// (bits 63 down to the top virtual bit all equal, else #GP: 63:47 with 4
     /// levels, 63:56 with 5), elsewhere no bits above the virtual width.
     @inline(__always)
+    /// `address` made canonical: its top bits filled from the highest one the
+    /// tables index, where the architecture sign-extends (x86-64, RISC-V: an
+    /// index of 256 or more in the root is the upper half); ARM's TTBR0 and
+    /// the 32-bit machines take addresses as they are.
+    public func canonical(_ address: UInt64) -> UInt64 {
+        guard canonicalTop > 1, (address >> canonicalShift) & 1 != 0 else { return address }
+        return address | canonicalTop << canonicalShift
+    }
+
     public func isCanonical(_ address: UInt64) -> Bool {
         let top = address &>> canonicalShift
         return top == 0 || top == canonicalTop
