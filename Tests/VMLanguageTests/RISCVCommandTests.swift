@@ -74,9 +74,13 @@ import Testing
             """, quiet: true)
         let lines = result.output.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("page table 0x0000000000") == true, "\(result.output)")
-        #expect(lines.count == 7, "\(result.output)")  // root line, 3 steps to 0x1000, 3 to the trampoline
+        // The root line, 3 steps to 0x1000, 2 to TRAPFRAME's table, then TRAPFRAME and TRAMPOLINE, as in xv6's.
+        #expect(lines.count == 8, "\(result.output)")
         #expect(lines[1].hasPrefix(" ..0: pte 0x") && lines[2].hasPrefix(" .. ..0: pte ") && lines[3].hasPrefix(" .. .. ..1: pte "))
-        #expect(lines[6].hasPrefix(" .. .. ..511: pte 0x000000000000046b pa 0x0000000000001000"), "\(result.output)")
+        #expect(lines[4].hasPrefix(" ..255: pte ") && lines[5].hasPrefix(" .. ..511: pte "), "\(result.output)")
+        // xv6's flags: TRAPFRAME V R W A D (0xc7), TRAMPOLINE V R X A (0x4b).
+        #expect(lines[6].hasPrefix(" .. .. ..510: pte 0x00000000000") && lines[6].contains("c7 pa "), "\(result.output)")
+        #expect(lines[7].hasPrefix(" .. .. ..511: pte 0x000000000000044b pa 0x0000000000001000"), "\(result.output)")
     }
 
     /// RISC-V's words where x86 has its own: satp, sfence.vma, csrs sstatus.

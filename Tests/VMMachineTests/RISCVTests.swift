@@ -220,13 +220,22 @@ import Testing
         #expect(machine.cores[0].cr2 == 0x40_0000_0000 && machine.faultCounts.segmentation == 1)
     }
 
-    /// xv6's design runs on Sv39: the process's table holds the trampoline's
-    /// entry only, and each trap switches satp twice with a full fence.
+    /// xv6's design runs on Sv39, laid out as xv6 lays it out: the process's
+    /// own table maps TRAMPOLINE and TRAPFRAME under root entry 255 (MAXVA is
+    /// 1 << 38), and each trap switches satp twice with a full fence.
     @Test func xv6SeparateKernelTable() throws {
         let machine = try self.machine(separate: true)
         let process = try machine.spawn(name: "A")
         let userRoot = try #require(process.userRoot)
-        #expect(machine.presentEntries(ofTable: userRoot, level: machine.architecture.levels).map(\.index) == [511])
+        #expect(machine.presentEntries(ofTable: userRoot, level: machine.architecture.levels).map(\.index) == [255])
+        let trampoline = try #require(machine.lookup(root: userRoot, RISCV.xv6Trampoline))
+        #expect(trampoline.entry.executable && !trampoline.entry.writable && !trampoline.entry.user && !trampoline.entry.global)
+        let trapframe = try #require(machine.lookup(root: userRoot, RISCV.xv6Trapframe))
+        #expect(trapframe.entry.writable && !trapframe.entry.executable && !trapframe.entry.user)
+        #expect(machine.lookup(root: machine.kernelRoot, RISCV.xv6Trampoline)?.entry.address == trampoline.entry.address)
+        #expect(throws: MachineError.notUserAddress(address: RISCV.xv6Trapframe, userEnd: RISCV.xv6Trapframe)) {
+            try machine.map(process.pid, at: RISCV.xv6Trapframe, size: 0x1000, protection: .readWrite)
+        }
         try machine.map(process.pid, at: 0x1000, size: 0x1000, protection: .readWrite)
         _ = try machine.switchTo(process.pid, core: 0)
         let before = machine.cores[0].cr3Writes

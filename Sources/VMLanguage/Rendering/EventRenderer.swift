@@ -15,6 +15,12 @@ enum EventRenderer {
             return "spawn \(process.name): pid \(process.pid), \(root) at \(Format.hex(process.root)) for TTBR0_EL1, "
                 + "its user half only; the kernel's \(root) at \(Format.hex(machine.kernelRoot)) stays in TTBR1_EL1"
         }
+        if machine.configuration.separateKernelTable, machine.architecture.hasXv6Layout, let userRoot = process.userRoot {
+            // xv6's proc_pagetable: its own trampoline and trapframe entries, nothing shared with the kernel.
+            return "spawn \(process.name): pid \(process.pid), \(root) at \(Format.hex(userRoot)) with TRAMPOLINE at "
+                + "\(Format.hex(RISCV.xv6Trampoline)) and its TRAPFRAME at \(Format.hex(RISCV.xv6Trapframe)), as xv6's "
+                + "proc_pagetable maps them; in the kernel the core runs on the master \(root) at \(Format.hex(machine.kernelRoot))"
+        }
         if machine.configuration.separateKernelTable, let userRoot = process.userRoot {
             // xv6's design: the process's own table; the kernel runs on the master table.
             let trampoline = machine.presentEntries(ofTable: userRoot, level: machine.architecture.levels).map { String($0.index) }

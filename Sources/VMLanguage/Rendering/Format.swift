@@ -75,6 +75,11 @@ extension MachineError {
         case .emptyRange:
             return "size must be at least one page (4K)"
         case .notUserAddress(let address, let userEnd):
+            // xv6's user memory ends below TRAPFRAME and TRAMPOLINE, which the kernel maps in every process.
+            if userEnd == RISCV.xv6Trapframe {
+                return "\(Format.hex(address)) is not in user memory (0 to \(Format.hex(userEnd - 1))): "
+                    + "xv6 keeps TRAPFRAME and TRAMPOLINE above it in every process's table"
+            }
             return "\(Format.hex(address)) is not in the user half (0 to \(Format.hex(userEnd - 1))); "
                 + "the kernel half is shared and is not mapped per process"
         case .alreadyMapped(let process, let address):

@@ -34,6 +34,12 @@ extension Architecture {
         return address & 0x00FF_FFFF_FFFF_FFFF
     }
 
+    /// Whether the separate-kernel design (kernel=separate) lays a process out
+    /// as xv6 does: RISC-V, xv6's own architecture (TRAMPOLINE and TRAPFRAME
+    /// at the top of the user half, in the process's own tables). On x86 the
+    /// design keeps vmlab's layout.
+    public var hasXv6Layout: Bool { encoding == .riscv }
+
     /// How many pages a shootdown invalidates one by one before it flushes
     /// the whole address space instead, as Linux chooses: x86's
     /// tlb_single_page_flush_ceiling (33), RISC-V's tlb_flush_all_threshold

@@ -97,9 +97,13 @@ public enum RISCV {
         largePage: read | write | execute, global: global, frameMask: frameMask, frameRightShift: frameShift,
         frameLeftShift: 12, reservedBits: .riscv, family: .riscv)
 
-    /// The trampoline page, where xv6 maps it: the highest virtual page
-    /// (xv6's TRAMPOLINE is MAXVA - 4096), here in the sign-extended kernel half.
+    /// Linux's entry page: the highest virtual page, in the sign-extended kernel half.
     static let trampoline: UInt64 = 0xFFFF_FFFF_FFFF_F000
+    /// xv6's layout (kernel/memlayout.h): MAXVA is 1 << 38, one bit below
+    /// Sv39's so that no address needs sign extension; TRAMPOLINE is its last
+    /// page, TRAPFRAME the one below, and user memory ends beneath them.
+    public static let xv6Trampoline: UInt64 = (1 << 38) - 0x1000
+    public static let xv6Trapframe: UInt64 = (1 << 38) - 0x2000
 }
 
 extension Architecture {

@@ -39,8 +39,10 @@ extension Machine {
         if architecture.kernelTextBase != architecture.directMapBase {
             try installKernelLeaf(architecture.kernelTextBase, 0, level: 2, text)
         }
-        if let entryArea = architecture.entryAreaBase {
-            let trampoline = PageEntry.leaf(at: 0, writable: false, user: false, executable: true, accessed: true, global: true)
+        if let entryArea {
+            // xv6 sets no G bit anywhere.
+            let trampoline = PageEntry.leaf(
+                at: 0, writable: false, user: false, executable: true, accessed: true, global: !xv6Layout)
             try installKernelLeaf(entryArea, AddressLayout.entryCodePhysical, level: 1, trampoline)
         }
     }
@@ -62,10 +64,50 @@ extension Machine {
     func kernelEntries(forUserCopy: Bool) -> [Int] {
         // ARM: the kernel's table is TTBR1's; a process's table holds none of it.
         guard !architecture.splitBaseRegisters else { return [] }
-        let trampoline = architecture.entryAreaBase.map { architecture.index(of: $0, level: architecture.levels) }
+        // xv6: the trampoline is mapped in the process's own tables (mapXv6TrapPages), not shared by a root entry.
+        if forUserCopy && xv6Layout { return [] }
+        let trampoline = entryArea.map { architecture.index(of: $0, level: architecture.levels) }
         return (architecture.firstKernelIndex..<Int(architecture.entriesPerTable)).filter { index in
             pageEntry(at: kernelRoot + UInt64(index) * architecture.entryBytes, level: architecture.levels).present
                 && (!forUserCopy || index == trampoline)
         }
+    }
+}
+
+/// xv6's layout on RISC-V (kernel=separate): the trampoline page at
+/// TRAMPOLINE (MAXVA - 4096) in every process's own table and in the
+/// kernel's, a TRAPFRAME page of the process's own below it, and user memory
+/// under both (xv6's proc_pagetable and kvmmake).
+extension Machine {
+    /// Where this machine's kernel entry code runs: xv6's TRAMPOLINE, or the architecture's entry area.
+    var entryArea: UInt64? {
+        xv6Layout ? RISCV.xv6Trampoline : architecture.entryAreaBase
+    }
+
+    /// The end of what user mappings may use: below xv6's TRAPFRAME, else the user half's end.
+    public var userSpaceEnd: UInt64 {
+        xv6Layout ? RISCV.xv6Trapframe : architecture.userEnd
+    }
+
+    var xv6Layout: Bool { configuration.separateKernelTable && architecture.hasXv6Layout }
+
+    /// proc_pagetable: TRAMPOLINE (R X, shared code, not U, not global: xv6
+    /// uses no G bit) and a zeroed TRAPFRAME page (R W, not U) in the
+    /// process's tables, both copies sharing them. Returns the frames taken
+    /// (the trapframe and any table), which the process owns.
+    func mapXv6TrapPages(root: UInt64, userRoot: UInt64) throws(MachineError) -> [UInt64] {
+        var created: [UInt64] = []
+        let trampoline = PageEntry.leaf(
+            at: AddressLayout.entryCodePhysical, writable: false, user: false, executable: true, accessed: true)
+        var table = try makeTables(root: userRoot, mirror: root, RISCV.xv6Trampoline, downTo: 1, user: false, created: &created)
+        setPageEntry(trampoline, at: entryAddress(in: table, RISCV.xv6Trampoline, level: 1), level: 1)
+        guard let frame = allocator.allocate() else { throw .outOfMemory(totalFrames: framesTotal) }
+        memory.discard(frame: frame)  // a zeroed page
+        let trapframe = PageEntry.leaf(
+            at: frame * AddressLayout.pageSize, writable: true, user: false, executable: false, accessed: true,
+            dirty: true)
+        table = try makeTables(root: userRoot, mirror: root, RISCV.xv6Trapframe, downTo: 1, user: false, created: &created)
+        setPageEntry(trapframe, at: entryAddress(in: table, RISCV.xv6Trapframe, level: 1), level: 1)
+        return created + [frame]
     }
 }

@@ -35,7 +35,7 @@ extension Machine {
         var write: CR3Write?
         if let pid = cores[index].loadedProcess, let process = process(pid), process.userRoot != nil {
             // The trampoline is mapped in the user copy; from there, SWITCH_TO_KERNEL_CR3.
-            fetches.append(try access(architecture.entryAreaBase ?? 0, kind: .execute, core: index))
+            fetches.append(try access(entryArea ?? 0, kind: .execute, core: index))
             write = writeCR3(
                 cr3(for: process, slot: cores[index].currentSlot, mode: .kernel), core: index, flush: false,
                 reason: .kernelEntry)
@@ -58,7 +58,7 @@ extension Machine {
         var write: CR3Write?
         var fetches: [AccessOutcome] = []
         if let pid = cores[index].loadedProcess, let process = process(pid), process.userRoot != nil {
-            fetches.append(try access(architecture.entryAreaBase ?? 0, kind: .execute, core: index))
+            fetches.append(try access(entryArea ?? 0, kind: .execute, core: index))
             write = returnToUserCopy(process, core: index)
         }
         cores[index].mode = .user

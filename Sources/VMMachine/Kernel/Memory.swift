@@ -37,13 +37,13 @@ extension Machine {
         }
         guard virtualAddress % pageSize == 0 else { throw .misaligned(address: virtualAddress, alignment: pageSize) }
         guard size > 0 else { throw .emptyRange }
-        guard architecture.isUser(virtualAddress) else {
-            throw .notUserAddress(address: virtualAddress, userEnd: architecture.userEnd)
+        guard virtualAddress < userSpaceEnd else {
+            throw .notUserAddress(address: virtualAddress, userEnd: userSpaceEnd)
         }
         // The end is checked before anything adds to it: user values never reach a trapping `+`.
         let (end, overflow) = virtualAddress.addingReportingOverflow(size)
-        guard !overflow, end <= architecture.userEnd else {
-            throw .notUserAddress(address: overflow ? UInt64.max : end - 1, userEnd: architecture.userEnd)
+        guard !overflow, end <= userSpaceEnd else {
+            throw .notUserAddress(address: overflow ? UInt64.max : end - 1, userEnd: userSpaceEnd)
         }
         guard size % pageSize == 0 else {
             throw pageSize == AddressLayout.pageSize

@@ -28,6 +28,10 @@ extension Machine {
                 copyRootEntry(index, from: kernelRoot, to: userRoot)
             }
         }
+        if xv6Layout, let userRoot {
+            try checkHostMemory(adding: 4)
+            frames += try mapXv6TrapPages(root: root, userRoot: userRoot)
+        }
         if architecture.rootInRegisters {
             // PAE: a PDPTE reaches the CPU only with a CR3 load, so Linux
             // allocates every user PD with the PDPT (pgd_alloc's

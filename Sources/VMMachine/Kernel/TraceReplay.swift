@@ -82,10 +82,10 @@ extension Machine {
             }
             cursor = max(cursor, region.end)
         }
-        if cursor < architecture.userEnd {
+        if cursor < userSpaceEnd {
             gaps.append(
                 MemoryRegion(
-                    start: cursor, end: architecture.userEnd, protection: Protection(write: true, execute: true),
+                    start: cursor, end: userSpaceEnd, protection: Protection(write: true, execute: true),
                     pageSize: AddressLayout.pageSize))
         }
         for gap in gaps { insert(gap, into: index) }
