@@ -91,6 +91,12 @@ enum MachineCommands {
             with poke or load a page dump, and type TLB entries in with tlbset; reads
             move one byte. The geometry options override a preset's numbers.
             Processes of the old machine are gone.
+            What the model leaves out: fresh entries start old and clean (A = 0,
+            D = 0; Linux makes them young), and a read fault maps a page of its own,
+            not the shared zero page; KPTI runs on 4-level x86-64 only (not LA57,
+            not i386); xv6's kernel table keeps vmlab's megapages and G bits, with
+            one fence per satp write; each machine's cycle figures are listed, with
+            their sources or marked as assumptions, by show costs.
             """,
         parameters: [ParameterSpec("ARCH", .word(MachineConfiguration.supportedArchitectures), completion: .words)],
         options: commonOptions + GeometryOptions.all + kernelOptions
