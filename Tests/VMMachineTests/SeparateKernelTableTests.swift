@@ -61,4 +61,28 @@ import Testing
         #expect(store.physicalAddress == nil && store.resolution == .exceptionFixup)
         #expect(try machine.access(0x400000, kind: .write, storing: 1).physicalAddress != nil)
     }
+
+    /// xv6's spawn takes its trapframe and tables only after checking they
+    /// are there: running out of memory part-way leaks no frame.
+    @Test func anXv6SpawnThatRunsOutOfMemoryTakesNothing() throws {
+        var configuration = MachineConfiguration()
+        configuration.architecture = .riscv64Sv39
+        configuration.kpti = true
+        configuration.separateKernelTable = true
+        configuration.ramBytes = 4 << 20
+        let machine = try Machine(configuration)
+        var spawned = 0
+        while true {
+            let used = machine.allocator.used
+            do {
+                _ = try machine.spawn(name: "P\(spawned)")
+                spawned += 1
+            } catch {
+                #expect(error == .outOfMemory(totalFrames: machine.framesTotal))
+                #expect(machine.allocator.used == used, "a refused spawn took frames")
+                break
+            }
+        }
+        #expect(spawned > 10)
+    }
 }

@@ -12,8 +12,10 @@ extension Machine {
     @discardableResult
     public func spawn(name: String) throws(MachineError) -> Process {
         let tables = configuration.kpti ? 2 : 1
-        try checkHostMemory(adding: tables)
-        guard allocator.available >= UInt64(tables) else { throw .outOfMemory(totalFrames: framesTotal) }
+        // xv6: the trapframe and up to two tables for TRAMPOLINE's and TRAPFRAME's entries, checked before anything is taken.
+        let trapPages = xv6Layout ? 3 : 0
+        try checkHostMemory(adding: tables + trapPages)
+        guard allocator.available >= UInt64(tables + trapPages) else { throw .outOfMemory(totalFrames: framesTotal) }
         var frames: [UInt64] = []
         for _ in 0..<tables {
             frames.append(allocator.allocate()!)
@@ -29,7 +31,6 @@ extension Machine {
             }
         }
         if xv6Layout, let userRoot {
-            try checkHostMemory(adding: 4)
             frames += try mapXv6TrapPages(root: root, userRoot: userRoot)
         }
         if architecture.rootInRegisters {
