@@ -224,7 +224,9 @@ extension Machine {
                 var new = old
                 new.writable = protection.write && mappingCount(old.address) == 1
                 new.executable = protection.execute
-                guard new != old else { continue }
+                // What memory holds decides: i386's entries have no NX bit, so rx and r are one entry there.
+                let raw = architecture.encodeEntry(new, level: leaf.level)
+                guard raw != architecture.encodeEntry(old, level: leaf.level) else { continue }
                 setPageEntry(new, at: leaf.entryAddress, level: leaf.level)
                 count += 1
                 changedPages.append((leaf.page, region.pageSize))
