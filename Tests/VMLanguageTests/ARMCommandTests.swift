@@ -65,4 +65,13 @@ import Testing
         let result = run("machine aarch64\nspawn A\nmap A 0x400000 rw\nshow pagetable A format=dot\n", quiet: true)
         #expect(result.output.contains("label=\"A (pid 1)\\nTTBR0_EL1\"]"), "\(result.output)")
     }
+
+    /// The legend keys only what is drawn, in the machine's words: KPTI's
+    /// dashed user copy only where a process has one, the root by its name.
+    @Test func theLegendNamesWhatIsDrawn() {
+        let plain = run("machine riscv64\nspawn A\nshow pagetable A format=dot\n", quiet: true).output
+        #expect(!plain.contains("legend_kpti") && plain.contains("every L2 points at it"), "\(plain)")
+        let isolated = run("machine x86_64 kpti=on\nspawn A\nshow pagetable A format=dot\n", quiet: true).output
+        #expect(isolated.contains("legend_kpti\" [style=dashed, label=\"{user PML4 (KPTI)|used in user mode}\"]"), "\(isolated)")
+    }
 }

@@ -21,10 +21,12 @@ enum DotRenderer {
         text += "  subgraph cluster_legend {\n"
         text += "    label=\"legend\"; fontsize=10;\n"
         text += "    \"legend_table\" [label=\"{a page-table page|[index] entries}\"];\n"
-        text += "    \"legend_kernel\" [style=filled, fillcolor=\"#dde8f7\", label=\"{kernel table|one node: every PML4 points at it}\"];\n"
+        text += "    \"legend_kernel\" [style=filled, fillcolor=\"#dde8f7\", label=\"{kernel table|one node: every \(graph.rootName) points at it}\"];\n"
         text += "    \"legend_cow\" [shape=box, style=filled, fillcolor=\"#ffe3a3\", label=\"frame shared copy-on-write\"];\n"
         text += "    \"legend_huge\" [shape=box3d, label=\"huge page, or a run of frames\"];\n"
-        text += "    \"legend_kpti\" [style=dashed, label=\"{user PML4 (KPTI)|used in user mode}\"];\n"
+        if let caption = graph.isolationCaption {
+            text += "    \"legend_kpti\" [style=dashed, label=\"{\(caption)|used in user mode}\"];\n"
+        }
         text += "  }\n}\n"
         return text
     }

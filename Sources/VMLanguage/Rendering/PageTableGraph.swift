@@ -49,11 +49,16 @@ struct PageTableGraph {
     }
 
     private(set) var items: [Item] = []
+    /// What the machine calls its root table (PML4, L2, L0, PGD), for the legend.
+    private(set) var rootName = "PML4"
+    /// The legend's caption for a dashed table, when the graph has one: KPTI's user copy.
+    private(set) var isolationCaption: String?
     var nodes: [Node] { items.compactMap { if case .node(let node) = $0 { node } else { nil } } }
     var edges: [Edge] { items.compactMap { if case .edge(let edge) = $0 { edge } else { nil } } }
 
     init(_ processes: [Process], machine: Machine) {
         var builder = Builder(machine: machine)
+        rootName = machine.architecture.levelName(machine.architecture.levels)
         for process in processes {
             let id = "p\(process.pid)"
             builder.items.append(.node(Node(id: id, kind: .process(label: "\(process.name) (pid \(process.pid))", register: machine.architecture.baseRegister))))
@@ -69,6 +74,7 @@ struct PageTableGraph {
             builder.items.append(.edge(Edge(from: id, port: nil, to: Self.tableID(process.root), dashed: false, label: nil)))
             builder.table(process.root, level: architecture.levels, base: 0, title: "\(rootName) of \(process.name)")
             if let userRoot = process.userRoot {
+                isolationCaption = "user \(rootName) (KPTI)"
                 builder.items.append(
                     .edge(Edge(from: id, port: nil, to: Self.tableID(userRoot), dashed: true, label: "user mode (KPTI)")))
                 builder.table(

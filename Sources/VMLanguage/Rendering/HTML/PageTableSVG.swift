@@ -73,7 +73,7 @@ enum PageTableSVG {
             svg += path(edge, from: boxes[from], fromNode: nodes[from], to: boxes[to])
         }
         for (position, node) in nodes.enumerated() { svg += draw(node, in: boxes[position]) }
-        svg += legend(y: legendY)
+        svg += legend(y: legendY, isolation: graph.isolationCaption)
         svg += "</svg>\n"
         return svg
     }
@@ -160,14 +160,14 @@ enum PageTableSVG {
         return text
     }
 
-    static func legend(y: Int) -> String {
+    /// The key to the drawing; `isolation` names KPTI's dashed user copy when one is drawn.
+    static func legend(y: Int, isolation: String?) -> String {
         var text = "<g class=\"legend\">"
         var x = margin
-        let items: [(String, String)] = [
-            ("table", "page-table page"), ("table kernel", "kernel table, shared by every process"),
-            ("table kpti", "user PML4 (KPTI)"), ("frame shared", "frame shared copy-on-write"),
-            ("frame", "frame (doubled: huge page or run)"),
-        ]
+        let items: [(String, String)] =
+            [("table", "page-table page"), ("table kernel", "kernel table, shared by every process")]
+            + (isolation.map { [("table kpti", $0)] } ?? [])
+            + [("frame shared", "frame shared copy-on-write"), ("frame", "frame (doubled: huge page or run)")]
         for (classes, caption) in items {
             if caption.hasPrefix("frame (doubled") {
                 text += "<rect class=\"\(classes) back\" x=\"\(x + 3)\" y=\"\(y - 3)\" width=\"14\" height=\"14\"/>"
