@@ -93,19 +93,18 @@ extension Machine {
 
     /// proc_pagetable: TRAMPOLINE (R X, shared code, not U, not global: xv6
     /// uses no G bit) and a zeroed TRAPFRAME page (R W, not U) in the
-    /// process's tables, both copies sharing them. Returns the frames taken
-    /// (the trapframe and any table), which the process owns.
+    /// process's tables, both copies sharing them, with A and D clear as
+    /// mappages writes them (the MMU sets them on use). Returns the frames
+    /// taken (the trapframe and any table), which the process owns.
     func mapXv6TrapPages(root: UInt64, userRoot: UInt64) throws(MachineError) -> [UInt64] {
         var created: [UInt64] = []
         let trampoline = PageEntry.leaf(
-            at: AddressLayout.entryCodePhysical, writable: false, user: false, executable: true, accessed: true)
+            at: AddressLayout.entryCodePhysical, writable: false, user: false, executable: true)
         var table = try makeTables(root: userRoot, mirror: root, RISCV.xv6Trampoline, downTo: 1, user: false, created: &created)
         setPageEntry(trampoline, at: entryAddress(in: table, RISCV.xv6Trampoline, level: 1), level: 1)
         guard let frame = allocator.allocate() else { throw .outOfMemory(totalFrames: framesTotal) }
         memory.discard(frame: frame)  // a zeroed page
-        let trapframe = PageEntry.leaf(
-            at: frame * AddressLayout.pageSize, writable: true, user: false, executable: false, accessed: true,
-            dirty: true)
+        let trapframe = PageEntry.leaf(at: frame * AddressLayout.pageSize, writable: true, user: false, executable: false)
         table = try makeTables(root: userRoot, mirror: root, RISCV.xv6Trapframe, downTo: 1, user: false, created: &created)
         setPageEntry(trapframe, at: entryAddress(in: table, RISCV.xv6Trapframe, level: 1), level: 1)
         return created + [frame]
