@@ -89,7 +89,10 @@ import Testing
         try machine.map(a.pid, at: 0x1000, size: 0x1000, protection: .readOnly)
         try machine.switchTo(a.pid)
         let missing = try machine.access(0x80_0000, kind: .read)
-        #expect(missing.fault == Fault(kind: .notPresent, address: 0x80_0000, errorCode: 0x4, level: 2))
+        #expect(
+            missing.fault
+                == Fault(kind: .notPresent, address: 0x80_0000, access: .read, fromUser: true, present: false, level: 2))
+        #expect(missing.fault?.errorCode == 0x4)
         #expect(machine.cores[0].cr2 == 0x80_0000)
         let readOnly = try machine.access(0x1000, kind: .write, storing: 1)
         #expect(readOnly.fault?.kind == .protection)

@@ -26,9 +26,9 @@ extension Architecture {
             let (code, name) = Self.scause(fault)
             return "scause \(code): \(name), stval \(Self.hex(fault.address))"
         case .arm:
-            let fetch = fault.errorCode & 16 != 0
-            let write = fault.errorCode & 2 != 0
-            let what = (fetch ? "instruction abort" : "data abort") + (fault.errorCode & 4 != 0 ? " from EL0" : " from EL1")
+            let fetch = fault.access == .execute
+            let write = fault.access == .write
+            let what = (fetch ? "instruction abort" : "data abort") + (fault.fromUser ? " from EL0" : " from EL1")
             return "ESR_EL1 \(Self.hex(syndrome(fault))): \(what)"
                 + (write && !fetch ? ", write" : "") + ", FAR_EL1 \(Self.hex(fault.address))"
         case .mips:
@@ -58,7 +58,7 @@ extension Architecture {
     /// or TLBS (a refill or an invalid entry, load or store), AdEL or AdES
     /// (a user address in a kernel segment).
     public static func mipsCause(_ fault: Fault) -> (UInt64, String) {
-        let store = fault.errorCode & 2 != 0
+        let store = fault.access == .write
         switch fault.kind {
         case .protection: return (MIPS.modifiedCode, "Mod")
         case .addressError: return store ? (MIPS.storeAddressErrorCode, "AdES") : (MIPS.loadAddressErrorCode, "AdEL")
@@ -70,15 +70,14 @@ extension Architecture {
     /// the root, L0, where vmlab's level 1 is the leaf table.
     public func syndrome(_ fault: Fault) -> UInt64 {
         ARM.syndrome(
-            fetch: fault.errorCode & 16 != 0, write: fault.errorCode & 2 != 0, fromUser: fault.errorCode & 4 != 0,
+            fetch: fault.access == .execute, write: fault.access == .write, fromUser: fault.fromUser,
             permission: fault.kind == .protection, lookupLevel: fault.level == 0 ? 0 : levels - fault.level)
     }
 
-    /// scause for a page fault: 12 for a fetch, 15 for a store, 13 for a
-    /// load (read from the error-code bits the MMU recorded with it).
+    /// scause for a page fault: 12 for a fetch, 15 for a store, 13 for a load.
     public static func scause(_ fault: Fault) -> (UInt64, String) {
-        if fault.errorCode & 16 != 0 { return (RISCV.instructionPageFault, "instruction page fault") }
-        if fault.errorCode & 2 != 0 { return (RISCV.storePageFault, "store/AMO page fault") }
+        if fault.access == .execute { return (RISCV.instructionPageFault, "instruction page fault") }
+        if fault.access == .write { return (RISCV.storePageFault, "store/AMO page fault") }
         return (RISCV.loadPageFault, "load page fault")
     }
 

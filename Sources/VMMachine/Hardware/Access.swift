@@ -39,12 +39,47 @@ public struct Fault: Sendable, Equatable {
     public let kind: FaultKind
     /// CR2 for a page fault; the offending address for #GP.
     public let address: UInt64
-    /// The #PF error code (bit 0 P, bit 1 W, bit 2 U, bit 3 RSVD, bit 4 I/D); 0 for #GP.
-    public let errorCode: UInt64
+    /// What faulted, from which mode, and whether the entry that refused it
+    /// was present: what every architecture's syndrome says in its own bits
+    /// (x86's error code, scause, ESR_EL1, Cause), which the vocabulary spells.
+    public let access: AccessKind
+    public let fromUser: Bool
+    public let present: Bool
     /// The level whose entry stopped the walk (4 … 1), or 0 when no walk was made.
     public internal(set) var level: Int
     /// For a protection fault: what refused it.
     public var check: ProtectionCheck = .rights
+    /// Whether the syndrome can tell a fetch apart: x86's I/D needs NX or
+    /// CR4.SMEP (SDM §4.7); the other architectures always say so.
+    let reportsFetch: Bool
+    /// False for #GP and #UD, which push an error code of 0.
+    let isPageFault: Bool
+
+    init(
+        kind: FaultKind, address: UInt64, access: AccessKind, fromUser: Bool, present: Bool, level: Int,
+        reportsFetch: Bool = true, isPageFault: Bool = true
+    ) {
+        self.kind = kind
+        self.address = address
+        self.access = access
+        self.fromUser = fromUser
+        self.present = present
+        self.level = level
+        self.reportsFetch = reportsFetch
+        self.isPageFault = isPageFault
+    }
+
+    /// The x86 #PF error code of the fault: bit 0 P, bit 1 W, bit 2 U, bit 3
+    /// RSVD, bit 4 I/D; 0 for #GP.
+    public var errorCode: UInt64 {
+        guard isPageFault else { return 0 }
+        var code: UInt64 = present ? 1 : 0
+        if access == .write { code |= 1 << 1 }
+        if fromUser { code |= 1 << 2 }
+        if kind == .reservedBit { code |= 1 << 3 }
+        if access == .execute && reportsFetch { code |= 1 << 4 }
+        return code
+    }
 }
 
 /// One paging-structure entry read by the walker.
@@ -203,7 +238,8 @@ public struct AccessOutcome: Sendable {
     /// #GP raised while executing it, at its operand's address.
     public static func privilegedInstructionFault(core: Int, address: UInt64, kind: FaultKind) -> AccessOutcome {
         var outcome = AccessOutcome(kind: .execute, core: core, mode: .user, virtualAddress: address)
-        outcome.first.fault = Fault(kind: kind, address: address, errorCode: 0, level: 0)
+        outcome.first.fault = Fault(
+            kind: kind, address: address, access: .execute, fromUser: true, present: false, level: 0, isPageFault: false)
         return outcome
     }
 }

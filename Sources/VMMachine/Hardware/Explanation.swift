@@ -55,17 +55,18 @@ extension Machine {
         var physicalAddress: UInt64?
         var pageSize = architecture.pageSize
         if !architecture.isCanonical(virtualAddress) {
-            fault = Fault(kind: .nonCanonical, address: virtualAddress, errorCode: 0, level: 0)
+            fault = Fault(
+                kind: .nonCanonical, address: virtualAddress, access: kind, fromUser: core.mode == .user, present: false,
+                level: 0, isPageFault: !architecture.nonCanonicalIsGeneralProtection)
         } else {
-            let code = (kind == .write ? 2 : 0) | (core.mode == .user ? 4 : 0) | (kind == .execute ? 16 : 0)
             var trace = WalkTrace()
             let end = walkTables(virtualAddress, core: index, trace: &trace)
             steps = (0..<trace.count).map { trace[$0] }
             switch end {
             case .fault(.reservedBit, let level):
-                fault = Fault(kind: .reservedBit, address: virtualAddress, errorCode: UInt64(code | 9), level: level)
-            case .fault(let kind, let level):
-                fault = Fault(kind: kind, address: virtualAddress, errorCode: UInt64(code), level: level)
+                fault = self.fault(.reservedBit, at: virtualAddress, kind, mode: core.mode, present: true, level: level)
+            case .fault(let faultKind, let level):
+                fault = self.fault(faultKind, at: virtualAddress, kind, mode: core.mode, present: false, level: level)
             case .leaf(let raw, let level, let writable, let user, let noExecute, let readable):
                 var denied = (core.mode == .user && !user) || (kind == .write && !writable) || (kind == .execute && noExecute)
                     || (kind == .read && !readable)
@@ -74,7 +75,7 @@ extension Machine {
                         || (kind != .execute && configuration.smap && !core.alignmentCheck)
                 }
                 if denied {
-                    fault = Fault(kind: .protection, address: virtualAddress, errorCode: UInt64(code | 1), level: level)
+                    fault = self.fault(.protection, at: virtualAddress, kind, mode: core.mode, present: true, level: level)
                 } else {
                     pageSize = 1 << architecture.shift(ofLevel: level)
                     physicalAddress =

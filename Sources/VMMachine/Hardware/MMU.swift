@@ -68,17 +68,16 @@ extension Machine {
         guard architecture.isCanonical(virtualAddress) else {
             guard !architecture.nonCanonicalIsGeneralProtection else {
                 // x86: #GP, before any translation; the kernel's page-fault handler never sees it.
-                outcome.first.fault = Fault(kind: .nonCanonical, address: virtualAddress, errorCode: 0, level: 0)
+                outcome.first.fault = Fault(
+                    kind: .nonCanonical, address: virtualAddress, access: kind, fromUser: cores[coreIndex].mode == .user,
+                    present: false, level: 0, isPageFault: false)
                 cores[coreIndex].faults += 1
                 faultCounts.unresolved += 1
                 return
             }
             // RISC-V and ARM: a page fault like any other (a translation fault at
             // L0 on ARM), which the kernel sees (no region holds such an address).
-            let mode = cores[coreIndex].mode
-            let fault = Fault(
-                kind: .nonCanonical, address: virtualAddress, errorCode: errorCode(kind: kind, mode: mode, present: false),
-                level: 0)
+            let fault = self.fault(.nonCanonical, at: virtualAddress, kind, mode: cores[coreIndex].mode, present: false, level: 0)
             raise(fault, into: &outcome.first, core: coreIndex)
             let trapReturn = takePageFault(fault, kind: kind, core: coreIndex)
             outcome.isolationWrites.append(contentsOf: trapReturn.isolationWrites)
@@ -212,16 +211,17 @@ extension Machine {
         case failure(Fault)
     }
 
-    /// #PF error code bits for an access (SDM §4.7). I/D (bit 4) is set for
-    /// a fetch only where the CPU can tell one apart: with NX (PAE or 4-level
-    /// paging with EFER.NXE) or CR4.SMEP; under 32-bit paging without SMEP a
-    /// fetch reports as a read. (RISC-V's scause and ARM's ESR always say fetch.)
-    private func errorCode(kind: AccessKind, mode: CPUMode, present: Bool) -> UInt64 {
-        var code: UInt64 = present ? 1 : 0
-        if kind == .write { code |= 1 << 1 }
-        if mode == .user { code |= 1 << 2 }
-        if kind == .execute && architecture.errorCodeReportsFetch(smep: configuration.smep) { code |= 1 << 4 }
-        return code
+    /// The fault an access raises on this machine. Whether its syndrome
+    /// tells a fetch apart is the machine's: x86's I/D is set only with NX
+    /// (PAE or 4-level paging with EFER.NXE) or CR4.SMEP, so under 32-bit
+    /// paging without SMEP a fetch reports as a read (SDM §4.7). The MMU,
+    /// `explain` and MIPS's TLB all raise their faults through here.
+    func fault(_ kind: FaultKind, at address: UInt64, _ access: AccessKind, mode: CPUMode, present: Bool, level: Int)
+        -> Fault
+    {
+        Fault(
+            kind: kind, address: address, access: access, fromUser: mode == .user, present: present, level: level,
+            reportsFetch: architecture.errorCodeReportsFetch(smep: configuration.smep))
     }
 
     /// The rights check of a present translation (SDM §4.6): U/S, R/W (CR0.WP
@@ -241,9 +241,9 @@ extension Machine {
             if kind != .execute && configuration.smap && !cores[coreIndex].alignmentCheck { check = .smap }
         }
         guard let check else { return nil }
-        return Fault(
-            kind: .protection, address: virtualAddress,
-            errorCode: errorCode(kind: kind, mode: mode, present: true), level: level, check: check)
+        var raised = fault(.protection, at: virtualAddress, kind, mode: mode, present: true, level: level)
+        raised.check = check
+        return raised
     }
 
     /// The hardware walk from CR3. Rights accumulate as the SDM says: R/W and
@@ -291,11 +291,7 @@ extension Machine {
         case .fault(let faultKind, let level):
             // A reserved bit is a fault on a present entry, with error-code bit 3 (RSVD).
             let reserved = faultKind == .reservedBit
-            return .failure(
-                Fault(
-                    kind: faultKind, address: virtualAddress,
-                    errorCode: errorCode(kind: kind, mode: mode, present: reserved) | (reserved ? 1 << 3 : 0),
-                    level: level))
+            return .failure(fault(faultKind, at: virtualAddress, kind, mode: mode, present: reserved, level: level))
         case .leaf(let raw, let level, let writable, let user, let noExecute, let readable):
             if let fault = permissionFault(
                 virtualAddress, kind: kind, core: coreIndex, mode: mode,

@@ -13,7 +13,7 @@ extension Machine {
         if virtualAddress >= MIPS.kseg0 {
             if mode == .user {
                 takeException(
-                    Fault(kind: .addressError, address: virtualAddress, errorCode: exceptionBits(kind, mode), level: 0),
+                    fault(.addressError, at: virtualAddress, kind, mode: mode, present: false, level: 0),
                     into: &outcome.first, core: index)
                 charge(\.faults, configuration.costs.pageFault, core: index)
                 outcome.resolution = .addressError
@@ -66,14 +66,13 @@ extension Machine {
         charge(\.translation, configuration.costs.tlbHit, core: index)
         attempt.tlbHit = true
         let entry = cores[index].tlb.entry(hit)
-        let code = exceptionBits(kind, cores[index].mode)
+        let mode = cores[index].mode
         if !entry.present {
-            takeException(Fault(kind: .notPresent, address: virtualAddress, errorCode: code, level: 1), into: &attempt, core: index)
+            takeException(fault(.notPresent, at: virtualAddress, kind, mode: mode, present: false, level: 1), into: &attempt, core: index)
             return nil
         }
         if kind == .write && !entry.writable {
-            takeException(
-                Fault(kind: .protection, address: virtualAddress, errorCode: code | 1, level: 1), into: &attempt, core: index)
+            takeException(fault(.protection, at: virtualAddress, kind, mode: mode, present: true, level: 1), into: &attempt, core: index)
             return nil
         }
         return (entry.frameBase | (virtualAddress & (architecture.pageSize - 1)), architecture.pageSize)
@@ -96,11 +95,5 @@ extension Machine {
         let vpn2 = virtualAddress >> (architecture.pageShift + 1)
         cores[index].entryHi = vpn2 << (architecture.pageShift + 1) | UInt64(cores[index].pcid)
         cores[index].context = (vpn2 & 0x7FFFF) << 4
-    }
-
-    /// x86-style bits for the access (write 1, user 2, fetch 4), which the
-    /// renderers turn into Cause.ExcCode; MIPS's Cause says only load or store.
-    private func exceptionBits(_ kind: AccessKind, _ mode: CPUMode) -> UInt64 {
-        (kind == .write ? 2 : 0) | (mode == .user ? 4 : 0) | (kind == .execute ? 16 : 0)
     }
 }

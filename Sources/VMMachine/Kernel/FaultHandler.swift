@@ -66,7 +66,7 @@ extension Machine {
         }
         guard region.allows(kind) else { return kernelMode ? unhandled : .protectionFault }
         let pageAddress = address & ~(region.pageSize - 1)
-        let present = fault.errorCode & 1 != 0
+        let present = fault.present
         let root = processes[processIndex].root
         // The process's own entry, found by the kernel's walk (Linux's
         // handle_pte_fault reads the PTE, not the walk the MMU made): if it
