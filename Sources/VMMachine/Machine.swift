@@ -162,7 +162,7 @@ public final class Machine {
             allocator = FrameAllocator(firstFrame: 0, frameCount: frameCount, orderSeed: nil)
             kernelRoot = 0
             idleBaseRegister = 0
-            cores = CoreArray((0..<configuration.cores).map { Core(index: $0, cr3: 0, tlb: tlb, slotCount: 1, pcidMask: 0) })
+            cores = CoreArray((0..<configuration.cores).map { Core(index: $0, base: 0, tlb: tlb, slotCount: 1, pcidMask: 0) })
             booting = false
             return
         }
@@ -194,7 +194,7 @@ public final class Machine {
         cores = CoreArray(
             (0..<configuration.cores).map {
                 var core = Core(
-                    index: $0, cr3: idle, tlb: tlb, slotCount: slots, pcidMask: architecture.tagMask,
+                    index: $0, base: idle, tlb: tlb, slotCount: slots, pcidMask: architecture.tagMask,
                     pcidShift: architecture.tagShift)
                 if architecture.splitBaseRegisters {
                     core.ttbr1 = root

@@ -58,7 +58,7 @@ import Testing
         try machine.map(process.pid, at: 0x40_0000, size: 0x1000, protection: .readWrite)
         _ = try machine.switchTo(process.pid, core: 0)
         // TCR_EL1.A1 = 1, as Linux sets it: the ASID is in TTBR1, which the switch rewrote; TTBR0 holds the table alone.
-        #expect(machine.cores[0].cr3 == process.root && machine.cores[0].ttbr1 == machine.kernelRoot | 1 << 48)
+        #expect(machine.cores[0].base == process.root && machine.cores[0].ttbr1 == machine.kernelRoot | 1 << 48)
         #expect(machine.cores[0].pcid == 1)
         let user = try machine.access(0x40_0000, kind: .read)
         #expect(user.walk.count == 4 && user.walk[0].entryAddress == process.root)

@@ -54,7 +54,7 @@ import Testing
         #expect(back.writes.map(\.reason) == [.kernelEntry, .contextSwitch, .returnToUser])
         #expect(back.writes.map(\.flushed) == [false, false, false])
         #expect(back.writes.allSatisfy { $0.written & CR3Write.noFlushBit != 0 })
-        #expect(machine.cores[0].cr3 & CR3Write.noFlushBit == 0, "CR3 reads bit 63 as zero")
+        #expect(machine.cores[0].base & CR3Write.noFlushBit == 0, "CR3 reads bit 63 as zero")
     }
 
     /// Item 7: a flush that found nothing is a flush.

@@ -22,7 +22,7 @@ import Testing
         #expect(outcome.resolution == .demandZero(page: outcome.physicalAddress!))
         #expect(outcome.isolationWrites.map(\.reason) == (kpti ? [.kernelEntry, .returnToUser] : []))
         #expect(machine.cores[0].cr3Writes - writesBefore == (kpti ? 2 : 0))
-        #expect(machine.cores[0].mode == .user && machine.cores[0].cr3 & ~0xFFF == (process.userRoot ?? process.root))
+        #expect(machine.cores[0].mode == .user && machine.cores[0].base & ~0xFFF == (process.userRoot ?? process.root))
         // Without PCIDs the switches flushed the page read before; with them it survives.
         let again = try machine.access(0x400000, kind: .read)
         #expect(again.tlbHit == (!kpti || pcid))

@@ -73,7 +73,7 @@ func makeMachine(
         try machine.map(a.pid, at: 0x1000, size: 0x1000, protection: .readWrite)
         try machine.map(b.pid, at: 0x1000, size: 0x1000, protection: .readWrite)
         try machine.switchTo(a.pid)
-        #expect(machine.cores[0].pcid == 1 && machine.cores[0].cr3 == a.root | 1)
+        #expect(machine.cores[0].pcid == 1 && machine.cores[0].base == a.root | 1)
         let fromA = try machine.access(0x1000, kind: .read).physicalAddress
         let toB = try machine.switchTo(b.pid)
         #expect(toB.entriesFlushed == 0 && machine.cores[0].pcid == 2)
@@ -86,7 +86,7 @@ func makeMachine(
         #expect(machine.cores[0].tlbFlushes == 2)
         #expect(back.writes.map(\.flushed) == [false])
         #expect(back.writes[0].written == a.root | 1 | CR3Write.noFlushBit)
-        #expect(machine.cores[0].cr3 == a.root | 1, "bit 63 reads as zero")
+        #expect(machine.cores[0].base == a.root | 1, "bit 63 reads as zero")
     }
 
     @Test func aSeventhAddressSpaceRecyclesTheLeastRecentlyUsedSlot() throws {
@@ -133,7 +133,7 @@ func makeMachine(
         #expect(machine.memory.readWord(userRoot) == machine.memory.readWord(a.root) & ~PageTableEntry.noExecute)
         #expect(machine.memory.readWord(a.root) & PageTableEntry.noExecute != 0)
         try machine.switchTo(a.pid)
-        #expect(machine.cores[0].cr3 == userRoot)
+        #expect(machine.cores[0].base == userRoot)
         // In user mode the direct map is not even present: nothing for Meltdown to read.
         #expect(try machine.access(AddressLayout.directMapBase, kind: .read).fault?.kind == .notPresent)
         // Kernel mappings are not global under KPTI; the trampoline is.
@@ -320,7 +320,7 @@ func makeMachine(
         let exit = machine.exit(a.pid)
         #expect(exit.idledCores == [0, 1])
         #expect(machine.framesUsed == before)
-        #expect(machine.cores.allSatisfy { $0.cr3 == machine.kernelRoot && $0.currentThread == nil })
+        #expect(machine.cores.allSatisfy { $0.base == machine.kernelRoot && $0.currentThread == nil })
         #expect(machine.cores.allSatisfy { $0.slots.allSatisfy { $0.process == nil } })
     }
 }
@@ -384,10 +384,10 @@ func makeMachine(
         let worker = try machine.createThread(in: a.pid, name: "worker")
         try machine.switchTo(a.pid)
         _ = try machine.enterKernel(core: 0)
-        #expect(machine.cores[0].cr3 == a.root)
+        #expect(machine.cores[0].base == a.root)
         let outcome = try machine.switchTo(worker.tid)
         #expect(outcome.kind == .sameAddressSpace)
-        #expect(machine.cores[0].cr3 == a.userRoot && machine.cores[0].mode == .user)
+        #expect(machine.cores[0].base == a.userRoot && machine.cores[0].mode == .user)
         let exit = try machine.exitKernel(core: 0)
         #expect(!exit.crossed && exit.fetches.isEmpty)  // nothing left to undo, and no fault
         #expect(machine.faultCounts.total == 0)

@@ -93,7 +93,7 @@ import Testing
             missing.fault
                 == Fault(kind: .notPresent, address: 0x80_0000, access: .read, fromUser: true, present: false, level: 2))
         #expect(missing.fault?.errorCode == 0x4)
-        #expect(machine.cores[0].cr2 == 0x80_0000)
+        #expect(machine.cores[0].faultAddress == 0x80_0000)
         let readOnly = try machine.access(0x1000, kind: .write, storing: 1)
         #expect(readOnly.fault?.kind == .protection)
         #expect(readOnly.fault?.errorCode == 0x7)
@@ -141,7 +141,7 @@ import Testing
         #expect(try machine.access(0x1000, kind: .read).tlbHit)
         let other = try machine.switchTo(b.pid)
         #expect(other.wroteCR3 && other.entriesFlushed == 3 && other.entriesKept == 1)
-        #expect(machine.cores[0].cr3 == b.root)
+        #expect(machine.cores[0].base == b.root)
         #expect(machine.cores[0].tlbFlushes == 2)
     }
 

@@ -50,7 +50,7 @@ import Testing
         let machine = try self.machine(asids: true)
         let process = try machine.spawn(name: "A")
         _ = try machine.switchTo(process.pid, core: 0)
-        #expect(machine.cores[0].cr3 == RISCV.modeSv39 | 1 << 44 | process.root >> 12)
+        #expect(machine.cores[0].base == RISCV.modeSv39 | 1 << 44 | process.root >> 12)
         #expect(machine.cores[0].pcid == 1)
     }
 
@@ -147,7 +147,7 @@ import Testing
             #expect(switched.writes.allSatisfy { $0.flushed })
             #expect(switched.entriesKept == (separate ? 0 : 1), "\(architecture.name) separate=\(separate)")
             // The satp value carries no x86 no-flush bit: bit 63 is MODE's.
-            #expect(switched.writes.last!.value == machine.cores[0].cr3)
+            #expect(switched.writes.last!.value == machine.cores[0].base)
         }
     }
 
@@ -205,7 +205,7 @@ import Testing
         let process = try machine.spawn(name: "A")
         _ = try machine.switchTo(process.pid, core: 0)
         _ = machine.exit(process.pid)
-        #expect(machine.cores[0].cr3 == RISCV.modeSv39 | machine.kernelRoot >> 12)
+        #expect(machine.cores[0].base == RISCV.modeSv39 | machine.kernelRoot >> 12)
         let text = try machine.access(Architecture.riscv64Sv39.kernelTextBase + 0x1000, kind: .execute)
         #expect(text.fault == nil && text.physicalAddress == 0x1000)
     }
@@ -217,7 +217,7 @@ import Testing
         _ = try machine.switchTo(process.pid, core: 0)
         let access = try machine.access(0x40_0000_0000, kind: .write, storing: 1)
         #expect(access.fault?.kind == .nonCanonical && access.resolution == .segmentationFault)
-        #expect(machine.cores[0].cr2 == 0x40_0000_0000 && machine.faultCounts.segmentation == 1)
+        #expect(machine.cores[0].faultAddress == 0x40_0000_0000 && machine.faultCounts.segmentation == 1)
     }
 
     /// xv6's design runs on Sv39, laid out as xv6 lays it out: the process's
@@ -240,7 +240,7 @@ import Testing
         _ = try machine.switchTo(process.pid, core: 0)
         let before = machine.cores[0].cr3Writes
         let entry = try machine.enterKernel(core: 0)
-        #expect(entry.write?.flushed == true && machine.cores[0].cr3 == RISCV.modeSv39 | machine.kernelRoot >> 12)
+        #expect(entry.write?.flushed == true && machine.cores[0].base == RISCV.modeSv39 | machine.kernelRoot >> 12)
         _ = try machine.exitKernel(core: 0)
         #expect(machine.cores[0].cr3Writes == before + 2)
         #expect(throws: MachineError.notOnArchitecture(architecture: "riscv64 mode=sv48", what: "a separate kernel page table")) {

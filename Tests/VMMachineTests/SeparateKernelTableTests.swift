@@ -31,7 +31,7 @@ import Testing
         let (machine, a, b) = try machine(separate: true)
         #expect(try machine.enterKernel(core: 0).newCR3 == machine.kernelRoot)
         _ = try machine.exitKernel(core: 0)
-        #expect(machine.cores[0].cr3 == a.userRoot)
+        #expect(machine.cores[0].base == a.userRoot)
         _ = try machine.switchTo(b.pid, core: 0)
         #expect(try machine.enterKernel(core: 0).newCR3 == machine.kernelRoot)
         // The kernel table maps no user page: dereferencing one is an oops (xv6 copies with a software walk).

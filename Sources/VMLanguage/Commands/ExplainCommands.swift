@@ -105,7 +105,7 @@ enum ExplainRenderer {
         }
         let register =
             textbook || architecture.baseRegisterHoldsFrameNumber
-            ? "\(architecture.baseRegister) \(Format.hex(core.cr3)) (table at \(Format.hex(explanation.root)))"
+            ? "\(architecture.baseRegister) \(Format.hex(core.base)) (table at \(Format.hex(explanation.root)))"
             : architecture.splitBaseRegisters && address >> 63 != 0
                 ? "TTBR1_EL1 \(Format.hex(core.ttbr1)) (the kernel's table at \(Format.hex(explanation.root)), "
                     + "for the upper half)"

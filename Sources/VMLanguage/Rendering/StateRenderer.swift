@@ -172,8 +172,8 @@ enum StateRenderer {
         guard architecture.hasKernel else {
             // A textbook machine: its base register, its last fault, its TLB.
             return """
-                cpu \(core.index): \(architecture.baseRegister) \(Format.hex(core.cr3)) (root table at \(Format.hex(architecture.rootAddress(fromRegister: core.cr3))))
-                  last page fault at \(Format.hex(core.cr2))
+                cpu \(core.index): \(architecture.baseRegister) \(Format.hex(core.base)) (root table at \(Format.hex(architecture.rootAddress(fromRegister: core.base))))
+                  last page fault at \(Format.hex(core.faultAddress))
                   TLB \(core.tlb.validCount) of \(core.tlb.entryCount) entries valid
 
                 """
@@ -188,10 +188,10 @@ enum StateRenderer {
         } else {
             what = "idle (boot page table)"
         }
-        let base = architecture.rootAddress(fromRegister: core.cr3)
+        let base = architecture.rootAddress(fromRegister: core.base)
         let root = architecture.levelName(architecture.levels)
         let owner: String
-        if core.cr3 == machine.idleBaseRegister && architecture.splitBaseRegisters {
+        if core.base == machine.idleBaseRegister && architecture.splitBaseRegisters {
             owner = "the empty table: no user half"
         } else if base == machine.kernelRoot {
             owner = "the kernel's master \(root)"
@@ -203,9 +203,9 @@ enum StateRenderer {
         let pcid = machine.configuration.pcid ? ", \(architecture.tagName) \(core.pcid)" : ""
         return """
             cpu \(core.index): \(core.mode.rawValue) mode, \(what)
-              \(architecture.baseRegister) \(architecture.baseValueText(core.cr3)) (\(owner)\(pcid))\(architecture.splitBaseRegisters
+              \(architecture.baseRegister) \(architecture.baseValueText(core.base)) (\(owner)\(pcid))\(architecture.splitBaseRegisters
                 ? "\n  TTBR1_EL1 \(Format.hex(core.ttbr1)) (the kernel's \(root), loaded at boot; with TCR_EL1.A1 = 1 its bits 63:48 are the ASID, rewritten on every switch)" : "")
-              \(architecture.faultAddressRegister) \(Format.hex(core.cr2)) (address of the last page fault)
+              \(architecture.faultAddressRegister) \(Format.hex(core.faultAddress)) (address of the last page fault)
               \(tlbOccupancy(core))
 
             """

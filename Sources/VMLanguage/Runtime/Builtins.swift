@@ -96,19 +96,19 @@ enum Builtins {
 
     static let cpuMembers: [(String, Getter)] = [
         ("asid", { interpreter, value in .integer(UInt64(try register(interpreter, value, "asid").pcid)) }),
-        ("badvaddr", { interpreter, value in .integer(try register(interpreter, value, "badvaddr").cr2) }),
+        ("badvaddr", { interpreter, value in .integer(try register(interpreter, value, "badvaddr").faultAddress) }),
         /// Writes of the page-table base register, whatever the architecture calls it (CR3, satp, TTBR0, pgd_current).
         ("base_writes", { interpreter, value in .integer(try core(interpreter, value).cr3Writes) }),
         /// MIPS's Context: BadVPN2 of the last TLB exception in bits 22:4.
         ("context", { interpreter, value in .integer(try register(interpreter, value, "context").context) }),
-        ("cr2", { interpreter, value in .integer(try register(interpreter, value, "cr2").cr2) }),
-        ("cr3", { interpreter, value in .integer(try register(interpreter, value, "cr3").cr3) }),
+        ("cr2", { interpreter, value in .integer(try register(interpreter, value, "cr2").faultAddress) }),
+        ("cr3", { interpreter, value in .integer(try register(interpreter, value, "cr3").base) }),
         ("cr3_writes", { interpreter, value in .integer(try register(interpreter, value, "cr3_writes").cr3Writes) }),
         ("cycles", { interpreter, value in .integer(try core(interpreter, value).cycles.total) }),
         /// MIPS's EntryHi as the last TLB exception loaded it (VPN2 and ASID), and Cause.ExcCode.
         ("entryhi", { interpreter, value in .integer(try register(interpreter, value, "entryhi").entryHi) }),
         ("exccode", { interpreter, value in .integer(try register(interpreter, value, "exccode").exceptionCode) }),
-        ("far", { interpreter, value in .integer(try register(interpreter, value, "far").cr2) }),
+        ("far", { interpreter, value in .integer(try register(interpreter, value, "far").faultAddress) }),
         ("faults", { interpreter, value in .integer(try core(interpreter, value).faults) }),
         ("id", { interpreter, value in .integer(UInt64(try core(interpreter, value).index)) }),
         ("ipis", { interpreter, value in .integer(try core(interpreter, value).interruptsReceived) }),
@@ -120,11 +120,11 @@ enum Builtins {
         ("pgd_current", { interpreter, value in
             .integer(
                 interpreter.machine.architecture.rootAddress(
-                    fromRegister: try register(interpreter, value, "pgd_current").cr3))
+                    fromRegister: try register(interpreter, value, "pgd_current").base))
         }),
         /// The raw base register (CR3, PTBR, PDBR), whatever the architecture calls it.
         ("refills", { interpreter, value in .integer(try register(interpreter, value, "refills").refills) }),
-        ("ptbr", { interpreter, value in .integer(try core(interpreter, value).cr3) }),
+        ("ptbr", { interpreter, value in .integer(try core(interpreter, value).base) }),
         ("process", { interpreter, value in
             guard let pid = try core(interpreter, value).currentProcess,
                 let process = interpreter.machine.process(pid)
@@ -133,12 +133,12 @@ enum Builtins {
         }),
         /// The physical address of the root table the base register points at.
         ("root", { interpreter, value in
-            .integer(interpreter.machine.architecture.rootAddress(fromRegister: try core(interpreter, value).cr3))
+            .integer(interpreter.machine.architecture.rootAddress(fromRegister: try core(interpreter, value).base))
         }),
         /// RISC-V's names for the base register and the fault address (the same registers as cr3 and cr2).
-        ("satp", { interpreter, value in .integer(try register(interpreter, value, "satp").cr3) }),
+        ("satp", { interpreter, value in .integer(try register(interpreter, value, "satp").base) }),
         ("satp_writes", { interpreter, value in .integer(try register(interpreter, value, "satp_writes").cr3Writes) }),
-        ("stval", { interpreter, value in .integer(try register(interpreter, value, "stval").cr2) }),
+        ("stval", { interpreter, value in .integer(try register(interpreter, value, "stval").faultAddress) }),
         ("switches", { interpreter, value in .integer(try core(interpreter, value).contextSwitches) }),
         ("thread", { interpreter, value in
             guard let tid = try core(interpreter, value).currentThread else { return .nothing }
@@ -151,7 +151,7 @@ enum Builtins {
                     generation: Int32(truncatingIfNeeded: interpreter.machineGeneration)))
         }),
         /// ARM's two base registers: TTBR0_EL1 (user half, with the ASID) and TTBR1_EL1 (the kernel's).
-        ("ttbr0", { interpreter, value in .integer(try register(interpreter, value, "ttbr0").cr3) }),
+        ("ttbr0", { interpreter, value in .integer(try register(interpreter, value, "ttbr0").base) }),
         ("ttbr0_writes", { interpreter, value in .integer(try register(interpreter, value, "ttbr0_writes").cr3Writes) }),
         ("ttbr1", { interpreter, value in .integer(try register(interpreter, value, "ttbr1").ttbr1) }),
         ("walks", { interpreter, value in .integer(try core(interpreter, value).walks) }),

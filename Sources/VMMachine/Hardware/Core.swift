@@ -16,9 +16,11 @@ public struct AddressSpaceSlot: Sendable, Equatable {
 /// One CPU core: its page-table base register, its mode, its TLB and its counters.
 public struct Core: Sendable {
     public let index: Int
-    /// CR3: the physical address of the PML4 the MMU walks; with PCIDs on,
-    /// bits 11:0 hold the PCID.
-    public internal(set) var cr3: UInt64
+    /// The page-table base register as it reads: CR3 (the root's physical
+    /// address, and with PCIDs the PCID in bits 11:0), satp (MODE, ASID and
+    /// the root's PPN), TTBR0_EL1 (the user half's table), or on MIPS the
+    /// kernel's pgd_current with the ASID vmlab keeps beside it.
+    public internal(set) var base: UInt64
     /// ARM's TTBR1_EL1: the kernel's table for the upper half, loaded at boot,
     /// and with TCR_EL1.A1 = 1, as Linux sets it, the current ASID in bits
     /// 63:48, written on every switch (0 where the architecture has one base register).
@@ -36,8 +38,8 @@ public struct Core: Sendable {
     public internal(set) var tlb: TLBHierarchy
     /// PAE: the four PDPTEs, loaded from memory with every CR3 write.
     public internal(set) var rootEntries: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-    /// CR2: the linear address of the last page fault.
-    public internal(set) var cr2: UInt64 = 0
+    /// Where the last fault happened: CR2, stval, FAR_EL1 or BadVAddr.
+    public internal(set) var faultAddress: UInt64 = 0
     /// MIPS: what the CPU loads on a TLB exception (R4000 User's Manual §5.4,
     /// §6.4): Cause.ExcCode (TLBL 2, TLBS 3, Mod 1, AdEL 4, AdES 5), EntryHi
     /// (the address's VPN2 and the current ASID) and Context (BadVPN2 in bits
@@ -85,11 +87,11 @@ public struct Core: Sendable {
     let pcidMask: UInt64
     let pcidShift: UInt64
 
-    init(index: Int, cr3: UInt64, tlb: TLBHierarchy, slotCount: Int, pcidMask: UInt64 = 0xFFF, pcidShift: UInt64 = 0) {
+    init(index: Int, base: UInt64, tlb: TLBHierarchy, slotCount: Int, pcidMask: UInt64 = 0xFFF, pcidShift: UInt64 = 0) {
         self.index = index
         self.pcidMask = pcidMask
         self.pcidShift = pcidShift
-        self.cr3 = cr3
+        self.base = base
         self.tlb = tlb
         self.slots = Array(repeating: AddressSpaceSlot(), count: slotCount)
         self.userFlushPending = Array(repeating: false, count: slotCount)
@@ -97,7 +99,7 @@ public struct Core: Sendable {
 
     /// The PCID in CR3, the ASID in satp (0 without them).
     public var pcid: UInt16 {
-        UInt16(truncatingIfNeeded: ((tagInUpperBaseRegister ? ttbr1 : cr3) &>> pcidShift) & pcidMask)
+        UInt16(truncatingIfNeeded: ((tagInUpperBaseRegister ? ttbr1 : base) &>> pcidShift) & pcidMask)
     }
 
     /// The process whose user code runs here; nil when idle or in a kernel thread.

@@ -39,7 +39,7 @@ extension Machine {
         guard value < limit else {
             throw .physicalAddressOutOfRange(address: value << architecture.pageShift, limit: physicalBytes)
         }
-        cores[index].cr3 = value
+        cores[index].base = value
         cores[index].cr3Writes += 1
         let dropped = cores[index].tlb.flushAll()
         if dropped > 0 { cores[index].tlbFlushes += 1 }

@@ -200,7 +200,7 @@ extension Machine {
     private func raise(_ fault: Fault, into attempt: inout Attempt, core coreIndex: Int) {
         attempt.fault = fault
         cores[coreIndex].faults += 1
-        cores[coreIndex].cr2 = fault.address
+        cores[coreIndex].faultAddress = fault.address
         // The cost is the kernel's handling: a textbook machine has none to pay.
         if architecture.hasKernel { charge(\.faults, configuration.costs.pageFault, core: coreIndex) }
         cores[coreIndex].tlb.invalidate(fault.address, pcid: cores[coreIndex].pcid)
@@ -275,7 +275,7 @@ extension Machine {
         // `baseRegister(_:for:)`, read through the pointer rather than a copy of the core.
         let root = architecture.rootAddress(
             fromRegister: _slowPath(architecture.splitBaseRegisters) && virtualAddress >> 63 != 0
-                ? core.pointee.ttbr1 : core.pointee.cr3)
+                ? core.pointee.ttbr1 : core.pointee.base)
         let end: WalkEnd
         if _slowPath(inRegisters) {
             end = walkTables(virtualAddress, root: root, rootEntries: core.pointee.rootEntries, trace: &trace)

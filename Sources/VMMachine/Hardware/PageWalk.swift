@@ -133,13 +133,13 @@ extension Machine {
     /// satp, or on ARM TTBR1 for the upper half and TTBR0 for the lower.
     @inline(__always)
     func baseRegister(_ core: Core, for virtualAddress: UInt64) -> UInt64 {
-        architecture.splitBaseRegisters && virtualAddress >> 63 != 0 ? core.ttbr1 : core.cr3
+        architecture.splitBaseRegisters && virtualAddress >> 63 != 0 ? core.ttbr1 : core.base
     }
 
     /// PAE: a CR3 load copies the four PDPTEs of the root table into the core.
     func loadRootEntries(core index: Int) {
         guard architecture.rootInRegisters else { return }
-        let root = architecture.rootAddress(fromRegister: cores[index].cr3)
+        let root = architecture.rootAddress(fromRegister: cores[index].base)
         cores[index].rootEntries = (
             rawTableEntry(at: root), rawTableEntry(at: root + 8), rawTableEntry(at: root + 16),
             rawTableEntry(at: root + 24)
@@ -163,8 +163,8 @@ extension Machine {
     /// `flush_tlb_mm` does). Spawn preallocates the user PDs, so only a PDPTE
     /// someone cleared by hand is ever rewritten.
     func reloadRootEntries(ofRoot root: UInt64) {
-        for index in cores.indices where architecture.rootAddress(fromRegister: cores[index].cr3) == root {
-            writeCR3(cores[index].cr3, core: index, flush: true, reason: .contextSwitch)
+        for index in cores.indices where architecture.rootAddress(fromRegister: cores[index].base) == root {
+            writeBaseRegister(cores[index].base, core: index, flush: true, reason: .contextSwitch)
         }
     }
 

@@ -89,7 +89,7 @@ extension Machine {
     /// Cause.ExcCode always; EntryHi and Context for a TLB exception (Refill,
     /// Invalid, Modified), which the refill handler's TLBWR then uses.
     private func loadExceptionRegisters(_ virtualAddress: UInt64, code: UInt64, core index: Int) {
-        cores[index].cr2 = virtualAddress
+        cores[index].faultAddress = virtualAddress
         cores[index].exceptionCode = code
         guard code != MIPS.loadAddressErrorCode && code != MIPS.storeAddressErrorCode else { return }
         let vpn2 = virtualAddress >> (architecture.pageShift + 1)

@@ -140,7 +140,7 @@ extension Machine {
             cores[core].isLazy = false
             cores[core].mode = .kernel
             cores[core].currentSlot = 0
-            writeCR3(idleBaseRegister, core: core, flush: true, reason: .contextSwitch)
+            writeBaseRegister(idleBaseRegister, core: core, flush: true, reason: .contextSwitch)
         }
         let usedBefore = allocator.used
         var cleared: UInt64 = 0

@@ -21,7 +21,7 @@ extension Machine {
 
     public func enterKernel(core index: Int) throws(MachineError) -> KernelCrossing {
         guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
-        let oldCR3 = cores[index].cr3
+        let oldCR3 = cores[index].base
         guard cores[index].mode == .user else {
             // An interrupt in the kernel: no CR3 switch (pti.rst: skippable when the kernel is interrupted).
             cores[index].kernelEntries += 1
@@ -36,13 +36,13 @@ extension Machine {
         if let pid = cores[index].loadedProcess, let process = process(pid), process.userRoot != nil {
             // The trampoline is mapped in the user copy; from there, SWITCH_TO_KERNEL_CR3.
             fetches.append(try access(entryArea ?? 0, kind: .execute, core: index))
-            write = writeCR3(
-                cr3(for: process, slot: cores[index].currentSlot, mode: .kernel), core: index, flush: false,
+            write = writeBaseRegister(
+                baseRegisterValue(for: process, slot: cores[index].currentSlot, mode: .kernel), core: index, flush: false,
                 reason: .kernelEntry)
         }
         fetches.append(try access(systemCallHandler, kind: .execute, core: index))
         return KernelCrossing(
-            core: index, oldCR3: oldCR3, newCR3: cores[index].cr3, write: write, fetches: fetches, crossed: true)
+            core: index, oldCR3: oldCR3, newCR3: cores[index].base, write: write, fetches: fetches, crossed: true)
     }
 
     /// Returns to user mode after `enterKernel` crossed from it. If something
@@ -51,7 +51,7 @@ extension Machine {
     /// kernel thread runs now), there is nothing to do.
     public func exitKernel(core index: Int) throws(MachineError) -> KernelCrossing {
         guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
-        let oldCR3 = cores[index].cr3
+        let oldCR3 = cores[index].base
         guard cores[index].mode == .kernel, cores[index].currentProcess != nil else {
             return KernelCrossing(core: index, oldCR3: oldCR3, newCR3: oldCR3, write: nil, fetches: [], crossed: false)
         }
@@ -63,6 +63,6 @@ extension Machine {
         }
         cores[index].mode = .user
         return KernelCrossing(
-            core: index, oldCR3: oldCR3, newCR3: cores[index].cr3, write: write, fetches: fetches, crossed: true)
+            core: index, oldCR3: oldCR3, newCR3: cores[index].base, write: write, fetches: fetches, crossed: true)
     }
 }

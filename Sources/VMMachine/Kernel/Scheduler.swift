@@ -86,7 +86,7 @@ extension Machine {
     func userPCID(slot: Int) -> UInt64 { configuration.pcid ? UInt64(slot + 1) | 0x800 : 0 }
 
     /// The base register (CR3, satp) for running `process` on a core, in user or kernel mode.
-    func cr3(for process: Process, slot: Int, mode: CPUMode) -> UInt64 {
+    func baseRegisterValue(for process: Process, slot: Int, mode: CPUMode) -> UInt64 {
         if mode == .user, let userRoot = process.userRoot {
             return architecture.baseRegisterValue(root: userRoot, tag: userPCID(slot: slot))
         }
@@ -103,16 +103,16 @@ extension Machine {
     /// and EntryHi flush nothing themselves: the kernel follows the write
     /// with its own invalidation where it must (`dropTranslations`).
     @discardableResult
-    func writeCR3(_ value: UInt64, core index: Int, flush: Bool, reason: CR3Write.Reason) -> CR3Write {
-        let previous = cores[index].cr3
+    func writeBaseRegister(_ value: UInt64, core index: Int, flush: Bool, reason: CR3Write.Reason) -> CR3Write {
+        let previous = cores[index].base
         let keep = configuration.pcid && !flush
         if architecture.splitBaseRegisters {
             // Linux's cpu_do_switch_mm: the ASID into TTBR1 (TCR_EL1.A1 = 1), the table alone into TTBR0.
             let field = architecture.tagMask << architecture.tagShift
             cores[index].ttbr1 = cores[index].ttbr1 & ~field | value & field
-            cores[index].cr3 = value & ~field
+            cores[index].base = value & ~field
         } else {
-            cores[index].cr3 = value
+            cores[index].base = value
         }
         loadRootEntries(core: index)
         cores[index].cr3Writes += 1
@@ -123,7 +123,7 @@ extension Machine {
             chargeFlush(core: index)
         }
         let noFlushRequest = keep && architecture.baseRegisterHasNoFlushBit
-        let loaded = cores[index].cr3
+        let loaded = cores[index].base
         return CR3Write(
             reason: reason, previous: previous, written: noFlushRequest ? loaded | CR3Write.noFlushBit : loaded,
             flushed: !keep, dropped: dropped, value: loaded)
@@ -155,7 +155,7 @@ extension Machine {
         let slot = cores[index].currentSlot
         let flush = cores[index].userFlushPending[slot]
         cores[index].userFlushPending[slot] = false
-        return writeCR3(cr3(for: process, slot: slot, mode: .user), core: index, flush: flush, reason: .returnToUser)
+        return writeBaseRegister(baseRegisterValue(for: process, slot: slot, mode: .user), core: index, flush: flush, reason: .returnToUser)
     }
 
     /// The PCID slot for `pid` on a core: its own if it has one, else the
@@ -187,7 +187,7 @@ extension Machine {
         guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
         guard let thread = thread(tid) else { preconditionFailure("no thread \(tid)") }
         let previous = cores[index].currentThread
-        let oldCR3 = cores[index].cr3
+        let oldCR3 = cores[index].base
         if _slowPath(architecture.rootInRegisters), let pid = thread.process, cores[index].loadedProcess != pid,
             let refused = badRootEntry(ofRoot: processes[processIndex(pid)].root)
         {
@@ -206,8 +206,8 @@ extension Machine {
             process.userRoot != nil
         {
             writes.append(
-                writeCR3(
-                    cr3(for: process, slot: cores[index].currentSlot, mode: .kernel), core: index, flush: false,
+                writeBaseRegister(
+                    baseRegisterValue(for: process, slot: cores[index].currentSlot, mode: .kernel), core: index, flush: false,
                     reason: .kernelEntry))
         }
         cores[index].mode = .kernel
@@ -228,8 +228,8 @@ extension Machine {
                     // (The shared kernel table of the separate design holds none of the process's entries.)
                     if !configuration.separateKernelTable {
                         writes.append(
-                            writeCR3(
-                                cr3(for: process, slot: slot, mode: .kernel), core: index, flush: true, reason: .contextSwitch))
+                            writeBaseRegister(
+                                baseRegisterValue(for: process, slot: slot, mode: .kernel), core: index, flush: true, reason: .contextSwitch))
                     }
                     deferUserFlush(slot: slot, core: index)
                 }
@@ -244,8 +244,8 @@ extension Machine {
                 // The separate design stays on the kernel table: the switch shows only on the return to user mode.
                 if !configuration.separateKernelTable {
                     writes.append(
-                        writeCR3(
-                            cr3(for: process, slot: choice.slot, mode: .kernel), core: index, flush: choice.needsFlush,
+                        writeBaseRegister(
+                            baseRegisterValue(for: process, slot: choice.slot, mode: .kernel), core: index, flush: choice.needsFlush,
                             reason: .contextSwitch))
                 }
                 if choice.needsFlush { deferUserFlush(slot: choice.slot, core: index) }
@@ -258,7 +258,7 @@ extension Machine {
             cores[index].mode = .user
         }
         return SwitchOutcome(
-            core: index, previous: previous, next: tid, kind: kind, oldCR3: oldCR3, newCR3: cores[index].cr3,
+            core: index, previous: previous, next: tid, kind: kind, oldCR3: oldCR3, newCR3: cores[index].base,
             writes: writes,
             entriesKept: cores[index].tlb.validCount, recycledSlotOf: recycled, reusedSlot: reused)
     }
@@ -272,7 +272,7 @@ extension Machine {
     private func refusedSwitch(to tid: ThreadID, of pid: ProcessID, pdpte: Int, previous: ThreadID?, core index: Int)
         -> SwitchOutcome
     {
-        let oldCR3 = cores[index].cr3
+        let oldCR3 = cores[index].base
         cores[index].cr3Writes += 1
         charge(\.cr3Writes, configuration.costs.cr3Write, core: index)
         cores[index].faults += 1

@@ -28,7 +28,7 @@ extension Machine {
         -> (UInt64, UInt64, UInt64)
     {
         let root =
-            virtualAddress >= MIPS.kseg2 ? kernelRoot : architecture.rootAddress(fromRegister: cores[index].cr3)
+            virtualAddress >= MIPS.kseg2 ? kernelRoot : architecture.rootAddress(fromRegister: cores[index].base)
         let directoryIndex = architecture.index(of: virtualAddress, level: 2)
         let directoryEntry = root + UInt64(directoryIndex) * architecture.entryBytes
         let pointer = readEntry(at: directoryEntry, bytes: architecture.entryBytes)

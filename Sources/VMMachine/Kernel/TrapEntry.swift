@@ -19,8 +19,8 @@ extension Machine {
         var writes: [CR3Write] = []
         if let isolated {
             writes.append(
-                writeCR3(
-                    cr3(for: isolated, slot: cores[index].currentSlot, mode: .kernel), core: index, flush: false,
+                writeBaseRegister(
+                    baseRegisterValue(for: isolated, slot: cores[index].currentSlot, mode: .kernel), core: index, flush: false,
                     reason: .kernelEntry))
         }
         let resolution = handlePageFault(fault, kind: kind, core: index)
