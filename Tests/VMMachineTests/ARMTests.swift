@@ -62,12 +62,12 @@ import Testing
         #expect(machine.cores[0].pcid == 1)
         let user = try machine.access(0x40_0000, kind: .read)
         #expect(user.walk.count == 4 && user.walk[0].entryAddress == process.root)
-        let writes = machine.cores[0].cr3Writes
+        let writes = machine.cores[0].baseWrites
         _ = try machine.enterKernel(core: 0)
         let kernel = try machine.access(Architecture.aarch64.directMapBase + 0x1000, kind: .read)
         #expect(kernel.fault == nil && kernel.walk[0].entryAddress == machine.kernelRoot && kernel.pageSize == 2 << 20)
         _ = try machine.exitKernel(core: 0)
-        #expect(machine.cores[0].cr3Writes == writes)
+        #expect(machine.cores[0].baseWrites == writes)
         // Bits 63:48 neither all 0 nor all 1: a translation fault the kernel sees.
         let wild = try machine.access(0x0001_0000_0000_0000, kind: .read)
         #expect(wild.fault?.kind == .nonCanonical && wild.resolution == .segmentationFault)

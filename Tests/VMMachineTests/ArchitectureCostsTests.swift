@@ -9,14 +9,14 @@ import Testing
         var configuration = MachineConfiguration()
         #expect(configuration.costs == CostModel())
         configuration.architecture = .riscv64Sv39
-        #expect(configuration.costs.cr3Write == 20 && configuration.costs.invlpg == 250)
+        #expect(configuration.costs.baseRegisterWrite == 20 && configuration.costs.invlpg == 250)
         configuration.architecture = .mips32
-        #expect(configuration.costs.refillHandler == 20 && configuration.costs.cr3Write == 10)
+        #expect(configuration.costs.refillHandler == 20 && configuration.costs.baseRegisterWrite == 10)
         configuration.architecture = .aarch64
-        #expect(configuration.costs.cr3Write == 50 && configuration.costs.invlpg == 500)
+        #expect(configuration.costs.baseRegisterWrite == 50 && configuration.costs.invlpg == 500)
         // A figure set after the architecture stays.
-        configuration.costs.cr3Write = 7
-        #expect(configuration.costs.cr3Write == 7)
+        configuration.costs.baseRegisterWrite = 7
+        #expect(configuration.costs.baseRegisterWrite == 7)
     }
 
     /// A MIPS refill is charged the refill handler's figure, not a kernel entry's.
@@ -38,11 +38,11 @@ import Testing
 
     @Test func everyOwnFigureNamesItsSource() {
         for architecture in [Architecture.riscv64Sv39, .aarch64, .mips32] {
-            for path in [\CostModel.cr3Write, \.invlpg, \.tlbFlush, \.kernelEntry] {
+            for path in [\CostModel.baseRegisterWrite, \.invlpg, \.tlbFlush, \.kernelEntry] {
                 let figure = architecture.ownCost(path)
                 #expect(figure != nil && !figure!.source.isEmpty, "\(architecture.name)")
             }
         }
-        #expect(Architecture.x86_64.ownCost(\.cr3Write) == nil)
+        #expect(Architecture.x86_64.ownCost(\.baseRegisterWrite) == nil)
     }
 }

@@ -53,8 +53,8 @@ import Testing
         let back = try machine.switchTo(a.pid)
         #expect(back.writes.map(\.reason) == [.kernelEntry, .contextSwitch, .returnToUser])
         #expect(back.writes.map(\.flushed) == [false, false, false])
-        #expect(back.writes.allSatisfy { $0.written & CR3Write.noFlushBit != 0 })
-        #expect(machine.cores[0].base & CR3Write.noFlushBit == 0, "CR3 reads bit 63 as zero")
+        #expect(back.writes.allSatisfy { $0.written & BaseRegisterWrite.noFlushBit != 0 })
+        #expect(machine.cores[0].base & BaseRegisterWrite.noFlushBit == 0, "CR3 reads bit 63 as zero")
     }
 
     /// Item 7: a flush that found nothing is a flush.
@@ -329,7 +329,7 @@ import Testing
     @Test func hugeCostsSaturateInsteadOfTrapping() throws {
         var configuration = MachineConfiguration()
         configuration.costs.zeroPage = .max
-        configuration.costs.cr3Write = .max
+        configuration.costs.baseRegisterWrite = .max
         let machine = try Machine(configuration)
         let a = try machine.spawn(name: "A")
         try machine.map(a.pid, at: 0x400000, size: 0x10000, protection: .readWrite)

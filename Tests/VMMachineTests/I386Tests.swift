@@ -113,9 +113,9 @@ import Testing
         let (machine, process) = try loaded()
         try machine.poke(process.root + 8, 0)  // PDPTE 1: 0x40000000 ..< 0x80000000
         machine.loadRootEntries(core: 0)
-        let writes = machine.cores[0].cr3Writes
+        let writes = machine.cores[0].baseWrites
         try machine.map(process.pid, at: 0x4000_0000, size: 0x1000, protection: .readWrite)
-        #expect(machine.cores[0].cr3Writes == writes + 1 && machine.cores[0].rootEntries.1 != 0)
+        #expect(machine.cores[0].baseWrites == writes + 1 && machine.cores[0].rootEntries.1 != 0)
         #expect(try machine.access(0x4000_0000, kind: .read).fault == nil)
     }
 

@@ -26,7 +26,7 @@ func makeMachine(
         _ = try machine.access(0x1000, kind: .read)
         let outcome = try machine.switchTo(worker.tid)
         #expect(outcome.kind == .sameAddressSpace)
-        #expect(outcome.cr3Writes == 0 && outcome.entriesFlushed == 0)
+        #expect(outcome.baseWrites == 0 && outcome.entriesFlushed == 0)
         #expect(try machine.access(0x1000, kind: .read).tlbHit)
         #expect(throws: MachineError.threadNameTaken(process: "A", name: "worker")) {
             try machine.createThread(in: a.pid, name: "worker")
@@ -41,11 +41,11 @@ func makeMachine(
         try machine.switchTo(a.pid)
         _ = try machine.access(0x1000, kind: .read)
         let lazy = try machine.switchTo(kswapd.tid)
-        #expect(lazy.kind == .kernelThread && lazy.cr3Writes == 0)
+        #expect(lazy.kind == .kernelThread && lazy.baseWrites == 0)
         #expect(machine.cores[0].isLazy && machine.cores[0].mode == .kernel)
         #expect(machine.cores[0].currentProcess == nil && machine.cores[0].loadedProcess == a.pid)
         let back = try machine.switchTo(a.pid)
-        #expect(back.kind == .returnFromLazy && back.cr3Writes == 0 && back.entriesFlushed == 0)
+        #expect(back.kind == .returnFromLazy && back.baseWrites == 0 && back.entriesFlushed == 0)
         #expect(try machine.access(0x1000, kind: .read).tlbHit)
     }
 
@@ -85,7 +85,7 @@ func makeMachine(
         // Only the first use of PCIDs 1 and 2 flushed (choose_new_asid); coming back to A did not.
         #expect(machine.cores[0].tlbFlushes == 2)
         #expect(back.writes.map(\.flushed) == [false])
-        #expect(back.writes[0].written == a.root | 1 | CR3Write.noFlushBit)
+        #expect(back.writes[0].written == a.root | 1 | BaseRegisterWrite.noFlushBit)
         #expect(machine.cores[0].base == a.root | 1, "bit 63 reads as zero")
     }
 
@@ -174,9 +174,9 @@ func makeMachine(
         let machine = try makeMachine()
         let a = try machine.spawn(name: "A")
         try machine.switchTo(a.pid)
-        let writes = machine.cores[0].cr3Writes
+        let writes = machine.cores[0].baseWrites
         let entry = try machine.enterKernel(core: 0)
-        #expect(entry.oldCR3 == entry.newCR3 && machine.cores[0].cr3Writes == writes)
+        #expect(entry.oldCR3 == entry.newCR3 && machine.cores[0].baseWrites == writes)
         let nested = try machine.enterKernel(core: 0)
         #expect(!nested.crossed)
     }
@@ -361,7 +361,7 @@ func makeMachine(
         var configuration = MachineConfiguration()
         configuration.costs.tlbHit = 3
         configuration.costs.walkReference = 10
-        configuration.costs.cr3Write = 50
+        configuration.costs.baseRegisterWrite = 50
         configuration.costs.tlbFlush = 7
         let machine = try Machine(configuration)
         let a = try machine.spawn(name: "A")
@@ -370,7 +370,7 @@ func makeMachine(
         _ = try machine.access(0x1000, kind: .read)  // 4 walk references
         _ = try machine.access(0x1000, kind: .read)  // a hit
         let cycles = machine.cores[0].cycles
-        #expect(cycles.cr3Writes == 50 && cycles.flushes == 7 && cycles.translation == 40 + 3)
+        #expect(cycles.baseWrites == 50 && cycles.flushes == 7 && cycles.translation == 40 + 3)
         // map: the page and its three new tables zeroed (4 x 500), four entries written (4 x 10).
         #expect(cycles.kernelWork == 2_040)
         #expect(machine.cycles == 100 + 2_040)

@@ -238,11 +238,11 @@ import Testing
         }
         try machine.map(process.pid, at: 0x1000, size: 0x1000, protection: .readWrite)
         _ = try machine.switchTo(process.pid, core: 0)
-        let before = machine.cores[0].cr3Writes
+        let before = machine.cores[0].baseWrites
         let entry = try machine.enterKernel(core: 0)
         #expect(entry.write?.flushed == true && machine.cores[0].base == RISCV.modeSv39 | machine.kernelRoot >> 12)
         _ = try machine.exitKernel(core: 0)
-        #expect(machine.cores[0].cr3Writes == before + 2)
+        #expect(machine.cores[0].baseWrites == before + 2)
         #expect(throws: MachineError.notOnArchitecture(architecture: "riscv64 mode=sv48", what: "a separate kernel page table")) {
             try self.machine(.riscv64Sv48, separate: true)
         }

@@ -20,7 +20,7 @@ enum MachineCommands {
         ("cost_pte", "cycles per page-table entry the kernel writes or clears", "assumption: a store and its bookkeeping", \.entryWrite),
         ("cost_invlpg", "cycles per INVLPG (or INVPCID of one address)", "tlb.c: \"Each single flush is about 100 ns\"", \.invlpg),
         ("cost_flush", "cycles per whole-TLB or whole-PCID flush", "assumption: the order of the CR3 write doing it", \.tlbFlush),
-        ("cost_cr3", "cycles per CR3 write", "pti.rst: \"on the order of a hundred cycles\"", \.cr3Write),
+        ("cost_cr3", "cycles per CR3 write", "pti.rst: \"on the order of a hundred cycles\"", \.baseRegisterWrite),
         ("cost_entry", "cycles per kernel entry and exit, CR3 aside", "assumption: syscall + sysret ~100 cycles", \.kernelEntry),
         ("cost_ipi", "cycles per shootdown IPI, paid by the sender", "Amit, ATC'17: shootdowns take microseconds", \.interProcessorInterrupt),
         ("cost_ipi_receive", "cycles per shootdown IPI, paid by the receiver", "assumption: half the sender's wait", \.interruptReceived),

@@ -67,7 +67,7 @@ enum AccessRenderer {
     }
 
     /// KPTI's CR3 switch into the kernel copy and back around a fault handler.
-    private static func isolation(_ writes: [CR3Write], separateKernel: Bool, _ architecture: Architecture) -> String {
+    private static func isolation(_ writes: [BaseRegisterWrite], separateKernel: Bool, _ architecture: Architecture) -> String {
         guard !writes.isEmpty else { return "" }
         let dropped = writes.reduce(0) { $0 + $1.dropped }
         let register = architecture.baseRegister

@@ -99,7 +99,7 @@ enum EventRenderer {
 
     /// "TLB flush dropped 0 entries": a flush that found nothing is still a
     /// flush. On RISC-V the satp write is followed by "sfence.vma".
-    static func flushText(_ write: CR3Write, _ architecture: Architecture) -> String {
+    static func flushText(_ write: BaseRegisterWrite, _ architecture: Architecture) -> String {
         if let refused = write.refusedPDPTE {
             return "general protection fault (#GP): PDPTE \(refused) is present with a reserved bit set, "
                 + "so nothing was loaded and the switch did not happen (Linux would oops in switch_mm)"

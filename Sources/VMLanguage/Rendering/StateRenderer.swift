@@ -286,7 +286,7 @@ enum StateRenderer {
                         ? "\(Format.plural(core.refills, "TLB refill")) by software (\(core.walkMemoryReads) entries read by the handler), "
                         : "\(Format.plural(core.walks, "page walk")) (\(core.walkMemoryReads) entry reads), ")
                     + "\(Format.plural(core.faults, "fault")), \(Format.plural(core.contextSwitches, "context switch", "context switches")), "
-                    + "\(Format.plural(core.cr3Writes, "\(machine.architecture.baseRegister) write")), \(Format.plural(core.kernelEntries, "kernel entry", "kernel entries"))"
+                    + "\(Format.plural(core.baseWrites, "\(machine.architecture.baseRegister) write")), \(Format.plural(core.kernelEntries, "kernel entry", "kernel entries"))"
                     + (machine.cores.count > 1 ? ", \(Format.plural(core.interruptsReceived, "IPI")) received" : ""))
             if !core.tlb.isUnified {
                 lines.append(
@@ -296,7 +296,7 @@ enum StateRenderer {
             let cycles = core.cycles
             lines.append(
                 "  cycles: \(cycles.total) = translation \(cycles.translation) + faults \(cycles.faults) + flushes \(cycles.flushes)"
-                    + " + \(machine.architecture.baseRegister) writes \(cycles.cr3Writes) + kernel entries \(cycles.kernelEntries) + IPIs \(cycles.interProcessorInterrupts)"
+                    + " + \(machine.architecture.baseRegister) writes \(cycles.baseWrites) + kernel entries \(cycles.kernelEntries) + IPIs \(cycles.interProcessorInterrupts)"
                     + " + kernel work \(cycles.kernelWork)")
         }
         let faults = machine.faultCounts

@@ -98,12 +98,12 @@ enum Builtins {
         ("asid", { interpreter, value in .integer(UInt64(try register(interpreter, value, "asid").pcid)) }),
         ("badvaddr", { interpreter, value in .integer(try register(interpreter, value, "badvaddr").faultAddress) }),
         /// Writes of the page-table base register, whatever the architecture calls it (CR3, satp, TTBR0, pgd_current).
-        ("base_writes", { interpreter, value in .integer(try core(interpreter, value).cr3Writes) }),
+        ("base_writes", { interpreter, value in .integer(try core(interpreter, value).baseWrites) }),
         /// MIPS's Context: BadVPN2 of the last TLB exception in bits 22:4.
         ("context", { interpreter, value in .integer(try register(interpreter, value, "context").context) }),
         ("cr2", { interpreter, value in .integer(try register(interpreter, value, "cr2").faultAddress) }),
         ("cr3", { interpreter, value in .integer(try register(interpreter, value, "cr3").base) }),
-        ("cr3_writes", { interpreter, value in .integer(try register(interpreter, value, "cr3_writes").cr3Writes) }),
+        ("cr3_writes", { interpreter, value in .integer(try register(interpreter, value, "cr3_writes").baseWrites) }),
         ("cycles", { interpreter, value in .integer(try core(interpreter, value).cycles.total) }),
         /// MIPS's EntryHi as the last TLB exception loaded it (VPN2 and ASID), and Cause.ExcCode.
         ("entryhi", { interpreter, value in .integer(try register(interpreter, value, "entryhi").entryHi) }),
@@ -137,7 +137,7 @@ enum Builtins {
         }),
         /// RISC-V's names for the base register and the fault address (the same registers as cr3 and cr2).
         ("satp", { interpreter, value in .integer(try register(interpreter, value, "satp").base) }),
-        ("satp_writes", { interpreter, value in .integer(try register(interpreter, value, "satp_writes").cr3Writes) }),
+        ("satp_writes", { interpreter, value in .integer(try register(interpreter, value, "satp_writes").baseWrites) }),
         ("stval", { interpreter, value in .integer(try register(interpreter, value, "stval").faultAddress) }),
         ("switches", { interpreter, value in .integer(try core(interpreter, value).contextSwitches) }),
         ("thread", { interpreter, value in
@@ -152,7 +152,7 @@ enum Builtins {
         }),
         /// ARM's two base registers: TTBR0_EL1 (user half, with the ASID) and TTBR1_EL1 (the kernel's).
         ("ttbr0", { interpreter, value in .integer(try register(interpreter, value, "ttbr0").base) }),
-        ("ttbr0_writes", { interpreter, value in .integer(try register(interpreter, value, "ttbr0_writes").cr3Writes) }),
+        ("ttbr0_writes", { interpreter, value in .integer(try register(interpreter, value, "ttbr0_writes").baseWrites) }),
         ("ttbr1", { interpreter, value in .integer(try register(interpreter, value, "ttbr1").ttbr1) }),
         ("walks", { interpreter, value in .integer(try core(interpreter, value).walks) }),
     ]

@@ -30,7 +30,7 @@ extension Architecture {
             return []
         case .riscv:
             return [
-                (\.cr3Write, CostFigure(
+                (\.baseRegisterWrite, CostFigure(
                     cycles: 20,
                     source: "assumption: csrw satp is one CSR write and flushes nothing itself (privileged spec: "
                         + "the sfence.vma after it does, cost_flush)")),
@@ -42,7 +42,7 @@ extension Architecture {
             ]
         case .arm:
             return [
-                (\.cr3Write, CostFigure(
+                (\.baseRegisterWrite, CostFigure(
                     cycles: 50,
                     source: "assumption: msr ttbr0_el1 and the isb Linux's cpu_switch_mm puts after it, which "
                         + "refetches the pipeline: tens of cycles")),
@@ -59,7 +59,7 @@ extension Architecture {
                     cycles: 20,
                     source: "assumption: Linux's generated R4000 refill handler is about a dozen instructions and an "
                         + "eret (arch/mips/mm/tlbex.c); Patterson & Hennessy put a TLB miss at 10-100 cycles")),
-                (\.cr3Write, CostFigure(
+                (\.baseRegisterWrite, CostFigure(
                     cycles: 10, source: "assumption: a store to pgd_current and an mtc0 of EntryHi's ASID")),
                 (\.tlbFlush, CostFigure(
                     cycles: 200,

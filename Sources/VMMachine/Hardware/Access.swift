@@ -168,7 +168,7 @@ public struct AccessOutcome: Sendable {
     public var resolution: FaultResolution?
     /// Under KPTI, the CR3 writes into the kernel copy and back out around
     /// the fault handler (none otherwise).
-    public var isolationWrites: [CR3Write] = []
+    public var isolationWrites: [BaseRegisterWrite] = []
     public var retry: Attempt?
     /// Set when the access finally succeeded.
     public var physicalAddress: UInt64?
@@ -256,8 +256,9 @@ public enum SwitchKind: String, Sendable {
     case newAddressSpace = "new address space"
 }
 
-/// One MOV to CR3, as the CPU saw it.
-public struct CR3Write: Sendable, Equatable {
+/// One write of the page-table base register (a MOV to CR3, a csrw satp, an
+/// msr ttbr0_el1, MIPS's pgd_current and EntryHi), as the CPU saw it.
+public struct BaseRegisterWrite: Sendable, Equatable {
     /// Why the kernel wrote it.
     public enum Reason: String, Sendable {
         /// KPTI: from the user copy to the kernel copy on the way in.
@@ -300,8 +301,8 @@ public struct SwitchOutcome: Sendable {
     public let newCR3: UInt64
     /// Every CR3 write, in order: under KPTI a switch away from user code is a
     /// kernel entry, the switch, and the return to the new thread's user copy.
-    public let writes: [CR3Write]
-    public var cr3Writes: Int { writes.count }
+    public let writes: [BaseRegisterWrite]
+    public var baseWrites: Int { writes.count }
     public var wroteCR3: Bool { !writes.isEmpty }
     /// TLB entries dropped by the switch's CR3 writes.
     public var entriesFlushed: Int { writes.reduce(0) { $0 + $1.dropped } }
@@ -319,7 +320,7 @@ public struct KernelCrossing: Sendable {
     public let oldCR3: UInt64
     public let newCR3: UInt64
     /// KPTI's CR3 switch, if there was one.
-    public let write: CR3Write?
+    public let write: BaseRegisterWrite?
     public var entriesFlushed: Int { write?.dropped ?? 0 }
     /// Instruction fetches of the entry code, in order.
     public let fetches: [AccessOutcome]

@@ -75,7 +75,8 @@ public struct Core: Sendable {
     public internal(set) var walkMemoryReads: UInt64 = 0
     public internal(set) var faults: UInt64 = 0
     public internal(set) var contextSwitches: UInt64 = 0
-    public internal(set) var cr3Writes: UInt64 = 0
+    /// Writes of the base register (CR3, satp, TTBR0_EL1, pgd_current).
+    public internal(set) var baseWrites: UInt64 = 0
     public internal(set) var kernelEntries: UInt64 = 0
     /// TLB shootdown interrupts this core received.
     public internal(set) var interruptsReceived: UInt64 = 0

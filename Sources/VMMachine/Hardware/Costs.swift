@@ -27,8 +27,9 @@ public struct CostModel: Sendable, Equatable {
     /// A whole-TLB or whole-PCID flush operation; refilling the TLB afterwards
     /// costs walks. Assumption: the order of the CR3 write that performs it.
     public var tlbFlush: UInt64 = 100
-    /// MOV to CR3: "on the order of a hundred cycles" (Linux pti.rst).
-    public var cr3Write: UInt64 = 100
+    /// A base-register write; x86's MOV to CR3: "on the order of a hundred
+    /// cycles" (Linux pti.rst). The others' are in ArchitectureCosts.swift.
+    public var baseRegisterWrite: UInt64 = 100
     /// Entering and leaving the kernel (syscall/sysret or an interrupt), CR3
     /// aside. Assumption: ~100 cycles for the pair on a current core.
     public var kernelEntry: UInt64 = 100
@@ -68,14 +69,14 @@ public struct CycleAccount: Sendable, Equatable {
     public var translation: UInt64 = 0
     public var faults: UInt64 = 0
     public var flushes: UInt64 = 0
-    public var cr3Writes: UInt64 = 0
+    public var baseWrites: UInt64 = 0
     public var kernelEntries: UInt64 = 0
     public var interProcessorInterrupts: UInt64 = 0
     /// Zeroing and copying pages, writing page-table entries.
     public var kernelWork: UInt64 = 0
 
     public var total: UInt64 {
-        [translation, faults, flushes, cr3Writes, kernelEntries, interProcessorInterrupts, kernelWork]
+        [translation, faults, flushes, baseWrites, kernelEntries, interProcessorInterrupts, kernelWork]
             .reduce(0, saturatingAdd)
     }
 }

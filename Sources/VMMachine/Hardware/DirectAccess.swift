@@ -40,7 +40,7 @@ extension Machine {
             throw .physicalAddressOutOfRange(address: value << architecture.pageShift, limit: physicalBytes)
         }
         cores[index].base = value
-        cores[index].cr3Writes += 1
+        cores[index].baseWrites += 1
         let dropped = cores[index].tlb.flushAll()
         if dropped > 0 { cores[index].tlbFlushes += 1 }
         return dropped

@@ -32,7 +32,7 @@ extension Machine {
         charge(\.kernelEntries, configuration.costs.kernelEntry, core: index)
         cores[index].mode = .kernel
         var fetches: [AccessOutcome] = []
-        var write: CR3Write?
+        var write: BaseRegisterWrite?
         if let pid = cores[index].loadedProcess, let process = process(pid), process.userRoot != nil {
             // The trampoline is mapped in the user copy; from there, SWITCH_TO_KERNEL_CR3.
             fetches.append(try access(entryArea ?? 0, kind: .execute, core: index))
@@ -55,7 +55,7 @@ extension Machine {
         guard cores[index].mode == .kernel, cores[index].currentProcess != nil else {
             return KernelCrossing(core: index, oldCR3: oldCR3, newCR3: oldCR3, write: nil, fetches: [], crossed: false)
         }
-        var write: CR3Write?
+        var write: BaseRegisterWrite?
         var fetches: [AccessOutcome] = []
         if let pid = cores[index].loadedProcess, let process = process(pid), process.userRoot != nil {
             fetches.append(try access(entryArea ?? 0, kind: .execute, core: index))

@@ -103,7 +103,7 @@ extension Machine {
     /// and EntryHi flush nothing themselves: the kernel follows the write
     /// with its own invalidation where it must (`dropTranslations`).
     @discardableResult
-    func writeBaseRegister(_ value: UInt64, core index: Int, flush: Bool, reason: CR3Write.Reason) -> CR3Write {
+    func writeBaseRegister(_ value: UInt64, core index: Int, flush: Bool, reason: BaseRegisterWrite.Reason) -> BaseRegisterWrite {
         let previous = cores[index].base
         let keep = configuration.pcid && !flush
         if architecture.splitBaseRegisters {
@@ -115,8 +115,8 @@ extension Machine {
             cores[index].base = value
         }
         loadRootEntries(core: index)
-        cores[index].cr3Writes += 1
-        charge(\.cr3Writes, configuration.costs.cr3Write, core: index)
+        cores[index].baseWrites += 1
+        charge(\.baseWrites, configuration.costs.baseRegisterWrite, core: index)
         var dropped = 0
         if !keep {
             dropped = dropTranslations(tag: architecture.tag(fromRegister: value), core: index)
@@ -124,8 +124,8 @@ extension Machine {
         }
         let noFlushRequest = keep && architecture.baseRegisterHasNoFlushBit
         let loaded = cores[index].base
-        return CR3Write(
-            reason: reason, previous: previous, written: noFlushRequest ? loaded | CR3Write.noFlushBit : loaded,
+        return BaseRegisterWrite(
+            reason: reason, previous: previous, written: noFlushRequest ? loaded | BaseRegisterWrite.noFlushBit : loaded,
             flushed: !keep, dropped: dropped, value: loaded)
     }
 
@@ -151,7 +151,7 @@ extension Machine {
 
     /// The write that returns a core to user code under KPTI (Linux
     /// `SWITCH_TO_USER_CR3`): no flush unless the user PCID was marked.
-    func returnToUserCopy(_ process: Process, core index: Int) -> CR3Write {
+    func returnToUserCopy(_ process: Process, core index: Int) -> BaseRegisterWrite {
         let slot = cores[index].currentSlot
         let flush = cores[index].userFlushPending[slot]
         cores[index].userFlushPending[slot] = false
@@ -193,7 +193,7 @@ extension Machine {
         {
             return refusedSwitch(to: tid, of: pid, pdpte: refused, previous: previous, core: index)
         }
-        var writes: [CR3Write] = []
+        var writes: [BaseRegisterWrite] = []
         var recycled: ProcessID?
         var reused = false
         let kind: SwitchKind
@@ -273,12 +273,12 @@ extension Machine {
         -> SwitchOutcome
     {
         let oldCR3 = cores[index].base
-        cores[index].cr3Writes += 1
-        charge(\.cr3Writes, configuration.costs.cr3Write, core: index)
+        cores[index].baseWrites += 1
+        charge(\.baseWrites, configuration.costs.baseRegisterWrite, core: index)
         cores[index].faults += 1
         faultCounts.unresolved += 1
         let process = processes[processIndex(pid)]
-        var write = CR3Write(
+        var write = BaseRegisterWrite(
             reason: .contextSwitch, previous: oldCR3,
             written: architecture.baseRegisterValue(root: process.root, tag: 0), flushed: false, dropped: 0,
             value: oldCR3)

@@ -8,7 +8,7 @@ extension Machine {
     /// base-register writes of a KPTI entry and exit around the handler.
     struct TrapReturn {
         var resolution: FaultResolution
-        var isolationWrites: [CR3Write] = []
+        var isolationWrites: [BaseRegisterWrite] = []
     }
 
     /// Takes a page fault raised on `index`. Under KPTI a fault from user
@@ -16,7 +16,7 @@ extension Machine {
     /// kernel copy, the handler, CR3 back to the user copy, then the retry.
     func takePageFault(_ fault: Fault, kind: AccessKind, core index: Int) -> TrapReturn {
         let isolated = isolatedProcess(core: index)
-        var writes: [CR3Write] = []
+        var writes: [BaseRegisterWrite] = []
         if let isolated {
             writes.append(
                 writeBaseRegister(

@@ -133,7 +133,7 @@ public final class HTMLReportSink: OutputSink {
             let values: [String] = [
                 String(core.index), String(core.tlbHits), String(core.tlbMisses),
                 lookups == 0 ? "-" : StateRenderer.percent(core.tlbHits, of: lookups), String(core.tlbFlushes),
-                String(core.walks), String(core.faults), String(core.contextSwitches), String(core.cr3Writes),
+                String(core.walks), String(core.faults), String(core.contextSwitches), String(core.baseWrites),
                 String(core.kernelEntries), String(core.cycles.total),
             ]
             html += "<tr>" + values.map { "<td>\($0)</td>" }.joined() + "</tr>\n"
