@@ -44,7 +44,7 @@ public struct Core: Sendable {
     /// §6.4): Cause.ExcCode (TLBL 2, TLBS 3, Mod 1, AdEL 4, AdES 5), EntryHi
     /// (the address's VPN2 and the current ASID) and Context (BadVPN2 in bits
     /// 22:4; PTEBase, which Linux's mips32 refill handler does not use, is 0).
-    /// BadVAddr is `cr2`.
+    /// BadVAddr is `faultAddress`.
     public internal(set) var exceptionCode: UInt64 = 0
     public internal(set) var entryHi: UInt64 = 0
     public internal(set) var context: UInt64 = 0

@@ -50,15 +50,20 @@ extension Machine {
         for region in parentRecord.regions {
             // A page in swap is shared through its slot: the child's entry holds it too.
             for leaf in swappedLeaves(of: region, root: parentRecord.root) {
-                let table = try makeTables(
-                    root: child.root, mirror: child.userRoot, leaf.page, downTo: 1, user: true, created: &created)
-                setPageEntry(leaf.entry, at: entryAddress(in: table, leaf.page, level: 1), level: 1)
-                swapReferences[leaf.entry.swapSlot!, default: 0] += 1
+                try shareSwapped(leaf.entry, page: leaf.page, with: child, created: &created)
             }
             for leaf in presentLeaves(of: region, root: parentRecord.root) {
                 if configuration.separateKernelTable {
-                    try copyPage(leaf, of: region, into: childIndex, created: &created, core: initiator)
-                    copied += 1
+                    // With frames=N an earlier copy may have pushed this page out to swap: read its entry again.
+                    let current = pageEntry(at: leaf.entryAddress, level: leaf.level)
+                    if current.present {
+                        try copyPage(
+                            LeafSlot(page: leaf.page, entryAddress: leaf.entryAddress, level: leaf.level, entry: current),
+                            of: region, into: childIndex, created: &created, core: initiator)
+                        copied += 1
+                    } else if current.swapSlot != nil {
+                        try shareSwapped(current, page: leaf.page, with: child, created: &created)
+                    }
                     continue
                 }
                 var entry = leaf.entry
@@ -91,16 +96,26 @@ extension Machine {
         return outcome
     }
 
+    /// The child's entry for a page in swap: the parent's, and one more reference to its slot.
+    private func shareSwapped(_ entry: PageEntry, page: UInt64, with child: Process, created: inout [UInt64])
+        throws(MachineError)
+    {
+        let table = try makeTables(root: child.root, mirror: child.userRoot, page, downTo: 1, user: true, created: &created)
+        setPageEntry(entry, at: entryAddress(in: table, page, level: 1), level: 1)
+        swapReferences[entry.swapSlot!, default: 0] += 1
+    }
+
     /// xv6's uvmcopy for one page: a new frame, the bytes copied, and the
     /// child's entry with the parent's flags as they are (A and D included).
+    /// With frames=N making room may evict a page, but never the one being copied.
     private func copyPage(
         _ leaf: LeafSlot, of region: MemoryRegion, into childIndex: Int, created: inout [UInt64], core: Int
     ) throws(MachineError) {
         let child = processes[childIndex]
-        try makeRoomForUserPage(core: core)
-        let copy = try allocatePage(region.pageSize)
         let frames = region.pageSize / AddressLayout.pageSize
         let old = leaf.entry.address & ~(region.pageSize - 1)
+        try makeRoomForUserPage(keeping: old / AddressLayout.pageSize, core: core)
+        let copy = try allocatePage(region.pageSize)
         for offset in 0..<frames {
             memory.copyFrame(old / AddressLayout.pageSize + offset, to: copy / AddressLayout.pageSize + offset)
         }
