@@ -62,26 +62,30 @@ public struct MachineConfiguration: Sendable, Equatable {
     public static let addressSpaceSlots = 6
 }
 
-/// The simulated computer: hardware (physical memory, cores with their CR3 and
-/// TLB, the MMU's walker: Hardware/) and the kernel's own records (frame
-/// allocator, processes and threads, the kernel half, faults: Kernel/).
+/// The kernel, running on its hardware: the frame allocator, processes and
+/// threads, the kernel half, fault handling, the scheduler, shootdowns and
+/// replacement (Kernel/). The hardware (physical memory, cores, TLBs, the
+/// MMU: Hardware/) is a value of its own that never calls in here; the
+/// kernel drives it, and takes the exceptions it raises (Kernel/Execution.swift).
 public final class Machine {
     public let configuration: MachineConfiguration
     /// How the MMU reads page tables (Architectures/Architecture.swift).
     public let architecture: Architecture
+    /// What the kernel runs on.
+    public let hardware: Hardware
 
-    // Hardware.
-    /// Physical memory, kept behind a pointer the machine owns: the walker
-    /// reads it several times a reference, and a stored `var` would cost a
-    /// run-time exclusivity check on each.
+    /// The hardware's memory and cores, which the kernel reads and writes as
+    /// any kernel does (page tables, registers, TLB maintenance).
     public internal(set) var memory: PhysicalMemory {
-        _read { yield memoryStorage.pointer.pointee }
-        _modify { yield &memoryStorage.pointer.pointee }
+        _read { yield hardware.memory }
+        _modify { yield &hardware.memory }
     }
-    private let memoryStorage: Owned<PhysicalMemory>
-    public let cores: CoreArray
+    public var cores: CoreArray { hardware.cores }
+    /// The kernel's record of each core, by core index.
+    public internal(set) var perCPU: [CPUState]
+    /// Bytes of physical memory: `ram=` on x86-64, 2^pbits on a textbook machine.
+    public var physicalBytes: UInt64 { hardware.physicalBytes }
 
-    // Kernel state.
     public internal(set) var allocator: FrameAllocator
     /// The kernel's master PML4 (Linux's `swapper_pg_dir`): its upper half is
     /// copied into every process's PML4.
@@ -94,8 +98,6 @@ public final class Machine {
     public internal(set) var kernelTableFrames: [UInt64] = []
     /// Frames 0 ..< this hold the kernel image and are never allocated.
     public let reservedFrames: UInt64
-    /// Bytes of physical memory: `ram=` on x86-64, 2^pbits on a textbook machine.
-    public let physicalBytes: UInt64
     /// Live processes in pid order.
     public internal(set) var processes: [Process] = []
     /// Live threads, user and kernel, in tid order.
@@ -109,8 +111,6 @@ public final class Machine {
     public internal(set) var broadcastInvalidations: UInt64 = 0
     // Replacement and swap, when user memory is limited (Kernel/Paging.swift).
     var resident = ResidentSet()
-    /// MIPS's Random register, which names TLBWR's slot: seeded, so a script prints the same bytes every run.
-    var refillRandom = SplitMix64(seed: 1)
     public internal(set) var pagingCounts = PagingCounts()
     /// Swap: each slot's page contents (absent when all zero), and how many entries and clean frames hold it.
     var swapSpace: [UInt64: [UInt64]] = [:]
@@ -119,8 +119,6 @@ public final class Machine {
     var freeSwapSlots: [UInt64] = []
     var nextPID = 1
     var nextTID = 1
-    /// While the kernel builds its half (see `checkHostMemory`).
-    var booting = true
 
     public init(_ configuration: MachineConfiguration = MachineConfiguration()) throws(MachineError) {
         architecture = configuration.architecture
@@ -134,7 +132,6 @@ public final class Machine {
                     maximum: min(MachineConfiguration.maximumRAM, architecture.maximumRAM))
             }
         }
-        physicalBytes = ram
         guard (1...MachineConfiguration.maximumCores).contains(configuration.cores) else {
             throw .coreCount(configuration.cores)
         }
@@ -151,10 +148,14 @@ public final class Machine {
         }
         self.configuration = configuration
         resident.random = SplitMix64(seed: configuration.replacementSeed)
-        refillRandom = SplitMix64(seed: configuration.replacementSeed ^ 0x4D49_5053)
-        // Storage comes in 4 KiB frames whatever the machine's page size.
         let frameCount = (ram + AddressLayout.pageSize - 1) / AddressLayout.pageSize
-        memoryStorage = Owned(PhysicalMemory(frameCount: frameCount))
+        let architecture = configuration.architecture
+        func makeHardware(_ cores: [Core]) -> Hardware {
+            Hardware(
+                architecture: architecture, features: CPUFeatures(configuration), physicalBytes: ram, cores: cores,
+                randomSeed: configuration.replacementSeed ^ 0x4D49_5053,
+                touchedFrameLimit: configuration.maximumTouchedFrames)
+        }
         guard architecture.hasKernel else {
             // A textbook machine: memory, cores and TLBs only. Its tables are
             // typed in and its base register set directly.
@@ -162,8 +163,9 @@ public final class Machine {
             allocator = FrameAllocator(firstFrame: 0, frameCount: frameCount, orderSeed: nil)
             kernelRoot = 0
             idleBaseRegister = 0
-            cores = CoreArray((0..<configuration.cores).map { Core(index: $0, base: 0, tlb: tlb, slotCount: 1, pcidMask: 0) })
-            booting = false
+            perCPU = Array(repeating: CPUState(slotCount: 1), count: configuration.cores)
+            hardware = makeHardware((0..<configuration.cores).map { Core(index: $0, base: 0, tlb: tlb, pcidMask: 0) })
+            hardware.booting = false
             return
         }
         reservedFrames = AddressLayout.largePageSize / AddressLayout.pageSize
@@ -183,7 +185,6 @@ public final class Machine {
             throw .notOnArchitecture(architecture: architecture.name, what: "page-table isolation (KPTI)")
         }
         let slots = configuration.pcid ? MachineConfiguration.addressSpaceSlots : 1
-        let architecture = configuration.architecture
         var idle = architecture.baseRegisterValue(root: root, tag: 0)
         if architecture.splitBaseRegisters {
             guard let emptyFrame = allocator.allocate() else { throw .outOfMemory(totalFrames: frameCount) }
@@ -191,10 +192,11 @@ public final class Machine {
             idle = emptyFrame * AddressLayout.pageSize
         }
         idleBaseRegister = idle
-        cores = CoreArray(
+        perCPU = Array(repeating: CPUState(slotCount: slots), count: configuration.cores)
+        hardware = makeHardware(
             (0..<configuration.cores).map {
                 var core = Core(
-                    index: $0, base: idle, tlb: tlb, slotCount: slots, pcidMask: architecture.tagMask,
+                    index: $0, base: idle, tlb: tlb, pcidMask: architecture.tagMask,
                     pcidShift: architecture.tagShift)
                 if architecture.splitBaseRegisters {
                     core.ttbr1 = root
@@ -204,8 +206,8 @@ public final class Machine {
             })
         // MIPS's kernel lives in kseg0, which no table maps.
         if !architecture.kernelIsUnmapped { try buildKernelHalf() }
-        for index in cores.indices { loadRootEntries(core: index) }
-        booting = false
+        for index in cores.indices { hardware.loadRootEntries(core: index) }
+        hardware.booting = false
     }
 
     public func process(_ pid: ProcessID) -> Process? {
@@ -245,5 +247,5 @@ public final class Machine {
     public var framesFree: UInt64 { allocator.available }
 
     /// Cycles charged on every core.
-    public var cycles: UInt64 { cores.reduce(0) { $0 + $1.cycles.total } }
+    public var cycles: UInt64 { hardware.cycles }
 }

@@ -98,14 +98,14 @@ import Testing
         try machine.map(process.pid, at: 0x40_0000, size: 0x1000, protection: .readWrite)
         _ = try machine.switchTo(process.pid, core: 0)
         let leaf = try #require(machine.lookup(root: process.root, 0x40_0000)).entryAddress
-        let page = machine.rawTableEntry(at: leaf)
-        try machine.poke(leaf, page & ~ARM.tableOrPage)
+        let page = machine.hardware.rawTableEntry(at: leaf)
+        try machine.hardware.poke(leaf, page & ~ARM.tableOrPage)
         #expect(try machine.access(0x40_0000, kind: .read).fault?.kind == .reservedBit)
-        try machine.poke(leaf, page)
-        let top = machine.rawTableEntry(at: process.root)
-        try machine.poke(process.root, top & ~ARM.tableOrPage)
+        try machine.hardware.poke(leaf, page)
+        let top = machine.hardware.rawTableEntry(at: process.root)
+        try machine.hardware.poke(process.root, top & ~ARM.tableOrPage)
         #expect(try machine.access(0x40_0000, kind: .read).fault.map { ($0.kind, $0.level) } ?? (.protection, 0) == (.reservedBit, 4))
-        try machine.poke(process.root, top)
+        try machine.hardware.poke(process.root, top)
         #expect(try machine.access(0x40_0000, kind: .read).fault == nil)
     }
 

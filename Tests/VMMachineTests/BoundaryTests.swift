@@ -16,9 +16,9 @@ import Testing
         let process = try machine.spawn(name: "A")
         try machine.map(process.pid, at: 0x40_0000, size: 0x1000, protection: .readWrite)
         try machine.switchTo(process.pid, core: 0)
-        let steps = try machine.explain(0x40_0000, core: 0).steps
+        let steps = try machine.hardware.explain(0x40_0000, core: 0).steps
         let upper = steps[architecture.rootInRegisters ? 1 : 0]  // PAE's PDPTEs have no U/S
-        try machine.poke(upper.entryAddress, upper.entry & ~PageTableEntry.user, bytes: architecture.entryBytes)
+        try machine.hardware.poke(upper.entryAddress, upper.entry & ~PageTableEntry.user, bytes: architecture.entryBytes)
         #expect(try machine.access(0x40_0000, kind: .read).fault?.kind == .protection, "\(architecture.name)")
     }
 

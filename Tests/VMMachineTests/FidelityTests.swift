@@ -81,7 +81,7 @@ import Testing
         try machine.unmap(a.pid, at: 0x400000, size: 40 << 12, from: 1)
         // (The entry trampoline's entry is global: no PCID flush drops it.)
         #expect(machine.cores[0].tlb.entries.contains { $0.valid && !$0.global && $0.pcid == userPCID }, "still there in the kernel")
-        #expect(machine.cores[0].userFlushPending[machine.cores[0].currentSlot])
+        #expect(machine.perCPU[0].userFlushPending[machine.perCPU[0].currentSlot])
         let exit = try machine.exitKernel(core: 0)
         #expect(exit.write?.flushed == true && exit.write!.dropped >= 1)
         #expect(!machine.cores[0].tlb.entries.contains { $0.valid && !$0.global && $0.pcid == userPCID })
@@ -272,16 +272,16 @@ import Testing
         try machine.switchTo(a.pid)
         // PS in a PML4 entry is reserved.
         let pml4e = a.root + UInt64(AddressLayout.index(of: 0x400000, level: 4)) * 8
-        try machine.poke(pml4e, machine.memory.readWord(pml4e) | PageTableEntry.pageSize)
+        try machine.hardware.poke(pml4e, machine.memory.readWord(pml4e) | PageTableEntry.pageSize)
         let outcome = try machine.access(0x400000, kind: .write, storing: 1)
         #expect(outcome.fault?.kind == .reservedBit && outcome.fault?.level == 4)
         #expect(outcome.fault?.errorCode == 0b1111, "P, W, U and RSVD")
         #expect(outcome.resolution == .kernelOops, "Linux's pgtable_bad")
         // An address bit above MAXPHYADDR in the leaf is reserved too.
-        try machine.poke(pml4e, machine.memory.readWord(pml4e) & ~PageTableEntry.pageSize)
+        try machine.hardware.poke(pml4e, machine.memory.readWord(pml4e) & ~PageTableEntry.pageSize)
         let leaf = try machine.entry(root: a.root, 0x400000, level: 1)
         let table = try machine.entry(root: a.root, 0x400000, level: 2) & PageTableEntry.addressMask
-        try machine.poke(table + UInt64(AddressLayout.index(of: 0x400000, level: 1)) * 8, leaf | 1 << 50)
+        try machine.hardware.poke(table + UInt64(AddressLayout.index(of: 0x400000, level: 1)) * 8, leaf | 1 << 50)
         #expect(try machine.access(0x400000, kind: .read).fault?.kind == .reservedBit)
     }
 }

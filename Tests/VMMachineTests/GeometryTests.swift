@@ -54,17 +54,17 @@ import Testing
     /// A two-level walk on OSTEP's machine, a byte loaded, a fault at each level.
     @Test func aWalkOnOSTEPsMachineReadsOneByteEntries() throws {
         let machine = try self.machine(.ostep, name: "ostep")
-        try machine.setBaseRegister(108, core: 0)
-        try machine.poke(108 * 32 + 24, 0xA1, bytes: 1)  // PDE 24: valid, table in frame 0x21
-        try machine.poke(0x21 * 32 + 8, 0xB5, bytes: 1)  // PTE 8: valid, frame 0x35
-        try machine.poke(0x35 * 32 + 28, 0x08, bytes: 1)
-        try machine.poke(0x35 * 32 + 29, 0xFF, bytes: 1)  // the next byte must not be read
+        try machine.hardware.setBaseRegister(108, core: 0)
+        try machine.hardware.poke(108 * 32 + 24, 0xA1, bytes: 1)  // PDE 24: valid, table in frame 0x21
+        try machine.hardware.poke(0x21 * 32 + 8, 0xB5, bytes: 1)  // PTE 8: valid, frame 0x35
+        try machine.hardware.poke(0x35 * 32 + 28, 0x08, bytes: 1)
+        try machine.hardware.poke(0x35 * 32 + 29, 0xFF, bytes: 1)  // the next byte must not be read
         let outcome = try machine.access(0x611C, kind: .read)
         #expect(outcome.physicalAddress == 0x35 * 32 + 28 && outcome.value == 0x08)
         #expect(outcome.walk.count == 2 && outcome.walk[0].entry == 0xA1 && outcome.walk[1].entry == 0xB5)
         // A write stores one byte and leaves its neighbours; a wider value is refused.
         _ = try machine.access(0x611C, kind: .write, storing: 0x34)
-        #expect(try machine.peek(0x35 * 32 + 28, bytes: 2) == 0xFF34)
+        #expect(try machine.hardware.peek(0x35 * 32 + 28, bytes: 2) == 0xFF34)
         #expect(throws: MachineError.fieldTooWide(name: "the value", value: 0x1234, bits: 8)) {
             try machine.access(0x611C, kind: .write, storing: 0x1234)
         }
@@ -86,35 +86,35 @@ import Testing
         geometry.frame = (4, 0)
         geometry.physicalBits = 11
         let machine = try self.machine(geometry)
-        try machine.setBaseRegister(0x1C, core: 0)
+        try machine.hardware.setBaseRegister(0x1C, core: 0)
         let table: UInt64 = 0x1C * 64
-        try machine.poke(table + 3, 0x80 | 0x07, bytes: 1)
-        try machine.poke(table + 4, 0x55, bytes: 1)
+        try machine.hardware.poke(table + 3, 0x80 | 0x07, bytes: 1)
+        try machine.hardware.poke(table + 4, 0x55, bytes: 1)
         _ = try machine.access(3 << 6 | 5, kind: .read)
-        #expect(try machine.peek(table + 3, bytes: 1) == 0xC7)
+        #expect(try machine.hardware.peek(table + 3, bytes: 1) == 0xC7)
         _ = try machine.access(3 << 6 | 5, kind: .write, storing: 1)
-        #expect(try machine.peek(table + 3, bytes: 1) == 0xE7 && machine.peek(table + 4, bytes: 1) == 0x55)
+        #expect(try machine.hardware.peek(table + 3, bytes: 1) == 0xE7 && machine.hardware.peek(table + 4, bytes: 1) == 0x55)
     }
 
     /// A TLB entry typed in hits with the book's tag and set; an invalid one never does.
     @Test func handSetTLBEntriesHit() throws {
         let machine = try self.machine(.csapp, name: "csapp")
         // A base register that is not 0: its bits are a frame number, not x86's PCID.
-        try machine.setBaseRegister(0x3C, core: 0)
-        try machine.setTLBEntry(core: 0, set: 3, way: 1, tag: 0x03, ppn: 0x0D, valid: true)
-        try machine.setTLBEntry(core: 0, set: 0, way: 0, tag: 0x00, ppn: 0x28, valid: false)
+        try machine.hardware.setBaseRegister(0x3C, core: 0)
+        try machine.hardware.setTLBEntry(core: 0, set: 3, way: 1, tag: 0x03, ppn: 0x0D, valid: true)
+        try machine.hardware.setTLBEntry(core: 0, set: 0, way: 0, tag: 0x00, ppn: 0x28, valid: false)
         let hit = try machine.access(0x03D4, kind: .read)
         #expect(hit.tlbHit && hit.physicalAddress == 0x354 && hit.walk.count == 0)
         let miss = try machine.access(0x0020, kind: .read)
         #expect(!miss.tlbHit && miss.fault?.kind == .notPresent)
         #expect(throws: MachineError.noSuchTLBSlot(set: 4, way: 0, sets: 4, ways: 4)) {
-            try machine.setTLBEntry(core: 0, set: 4, way: 0, tag: 0, ppn: 0, valid: true)
+            try machine.hardware.setTLBEntry(core: 0, set: 4, way: 0, tag: 0, ppn: 0, valid: true)
         }
         #expect(throws: MachineError.fieldTooWide(name: "tag", value: 0x40, bits: 6)) {
-            try machine.setTLBEntry(core: 0, set: 0, way: 0, tag: 0x40, ppn: 0, valid: true)
+            try machine.hardware.setTLBEntry(core: 0, set: 0, way: 0, tag: 0x40, ppn: 0, valid: true)
         }
         // Loading the base register flushes the TLB, as a CR3 write does.
-        #expect(try machine.setBaseRegister(0x3D, core: 0) == 1)
+        #expect(try machine.hardware.setBaseRegister(0x3D, core: 0) == 1)
         #expect(try !machine.access(0x03D4, kind: .read).tlbHit)
     }
 
@@ -122,7 +122,7 @@ import Testing
     @Test func x86RefusesHandSetRegisters() throws {
         let machine = try Machine()
         #expect(throws: MachineError.needsKernel(architecture: "x86_64", what: "setting CR3 by hand")) {
-            try machine.setBaseRegister(1, core: 0)
+            try machine.hardware.setBaseRegister(1, core: 0)
         }
         #expect(machine.architecture == .x86_64 && machine.framesTotal == (64 << 20) / 4096)
     }

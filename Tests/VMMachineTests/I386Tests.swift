@@ -22,9 +22,9 @@ import Testing
         #expect(pde >> 32 == 0 && pde & PageTableEntry.present != 0)
         // The PT entry is the 4 bytes at PT + 0x48 x 4; the next 4 bytes are another entry.
         let table = pde & 0xFFFF_F000
-        let pte = try machine.peek(table + 0x48 * 4, bytes: 4)
+        let pte = try machine.hardware.peek(table + 0x48 * 4, bytes: 4)
         #expect(pte & PageTableEntry.present != 0 && pte & PageTableEntry.user != 0 && pte >> 32 == 0)
-        #expect(try machine.peek(table + 0x49 * 4, bytes: 4) == 0)
+        #expect(try machine.hardware.peek(table + 0x49 * 4, bytes: 4) == 0)
         _ = try machine.switchTo(process.pid, core: 0)
         _ = try machine.access(0x0804_8004, kind: .write, storing: 0xDEAD_BEEF)
         let read = try machine.access(0x0804_8004, kind: .read)
@@ -94,16 +94,16 @@ import Testing
     @Test func thePDPTEsAreRegistersLoadedWithCR3() throws {
         let (machine, process) = try loaded()
         // Every user PD exists from spawn on (preallocate_pmds); PDPTEs carry only P.
-        let pdptes = (0..<4).map { try? machine.peek(process.root + UInt64($0) * 8) }
+        let pdptes = (0..<4).map { try? machine.hardware.peek(process.root + UInt64($0) * 8) }
         #expect(pdptes.allSatisfy { ($0 ?? 0) & 0xFFF == PageTableEntry.present })
         #expect(machine.cores[0].rootEntries.0 == pdptes[0])
         // Changed in memory, a PDPTE is not seen until CR3 is loaded again.
-        try machine.poke(process.root, 0)
+        try machine.hardware.poke(process.root, 0)
         let stale = try machine.access(0x0804_8000, kind: .read)
         #expect(stale.fault == nil && stale.walk.count == 3 && stale.walk[0].entry == pdptes[0])
         // The walk's memory reads are the PD and PT entries only.
         #expect(machine.cores[0].walkMemoryReads == 2)
-        machine.loadRootEntries(core: 0)
+        machine.hardware.loadRootEntries(core: 0)
         #expect(machine.cores[0].rootEntries.0 == 0)
     }
 
@@ -111,8 +111,8 @@ import Testing
     /// registers at once: the kernel reloads CR3 (only a PDPTE cleared by hand is ever rewritten).
     @Test func aRewrittenPDPTEIsReloaded() throws {
         let (machine, process) = try loaded()
-        try machine.poke(process.root + 8, 0)  // PDPTE 1: 0x40000000 ..< 0x80000000
-        machine.loadRootEntries(core: 0)
+        try machine.hardware.poke(process.root + 8, 0)  // PDPTE 1: 0x40000000 ..< 0x80000000
+        machine.hardware.loadRootEntries(core: 0)
         let writes = machine.cores[0].baseWrites
         try machine.map(process.pid, at: 0x4000_0000, size: 0x1000, protection: .readWrite)
         #expect(machine.cores[0].baseWrites == writes + 1 && machine.cores[0].rootEntries.1 != 0)

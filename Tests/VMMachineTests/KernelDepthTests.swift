@@ -42,8 +42,8 @@ func makeMachine(
         _ = try machine.access(0x1000, kind: .read)
         let lazy = try machine.switchTo(kswapd.tid)
         #expect(lazy.kind == .kernelThread && lazy.baseWrites == 0)
-        #expect(machine.cores[0].isLazy && machine.cores[0].mode == .kernel)
-        #expect(machine.cores[0].currentProcess == nil && machine.cores[0].loadedProcess == a.pid)
+        #expect(machine.perCPU[0].isLazy && machine.cores[0].mode == .kernel)
+        #expect(machine.perCPU[0].currentProcess == nil && machine.perCPU[0].loadedProcess == a.pid)
         let back = try machine.switchTo(a.pid)
         #expect(back.kind == .returnFromLazy && back.baseWrites == 0 && back.entriesFlushed == 0)
         #expect(try machine.access(0x1000, kind: .read).tlbHit)
@@ -320,8 +320,8 @@ func makeMachine(
         let exit = machine.exit(a.pid)
         #expect(exit.idledCores == [0, 1])
         #expect(machine.framesUsed == before)
-        #expect(machine.cores.allSatisfy { $0.base == machine.kernelRoot && $0.currentThread == nil })
-        #expect(machine.cores.allSatisfy { $0.slots.allSatisfy { $0.process == nil } })
+        #expect(machine.cores.allSatisfy { $0.base == machine.kernelRoot })
+        #expect(machine.perCPU.allSatisfy { $0.currentThread == nil && $0.slots.allSatisfy { $0.process == nil } })
     }
 }
 

@@ -120,7 +120,7 @@ import Testing
         }
         for page in pages {
             var trace = WalkTrace(keepsSteps: false)
-            let end = machine.walkTables(page, core: 0, trace: &trace)
+            let end = machine.hardware.walkTables(page, core: 0, trace: &trace)
             let region = process.regions.first { $0.start <= page && page < $0.end }
             let kernelLeaf = machine.lookup(root: process.root, page)
             guard let region else {

@@ -101,26 +101,26 @@ import Testing
         try machine.map(process.pid, at: 0x40_0000, size: 0x1000, protection: .readWrite)
         _ = try machine.switchTo(process.pid, core: 0)
         let gigapage = process.root + 8 * UInt64(Architecture.riscv64Sv39.index(of: 0x8000_0000, level: 3))
-        let good = machine.rawTableEntry(at: gigapage)
-        try machine.poke(gigapage, good | 1 << 10)  // PPN[0] bit set: misaligned
+        let good = machine.hardware.rawTableEntry(at: gigapage)
+        try machine.hardware.poke(gigapage, good | 1 << 10)  // PPN[0] bit set: misaligned
         #expect(try machine.access(0x8000_0000, kind: .read).fault?.kind == .reservedBit)
-        try machine.poke(gigapage, good)
+        try machine.hardware.poke(gigapage, good)
         #expect(try machine.access(0x8000_0000, kind: .read).fault == nil)
         let leaf = try #require(machine.lookup(root: process.root, 0x40_0000)).entryAddress
-        let entry = machine.rawTableEntry(at: leaf)
-        try machine.poke(leaf, entry & ~RISCV.read)  // W without R: reserved
+        let entry = machine.hardware.rawTableEntry(at: leaf)
+        try machine.hardware.poke(leaf, entry & ~RISCV.read)  // W without R: reserved
         #expect(try machine.access(0x40_0000, kind: .read).fault?.kind == .reservedBit)
-        try machine.poke(leaf, entry & ~(RISCV.read | RISCV.write | RISCV.execute))  // a pointer in L0
+        try machine.hardware.poke(leaf, entry & ~(RISCV.read | RISCV.write | RISCV.execute))  // a pointer in L0
         #expect(try machine.access(0x40_0000, kind: .read).fault?.kind == .reservedBit)
         // Execute-only (X without R; sstatus.MXR clear): fetches run, loads fault.
-        try machine.poke(leaf, (entry & ~(RISCV.read | RISCV.write)) | RISCV.execute)
+        try machine.hardware.poke(leaf, (entry & ~(RISCV.read | RISCV.write)) | RISCV.execute)
         #expect(try machine.access(0x40_0000, kind: .execute).fault == nil)
         #expect(try machine.access(0x40_0000, kind: .read).fault?.kind == .protection)  // a TLB hit: the entry remembers R
         machine.cores.pointer(0).pointee.tlb.flushAll()
         #expect(try machine.access(0x40_0000, kind: .read).fault?.kind == .protection)  // a walk: the leaf has no R
-        try machine.poke(leaf, entry | 1 << 54)  // bit 54: reserved without Svpbmt/Svnapot
+        try machine.hardware.poke(leaf, entry | 1 << 54)  // bit 54: reserved without Svpbmt/Svnapot
         #expect(try machine.access(0x40_0000, kind: .read).fault?.kind == .reservedBit)
-        try machine.poke(leaf, entry)
+        try machine.hardware.poke(leaf, entry)
         #expect(try machine.access(0x40_0000, kind: .read).fault == nil)
     }
 

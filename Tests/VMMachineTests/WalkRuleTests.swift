@@ -23,13 +23,13 @@ import Testing
 
     /// The entries a walk of `address` on core 0 reads, root level first.
     private func walk(_ machine: Machine, _ address: UInt64) throws -> [WalkStep] {
-        try machine.explain(address, core: 0).steps
+        try machine.hardware.explain(address, core: 0).steps
     }
 
     /// Rewrites the entry a walk read at `step`, then flushes core 0's TLB so
     /// the next access walks again.
     private func rewrite(_ machine: Machine, _ step: WalkStep, _ change: (UInt64) -> UInt64) throws {
-        try machine.poke(step.entryAddress, change(step.entry), bytes: machine.architecture.entryBytes)
+        try machine.hardware.poke(step.entryAddress, change(step.entry), bytes: machine.architecture.entryBytes)
         try flush(machine)
     }
 

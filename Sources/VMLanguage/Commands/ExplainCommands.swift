@@ -28,7 +28,7 @@ enum ExplainCommands {
         }
         let core = interpreter.currentCore
         let explanation = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
-            try interpreter.machine.explain(address, kind: kind, core: core)
+            try interpreter.machine.hardware.explain(address, kind: kind, core: core)
         }
         interpreter.output.write(ExplainRenderer.render(explanation, machine: interpreter.machine, core: core, kind: kind))
     }

@@ -226,7 +226,7 @@ enum KernelCommands {
                 "uaccess is kernel code: put it inside a system call (syscall { uaccess { … } })", at: call.nameRange)
         }
         guard let block = call.block else { return }
-        let saved = (machine.cores[core].alignmentCheck, machine.cores[core].inUserAccess)
+        let saved = (machine.cores[core].alignmentCheck, machine.perCPU[core].inUserAccess)
         // xv6 (kernel=separate): copyin and copyout walk the user table themselves; no SUM.
         let separate = machine.configuration.separateKernelTable
         _ = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in

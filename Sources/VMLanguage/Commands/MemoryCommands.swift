@@ -33,8 +33,8 @@ enum MemoryCommands {
             throw Diagnostic("\(Format.hex(value)) does not fit in \(Format.plural(Int(bytes), "byte"))", at: call.arguments[1].range)
         }
         let old = try interpreter.machineOperation(at: call.range) { () throws(MachineError) -> UInt64 in
-            let old = try machine.peek(address, bytes: bytes)
-            try machine.poke(address, value, bytes: bytes)
+            let old = try machine.hardware.peek(address, bytes: bytes)
+            try machine.hardware.poke(address, value, bytes: bytes)
             return old
         }
         interpreter.report("poke \(Format.hex(address)): \(Format.hex(old)) -> \(Format.hex(value)) (no TLB flush)")

@@ -33,7 +33,7 @@ enum ReplayCommands {
         }
         let core = interpreter.currentCore
         guard interpreter.machine.cores[core].mode == .user,
-            let pid = interpreter.machine.cores[core].loadedProcess
+            let pid = interpreter.machine.perCPU[core].loadedProcess
         else {
             throw Diagnostic(
                 "replay runs the trace as a process: switch to one first (spawn A; switch A)", at: call.range)
@@ -131,7 +131,7 @@ public enum ReplayTool {
             return RunStatus.error.rawValue
         }
         let interpreter = session.interpreter
-        guard let pid = interpreter.machine.cores[0].loadedProcess else { return RunStatus.error.rawValue }
+        guard let pid = interpreter.machine.perCPU[0].loadedProcess else { return RunStatus.error.rawValue }
         let place = SourceRange(file: SourceFile(name: "<vmlab replay>", text: ""), start: 0, end: 0)
         do {
             let total = loaded.trace.count

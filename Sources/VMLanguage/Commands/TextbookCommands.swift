@@ -26,7 +26,7 @@ enum TextbookCommands {
             let value = try interpreter.integer(call.arguments[0], "the frame number")
             let core = try interpreter.coreOption(call)
             let dropped = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
-                try interpreter.machine.setBaseRegister(value, core: core)
+                try interpreter.machine.hardware.setBaseRegister(value, core: core)
             }
             let architecture = interpreter.machine.architecture
             interpreter.report(
@@ -85,7 +85,7 @@ enum TextbookCommands {
         let dirty = try bit("dirty", present: format.dirty != 0)
         let core = interpreter.currentCore
         try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
-            try machine.setTLBEntry(
+            try machine.hardware.setTLBEntry(
                 core: core, set: Int(min(set, UInt64(Int.max))), way: Int(min(way, UInt64(Int.max))), tag: tag, ppn: ppn,
                 valid: valid, writable: writable, user: user, dirty: dirty)
         }
@@ -137,10 +137,10 @@ enum TextbookCommands {
         try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
             for page in dump.pages {
                 for (offset, byte) in page.bytes.enumerated() {
-                    try machine.poke(page.number * architecture.pageSize + UInt64(offset), UInt64(byte), bytes: 1)
+                    try machine.hardware.poke(page.number * architecture.pageSize + UInt64(offset), UInt64(byte), bytes: 1)
                 }
             }
-            if let base = dump.baseRegister { try machine.setBaseRegister(base, core: core) }
+            if let base = dump.baseRegister { try machine.hardware.setBaseRegister(base, core: core) }
         }
         interpreter.report(
             "load \"\(path)\": \(Format.plural(dump.pages.count, "page")) (\(dump.pages.count * Int(architecture.pageSize)) bytes)"

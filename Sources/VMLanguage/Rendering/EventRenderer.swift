@@ -48,7 +48,7 @@ enum EventRenderer {
         case .sameAddressSpace:
             text += "same address space, " + (outcome.writes.isEmpty ? unchanged : writes(outcome, machine.architecture))
         case .kernelThread:
-            let borrowed = machine.cores[outcome.core].loadedProcess.flatMap(machine.process).map { $0.name }
+            let borrowed = machine.perCPU[outcome.core].loadedProcess.flatMap(machine.process).map { $0.name }
             text += borrowed.map { "kernel thread borrows \($0)'s page tables (lazy TLB), " } ?? "kernel thread, "
             text += outcome.writes.isEmpty ? unchanged : writes(outcome, machine.architecture)
         case .returnFromLazy:

@@ -53,10 +53,11 @@ struct TLBPicture {
     /// What the architecture calls an entry's address-space tag: PCID (x86) or ASID (RISC-V, ARM, MIPS).
     let tagName: String
 
-    init(_ core: Core, title: String, tagName: String) {
+    /// `tagged`: entries carry PCIDs or ASIDs (the kernel hands them out), so the picture shows them.
+    init(_ core: Core, title: String, tagName: String, tagged: Bool) {
         self.title = title
         self.tagName = tagName
-        let tags = core.slots.count > 1
+        let tags = tagged
         var arrays: [Array] = []
         for (index, array) in core.tlb.arrays.enumerated() {
             let name = core.tlb.isUnified ? "TLB" : core.tlb.roles[index].name

@@ -106,11 +106,11 @@ enum StateRenderer {
                     "  \(tlb.roles[index].name): \(array.entryCount) entries (\(array.sets) sets x \(array.ways) ways), "
                         + "\(array.validCount) valid, \(Format.plural(tlb.hits[index], "hit"))")
             }
-            lines += entryLines(array, tag: core.slots.count > 1 ? machine.architecture.tagName : nil)
+            lines += entryLines(array, tag: machine.perCPU[core.index].slots.count > 1 ? machine.architecture.tagName : nil)
         }
-        let pcids = core.slots.count > 1
+        let pcids = machine.perCPU[core.index].slots.count > 1
         if pcids {
-            let slots = core.slots.enumerated().map { slot, state -> String in
+            let slots = machine.perCPU[core.index].slots.enumerated().map { slot, state -> String in
                 let owner = state.process.flatMap(machine.process).map(\.name) ?? "-"
                 return "\(machine.architecture.tagName) \(slot + 1) \(owner)"
             }
@@ -178,8 +178,8 @@ enum StateRenderer {
 
                 """
         }
-        let thread = core.currentThread.flatMap(machine.thread)
-        let loaded = core.loadedProcess.flatMap(machine.process)
+        let thread = machine.perCPU[core.index].currentThread.flatMap(machine.thread)
+        let loaded = machine.perCPU[core.index].loadedProcess.flatMap(machine.process)
         let what: String
         if let thread, let process = thread.process.flatMap(machine.process) {
             what = "running \(process.name).\(thread.name) (pid \(process.pid), tid \(thread.tid))"
@@ -259,7 +259,7 @@ enum StateRenderer {
         var lines = ["  pid  " + Format.padRight("name", nameWidth) + "  PML4        user pages  page tables  threads"]
         for process in machine.processes {
             let threads = process.threads.compactMap(machine.thread).map { thread -> String in
-                let cores = machine.cores.filter { $0.currentThread == thread.tid }.map { "cpu \($0.index)" }
+                let cores = machine.perCPU.indices.filter { machine.perCPU[$0].currentThread == thread.tid }.map { "cpu \($0)" }
                 return thread.name + (cores.isEmpty ? "" : " (on " + cores.joined(separator: ", ") + ")")
             }
             lines.append(
@@ -285,7 +285,7 @@ enum StateRenderer {
                         // No hardware walker: each "walk" is the kernel's refill handler.
                         ? "\(Format.plural(core.refills, "TLB refill")) by software (\(core.walkMemoryReads) entries read by the handler), "
                         : "\(Format.plural(core.walks, "page walk")) (\(core.walkMemoryReads) entry reads), ")
-                    + "\(Format.plural(core.faults, "fault")), \(Format.plural(core.contextSwitches, "context switch", "context switches")), "
+                    + "\(Format.plural(core.faults, "fault")), \(Format.plural(machine.perCPU[core.index].contextSwitches, "context switch", "context switches")), "
                     + "\(Format.plural(core.baseWrites, "\(machine.architecture.baseRegister) write")), \(Format.plural(core.kernelEntries, "kernel entry", "kernel entries"))"
                     + (machine.cores.count > 1 ? ", \(Format.plural(core.interruptsReceived, "IPI")) received" : ""))
             if !core.tlb.isUnified {

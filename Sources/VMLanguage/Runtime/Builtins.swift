@@ -113,7 +113,7 @@ enum Builtins {
         ("id", { interpreter, value in .integer(UInt64(try core(interpreter, value).index)) }),
         ("ipis", { interpreter, value in .integer(try core(interpreter, value).interruptsReceived) }),
         ("kernel_entries", { interpreter, value in .integer(try core(interpreter, value).kernelEntries) }),
-        ("lazy", { interpreter, value in .boolean(try core(interpreter, value).isLazy) }),
+        ("lazy", { interpreter, value in .boolean(try kernelRecord(interpreter, value).isLazy) }),
         ("mode", { interpreter, value in .string(try core(interpreter, value).mode.rawValue) }),
         ("pcid", { interpreter, value in .integer(UInt64(try register(interpreter, value, "pcid").pcid)) }),
         /// MIPS: the PGD the refill handler reads (a kernel variable: MIPS has no base register).
@@ -126,7 +126,7 @@ enum Builtins {
         ("refills", { interpreter, value in .integer(try register(interpreter, value, "refills").refills) }),
         ("ptbr", { interpreter, value in .integer(try core(interpreter, value).base) }),
         ("process", { interpreter, value in
-            guard let pid = try core(interpreter, value).currentProcess,
+            guard let pid = try kernelRecord(interpreter, value).currentProcess,
                 let process = interpreter.machine.process(pid)
             else { return .nothing }
             return .process(ProcessReference(pid: pid, name: process.name, generation: interpreter.machineGeneration))
@@ -139,9 +139,9 @@ enum Builtins {
         ("satp", { interpreter, value in .integer(try register(interpreter, value, "satp").base) }),
         ("satp_writes", { interpreter, value in .integer(try register(interpreter, value, "satp_writes").baseWrites) }),
         ("stval", { interpreter, value in .integer(try register(interpreter, value, "stval").faultAddress) }),
-        ("switches", { interpreter, value in .integer(try core(interpreter, value).contextSwitches) }),
+        ("switches", { interpreter, value in .integer(try kernelRecord(interpreter, value).contextSwitches) }),
         ("thread", { interpreter, value in
-            guard let tid = try core(interpreter, value).currentThread else { return .nothing }
+            guard let tid = try kernelRecord(interpreter, value).currentThread else { return .nothing }
             return interpreter.threadValue(tid)
         }),
         ("tlb", { interpreter, value in
@@ -340,6 +340,11 @@ enum Builtins {
     }
 
     /// The core a `tlb` or `cpu` object refers to; bare names mean the current core.
+    /// What the kernel keeps about the core `value` names (the thread on it, its slots).
+    private static func kernelRecord(_ interpreter: Interpreter, _ value: Value) throws -> CPUState {
+        interpreter.machine.perCPU[try core(interpreter, value).index]
+    }
+
     private static func core(_ interpreter: Interpreter, _ value: Value) throws -> Core {
         switch value {
         case .object(.tlb(let index, let generation)) where index >= 0, .object(.cpu(let index, let generation)):
@@ -418,7 +423,7 @@ enum Builtins {
         let address = try call.integer(0, "the address")
         let interpreter = call.interpreter
         let explanation = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
-            try interpreter.machine.explain(address, core: interpreter.currentCore)
+            try interpreter.machine.hardware.explain(address, core: interpreter.currentCore)
         }
         switch call.name {
         case "vpn": return .integer(explanation.virtualPageNumber)
@@ -498,7 +503,7 @@ enum Builtins {
         if !architecture.hasKernel {
             return .integer(
                 try interpreter.machineOperation(at: call.arguments[0].range) { () throws(MachineError) in
-                    try interpreter.machine.peek(address, bytes: architecture.accessBytes)
+                    try interpreter.machine.hardware.peek(address, bytes: architecture.accessBytes)
                 })
         }
         guard address < interpreter.machine.framesTotal * AddressLayout.pageSize, address & 0xFFF <= 0xFF8 else {

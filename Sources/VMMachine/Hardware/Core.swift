@@ -4,16 +4,9 @@ public enum CPUMode: String, Sendable {
     case kernel
 }
 
-/// One of a core's PCID slots: which address space last used it and how up
-/// to date its TLB entries are (Linux's `cpu_tlbstate.ctxs[]`).
-public struct AddressSpaceSlot: Sendable, Equatable {
-    public internal(set) var process: ProcessID?
-    /// The process's `tlbGeneration` these entries reflect.
-    public internal(set) var generation: UInt64 = 0
-    var lastUse: UInt64 = 0
-}
-
-/// One CPU core: its page-table base register, its mode, its TLB and its counters.
+/// One CPU core as the hardware has it: its page-table base register, its
+/// mode, its TLB, its exception registers and its counters. What the kernel
+/// keeps about the core (the thread on it, its PCID slots) is CPUState.
 public struct Core: Sendable {
     public let index: Int
     /// The page-table base register as it reads: CR3 (the root's physical
@@ -28,13 +21,6 @@ public struct Core: Sendable {
     /// ARM: the ASID is TTBR1's (TCR_EL1.A1 = 1), and TTBR0 holds the table alone.
     var tagInUpperBaseRegister = false
     public internal(set) var mode: CPUMode = .kernel
-    /// The thread running here (nil: idle on the boot page table).
-    public internal(set) var currentThread: ThreadID?
-    /// The address space whose tables are loaded (Linux's `active_mm`). A
-    /// kernel thread keeps the previous one: lazy TLB mode.
-    public internal(set) var loadedProcess: ProcessID?
-    /// Running a kernel thread on a borrowed address space.
-    public internal(set) var isLazy = false
     public internal(set) var tlb: TLBHierarchy
     /// PAE: the four PDPTEs, loaded from memory with every CR3 write.
     public internal(set) var rootEntries: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
@@ -48,20 +34,9 @@ public struct Core: Sendable {
     public internal(set) var exceptionCode: UInt64 = 0
     public internal(set) var entryHi: UInt64 = 0
     public internal(set) var context: UInt64 = 0
-    /// PCID slots (Linux keeps 6 dynamic ASIDs per CPU); one slot, unused, without PCIDs.
-    public internal(set) var slots: [AddressSpaceSlot]
-    public internal(set) var currentSlot = 0
-    var slotClock: UInt64 = 0
-    /// KPTI with PCIDs: slots whose user PCID must be flushed on the next
-    /// return to user mode (Linux's `user_pcid_flush_mask`): the kernel
-    /// cannot flush the user PCID while it runs on the kernel one.
-    public internal(set) var userFlushPending: [Bool]
     /// EFLAGS.AC: set by STAC, cleared by CLAC; with SMAP on, kernel code may
     /// touch user pages only while it is set.
     public internal(set) var alignmentCheck = false
-    /// Running a uaccess routine (`copy_from_user` …) whose faults the
-    /// exception table fixes up with -EFAULT instead of an oops.
-    public internal(set) var inUserAccess = false
 
     public internal(set) var tlbHits: UInt64 = 0
     public internal(set) var tlbMisses: UInt64 = 0
@@ -74,7 +49,6 @@ public struct Core: Sendable {
     public internal(set) var refills: UInt64 = 0
     public internal(set) var walkMemoryReads: UInt64 = 0
     public internal(set) var faults: UInt64 = 0
-    public internal(set) var contextSwitches: UInt64 = 0
     /// Writes of the base register (CR3, satp, TTBR0_EL1, pgd_current).
     public internal(set) var baseWrites: UInt64 = 0
     public internal(set) var kernelEntries: UInt64 = 0
@@ -88,21 +62,16 @@ public struct Core: Sendable {
     let pcidMask: UInt64
     let pcidShift: UInt64
 
-    init(index: Int, base: UInt64, tlb: TLBHierarchy, slotCount: Int, pcidMask: UInt64 = 0xFFF, pcidShift: UInt64 = 0) {
+    init(index: Int, base: UInt64, tlb: TLBHierarchy, pcidMask: UInt64 = 0xFFF, pcidShift: UInt64 = 0) {
         self.index = index
         self.pcidMask = pcidMask
         self.pcidShift = pcidShift
         self.base = base
         self.tlb = tlb
-        self.slots = Array(repeating: AddressSpaceSlot(), count: slotCount)
-        self.userFlushPending = Array(repeating: false, count: slotCount)
     }
 
     /// The PCID in CR3, the ASID in satp (0 without them).
     public var pcid: UInt16 {
         UInt16(truncatingIfNeeded: ((tagInUpperBaseRegister ? ttbr1 : base) &>> pcidShift) & pcidMask)
     }
-
-    /// The process whose user code runs here; nil when idle or in a kernel thread.
-    public var currentProcess: ProcessID? { isLazy ? nil : loadedProcess }
 }

@@ -1,7 +1,7 @@
 /// What a debugger, a kernel bug or a textbook exercise does to the hardware
 /// directly, past the MMU and the kernel's records: physical memory, the
 /// page-table base register, TLB slots.
-extension Machine {
+extension Hardware {
     /// Writes the low `bytes` bytes of `value` at a physical address: no check
     /// of what is there, no TLB flush. A page-table entry written this way is
     /// what the next walk reads.

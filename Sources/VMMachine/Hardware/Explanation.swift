@@ -25,7 +25,7 @@ public struct Explanation: Sendable {
     public let fault: Fault?
 }
 
-extension Machine {
+extension Hardware {
     /// Works out the translation of `virtualAddress` for an access of `kind`
     /// on core `index`, without performing it.
     public func explain(_ virtualAddress: UInt64, kind: AccessKind = .read, core index: Int) throws(MachineError)
@@ -71,8 +71,8 @@ extension Machine {
                 var denied = (core.mode == .user && !user) || (kind == .write && !writable) || (kind == .execute && noExecute)
                     || (kind == .read && !readable)
                 if core.mode == .kernel && user {
-                    denied = denied || (kind == .execute && configuration.smep)
-                        || (kind != .execute && configuration.smap && !core.alignmentCheck)
+                    denied = denied || (kind == .execute && features.smep)
+                        || (kind != .execute && features.smap && !core.alignmentCheck)
                 }
                 if denied {
                     fault = self.fault(.protection, at: virtualAddress, kind, mode: core.mode, present: true, level: level)

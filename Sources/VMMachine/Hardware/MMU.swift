@@ -3,110 +3,11 @@
 /// describes. Models CR0.WP = 1 (the kernel cannot write read-only pages, as
 /// Linux sets it), CR4.SMEP and CR4.SMAP as configured (with EFLAGS.AC, set
 /// by STAC, lifting SMAP), and NX (EFER.NXE = 1).
-extension Machine {
-    /// Translates `virtualAddress` on `coreIndex` and loads, stores or fetches
-    /// 8 bytes there. Faults are outcomes, not errors; errors are for requests
-    /// no instruction could make.
-    public func access(
-        _ virtualAddress: UInt64, kind: AccessKind, storing value: UInt64 = 0, core coreIndex: Int = 0
-    ) throws(MachineError) -> AccessOutcome {
-        var outcome: AccessOutcome?
-        try access(virtualAddress, kind: kind, storing: value, core: coreIndex, into: &outcome)
-        return outcome!
-    }
-
-    /// The same, written into storage the caller owns (a script's `last`): an
-    /// outcome is 440 bytes, and returning one copied it several times an
-    /// access. A request refused before it runs leaves `result` as it was.
-    /// `keepingWalk` false counts the walk's steps without recording them,
-    /// for a caller that will not print the access.
-    public func access(
-        _ virtualAddress: UInt64, kind: AccessKind, storing value: UInt64 = 0, core coreIndex: Int = 0,
-        into result: inout AccessOutcome?, keepingWalk: Bool = true
-    ) throws(MachineError) {
-        guard cores.indices.contains(coreIndex) else {
-            throw .noSuchCore(index: coreIndex, count: cores.count)
-        }
-        let width = architecture.accessBytes
-        guard virtualAddress & (architecture.pageSize - 1) <= architecture.pageSize - width else {
-            throw .crossesPageBoundary(address: virtualAddress, bytes: width, pageSize: architecture.pageSize)
-        }
-        // x86's non-canonical addresses are a #GP the script sees; a textbook
-        // machine simply has no wider addresses.
-        guard architecture.signExtended || architecture.isCanonical(virtualAddress) else {
-            throw .addressTooWide(address: virtualAddress, bits: architecture.virtualBits, what: "virtual")
-        }
-        try checkReplacementCanRun()
-        let mode = cores[coreIndex].mode
-        if result == nil {
-            result = AccessOutcome(kind: kind, core: coreIndex, mode: mode, virtualAddress: virtualAddress)
-            result!.first.walk.keepsSteps = keepingWalk
-        } else {
-            result!.restart(
-                kind: kind, core: coreIndex, mode: mode, virtualAddress: virtualAddress, keepingWalk: keepingWalk)
-        }
-        if _slowPath(isSoftwareUserCopy(virtualAddress, kind: kind, core: coreIndex)) {
-            // Not the MMU's work: xv6's kernel reaches user memory through its own walk (UserCopy.swift).
-            return try copyUser(virtualAddress, kind: kind, storing: value, core: coreIndex, outcome: &result!)
-        }
-        // arm64's TBI0: a tagged user pointer translates without its tag (the line shows it as given).
-        try run(architecture.untagged(virtualAddress), kind: kind, storing: value, core: coreIndex, outcome: &result!)
-    }
-
-    /// The access proper: translation, the fault handler and its retry, the data.
-    private func run(
-        _ virtualAddress: UInt64, kind: AccessKind, storing value: UInt64, core coreIndex: Int,
-        outcome: inout AccessOutcome
-    ) throws(MachineError) {
-        if kind == .write { outcome.value = value }  // what the store tried to write, even if it faults
-        if _slowPath(architecture.refillsTLBInSoftware) {
-            // No hardware walker: segments, the TLB, and the kernel's refill handler (SoftwareManagedTLB.swift).
-            guard let (physicalAddress, pageSize) = translateSoftwareManaged(virtualAddress, kind: kind, core: coreIndex, outcome: &outcome)
-            else { return }
-            return try moveData(physicalAddress, pageSize: pageSize, kind: kind, storing: value, outcome: &outcome)
-        }
-        guard architecture.isCanonical(virtualAddress) else {
-            guard !architecture.nonCanonicalIsGeneralProtection else {
-                // x86: #GP, before any translation; the kernel's page-fault handler never sees it.
-                outcome.first.fault = Fault(
-                    kind: .nonCanonical, address: virtualAddress, access: kind, fromUser: cores[coreIndex].mode == .user,
-                    present: false, level: 0, isPageFault: false)
-                cores[coreIndex].faults += 1
-                faultCounts.unresolved += 1
-                return
-            }
-            // RISC-V and ARM: a page fault like any other (a translation fault at
-            // L0 on ARM), which the kernel sees (no region holds such an address).
-            let fault = self.fault(.nonCanonical, at: virtualAddress, kind, mode: cores[coreIndex].mode, present: false, level: 0)
-            raise(fault, into: &outcome.first, core: coreIndex)
-            let trapReturn = takePageFault(fault, kind: kind, core: coreIndex)
-            outcome.isolationWrites.append(contentsOf: trapReturn.isolationWrites)
-            outcome.resolution = trapReturn.resolution
-            return
-        }
-        var translation = translate(virtualAddress, kind: kind, core: coreIndex, into: &outcome.first)
-        if translation == nil, architecture.hasKernel, let fault = outcome.first.fault {
-            // The trap: the kernel takes the fault; if it fixed the mapping, the instruction runs again.
-            let trapReturn = takePageFault(fault, kind: kind, core: coreIndex)
-            let resolution = trapReturn.resolution
-            outcome.isolationWrites.append(contentsOf: trapReturn.isolationWrites)
-            outcome.resolution = resolution
-            if resolution.isResolved {
-                var retry = Attempt()
-                retry.walk.keepsSteps = outcome.first.walk.keepsSteps
-                translation = translate(virtualAddress, kind: kind, core: coreIndex, into: &retry)
-                outcome.retry = retry
-            }
-        }
-        guard let (physicalAddress, pageSize) = translation else { return }
-        try moveData(physicalAddress, pageSize: pageSize, kind: kind, storing: value, outcome: &outcome)
-    }
-
+extension Hardware {
     /// The load, store or fetch itself, once translated.
     func moveData(
         _ physicalAddress: UInt64, pageSize: UInt64, kind: AccessKind, storing value: UInt64, outcome: inout AccessOutcome
     ) throws(MachineError) {
-        noteUse(physicalAddress)
         outcome.physicalAddress = physicalAddress
         outcome.pageSize = pageSize
         let width = architecture.accessBytes
@@ -158,10 +59,10 @@ extension Machine {
                 return (pcid, mode, nil)
             }
             core.pointee.tlbHits += 1
-            var charged = saturatingAdd(core.pointee.cycles.translation, configuration.costs.tlbHit)
+            var charged = saturatingAdd(core.pointee.cycles.translation, features.costs.tlbHit)
             if hit.level == 2 {
                 core.pointee.secondLevelHits += 1
-                charged = saturatingAdd(charged, configuration.costs.secondLevelHit)
+                charged = saturatingAdd(charged, features.costs.secondLevelHit)
             }
             core.pointee.cycles.translation = charged
             return (pcid, mode, (hit, core.pointee.tlb.entry(hit)))
@@ -182,7 +83,7 @@ extension Machine {
                 // leaf in memory to set D (SDM §4.8). No new TLB fill happens.
                 setDirtyBit(virtualAddress, core: coreIndex)
                 cores[coreIndex].tlb.markDirty(hit)
-                charge(\.translation, configuration.costs.dirtyAssist, core: coreIndex)
+                charge(\.translation, features.costs.dirtyAssist, core: coreIndex)
             }
             return (entry.frameBase | (virtualAddress & (entry.pageSize - 1)), entry.pageSize)
         }
@@ -197,12 +98,12 @@ extension Machine {
         }
     }
 
-    private func raise(_ fault: Fault, into attempt: inout Attempt, core coreIndex: Int) {
+    func raise(_ fault: Fault, into attempt: inout Attempt, core coreIndex: Int) {
         attempt.fault = fault
         cores[coreIndex].faults += 1
         cores[coreIndex].faultAddress = fault.address
         // The cost is the kernel's handling: a textbook machine has none to pay.
-        if architecture.hasKernel { charge(\.faults, configuration.costs.pageFault, core: coreIndex) }
+        if architecture.hasKernel { charge(\.faults, features.costs.pageFault, core: coreIndex) }
         cores[coreIndex].tlb.invalidate(fault.address, pcid: cores[coreIndex].pcid)
     }
 
@@ -221,7 +122,7 @@ extension Machine {
     {
         Fault(
             kind: kind, address: address, access: access, fromUser: mode == .user, present: present, level: level,
-            reportsFetch: architecture.errorCodeReportsFetch(smep: configuration.smep))
+            reportsFetch: architecture.errorCodeReportsFetch(smep: features.smep))
     }
 
     /// The rights check of a present translation (SDM §4.6): U/S, R/W (CR0.WP
@@ -237,8 +138,8 @@ extension Machine {
         {
             check = .rights
         } else if mode == .kernel && user {
-            if kind == .execute && configuration.smep { check = .smep }
-            if kind != .execute && configuration.smap && !cores[coreIndex].alignmentCheck { check = .smap }
+            if kind == .execute && features.smep { check = .smep }
+            if kind != .execute && features.smap && !cores[coreIndex].alignmentCheck { check = .smap }
         }
         guard let check else { return nil }
         var raised = fault(.protection, at: virtualAddress, kind, mode: mode, present: true, level: level)
@@ -284,7 +185,7 @@ extension Machine {
         }
         // Each entry read is a memory reference the walk pays for (not PAE's PDPTE, held in a register).
         let reads = UInt64(trace.count - stepsBefore - (inRegisters ? 1 : 0))
-        let (cost, overflow) = configuration.costs.walkReference.multipliedReportingOverflow(by: reads)
+        let (cost, overflow) = features.costs.walkReference.multipliedReportingOverflow(by: reads)
         core.pointee.walkMemoryReads += reads
         core.pointee.cycles.translation = saturatingAdd(core.pointee.cycles.translation, overflow ? .max : cost)
         switch end {
@@ -323,7 +224,7 @@ extension Machine {
             cached.user = user
             cached.noExecute = noExecute
             cached.readable = readable
-            cached.global = format.isGlobal(raw) && configuration.pge  // G means nothing unless CR4.PGE is set
+            cached.global = format.isGlobal(raw) && features.pge  // G means nothing unless CR4.PGE is set
             // A format without a D bit has nothing for a first write to set.
             cached.dirty = !format.tracksDirty || format.isDirty(raw) || kind == .write
             return .success(cached)

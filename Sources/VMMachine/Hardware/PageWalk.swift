@@ -17,7 +17,7 @@ enum WalkEnd {
     case fault(FaultKind, level: Int)
 }
 
-extension Machine {
+extension Hardware {
     /// The one page walker. It reads the tables from `root` for
     /// `virtualAddress` as the machine's architecture describes them (levels,
     /// index bits, entry size, where each bit lives) and records each entry
@@ -128,7 +128,7 @@ extension Machine {
     }
 }
 
-extension Machine {
+extension Hardware {
     /// The base register that translates `virtualAddress` on a core: CR3 or
     /// satp, or on ARM TTBR1 for the upper half and TTBR0 for the lower.
     @inline(__always)
@@ -155,16 +155,6 @@ extension Machine {
         return (0..<4).first { slot in
             let raw = rawTableEntry(at: root + UInt64(slot) * architecture.entryBytes)
             return architecture.format.isValid(raw) && raw & architecture.reservedBits(level: level, largePage: false) != 0
-        }
-    }
-
-    /// PAE: after the kernel writes a PDPTE, every core running on that PDPT
-    /// reloads CR3 so that its registers see it (with a TLB flush, as Linux's
-    /// `flush_tlb_mm` does). Spawn preallocates the user PDs, so only a PDPTE
-    /// someone cleared by hand is ever rewritten.
-    func reloadRootEntries(ofRoot root: UInt64) {
-        for index in cores.indices where architecture.rootAddress(fromRegister: cores[index].base) == root {
-            writeBaseRegister(cores[index].base, core: index, flush: true, reason: .contextSwitch)
         }
     }
 

@@ -1,60 +1,12 @@
-/// A MIPS access (R4000 User's Manual ch. 4): the segment decides first —
-/// kseg0 and kseg1 are unmapped, a user address at 0x80000000 or above is an
-/// address error — then the TLB, and on a miss the kernel's refill handler
-/// (Kernel/TLBRefill.swift), since no hardware walks a table.
-extension Machine {
-    /// The translation of `virtualAddress`, with everything that happened on
-    /// the way recorded in `outcome`: the refill, a TLB Invalid or TLB
-    /// Modified exception and the kernel's answer, the retry.
-    func translateSoftwareManaged(_ virtualAddress: UInt64, kind: AccessKind, core index: Int, outcome: inout AccessOutcome)
-        -> (UInt64, UInt64)?
-    {
-        let mode = cores[index].mode
-        if virtualAddress >= MIPS.kseg0 {
-            if mode == .user {
-                takeException(
-                    fault(.addressError, at: virtualAddress, kind, mode: mode, present: false, level: 0),
-                    into: &outcome.first, core: index)
-                charge(\.faults, configuration.costs.pageFault, core: index)
-                outcome.resolution = .addressError
-                count(.addressError)
-                return nil
-            }
-            if let physical = MIPS.unmapped(virtualAddress) {
-                outcome.unmapped = true
-                return (physical, architecture.pageSize)
-            }
-        }
-        if let translation = lookUpSoftwareTLB(virtualAddress, kind: kind, core: index, into: &outcome.first) {
-            return translation
-        }
-        if outcome.first.fault == nil {
-            // A miss: the TLB Refill exception, then the same instruction again.
-            loadExceptionRegisters(
-                virtualAddress, code: kind == .write ? MIPS.storeMissCode : MIPS.loadMissCode, core: index)
-            outcome.refill = refillTLB(virtualAddress, core: index, trace: &outcome.first.walk)
-            outcome.refill!.store = kind == .write
-            if let translation = lookUpSoftwareTLB(virtualAddress, kind: kind, core: index, into: &outcome.first) {
-                return translation
-            }
-        }
-        guard let fault = outcome.first.fault else { return nil }
-        // TLB Invalid or TLB Modified: the general exception vector, then the kernel.
-        let resolution = handleTLBException(fault, kind: kind, core: index)
-        outcome.resolution = resolution
-        count(resolution)
-        guard resolution.isResolved else { return nil }
-        var retry = Attempt()
-        retry.walk.keepsSteps = outcome.first.walk.keepsSteps
-        let translation = lookUpSoftwareTLB(virtualAddress, kind: kind, core: index, into: &retry)
-        outcome.retry = retry
-        return translation
-    }
-
+/// MIPS's TLB as the CPU sees it (R4000 User's Manual ch. 4): a lookup that
+/// hits, raises TLB Invalid or TLB Modified, or misses; and the registers an
+/// exception loads. No hardware walks a table: on a miss the kernel's refill
+/// handler runs (Kernel/Execution.swift, Kernel/TLBRefill.swift).
+extension Hardware {
     /// The TLB's answer: the address, or nil with the exception recorded in
     /// `attempt` (V = 0: TLB Invalid; a store through D = 0: TLB Modified),
     /// or nil and no exception for a miss.
-    private func lookUpSoftwareTLB(_ virtualAddress: UInt64, kind: AccessKind, core index: Int, into attempt: inout Attempt)
+    func lookUpSoftwareTLB(_ virtualAddress: UInt64, kind: AccessKind, core index: Int, into attempt: inout Attempt)
         -> (UInt64, UInt64)?
     {
         let pcid = cores[index].pcid
@@ -63,7 +15,7 @@ extension Machine {
             return nil
         }
         cores[index].tlbHits += 1
-        charge(\.translation, configuration.costs.tlbHit, core: index)
+        charge(\.translation, features.costs.tlbHit, core: index)
         attempt.tlbHit = true
         let entry = cores[index].tlb.entry(hit)
         let mode = cores[index].mode
@@ -88,7 +40,7 @@ extension Machine {
     /// What the CPU writes on a TLB or address-error exception: BadVAddr and
     /// Cause.ExcCode always; EntryHi and Context for a TLB exception (Refill,
     /// Invalid, Modified), which the refill handler's TLBWR then uses.
-    private func loadExceptionRegisters(_ virtualAddress: UInt64, code: UInt64, core index: Int) {
+    func loadExceptionRegisters(_ virtualAddress: UInt64, code: UInt64, core index: Int) {
         cores[index].faultAddress = virtualAddress
         cores[index].exceptionCode = code
         guard code != MIPS.loadAddressErrorCode && code != MIPS.storeAddressErrorCode else { return }

@@ -3,11 +3,6 @@
 /// the renderers use. Tables are read and written through the software
 /// walker (SoftwareWalker.swift) only.
 extension Machine {
-    /// Charges `cycles` to one of a core's accounts, saturating.
-    func charge(_ account: WritableKeyPath<CycleAccount, UInt64>, _ cycles: UInt64, core index: Int) {
-        cores[index].cycles[keyPath: account] = saturatingAdd(cores[index].cycles[keyPath: account], cycles)
-    }
-
     /// Charges the kernel's page work on a core: frames zeroed or copied,
     /// page-table entries written or cleared.
     func chargeKernelWork(
@@ -18,23 +13,13 @@ extension Machine {
             saturatingMultiply(zeroed, costs.zeroPage), saturatingMultiply(copied, costs.copyPage),
             saturatingMultiply(entries, costs.entryWrite), saturatingMultiply(swapped, costs.swapPage),
         ].reduce(0, saturatingAdd)
-        charge(\.kernelWork, cycles, core: index)
+        hardware.charge(\.kernelWork, cycles, core: index)
     }
 
     /// Counts a TLB flush on a core and charges it.
     func chargeFlush(core index: Int) {
         cores[index].tlbFlushes += 1
-        charge(\.flushes, configuration.costs.tlbFlush, core: index)
-    }
-
-    /// Refuses work that would make more than `maximumTouchedFrames` frames
-    /// hold data. The boot's own tables are exempt (their number follows
-    /// `ram=`, at most about a thousand): a bound below them fails the first
-    /// thing a script does, not the machine's construction.
-    func checkHostMemory(adding frames: Int) throws(MachineError) {
-        guard booting || memory.touchedFrames + frames <= configuration.maximumTouchedFrames else {
-            throw .hostMemoryLimit(frames: configuration.maximumTouchedFrames)
-        }
+        hardware.charge(\.flushes, configuration.costs.tlbFlush, core: index)
     }
 
     /// A zeroed page of `pageSize` bytes: its first frame's physical address.
@@ -78,7 +63,7 @@ extension Machine {
     public func entry(root: UInt64, _ virtualAddress: UInt64, level: Int) throws(MachineError) -> UInt64 {
         guard (1...architecture.levels).contains(level) else { throw .noSuchLevel(level) }
         guard let table = table(root: root, virtualAddress, level: level) else { return 0 }
-        return rawTableEntry(at: entryAddress(in: table, virtualAddress, level: level))
+        return hardware.rawTableEntry(at: entryAddress(in: table, virtualAddress, level: level))
     }
 
     /// The present entries of the table at `tableAddress`, a table at `level`, by index.
@@ -93,7 +78,7 @@ extension Machine {
 
     private func slots(ofTable tableAddress: UInt64, level: Int, where keep: (PageEntry) -> Bool) -> [TableSlot] {
         (0..<Int(architecture.entriesPerTable)).compactMap { index in
-            let raw = rawTableEntry(at: tableAddress + UInt64(index) * architecture.entryBytes)
+            let raw = hardware.rawTableEntry(at: tableAddress + UInt64(index) * architecture.entryBytes)
             let entry = architecture.decodeEntry(raw, level: level)
             return keep(entry) ? TableSlot(index: index, entry: entry, raw: raw) : nil
         }

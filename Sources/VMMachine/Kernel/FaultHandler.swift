@@ -50,7 +50,7 @@ extension Machine {
     func handlePageFault(_ fault: Fault, kind: AccessKind, core index: Int) -> FaultResolution {
         let address = fault.address
         let kernelMode = cores[index].mode == .kernel
-        let unhandled: FaultResolution = cores[index].inUserAccess ? .exceptionFixup : .kernelOops
+        let unhandled: FaultResolution = perCPU[index].inUserAccess ? .exceptionFixup : .kernelOops
         // Linux's pgtable_bad(): "Bad pagetable" is an oops, whoever faulted.
         if fault.kind == .reservedBit { return .kernelOops }
         // The faulting instruction is in the user page itself: no exception-table entry can cover it.
@@ -58,8 +58,8 @@ extension Machine {
         guard architecture.isUser(address) else { return kernelMode ? .kernelOops : .segmentationFault }
         // With a separate kernel table no user page is mapped while the kernel runs.
         if kernelMode && configuration.separateKernelTable { return unhandled }
-        if kernelMode && (cores[index].isLazy || fault.check == .smap || fault.check == .smep) { return unhandled }
-        guard let pid = cores[index].loadedProcess else { return kernelMode ? unhandled : .segmentationFault }
+        if kernelMode && (perCPU[index].isLazy || fault.check == .smap || fault.check == .smep) { return unhandled }
+        guard let pid = perCPU[index].loadedProcess else { return kernelMode ? unhandled : .segmentationFault }
         let processIndex = processIndex(pid)
         guard let region = processes[processIndex].region(containing: address) else {
             return kernelMode ? unhandled : .segmentationFault
@@ -96,7 +96,7 @@ extension Machine {
                     leafLevel: level)
                 guard framesPerPage + tables <= allocator.available else { return .segmentationFault }
                 // Checked before anything is taken, so that a refusal half-way cannot leak a frame.
-                try checkHostMemory(adding: Int(tables))
+                try hardware.checkHostMemory(adding: Int(tables))
                 try makeRoomForUserPage(core: index)
                 let physical = try allocatePage(region.pageSize)
                 var created: [UInt64] = []

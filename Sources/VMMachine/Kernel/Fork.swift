@@ -29,7 +29,7 @@ extension Machine {
         let roots = processes[parentIndex].userRoot == nil ? 1 : 2
         let tablesNeeded = UInt64(processes[parentIndex].tableFrames.count)
         guard tablesNeeded <= allocator.available else { throw .outOfMemory(totalFrames: framesTotal) }
-        try checkHostMemory(adding: Int(tablesNeeded) + roots)
+        try hardware.checkHostMemory(adding: Int(tablesNeeded) + roots)
         if configuration.separateKernelTable {
             // Every present page is copied: check that the frames are there first.
             let frames = processes[parentIndex].regions.reduce(UInt64(0)) { total, region in
@@ -37,7 +37,7 @@ extension Machine {
                     * (region.pageSize / AddressLayout.pageSize)
             }
             guard tablesNeeded + frames <= allocator.available else { throw .outOfMemory(totalFrames: framesTotal) }
-            try checkHostMemory(adding: Int(tablesNeeded + frames) + roots)
+            try hardware.checkHostMemory(adding: Int(tablesNeeded + frames) + roots)
         }
         let child = try spawn(name: childName)
         let childIndex = processIndex(child.pid)
@@ -138,23 +138,23 @@ extension Machine {
         let record = processes[index]
         var idled: [Int] = []
         for core in cores.indices {
-            for slot in cores[core].slots.indices where cores[core].slots[slot].process == pid {
+            for slot in perCPU[core].slots.indices where perCPU[core].slots[slot].process == pid {
                 if configuration.pcid {
                     cores[core].tlb.flush(pcid: UInt16(kernelPCID(slot: slot)))
                     cores[core].tlb.flush(pcid: UInt16(userPCID(slot: slot)))
                 }
-                cores[core].slots[slot] = AddressSpaceSlot()
-                cores[core].userFlushPending[slot] = false
+                perCPU[core].slots[slot] = AddressSpaceSlot()
+                perCPU[core].userFlushPending[slot] = false
             }
-            guard cores[core].loadedProcess == pid else { continue }
-            if let thread = cores[core].currentThread, record.threads.contains(thread) {
-                cores[core].currentThread = nil
+            guard perCPU[core].loadedProcess == pid else { continue }
+            if let thread = perCPU[core].currentThread, record.threads.contains(thread) {
+                perCPU[core].currentThread = nil
                 idled.append(core)
             }
-            cores[core].loadedProcess = nil
-            cores[core].isLazy = false
+            perCPU[core].loadedProcess = nil
+            perCPU[core].isLazy = false
             cores[core].mode = .kernel
-            cores[core].currentSlot = 0
+            perCPU[core].currentSlot = 0
             writeBaseRegister(idleBaseRegister, core: core, flush: true, reason: .contextSwitch)
         }
         let usedBefore = allocator.used

@@ -13,7 +13,7 @@ extension Machine {
     /// The process whose user copy a core runs on under KPTI (or the separate design), when an
     /// exception from user mode must switch CR3 to enter the kernel.
     func isolatedProcess(core index: Int) -> Process? {
-        guard configuration.kpti, cores[index].mode == .user, let pid = cores[index].loadedProcess,
+        guard configuration.kpti, cores[index].mode == .user, let pid = perCPU[index].loadedProcess,
             let process = process(pid), process.userRoot != nil
         else { return nil }
         return process
@@ -25,19 +25,19 @@ extension Machine {
         guard cores[index].mode == .user else {
             // An interrupt in the kernel: no CR3 switch (pti.rst: skippable when the kernel is interrupted).
             cores[index].kernelEntries += 1
-            charge(\.kernelEntries, configuration.costs.kernelEntry, core: index)
+            hardware.charge(\.kernelEntries, configuration.costs.kernelEntry, core: index)
             return KernelCrossing(core: index, oldCR3: oldCR3, newCR3: oldCR3, write: nil, fetches: [], crossed: false)
         }
         cores[index].kernelEntries += 1
-        charge(\.kernelEntries, configuration.costs.kernelEntry, core: index)
+        hardware.charge(\.kernelEntries, configuration.costs.kernelEntry, core: index)
         cores[index].mode = .kernel
         var fetches: [AccessOutcome] = []
         var write: BaseRegisterWrite?
-        if let pid = cores[index].loadedProcess, let process = process(pid), process.userRoot != nil {
+        if let pid = perCPU[index].loadedProcess, let process = process(pid), process.userRoot != nil {
             // The trampoline is mapped in the user copy; from there, SWITCH_TO_KERNEL_CR3.
             fetches.append(try access(entryArea ?? 0, kind: .execute, core: index))
             write = writeBaseRegister(
-                baseRegisterValue(for: process, slot: cores[index].currentSlot, mode: .kernel), core: index, flush: false,
+                baseRegisterValue(for: process, slot: perCPU[index].currentSlot, mode: .kernel), core: index, flush: false,
                 reason: .kernelEntry)
         }
         fetches.append(try access(systemCallHandler, kind: .execute, core: index))
@@ -52,12 +52,12 @@ extension Machine {
     public func exitKernel(core index: Int) throws(MachineError) -> KernelCrossing {
         guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
         let oldCR3 = cores[index].base
-        guard cores[index].mode == .kernel, cores[index].currentProcess != nil else {
+        guard cores[index].mode == .kernel, perCPU[index].currentProcess != nil else {
             return KernelCrossing(core: index, oldCR3: oldCR3, newCR3: oldCR3, write: nil, fetches: [], crossed: false)
         }
         var write: BaseRegisterWrite?
         var fetches: [AccessOutcome] = []
-        if let pid = cores[index].loadedProcess, let process = process(pid), process.userRoot != nil {
+        if let pid = perCPU[index].loadedProcess, let process = process(pid), process.userRoot != nil {
             fetches.append(try access(entryArea ?? 0, kind: .execute, core: index))
             write = returnToUserCopy(process, core: index)
         }

@@ -87,7 +87,7 @@ extension Machine {
         guard pages <= available / framesPerPage else { throw .outOfMemory(totalFrames: framesTotal) }
         let leafLevel = architecture.leafLevel(forPageSize: pageSize)!
         // A first bound before counting: one leaf table per span it covers (none for a root-level leaf).
-        try checkHostMemory(adding: leafLevel < architecture.levels ? Int(size / architecture.span(ofLevel: leafLevel + 1)) : 0)
+        try hardware.checkHostMemory(adding: leafLevel < architecture.levels ? Int(size / architecture.span(ofLevel: leafLevel + 1)) : 0)
         let tables = missingTables(root: process.root, start: virtualAddress, end: end, leafLevel: leafLevel)
         guard pages * framesPerPage + tables <= available else { throw .outOfMemory(totalFrames: framesTotal) }
         if pageSize > AddressLayout.pageSize {
@@ -97,7 +97,7 @@ extension Machine {
                 throw .outOfMemory(totalFrames: framesTotal)
             }
         }
-        try checkHostMemory(adding: Int(tables))
+        try hardware.checkHostMemory(adding: Int(tables))
         insert(region, into: index)
         var created: [UInt64] = []
         var frames: [UInt64] = []
@@ -263,7 +263,7 @@ extension Machine {
                 guard mappingCount(entry.address & ~(large - 1)) == 1 else {
                     throw .sharedHugePage(address: start)
                 }
-                try checkHostMemory(adding: 1)
+                try hardware.checkHostMemory(adding: 1)
                 guard let frame = allocator.allocate() else { throw .outOfMemory(totalFrames: framesTotal) }
                 let table = frame * AddressLayout.pageSize
                 // Same rights and A/D bits in every 4 KiB entry (a large page's PAT bit 12 is not an address bit here).

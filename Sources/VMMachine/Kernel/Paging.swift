@@ -172,7 +172,7 @@ extension Machine {
         _ index: Int, page: UInt64, entryAddress: UInt64, slot: UInt64, region: MemoryRegion, core: Int
     ) throws(MachineError) -> UInt64 {
         try makeRoomForUserPage(core: core)
-        try checkHostMemory(adding: 1)
+        try hardware.checkHostMemory(adding: 1)
         let physical = try allocatePage(AddressLayout.pageSize)
         if let words = swapSpace[slot] {
             for (offset, word) in words.enumerated() where word != 0 {

@@ -14,7 +14,7 @@ extension Machine {
         let tables = configuration.kpti ? 2 : 1
         // xv6: the trapframe and up to two tables for TRAMPOLINE's and TRAPFRAME's entries, checked before anything is taken.
         let trapPages = xv6Layout ? 3 : 0
-        try checkHostMemory(adding: tables + trapPages)
+        try hardware.checkHostMemory(adding: tables + trapPages)
         guard allocator.available >= UInt64(tables + trapPages) else { throw .outOfMemory(totalFrames: framesTotal) }
         var frames: [UInt64] = []
         for _ in 0..<tables {
@@ -114,9 +114,9 @@ extension Machine {
         } else {
             cores[index].base = value
         }
-        loadRootEntries(core: index)
+        hardware.loadRootEntries(core: index)
         cores[index].baseWrites += 1
-        charge(\.baseWrites, configuration.costs.baseRegisterWrite, core: index)
+        hardware.charge(\.baseWrites, configuration.costs.baseRegisterWrite, core: index)
         var dropped = 0
         if !keep {
             dropped = dropTranslations(tag: architecture.tag(fromRegister: value), core: index)
@@ -127,6 +127,16 @@ extension Machine {
         return BaseRegisterWrite(
             reason: reason, previous: previous, written: noFlushRequest ? loaded | BaseRegisterWrite.noFlushBit : loaded,
             flushed: !keep, dropped: dropped, value: loaded)
+    }
+
+    /// PAE: after the kernel writes a PDPTE, every core running on that PDPT
+    /// reloads CR3 so that its registers see it (with a TLB flush, as Linux's
+    /// `flush_tlb_mm` does). Spawn preallocates the user PDs, so only a PDPTE
+    /// someone cleared by hand is ever rewritten.
+    func reloadRootEntries(ofRoot root: UInt64) {
+        for index in cores.indices where architecture.rootAddress(fromRegister: cores[index].base) == root {
+            writeBaseRegister(cores[index].base, core: index, flush: true, reason: .contextSwitch)
+        }
     }
 
     /// Drops an address space's translations on a core, as a switch to it
@@ -146,15 +156,15 @@ extension Machine {
     /// to user mode (Linux `invalidate_user_asid`). Without KPTI there is no
     /// separate user PCID; without PCIDs every CR3 write flushes anyway.
     func deferUserFlush(slot: Int, core index: Int) {
-        if configuration.kpti && configuration.pcid { cores[index].userFlushPending[slot] = true }
+        if configuration.kpti && configuration.pcid { perCPU[index].userFlushPending[slot] = true }
     }
 
     /// The write that returns a core to user code under KPTI (Linux
     /// `SWITCH_TO_USER_CR3`): no flush unless the user PCID was marked.
     func returnToUserCopy(_ process: Process, core index: Int) -> BaseRegisterWrite {
-        let slot = cores[index].currentSlot
-        let flush = cores[index].userFlushPending[slot]
-        cores[index].userFlushPending[slot] = false
+        let slot = perCPU[index].currentSlot
+        let flush = perCPU[index].userFlushPending[slot]
+        perCPU[index].userFlushPending[slot] = false
         return writeBaseRegister(baseRegisterValue(for: process, slot: slot, mode: .user), core: index, flush: flush, reason: .returnToUser)
     }
 
@@ -167,16 +177,16 @@ extension Machine {
     private func chooseSlot(for pid: ProcessID, generation: UInt64, core index: Int) -> (
         slot: Int, needsFlush: Bool, recycled: ProcessID?, hadSlot: Bool
     ) {
-        cores[index].slotClock += 1
-        let clock = cores[index].slotClock
-        if let slot = cores[index].slots.firstIndex(where: { $0.process == pid }) {
-            cores[index].slots[slot].lastUse = clock
-            return (slot, cores[index].slots[slot].generation < generation || !configuration.pcid, nil, true)
+        perCPU[index].slotClock += 1
+        let clock = perCPU[index].slotClock
+        if let slot = perCPU[index].slots.firstIndex(where: { $0.process == pid }) {
+            perCPU[index].slots[slot].lastUse = clock
+            return (slot, perCPU[index].slots[slot].generation < generation || !configuration.pcid, nil, true)
         }
-        let slots = cores[index].slots
+        let slots = perCPU[index].slots
         let slot = slots.firstIndex { $0.process == nil } ?? slots.indices.min { slots[$0].lastUse < slots[$1].lastUse }!
         let previous = slots[slot].process
-        cores[index].slots[slot] = AddressSpaceSlot(process: pid, generation: generation, lastUse: clock)
+        perCPU[index].slots[slot] = AddressSpaceSlot(process: pid, generation: generation, lastUse: clock)
         // A newly assigned PCID is always flushed: its entries are of unknown age.
         return (slot, true, previous, false)
     }
@@ -186,10 +196,10 @@ extension Machine {
     public func switchTo(_ tid: ThreadID, core index: Int = 0) throws(MachineError) -> SwitchOutcome {
         guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
         guard let thread = thread(tid) else { preconditionFailure("no thread \(tid)") }
-        let previous = cores[index].currentThread
+        let previous = perCPU[index].currentThread
         let oldCR3 = cores[index].base
-        if _slowPath(architecture.rootInRegisters), let pid = thread.process, cores[index].loadedProcess != pid,
-            let refused = badRootEntry(ofRoot: processes[processIndex(pid)].root)
+        if _slowPath(architecture.rootInRegisters), let pid = thread.process, perCPU[index].loadedProcess != pid,
+            let refused = hardware.badRootEntry(ofRoot: processes[processIndex(pid)].root)
         {
             return refusedSwitch(to: tid, of: pid, pdpte: refused, previous: previous, core: index)
         }
@@ -197,17 +207,17 @@ extension Machine {
         var recycled: ProcessID?
         var reused = false
         let kind: SwitchKind
-        cores[index].currentThread = tid
-        if cores[index].currentThread != previous { cores[index].contextSwitches += 1 }
+        perCPU[index].currentThread = tid
+        if perCPU[index].currentThread != previous { perCPU[index].contextSwitches += 1 }
 
         // A switch happens in the kernel. Under KPTI, leaving user code means
         // entering the kernel first: from the user copy to the kernel copy.
-        if cores[index].mode == .user, let pid = cores[index].loadedProcess, let process = process(pid),
+        if cores[index].mode == .user, let pid = perCPU[index].loadedProcess, let process = process(pid),
             process.userRoot != nil
         {
             writes.append(
                 writeBaseRegister(
-                    baseRegisterValue(for: process, slot: cores[index].currentSlot, mode: .kernel), core: index, flush: false,
+                    baseRegisterValue(for: process, slot: perCPU[index].currentSlot, mode: .kernel), core: index, flush: false,
                     reason: .kernelEntry))
         }
         cores[index].mode = .kernel
@@ -215,16 +225,16 @@ extension Machine {
         if thread.isKernelThread {
             // enter_lazy_tlb(): keep the loaded tables; no CR3 write.
             kind = .kernelThread
-            cores[index].isLazy = cores[index].loadedProcess != nil
+            perCPU[index].isLazy = perCPU[index].loadedProcess != nil
         } else {
             let pid = thread.process!
             let process = processes[processIndex(pid)]
-            if cores[index].loadedProcess == pid {
-                kind = cores[index].isLazy ? .returnFromLazy : .sameAddressSpace
-                let slot = cores[index].currentSlot
+            if perCPU[index].loadedProcess == pid {
+                kind = perCPU[index].isLazy ? .returnFromLazy : .sameAddressSpace
+                let slot = perCPU[index].currentSlot
                 // Shootdowns skip lazy cores; catch up now if the tables changed
                 // meanwhile: flush the kernel PCID now, the user PCID on the way out.
-                if cores[index].isLazy && cores[index].slots[slot].generation < process.tlbGeneration {
+                if perCPU[index].isLazy && perCPU[index].slots[slot].generation < process.tlbGeneration {
                     // (The shared kernel table of the separate design holds none of the process's entries.)
                     if !configuration.separateKernelTable {
                         writes.append(
@@ -233,14 +243,14 @@ extension Machine {
                     }
                     deferUserFlush(slot: slot, core: index)
                 }
-                cores[index].slots[slot].generation = process.tlbGeneration
+                perCPU[index].slots[slot].generation = process.tlbGeneration
                 reused = true
             } else {
                 kind = .newAddressSpace
                 let choice = chooseSlot(for: pid, generation: process.tlbGeneration, core: index)
                 recycled = choice.recycled
                 reused = configuration.pcid && choice.hadSlot && !choice.needsFlush
-                cores[index].currentSlot = choice.slot
+                perCPU[index].currentSlot = choice.slot
                 // The separate design stays on the kernel table: the switch shows only on the return to user mode.
                 if !configuration.separateKernelTable {
                     writes.append(
@@ -249,10 +259,10 @@ extension Machine {
                             reason: .contextSwitch))
                 }
                 if choice.needsFlush { deferUserFlush(slot: choice.slot, core: index) }
-                cores[index].slots[choice.slot].generation = process.tlbGeneration
+                perCPU[index].slots[choice.slot].generation = process.tlbGeneration
             }
-            cores[index].loadedProcess = pid
-            cores[index].isLazy = false
+            perCPU[index].loadedProcess = pid
+            perCPU[index].isLazy = false
             // Back to user code: under KPTI onto the user copy.
             if process.userRoot != nil { writes.append(returnToUserCopy(process, core: index)) }
             cores[index].mode = .user
@@ -274,7 +284,7 @@ extension Machine {
     {
         let oldCR3 = cores[index].base
         cores[index].baseWrites += 1
-        charge(\.baseWrites, configuration.costs.baseRegisterWrite, core: index)
+        hardware.charge(\.baseWrites, configuration.costs.baseRegisterWrite, core: index)
         cores[index].faults += 1
         faultCounts.unresolved += 1
         let process = processes[processIndex(pid)]

@@ -35,10 +35,10 @@ extension Machine {
         var interrupted: [Int] = []
         var stale: [Int] = []
         var invalidated = 0
-        for core in cores.indices where cores[core].loadedProcess == pid {
+        for core in cores.indices where perCPU[core].loadedProcess == pid {
             if core != initiator {
                 // x86: a lazy core catches up at its next switch; RISC-V interrupts it like any other.
-                guard !cores[core].isLazy || architecture.interruptsLazyCores else { continue }
+                guard !perCPU[core].isLazy || architecture.interruptsLazyCores else { continue }
                 guard enabled else {
                     stale.append(core)
                     continue
@@ -46,12 +46,12 @@ extension Machine {
                 interrupted.append(core)
                 interProcessorInterrupts += 1
                 cores[core].interruptsReceived += 1
-                charge(\.interProcessorInterrupts, configuration.costs.interruptReceived, core: core)
-                charge(\.interProcessorInterrupts, configuration.costs.interProcessorInterrupt, core: initiator)
+                hardware.charge(\.interProcessorInterrupts, configuration.costs.interruptReceived, core: core)
+                hardware.charge(\.interProcessorInterrupts, configuration.costs.interProcessorInterrupt, core: initiator)
             }
             invalidated += flushLocally(pages, core: core, full: fullFlush)
-            let slot = cores[core].currentSlot
-            cores[core].slots[slot].generation = generation
+            let slot = perCPU[core].currentSlot
+            perCPU[core].slots[slot].generation = generation
         }
         return ShootdownOutcome(
             interruptedCores: interrupted, staleCores: stale, entriesInvalidated: invalidated, fullFlush: fullFlush)
@@ -72,8 +72,8 @@ extension Machine {
         var reached: [Int] = []
         var invalidated = 0
         for core in cores.indices {
-            let slot = cores[core].slots.firstIndex { $0.process == pid }
-                ?? (cores[core].loadedProcess == pid ? cores[core].currentSlot : nil)
+            let slot = perCPU[core].slots.firstIndex { $0.process == pid }
+                ?? (perCPU[core].loadedProcess == pid ? perCPU[core].currentSlot : nil)
             guard let slot else { continue }
             let tag = UInt16(kernelPCID(slot: slot))
             var dropped = 0
@@ -83,13 +83,13 @@ extension Machine {
                 for page in pages { dropped += cores[core].tlb.invalidateNonGlobal(page.address, pcid: tag) }
             }
             invalidated += dropped
-            cores[core].slots[slot].generation = generation
+            perCPU[core].slots[slot].generation = generation
             if core != initiator && dropped > 0 { reached.append(core) }
         }
         broadcastInvalidations += full ? 1 : UInt64(pages.count)
         // The initiator issues the TLBIs and waits at the DSB; no one else pays.
         if full { chargeFlush(core: initiator) } else {
-            for _ in pages { charge(\.flushes, configuration.costs.invlpg, core: initiator) }
+            for _ in pages { hardware.charge(\.flushes, configuration.costs.invlpg, core: initiator) }
         }
         var outcome = ShootdownOutcome(interruptedCores: [], staleCores: [], entriesInvalidated: invalidated, fullFlush: full)
         outcome.broadcastCores = reached
@@ -102,7 +102,7 @@ extension Machine {
     /// (Linux `invalidate_user_asid`); a core interrupted in user code
     /// returns to it at once, so its user PCID is flushed now.
     private func flushLocally(_ pages: [(address: UInt64, size: UInt64)], core: Int, full: Bool) -> Int {
-        let slot = cores[core].currentSlot
+        let slot = perCPU[core].currentSlot
         var pcids = Set([UInt16(kernelPCID(slot: slot)), UInt16(userPCID(slot: slot))])
         var dropped = 0
         if full {
@@ -119,7 +119,7 @@ extension Machine {
         for page in pages {
             for pcid in pcids.sorted() {
                 dropped += cores[core].tlb.invalidate(page.address, pcid: pcid)
-                charge(\.flushes, configuration.costs.invlpg, core: core)  // INVLPG, or INVPCID for the user PCID
+                hardware.charge(\.flushes, configuration.costs.invlpg, core: core)  // INVLPG, or INVPCID for the user PCID
             }
         }
         return dropped
@@ -130,7 +130,7 @@ extension Machine {
     public func invalidatePage(_ virtualAddress: UInt64, core index: Int) throws(MachineError) -> PrivilegedOutcome {
         guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
         if let refused = refuseInUserMode(core: index) { return refused }
-        charge(\.flushes, configuration.costs.invlpg, core: index)
+        hardware.charge(\.flushes, configuration.costs.invlpg, core: index)
         return .done(dropped: cores[index].tlb.invalidate(virtualAddress, pcid: cores[index].pcid))
     }
 
@@ -161,7 +161,7 @@ extension Machine {
         switch type {
         case 0:
             dropped = cores[index].tlb.invalidateNonGlobal(address, pcid: UInt16(pcid))
-            charge(\.flushes, configuration.costs.invlpg, core: index)
+            hardware.charge(\.flushes, configuration.costs.invlpg, core: index)
         case 1:
             dropped = cores[index].tlb.flush(pcid: UInt16(pcid))
             chargeFlush(core: index)
@@ -195,7 +195,7 @@ extension Machine {
         case (let address?, nil): dropped = cores[index].tlb.invalidateEveryTag(address)
         case (let address?, let asid?): dropped = cores[index].tlb.invalidateNonGlobal(address, pcid: asid)
         }
-        if address == nil { chargeFlush(core: index) } else { charge(\.flushes, configuration.costs.invlpg, core: index) }
+        if address == nil { chargeFlush(core: index) } else { hardware.charge(\.flushes, configuration.costs.invlpg, core: index) }
         return .done(dropped: dropped)
     }
 
@@ -225,7 +225,7 @@ extension Machine {
             }
         }
         if broadcast { broadcastInvalidations += 1 }
-        if operation == .vae1 || operation == .vaae1 { charge(\.flushes, configuration.costs.invlpg, core: index) } else {
+        if operation == .vae1 || operation == .vaae1 { hardware.charge(\.flushes, configuration.costs.invlpg, core: index) } else {
             chargeFlush(core: index)
         }
         return .done(dropped: dropped)
@@ -237,7 +237,7 @@ extension Machine {
         guard cores[index].mode == .user else { return nil }
         cores[index].faults += 1
         faultCounts.unresolved += 1
-        charge(\.faults, configuration.costs.pageFault, core: index)
+        hardware.charge(\.faults, configuration.costs.pageFault, core: index)
         return .generalProtection
     }
 
@@ -253,7 +253,7 @@ extension Machine {
         guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
         if let refused = refuseInUserMode(core: index) { return refused }
         cores[index].alignmentCheck = enabled && liftingSMAP
-        if exceptionTable || !enabled { cores[index].inUserAccess = enabled }
+        if exceptionTable || !enabled { perCPU[index].inUserAccess = enabled }
         return .done(dropped: 0)
     }
 }

@@ -16,12 +16,12 @@ extension Machine {
     /// The kernel's view of the entry at `address`, in a table at `level`.
     @inline(__always)
     func pageEntry(at address: UInt64, level: Int) -> PageEntry {
-        architecture.decodeEntry(rawTableEntry(at: address), level: level)
+        architecture.decodeEntry(hardware.rawTableEntry(at: address), level: level)
     }
 
     @inline(__always)
     func setPageEntry(_ entry: PageEntry, at address: UInt64, level: Int) {
-        writeEntry(at: address, bytes: architecture.entryBytes, architecture.encodeEntry(entry, level: level))
+        hardware.writeEntry(at: address, bytes: architecture.entryBytes, architecture.encodeEntry(entry, level: level))
     }
 
     /// Where `table`, a table at `level`, keeps the entry for `virtualAddress`.
@@ -44,7 +44,7 @@ extension Machine {
         var level = architecture.levels
         while true {
             let address = entryAddress(in: table, virtualAddress, level: level)
-            let raw = rawTableEntry(at: address)
+            let raw = hardware.rawTableEntry(at: address)
             trace.append(
                 WalkStep(
                     level: level, index: architecture.index(of: virtualAddress, level: level), entryAddress: address,
@@ -102,7 +102,7 @@ extension Machine {
             let address = entryAddress(in: table, virtualAddress, level: current)
             var entry = pageEntry(at: address, level: current)
             if !entry.present {
-                try checkHostMemory(adding: 1)
+                try hardware.checkHostMemory(adding: 1)
                 guard let frame = allocator.allocate() else { throw .outOfMemory(totalFrames: framesTotal) }
                 created.append(frame)
                 entry = .table(at: frame * AddressLayout.pageSize, user: user)
@@ -129,7 +129,7 @@ extension Machine {
     /// `clone_pgd_range` copies the kernel half with memcpy.
     func copyRootEntry(_ index: Int, from source: UInt64, to destination: UInt64) {
         let offset = UInt64(index) * architecture.entryBytes
-        writeEntry(at: destination + offset, bytes: architecture.entryBytes, rawTableEntry(at: source + offset))
+        hardware.writeEntry(at: destination + offset, bytes: architecture.entryBytes, hardware.rawTableEntry(at: source + offset))
     }
 
     /// Tables that mapping `[start, end)` with leaves at `leafLevel` would have to create.

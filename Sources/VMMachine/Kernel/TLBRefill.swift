@@ -13,11 +13,11 @@ extension Machine {
     func refillTLB(_ virtualAddress: UInt64, core index: Int, trace: inout WalkTrace) -> AccessOutcome.Refill {
         cores[index].refills += 1
         cores[index].walks += 1
-        charge(\.translation, configuration.costs.refillHandler, core: index)
+        hardware.charge(\.translation, configuration.costs.refillHandler, core: index)
         let (entryLo0, entryLo1, reads) = readPair(virtualAddress, core: index, trace: &trace)
         cores[index].walkMemoryReads += reads
-        charge(\.translation, saturatingMultiply(configuration.costs.walkReference, reads), core: index)
-        let slot = Int(refillRandom.next(below: UInt64(MIPS.tlbEntries)))
+        hardware.charge(\.translation, saturatingMultiply(configuration.costs.walkReference, reads), core: index)
+        let slot = Int(hardware.random.next(below: UInt64(MIPS.tlbEntries)))
         return writePair(virtualAddress, entryLo0, entryLo1, slot: slot, core: index)
     }
 
@@ -31,14 +31,14 @@ extension Machine {
             virtualAddress >= MIPS.kseg2 ? kernelRoot : architecture.rootAddress(fromRegister: cores[index].base)
         let directoryIndex = architecture.index(of: virtualAddress, level: 2)
         let directoryEntry = root + UInt64(directoryIndex) * architecture.entryBytes
-        let pointer = readEntry(at: directoryEntry, bytes: architecture.entryBytes)
+        let pointer = hardware.readEntry(at: directoryEntry, bytes: architecture.entryBytes)
         trace.append(WalkStep(level: 2, index: directoryIndex, entryAddress: directoryEntry, entry: pointer))
         guard case .descend(let table) = MIPS.step(pointer, level: 2) else { return (0, 0, 1) }
         let even = architecture.index(of: virtualAddress, level: 1) & ~1
         // One half of the pair: the PTE as read, its software bits masked off.
         func entryLo(_ index: Int) -> UInt64 {
             let address = table + UInt64(index) * architecture.entryBytes
-            let raw = readEntry(at: address, bytes: architecture.entryBytes)
+            let raw = hardware.readEntry(at: address, bytes: architecture.entryBytes)
             trace.append(WalkStep(level: 1, index: index, entryAddress: address, entry: raw))
             return raw & MIPS.entryLoMask
         }
@@ -80,7 +80,7 @@ extension Machine {
     /// once (update_mmu_cache), so the retry hits.
     func handleTLBException(_ fault: Fault, kind: AccessKind, core index: Int) -> FaultResolution {
         if fault.kind == .protection, architecture.isUser(fault.address),
-            let pid = cores[index].loadedProcess, let root = process(pid)?.root,
+            let pid = perCPU[index].loadedProcess, let root = process(pid)?.root,
             let leaf = lookup(root: root, fault.address)
         {
             var entry = leaf.entry
@@ -88,13 +88,13 @@ extension Machine {
                 entry.dirty = true
                 entry.accessed = true
                 setPageEntry(entry, at: leaf.entryAddress, level: leaf.level)
-                charge(\.faults, configuration.costs.refillHandler, core: index)
+                hardware.charge(\.faults, configuration.costs.refillHandler, core: index)
                 chargeKernelWork(core: index, entries: 1)
                 updateTLB(fault.address, core: index)
                 return .markedDirty(page: entry.address)
             }
         }
-        charge(\.faults, configuration.costs.pageFault, core: index)
+        hardware.charge(\.faults, configuration.costs.pageFault, core: index)
         let resolution = handlePageFault(fault, kind: kind, core: index)
         if resolution.isResolved { updateTLB(fault.address, core: index) }
         return resolution
@@ -107,7 +107,7 @@ extension Machine {
         let (entryLo0, entryLo1, _) = readPair(virtualAddress, core: index, trace: &trace)
         let slot =
             cores[index].tlb.probe(virtualAddress, pcid: cores[index].pcid).map { $0 / 2 }
-            ?? Int(refillRandom.next(below: UInt64(MIPS.tlbEntries)))
+            ?? Int(hardware.random.next(below: UInt64(MIPS.tlbEntries)))
         _ = writePair(virtualAddress, entryLo0, entryLo1, slot: slot, core: index)
     }
 }

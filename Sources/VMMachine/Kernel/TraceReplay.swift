@@ -186,14 +186,14 @@ extension Machine {
             return
         }
         attempt.clear()
-        if let (physical, _) = translate(virtualAddress, kind: kind, core: coreIndex, into: &attempt) {
+        if let (physical, _) = hardware.translate(virtualAddress, kind: kind, core: coreIndex, into: &attempt) {
             noteUse(physical)
             return
         }
         guard let fault = attempt.fault else { return }
         if takePageFault(fault, kind: kind, core: coreIndex).resolution.isResolved {
             attempt.clear()
-            if let (physical, _) = translate(virtualAddress, kind: kind, core: coreIndex, into: &attempt) {
+            if let (physical, _) = hardware.translate(virtualAddress, kind: kind, core: coreIndex, into: &attempt) {
                 noteUse(physical)
             }
         }

@@ -20,7 +20,7 @@ extension Machine {
         if let isolated {
             writes.append(
                 writeBaseRegister(
-                    baseRegisterValue(for: isolated, slot: cores[index].currentSlot, mode: .kernel), core: index, flush: false,
+                    baseRegisterValue(for: isolated, slot: perCPU[index].currentSlot, mode: .kernel), core: index, flush: false,
                     reason: .kernelEntry))
         }
         let resolution = handlePageFault(fault, kind: kind, core: index)

@@ -11,7 +11,7 @@ extension Machine {
     @inline(__always)
     func isSoftwareUserCopy(_ virtualAddress: UInt64, kind: AccessKind, core index: Int) -> Bool {
         configuration.separateKernelTable && kind != .execute && cores[index].mode == .kernel
-            && cores[index].inUserAccess && architecture.isUser(virtualAddress)
+            && perCPU[index].inUserAccess && architecture.isUser(virtualAddress)
     }
 
     /// The copy: the software walk (recorded in the outcome's walk, as the
@@ -22,17 +22,17 @@ extension Machine {
     ) throws(MachineError) {
         outcome.softwareCopy = true
         if kind == .write { outcome.value = value }
-        let root = cores[index].loadedProcess.flatMap { process($0) }.map { $0.userRoot ?? $0.root }
+        let root = perCPU[index].loadedProcess.flatMap { process($0) }.map { $0.userRoot ?? $0.root }
         var leaf: LeafSlot?
         if let root { leaf = lookup(root: root, virtualAddress, trace: &outcome.first.walk) }
-        charge(\.kernelWork, saturatingMultiply(UInt64(outcome.first.walk.count), configuration.costs.walkReference), core: index)
+        hardware.charge(\.kernelWork, saturatingMultiply(UInt64(outcome.first.walk.count), configuration.costs.walkReference), core: index)
         guard let leaf, leaf.entry.user, kind != .write || leaf.entry.writable else {
             outcome.resolution = .exceptionFixup
             faultCounts.exceptionFixups += 1
             return
         }
         let pageSize = architecture.span(ofLevel: leaf.level)
-        try moveData(
+        try complete(
             leaf.entry.address | (virtualAddress & (pageSize - 1)), pageSize: pageSize, kind: kind, storing: value,
             outcome: &outcome)
     }

@@ -133,7 +133,7 @@ public final class HTMLReportSink: OutputSink {
             let values: [String] = [
                 String(core.index), String(core.tlbHits), String(core.tlbMisses),
                 lookups == 0 ? "-" : StateRenderer.percent(core.tlbHits, of: lookups), String(core.tlbFlushes),
-                String(core.walks), String(core.faults), String(core.contextSwitches), String(core.baseWrites),
+                String(core.walks), String(core.faults), String(machine.perCPU[core.index].contextSwitches), String(core.baseWrites),
                 String(core.kernelEntries), String(core.cycles.total),
             ]
             html += "<tr>" + values.map { "<td>\($0)</td>" }.joined() + "</tr>\n"
@@ -141,7 +141,7 @@ public final class HTMLReportSink: OutputSink {
         html += "</table>\n<pre class=\"out\">\(HTML.escape(StateRenderer.stats(machine)))</pre>\n"
         for core in machine.cores {
             html += TLBGridHTML.render((machine.architecture.hasKernel
-                    ? TLBPicture(core, title: "TLB of cpu \(core.index) at the end", tagName: machine.architecture.tagName)
+                    ? TLBPicture(core, title: "TLB of cpu \(core.index) at the end", tagName: machine.architecture.tagName, tagged: machine.configuration.pcid)
                     : TLBPicture(book: core, title: "TLB of cpu \(core.index) at the end", pageShift: machine.architecture.pageShift)))
         }
         return html + "</section>\n"
