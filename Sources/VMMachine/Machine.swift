@@ -13,8 +13,10 @@ public struct MachineConfiguration: Sendable, Equatable {
     public var tlbModel = TLBModel.unified
     public var ramBytes: UInt64 = 64 << 20
     public var cores = 1
-    /// CR4.PCIDE: TLB entries are tagged, and CR3 writes may keep other address spaces' entries.
-    public var pcid = false
+    /// Address-space IDs: x86's PCIDs (CR4.PCIDE, `pcid=on`), the ASIDs of
+    /// RISC-V, ARM and MIPS (`asid=on`). TLB entries are tagged, and a
+    /// base-register write may keep other address spaces' entries.
+    public var addressSpaceIDs = false
     /// Page-table isolation: two PML4s per process, CR3 switched on every kernel entry and exit.
     public var kpti = false
     /// xv6's design on top of `kpti`'s two tables: in the kernel a core runs
@@ -164,7 +166,7 @@ public final class Machine {
             kernelRoot = 0
             idleBaseRegister = 0
             perCPU = Array(repeating: CPUState(slotCount: 1), count: configuration.cores)
-            hardware = makeHardware((0..<configuration.cores).map { Core(index: $0, base: 0, tlb: tlb, pcidMask: 0) })
+            hardware = makeHardware((0..<configuration.cores).map { Core(index: $0, base: 0, tlb: tlb, tagMask: 0) })
             hardware.booting = false
             return
         }
@@ -175,7 +177,7 @@ public final class Machine {
         let root = rootFrame * AddressLayout.pageSize
         kernelRoot = root
         kernelTableFrames = [rootFrame]
-        guard !configuration.pcid || architecture.supportsPCID else {
+        guard !configuration.addressSpaceIDs || architecture.supportsPCID else {
             throw .notOnArchitecture(architecture: architecture.name, what: "PCIDs (CR4.PCIDE)")
         }
         guard !configuration.separateKernelTable || architecture.supportsSeparateKernelTable else {
@@ -184,7 +186,7 @@ public final class Machine {
         guard !configuration.kpti || architecture.supportsKPTI || configuration.separateKernelTable else {
             throw .notOnArchitecture(architecture: architecture.name, what: "page-table isolation (KPTI)")
         }
-        let slots = configuration.pcid ? MachineConfiguration.addressSpaceSlots : 1
+        let slots = configuration.addressSpaceIDs ? MachineConfiguration.addressSpaceSlots : 1
         var idle = architecture.baseRegisterValue(root: root, tag: 0)
         if architecture.splitBaseRegisters {
             guard let emptyFrame = allocator.allocate() else { throw .outOfMemory(totalFrames: frameCount) }
@@ -196,8 +198,8 @@ public final class Machine {
         hardware = makeHardware(
             (0..<configuration.cores).map {
                 var core = Core(
-                    index: $0, base: idle, tlb: tlb, pcidMask: architecture.tagMask,
-                    pcidShift: architecture.tagShift)
+                    index: $0, base: idle, tlb: tlb, tagMask: architecture.tagMask,
+                    tagShift: architecture.tagShift)
                 if architecture.splitBaseRegisters {
                     core.ttbr1 = root
                     core.tagInUpperBaseRegister = true

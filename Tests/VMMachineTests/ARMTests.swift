@@ -10,7 +10,7 @@ import Testing
         var configuration = MachineConfiguration()
         configuration.architecture = .aarch64
         configuration.cores = cores
-        configuration.pcid = asids
+        configuration.addressSpaceIDs = asids
         configuration.smep = true
         configuration.smap = true
         return try Machine(configuration)
@@ -59,7 +59,7 @@ import Testing
         _ = try machine.switchTo(process.pid, core: 0)
         // TCR_EL1.A1 = 1, as Linux sets it: the ASID is in TTBR1, which the switch rewrote; TTBR0 holds the table alone.
         #expect(machine.cores[0].base == process.root && machine.cores[0].ttbr1 == machine.kernelRoot | 1 << 48)
-        #expect(machine.cores[0].pcid == 1)
+        #expect(machine.cores[0].tag == 1)
         let user = try machine.access(0x40_0000, kind: .read)
         #expect(user.walk.count == 4 && user.walk[0].entryAddress == process.root)
         let writes = machine.cores[0].baseWrites

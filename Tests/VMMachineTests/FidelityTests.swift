@@ -74,17 +74,17 @@ import Testing
         try machine.map(a.pid, at: 0x400000, size: 64 << 12, protection: .readWrite)
         try machine.switchTo(a.pid, core: 0)
         _ = try machine.access(0x400000, kind: .read, core: 0)
-        let userPCID = machine.cores[0].pcid
+        let userPCID = machine.cores[0].tag
         #expect(userPCID & 0x800 != 0)
         _ = try machine.enterKernel(core: 0)
         // More than 33 pages: a full flush on core 0, which runs A in the kernel.
         try machine.unmap(a.pid, at: 0x400000, size: 40 << 12, from: 1)
         // (The entry trampoline's entry is global: no PCID flush drops it.)
-        #expect(machine.cores[0].tlb.entries.contains { $0.valid && !$0.global && $0.pcid == userPCID }, "still there in the kernel")
+        #expect(machine.cores[0].tlb.entries.contains { $0.valid && !$0.global && $0.tag == userPCID }, "still there in the kernel")
         #expect(machine.perCPU[0].userFlushPending[machine.perCPU[0].currentSlot])
         let exit = try machine.exitKernel(core: 0)
         #expect(exit.write?.flushed == true && exit.write!.dropped >= 1)
-        #expect(!machine.cores[0].tlb.entries.contains { $0.valid && !$0.global && $0.pcid == userPCID })
+        #expect(!machine.cores[0].tlb.entries.contains { $0.valid && !$0.global && $0.tag == userPCID })
         // The next return needs no flush.
         _ = try machine.enterKernel(core: 0)
         #expect(try machine.exitKernel(core: 0).write?.flushed == false)
@@ -230,7 +230,7 @@ import Testing
 
     @Test func invpcidHasFourTypes() throws {
         func entries(_ machine: Machine, pcid: UInt16) -> Int {
-            machine.cores[0].tlb.entries.filter { $0.valid && !$0.global && $0.pcid == pcid }.count
+            machine.cores[0].tlb.entries.filter { $0.valid && !$0.global && $0.tag == pcid }.count
         }
         var (machine, _, _) = try machineWithTwoPCIDs()
         #expect(try machine.invalidatePCID(type: 0, pcid: 1, address: 0x400000, core: 0) == .done(dropped: 1))

@@ -71,7 +71,7 @@ import Testing
         }
         var configuration = MachineConfiguration()
         configuration.architecture = .i386
-        configuration.pcid = true
+        configuration.addressSpaceIDs = true
         #expect(throws: MachineError.notOnArchitecture(architecture: "i386", what: "PCIDs (CR4.PCIDE)")) {
             try Machine(configuration)
         }

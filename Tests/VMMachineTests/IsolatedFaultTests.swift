@@ -10,7 +10,7 @@ import Testing
     func aUserPageFaultSwitchesCR3UnderKPTI(kpti: Bool, pcid: Bool) throws {
         var configuration = MachineConfiguration()
         configuration.kpti = kpti
-        configuration.pcid = pcid
+        configuration.addressSpaceIDs = pcid
         let machine = try Machine(configuration)
         let process = try machine.spawn(name: "A")
         try machine.map(process.pid, at: 0x400000, size: 0x1000, protection: .readWrite)

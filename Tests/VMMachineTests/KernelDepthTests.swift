@@ -8,7 +8,7 @@ func makeMachine(
 ) throws -> Machine {
     var configuration = MachineConfiguration()
     configuration.cores = cores
-    configuration.pcid = pcid
+    configuration.addressSpaceIDs = pcid
     configuration.kpti = kpti
     configuration.shootdown = shootdown
     configuration.ramBytes = ram
@@ -73,10 +73,10 @@ func makeMachine(
         try machine.map(a.pid, at: 0x1000, size: 0x1000, protection: .readWrite)
         try machine.map(b.pid, at: 0x1000, size: 0x1000, protection: .readWrite)
         try machine.switchTo(a.pid)
-        #expect(machine.cores[0].pcid == 1 && machine.cores[0].base == a.root | 1)
+        #expect(machine.cores[0].tag == 1 && machine.cores[0].base == a.root | 1)
         let fromA = try machine.access(0x1000, kind: .read).physicalAddress
         let toB = try machine.switchTo(b.pid)
-        #expect(toB.entriesFlushed == 0 && machine.cores[0].pcid == 2)
+        #expect(toB.entriesFlushed == 0 && machine.cores[0].tag == 2)
         let fromB = try machine.access(0x1000, kind: .read)
         #expect(!fromB.tlbHit && fromB.physicalAddress != fromA)  // A's entry is not B's
         let back = try machine.switchTo(a.pid)
@@ -104,7 +104,7 @@ func makeMachine(
         }
         let seventh = try machine.switchTo(processes[6].pid)
         #expect(seventh.recycledSlotOf == processes[0].pid && seventh.entriesFlushed == 1)
-        #expect(machine.cores[0].pcid == 1)
+        #expect(machine.cores[0].tag == 1)
     }
 
     @Test func aSlotWithStaleEntriesIsFlushedOnSwitchIn() throws {
@@ -162,10 +162,10 @@ func makeMachine(
         let a = try machine.spawn(name: "A")
         try machine.map(a.pid, at: 0x1000, size: 0x1000, protection: .readWrite)
         try machine.switchTo(a.pid)
-        #expect(machine.cores[0].pcid == 0x801)  // user PCID = kernel PCID | 2048
+        #expect(machine.cores[0].tag == 0x801)  // user PCID = kernel PCID | 2048
         _ = try machine.access(0x1000, kind: .read)
         let entry = try machine.enterKernel(core: 0)
-        #expect(entry.entriesFlushed == 0 && machine.cores[0].pcid == 1)
+        #expect(entry.entriesFlushed == 0 && machine.cores[0].tag == 1)
         _ = try machine.exitKernel(core: 0)
         #expect(try machine.access(0x1000, kind: .read).tlbHit)
     }

@@ -9,7 +9,7 @@ import Testing
         var configuration = MachineConfiguration()
         configuration.architecture = .mips32
         configuration.cores = cores
-        configuration.pcid = asids
+        configuration.addressSpaceIDs = asids
         configuration.replacementSeed = seed
         return try Machine(configuration)
     }

@@ -11,7 +11,7 @@ import Testing
     ) throws -> Machine {
         var configuration = MachineConfiguration()
         configuration.architecture = architecture
-        configuration.pcid = asids
+        configuration.addressSpaceIDs = asids
         configuration.kpti = separate
         configuration.separateKernelTable = separate
         configuration.ramBytes = ram
@@ -51,7 +51,7 @@ import Testing
         let process = try machine.spawn(name: "A")
         _ = try machine.switchTo(process.pid, core: 0)
         #expect(machine.cores[0].base == RISCV.modeSv39 | 1 << 44 | process.root >> 12)
-        #expect(machine.cores[0].pcid == 1)
+        #expect(machine.cores[0].tag == 1)
     }
 
     /// Three levels under Sv39, four under Sv48; a leaf at L1 maps 2 MiB, at L2 1 GiB.

@@ -59,7 +59,7 @@ import Testing
         // INVLPG and its relatives look entries up without using them.
         #expect(tlb.invalidate(0x1000) == 1)
         #expect(tlb.invalidate(0x1000) == 0)
-        #expect(tlb.invalidateNonGlobal(0x3000, pcid: 0) == 0)
+        #expect(tlb.invalidateNonGlobal(0x3000, tag: 0) == 0)
         #expect(tlb.invalidate(0x3000) == 1)
         #expect(tlb.hits == 1, "invalidation is not a hit")
     }

@@ -75,7 +75,7 @@ enum ArchitectureInstructions {
         if !byAddress, let extra = call.argument(1) {
             throw Diagnostic("tlbi \(word) takes no address", at: extra.range)
         }
-        let asid = try asidOption(call, interpreter) ?? interpreter.machine.cores[core].pcid
+        let asid = try asidOption(call, interpreter) ?? interpreter.machine.cores[core].tag
         let outcome = try interpreter.machineOperation(at: call.range) { () throws(MachineError) in
             try interpreter.machine.invalidateTLB(operation, broadcast: broadcast, address: address ?? 0, asid: asid, core: core)
         }

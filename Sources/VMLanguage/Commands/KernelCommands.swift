@@ -127,7 +127,7 @@ enum KernelCommands {
         let type = try interpreter.integer(call.arguments[0], "the INVPCID type")
         let core = interpreter.currentCore
         let pcid = try call.option("pcid").map { try interpreter.integer($0.value, "pcid") }
-            ?? UInt64(interpreter.machine.cores[core].pcid)
+            ?? UInt64(interpreter.machine.cores[core].tag)
         let address = try call.option("addr").map { try interpreter.integer($0.value, "addr") } ?? 0
         if type == 0 && call.option("addr") == nil {
             throw Diagnostic("invpcid 0 invalidates one address: give it with addr=ADDR", at: call.range)
@@ -274,7 +274,7 @@ extension Interpreter {
         if let write = crossing.write, !fetches.isEmpty {
             // Under KPTI: the trampoline first, then the CR3 switch.
             output.write("  " + AccessRenderer.line(fetches.removeFirst(), architecture: machine.architecture) + "\n")
-            let deferred = write.reason == .returnToUser && machine.configuration.pcid && write.flushed
+            let deferred = write.reason == .returnToUser && machine.configuration.addressSpaceIDs && write.flushed
             let architecture = machine.architecture
             output.write(
                 "  \(machine.configuration.separateKernelTable ? "kernel table" : "KPTI"): \(architecture.baseRegister) "

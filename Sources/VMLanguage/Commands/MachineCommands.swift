@@ -143,10 +143,10 @@ enum MachineCommands {
         if let cores = try count("cores", limit: UInt64(MachineConfiguration.maximumCores)) { configuration.cores = cores }
         if let ram = call.option("ram") { configuration.ramBytes = try interpreter.integer(ram.value, "ram") }
         try preset?.checkOwnOptions(call, configuration)
-        if let option = call.option("asid") { configuration.pcid = interpreter.word(option.value) == "on" }
+        if let option = call.option("asid") { configuration.addressSpaceIDs = interpreter.word(option.value) == "on" }
         if let option = call.option("pcid") {
-            configuration.pcid = interpreter.word(option.value) == "on"
-            if configuration.pcid && !configuration.architecture.supportsPCID {
+            configuration.addressSpaceIDs = interpreter.word(option.value) == "on"
+            if configuration.addressSpaceIDs && !configuration.architecture.supportsPCID {
                 throw Diagnostic(
                     "pcid=on: \(name) has no PCIDs (CR4.PCIDE exists only in 64-bit mode)", at: option.nameRange)
             }
@@ -239,7 +239,7 @@ enum MachineCommands {
             return
         }
         var features = preset.features(machine.architecture)
-        if configuration.pcid { features.append("\(machine.architecture.tagName) on") }
+        if configuration.addressSpaceIDs { features.append("\(machine.architecture.tagName) on") }
         if configuration.separateKernelTable {
             let architecture = machine.architecture
             features.append(

@@ -91,7 +91,7 @@ enum ShowCommands {
                 Figure(
                     content: .tlb(
                         machine.architecture.hasKernel
-                            ? TLBPicture(core, title: title, tagName: machine.architecture.tagName, tagged: machine.configuration.pcid)
+                            ? TLBPicture(core, title: title, tagName: machine.architecture.tagName, tagged: machine.configuration.addressSpaceIDs)
                             : TLBPicture(book: core, title: title, pageShift: machine.architecture.pageShift)))
             }
         case "cpu":

@@ -55,9 +55,9 @@ enum EventRenderer {
             text += "back from lazy TLB, " + (outcome.writes.isEmpty ? unchanged : writes(outcome, machine.architecture))
         case .newAddressSpace:
             var note = ""
-            if machine.configuration.pcid {
+            if machine.configuration.addressSpaceIDs {
                 // ARM: the ASID goes into TTBR1 (TCR_EL1.A1 = 1), written just before TTBR0.
-                let tag = "\(machine.architecture.tagName) \(machine.cores[outcome.core].pcid)"
+                let tag = "\(machine.architecture.tagName) \(machine.cores[outcome.core].tag)"
                     + (machine.architecture.splitBaseRegisters ? " in TTBR1_EL1" : "")
                 if let recycled = outcome.recycledSlotOf.flatMap(machine.process) {
                     note = "\(tag): slot of \(recycled.name) recycled"

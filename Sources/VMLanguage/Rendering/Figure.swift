@@ -67,7 +67,7 @@ struct TLBPicture {
                 if entry.dirty { rights += " dirty" }
                 return Cell(
                     page: entry.virtualAddress, frame: entry.frameBase, size: entry.pageSize,
-                    tag: tags ? (entry.global ? "any" : String(entry.pcid)) : nil, global: entry.global, rights: rights)
+                    tag: tags ? (entry.global ? "any" : String(entry.tag)) : nil, global: entry.global, rights: rights)
             }
             arrays.append(Array(name: name, sets: array.sets, ways: array.ways, cells: cells))
         }

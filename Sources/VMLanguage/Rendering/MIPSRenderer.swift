@@ -68,7 +68,7 @@ enum MIPSRenderer {
             }
             pairs.append(
                 "  " + Format.padLeft(String(pair), 5) + "  " + Format.padRight(Format.hex((virtualPage >> 1) << 13), 12)
-                    + Format.padRight(even.global ? "G" : String(even.pcid), 6) + half(even) + half(odd))
+                    + Format.padRight(even.global ? "G" : String(even.tag), 6) + half(even) + half(odd))
         }
         if !pairs.isEmpty {
             lines.append("  entry  VPN2        ASID  EntryLo0 (even)     EntryLo1 (odd)")

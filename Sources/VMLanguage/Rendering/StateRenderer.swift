@@ -161,7 +161,7 @@ enum StateRenderer {
                     + "  " + Format.padRight(Format.hex(entry.virtualAddress), 18) + "  "
                     + Format.padRight(Format.hex(entry.frameBase), 18) + "  "
                     + Format.padRight(Format.size(entry.pageSize), 7) + "  "
-                    + (pcids ? Format.padRight(entry.global ? "any" : String(entry.pcid), 4) + "  " : "")
+                    + (pcids ? Format.padRight(entry.global ? "any" : String(entry.tag), 4) + "  " : "")
                     + rights.joined(separator: " "))
         }
         return lines
@@ -200,7 +200,7 @@ enum StateRenderer {
         } else {
             owner = "?"
         }
-        let pcid = machine.configuration.pcid ? ", \(architecture.tagName) \(core.pcid)" : ""
+        let pcid = machine.configuration.addressSpaceIDs ? ", \(architecture.tagName) \(core.tag)" : ""
         return """
             cpu \(core.index): \(core.mode.rawValue) mode, \(what)
               \(architecture.baseRegister) \(architecture.baseValueText(core.base)) (\(owner)\(pcid))\(architecture.splitBaseRegisters

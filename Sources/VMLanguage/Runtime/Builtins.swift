@@ -95,7 +95,7 @@ enum Builtins {
     ]
 
     static let cpuMembers: [(String, Getter)] = [
-        ("asid", { interpreter, value in .integer(UInt64(try register(interpreter, value, "asid").pcid)) }),
+        ("asid", { interpreter, value in .integer(UInt64(try register(interpreter, value, "asid").tag)) }),
         ("badvaddr", { interpreter, value in .integer(try register(interpreter, value, "badvaddr").faultAddress) }),
         /// Writes of the page-table base register, whatever the architecture calls it (CR3, satp, TTBR0, pgd_current).
         ("base_writes", { interpreter, value in .integer(try core(interpreter, value).baseWrites) }),
@@ -115,7 +115,7 @@ enum Builtins {
         ("kernel_entries", { interpreter, value in .integer(try core(interpreter, value).kernelEntries) }),
         ("lazy", { interpreter, value in .boolean(try kernelRecord(interpreter, value).isLazy) }),
         ("mode", { interpreter, value in .string(try core(interpreter, value).mode.rawValue) }),
-        ("pcid", { interpreter, value in .integer(UInt64(try register(interpreter, value, "pcid").pcid)) }),
+        ("pcid", { interpreter, value in .integer(UInt64(try register(interpreter, value, "pcid").tag)) }),
         /// MIPS: the PGD the refill handler reads (a kernel variable: MIPS has no base register).
         ("pgd_current", { interpreter, value in
             .integer(

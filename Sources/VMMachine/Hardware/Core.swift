@@ -59,19 +59,20 @@ public struct Core: Sendable {
     /// Where the base register keeps its address-space tag: CR3's PCID in
     /// bits 11:0, satp's ASID in bits 59:44; a mask of 0 where it holds a
     /// frame number and nothing else (textbook machines).
-    let pcidMask: UInt64
-    let pcidShift: UInt64
+    let tagMask: UInt64
+    let tagShift: UInt64
 
-    init(index: Int, base: UInt64, tlb: TLBHierarchy, pcidMask: UInt64 = 0xFFF, pcidShift: UInt64 = 0) {
+    init(index: Int, base: UInt64, tlb: TLBHierarchy, tagMask: UInt64 = 0xFFF, tagShift: UInt64 = 0) {
         self.index = index
-        self.pcidMask = pcidMask
-        self.pcidShift = pcidShift
+        self.tagMask = tagMask
+        self.tagShift = tagShift
         self.base = base
         self.tlb = tlb
     }
 
-    /// The PCID in CR3, the ASID in satp (0 without them).
-    public var pcid: UInt16 {
-        UInt16(truncatingIfNeeded: ((tagInUpperBaseRegister ? ttbr1 : base) &>> pcidShift) & pcidMask)
+    /// The address-space tag the TLB matches: the PCID in CR3, the ASID in
+    /// satp, TTBR1 (TCR_EL1.A1 = 1) or EntryHi (0 without them).
+    public var tag: UInt16 {
+        UInt16(truncatingIfNeeded: ((tagInUpperBaseRegister ? ttbr1 : base) &>> tagShift) & tagMask)
     }
 }

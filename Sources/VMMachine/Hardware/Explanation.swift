@@ -47,7 +47,7 @@ extension Hardware {
         let tag = page >> UInt64(array.sets.trailingZeroBitCount)
         let contents = (set * array.ways..<(set + 1) * array.ways).map { array.entries[$0] }
         var probe = core.tlb
-        let hit = probe.lookup(virtualAddress, pcid: core.pcid, kind: kind) != nil
+        let hit = probe.lookup(virtualAddress, tag: core.tag, kind: kind) != nil
 
         let root = architecture.rootAddress(fromRegister: baseRegister(core, for: virtualAddress))
         var steps: [WalkStep] = []

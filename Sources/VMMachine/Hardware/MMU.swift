@@ -50,13 +50,13 @@ extension Hardware {
         -> (UInt64, UInt64)?
     {
         // The TLB's part through one pointer to the core.
-        let (pcid, mode, lookup) = { () -> (UInt16, CPUMode, (TLBHierarchy.Hit, TLBEntry)?) in
+        let (tag, mode, lookup) = { () -> (UInt16, CPUMode, (TLBHierarchy.Hit, TLBEntry)?) in
             let core = cores.pointer(coreIndex)
-            let pcid = core.pointee.pcid
+            let tag = core.pointee.tag
             let mode = core.pointee.mode
-            guard let hit = core.pointee.tlb.lookup(virtualAddress, pcid: pcid, kind: kind) else {
+            guard let hit = core.pointee.tlb.lookup(virtualAddress, tag: tag, kind: kind) else {
                 core.pointee.tlbMisses += 1
-                return (pcid, mode, nil)
+                return (tag, mode, nil)
             }
             core.pointee.tlbHits += 1
             var charged = saturatingAdd(core.pointee.cycles.translation, features.costs.tlbHit)
@@ -65,7 +65,7 @@ extension Hardware {
                 charged = saturatingAdd(charged, features.costs.secondLevelHit)
             }
             core.pointee.cycles.translation = charged
-            return (pcid, mode, (hit, core.pointee.tlb.entry(hit)))
+            return (tag, mode, (hit, core.pointee.tlb.entry(hit)))
         }()
         if let (hit, entry) = lookup {
             attempt.tlbHit = true
@@ -92,7 +92,7 @@ extension Hardware {
             raise(fault, into: &attempt, core: coreIndex)
             return nil
         case .success(var entry):
-            entry.pcid = pcid
+            entry.tag = tag
             cores[coreIndex].tlb.insert(entry, kind: kind)
             return (entry.frameBase | (virtualAddress & (entry.pageSize - 1)), entry.pageSize)
         }
@@ -104,7 +104,7 @@ extension Hardware {
         cores[coreIndex].faultAddress = fault.address
         // The cost is the kernel's handling: a textbook machine has none to pay.
         if architecture.hasKernel { charge(\.faults, features.costs.pageFault, core: coreIndex) }
-        cores[coreIndex].tlb.invalidate(fault.address, pcid: cores[coreIndex].pcid)
+        cores[coreIndex].tlb.invalidate(fault.address, tag: cores[coreIndex].tag)
     }
 
     private enum WalkResult {

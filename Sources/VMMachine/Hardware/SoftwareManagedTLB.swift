@@ -9,8 +9,8 @@ extension Hardware {
     func lookUpSoftwareTLB(_ virtualAddress: UInt64, kind: AccessKind, core index: Int, into attempt: inout Attempt)
         -> (UInt64, UInt64)?
     {
-        let pcid = cores[index].pcid
-        guard let hit = cores[index].tlb.lookup(virtualAddress, pcid: pcid, kind: kind) else {
+        let tag = cores[index].tag
+        guard let hit = cores[index].tlb.lookup(virtualAddress, tag: tag, kind: kind) else {
             cores[index].tlbMisses += 1
             return nil
         }
@@ -45,7 +45,7 @@ extension Hardware {
         cores[index].exceptionCode = code
         guard code != MIPS.loadAddressErrorCode && code != MIPS.storeAddressErrorCode else { return }
         let vpn2 = virtualAddress >> (architecture.pageShift + 1)
-        cores[index].entryHi = vpn2 << (architecture.pageShift + 1) | UInt64(cores[index].pcid)
+        cores[index].entryHi = vpn2 << (architecture.pageShift + 1) | UInt64(cores[index].tag)
         cores[index].context = (vpn2 & 0x7FFFF) << 4
     }
 }

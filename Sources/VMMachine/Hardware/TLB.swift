@@ -15,7 +15,7 @@ public struct TLBEntry: Sendable, Equatable {
     /// Whether the leaf's D bit was already set when this entry was filled or last written through.
     public var dirty = false
     /// The PCID (x86) the entry was filled under; global entries match every PCID.
-    public var pcid: UInt16 = 0
+    public var tag: UInt16 = 0
     /// MIPS's V bit: an entry may match and still not map (a TLB Invalid
     /// exception). Always true elsewhere: hardware walkers cache no invalid entry.
     public var present = true
@@ -87,22 +87,22 @@ public struct TLB: Sendable {
     }
 
     /// The slot holding a translation for `virtualAddress` usable under
-    /// `pcid` (its own or a global one), marking it most recently used and
+    /// `tag` (its own or a global one), marking it most recently used and
     /// counting a hit.
     @inline(__always)
-    public mutating func lookup(_ virtualAddress: UInt64, pcid: UInt16 = 0) -> Int? {
+    public mutating func lookup(_ virtualAddress: UInt64, tag: UInt16 = 0) -> Int? {
         clock &+= 1
-        guard let slot = slot(for: virtualAddress, pcid: pcid) else { return nil }
+        guard let slot = slot(for: virtualAddress, tag: tag) else { return nil }
         entries[slot].lastUse = clock
         hits &+= 1
         return slot
     }
 
-    /// The slot holding a translation for `virtualAddress` under `pcid`,
+    /// The slot holding a translation for `virtualAddress` under `tag`,
     /// touching nothing: an invalidation looks entries up this way, so it
     /// counts no hit and changes no entry's age.
     @inline(__always)
-    private func slot(for virtualAddress: UInt64, pcid: UInt16) -> Int? {
+    private func slot(for virtualAddress: UInt64, tag: UInt16) -> Int? {
         var shiftBit: UInt8 = 1
         var shift = UInt64(baseShift)
         let step = UInt64(shiftStep)
@@ -119,7 +119,7 @@ public struct TLB: Sendable {
                         let entry = entries.baseAddress! + slot
                         if entry.pointee.valid && entry.pointee.virtualPage == virtualPage
                             && UInt64(entry.pointee.pageShift) == shift
-                            && (entry.pointee.pcid == pcid || entry.pointee.global)
+                            && (entry.pointee.tag == tag || entry.pointee.global)
                         {
                             return slot
                         }
@@ -186,13 +186,13 @@ public struct TLB: Sendable {
         return dropped
     }
 
-    /// Drops the non-global entries tagged `pcid` (a flushing CR3 write with
+    /// Drops the non-global entries tagged `tag` (a flushing CR3 write with
     /// PCIDE = 1, INVPCID type 1). Returns how many went.
     @discardableResult
-    public mutating func flush(pcid: UInt16) -> Int {
+    public mutating func flush(tag: UInt16) -> Int {
         var dropped = 0
         for slot in entries.indices
-        where entries[slot].valid && !entries[slot].global && entries[slot].pcid == pcid {
+        where entries[slot].valid && !entries[slot].global && entries[slot].tag == tag {
             entries[slot].valid = false
             dropped += 1
         }
@@ -211,12 +211,12 @@ public struct TLB: Sendable {
         return dropped
     }
 
-    /// Drops the entries that translate `virtualAddress` under `pcid`, and
+    /// Drops the entries that translate `virtualAddress` under `tag`, and
     /// global ones for it (INVLPG, SDM §4.10.4.1).
     @discardableResult
-    public mutating func invalidate(_ virtualAddress: UInt64, pcid: UInt16 = 0) -> Int {
+    public mutating func invalidate(_ virtualAddress: UInt64, tag: UInt16 = 0) -> Int {
         var dropped = 0
-        while let slot = slot(for: virtualAddress, pcid: pcid) {
+        while let slot = slot(for: virtualAddress, tag: tag) {
             entries[slot].valid = false
             if paired { entries[slot ^ 1].valid = false }
             dropped += 1
@@ -239,11 +239,11 @@ public struct TLB: Sendable {
         return dropped
     }
 
-    /// Drops the non-global entries for `virtualAddress` tagged `pcid` (INVPCID type 0).
+    /// Drops the non-global entries for `virtualAddress` tagged `tag` (INVPCID type 0).
     @discardableResult
-    public mutating func invalidateNonGlobal(_ virtualAddress: UInt64, pcid: UInt16) -> Int {
+    public mutating func invalidateNonGlobal(_ virtualAddress: UInt64, tag: UInt16) -> Int {
         var dropped = 0
-        for slot in entries.indices where entries[slot].valid && !entries[slot].global && entries[slot].pcid == pcid {
+        for slot in entries.indices where entries[slot].valid && !entries[slot].global && entries[slot].tag == tag {
             let entry = entries[slot]
             if entry.virtualPage == virtualAddress >> UInt64(entry.pageShift) {
                 entries[slot].valid = false

@@ -87,21 +87,21 @@ public struct TLBHierarchy: Sendable {
 
     public var isUnified: Bool { arrays.count == 1 }
 
-    /// The translation for `virtualAddress` usable under `pcid`, from the
+    /// The translation for `virtualAddress` usable under `tag`, from the
     /// first level, else the second (copying it up), else nil: a walk.
     @inline(__always)
-    public mutating func lookup(_ virtualAddress: UInt64, pcid: UInt16, kind: AccessKind) -> Hit? {
+    public mutating func lookup(_ virtualAddress: UInt64, tag: UInt16, kind: AccessKind) -> Hit? {
         if arrays.count == 1 {
-            guard let slot = arrays[0].lookup(virtualAddress, pcid: pcid) else { return nil }
+            guard let slot = arrays[0].lookup(virtualAddress, tag: tag) else { return nil }
             return Hit(array: 0, slot: slot, level: 1)
         }
         for index in arrays.indices where roles[index].level == 1 && (kind == .execute ? roles[index].instructions : roles[index].data) {
-            if let slot = arrays[index].lookup(virtualAddress, pcid: pcid) {
+            if let slot = arrays[index].lookup(virtualAddress, tag: tag) {
                 return Hit(array: index, slot: slot, level: 1)
             }
         }
         for index in arrays.indices where roles[index].level == 2 {
-            guard let slot = arrays[index].lookup(virtualAddress, pcid: pcid) else { continue }
+            guard let slot = arrays[index].lookup(virtualAddress, tag: tag) else { continue }
             let entry = arrays[index].entries[slot]
             if let first = firstLevel(for: kind, shift: entry.pageShift) {
                 return Hit(array: first, slot: arrays[first].insert(entry), level: 2)
@@ -120,13 +120,13 @@ public struct TLBHierarchy: Sendable {
     /// Sets slot `slot` of array `array` by hand (see `TLB.place`).
     public mutating func place(_ entry: TLBEntry, array: Int, slot: Int) { arrays[array].place(entry, slot: slot) }
 
-    /// The slot of the entry that `virtualAddress` and `pcid` match, without
+    /// The slot of the entry that `virtualAddress` and `tag` match, without
     /// counting a hit or touching replacement state (MIPS's TLBP).
-    public func probe(_ virtualAddress: UInt64, pcid: UInt16) -> Int? {
+    public func probe(_ virtualAddress: UInt64, tag: UInt16) -> Int? {
         arrays[0].entries.indices.first { slot in
             let entry = arrays[0].entries[slot]
             return entry.valid && entry.virtualPage == virtualAddress >> UInt64(entry.pageShift)
-                && (entry.pcid == pcid || entry.global)
+                && (entry.tag == tag || entry.global)
         }
     }
 
@@ -154,20 +154,20 @@ public struct TLBHierarchy: Sendable {
     @discardableResult
     public mutating func flushNonGlobal() -> Int { everyArray { $0.flushNonGlobal() } }
     @discardableResult
-    public mutating func flush(pcid: UInt16) -> Int { everyArray { $0.flush(pcid: pcid) } }
+    public mutating func flush(tag: UInt16) -> Int { everyArray { $0.flush(tag: tag) } }
     @discardableResult
     public mutating func flushAll() -> Int { everyArray { $0.flushAll() } }
     @discardableResult
-    public mutating func invalidate(_ virtualAddress: UInt64, pcid: UInt16 = 0) -> Int {
-        everyArray { $0.invalidate(virtualAddress, pcid: pcid) }
+    public mutating func invalidate(_ virtualAddress: UInt64, tag: UInt16 = 0) -> Int {
+        everyArray { $0.invalidate(virtualAddress, tag: tag) }
     }
     @discardableResult
     public mutating func invalidateEveryTag(_ virtualAddress: UInt64) -> Int {
         everyArray { $0.invalidateEveryTag(virtualAddress) }
     }
 
-    public mutating func invalidateNonGlobal(_ virtualAddress: UInt64, pcid: UInt16) -> Int {
-        everyArray { $0.invalidateNonGlobal(virtualAddress, pcid: pcid) }
+    public mutating func invalidateNonGlobal(_ virtualAddress: UInt64, tag: UInt16) -> Int {
+        everyArray { $0.invalidateNonGlobal(virtualAddress, tag: tag) }
     }
 
     public var validCount: Int { arrays.reduce(0) { $0 + $1.validCount } }

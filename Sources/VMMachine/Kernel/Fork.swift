@@ -139,9 +139,9 @@ extension Machine {
         var idled: [Int] = []
         for core in cores.indices {
             for slot in perCPU[core].slots.indices where perCPU[core].slots[slot].process == pid {
-                if configuration.pcid {
-                    cores[core].tlb.flush(pcid: UInt16(kernelPCID(slot: slot)))
-                    cores[core].tlb.flush(pcid: UInt16(userPCID(slot: slot)))
+                if configuration.addressSpaceIDs {
+                    cores[core].tlb.flush(tag: UInt16(kernelPCID(slot: slot)))
+                    cores[core].tlb.flush(tag: UInt16(userPCID(slot: slot)))
                 }
                 perCPU[core].slots[slot] = AddressSpaceSlot()
                 perCPU[core].userFlushPending[slot] = false

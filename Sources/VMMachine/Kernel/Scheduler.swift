@@ -81,9 +81,9 @@ extension Machine {
         process(pid)?.threads.first
     }
 
-    func kernelPCID(slot: Int) -> UInt64 { configuration.pcid ? UInt64(slot + 1) : 0 }
+    func kernelPCID(slot: Int) -> UInt64 { configuration.addressSpaceIDs ? UInt64(slot + 1) : 0 }
     /// Under KPTI the user copy's PCID has bit 11 set (Linux's X86_CR3_PTI_PCID_USER_BIT).
-    func userPCID(slot: Int) -> UInt64 { configuration.pcid ? UInt64(slot + 1) | 0x800 : 0 }
+    func userPCID(slot: Int) -> UInt64 { configuration.addressSpaceIDs ? UInt64(slot + 1) | 0x800 : 0 }
 
     /// The base register (CR3, satp) for running `process` on a core, in user or kernel mode.
     func baseRegisterValue(for process: Process, slot: Int, mode: CPUMode) -> UInt64 {
@@ -105,7 +105,7 @@ extension Machine {
     @discardableResult
     func writeBaseRegister(_ value: UInt64, core index: Int, flush: Bool, reason: BaseRegisterWrite.Reason) -> BaseRegisterWrite {
         let previous = cores[index].base
-        let keep = configuration.pcid && !flush
+        let keep = configuration.addressSpaceIDs && !flush
         if architecture.splitBaseRegisters {
             // Linux's cpu_do_switch_mm: the ASID into TTBR1 (TCR_EL1.A1 = 1), the table alone into TTBR0.
             let field = architecture.tagMask << architecture.tagShift
@@ -147,7 +147,7 @@ extension Machine {
     /// xv6's `sfence.vma zero, zero` drops every entry, global ones too. ARM's
     /// TLBI ASIDE1 and MIPS's flush drop one ASID's non-global entries.
     func dropTranslations(tag: UInt16, core index: Int) -> Int {
-        if configuration.pcid { return cores[index].tlb.flush(pcid: tag) }
+        if configuration.addressSpaceIDs { return cores[index].tlb.flush(tag: tag) }
         return architecture.fullFenceDropsGlobals && configuration.separateKernelTable
             ? cores[index].tlb.flushAll() : cores[index].tlb.flushNonGlobal()
     }
@@ -156,7 +156,7 @@ extension Machine {
     /// to user mode (Linux `invalidate_user_asid`). Without KPTI there is no
     /// separate user PCID; without PCIDs every CR3 write flushes anyway.
     func deferUserFlush(slot: Int, core index: Int) {
-        if configuration.kpti && configuration.pcid { perCPU[index].userFlushPending[slot] = true }
+        if configuration.kpti && configuration.addressSpaceIDs { perCPU[index].userFlushPending[slot] = true }
     }
 
     /// The write that returns a core to user code under KPTI (Linux
@@ -181,7 +181,7 @@ extension Machine {
         let clock = perCPU[index].slotClock
         if let slot = perCPU[index].slots.firstIndex(where: { $0.process == pid }) {
             perCPU[index].slots[slot].lastUse = clock
-            return (slot, perCPU[index].slots[slot].generation < generation || !configuration.pcid, nil, true)
+            return (slot, perCPU[index].slots[slot].generation < generation || !configuration.addressSpaceIDs, nil, true)
         }
         let slots = perCPU[index].slots
         let slot = slots.firstIndex { $0.process == nil } ?? slots.indices.min { slots[$0].lastUse < slots[$1].lastUse }!
@@ -249,7 +249,7 @@ extension Machine {
                 kind = .newAddressSpace
                 let choice = chooseSlot(for: pid, generation: process.tlbGeneration, core: index)
                 recycled = choice.recycled
-                reused = configuration.pcid && choice.hadSlot && !choice.needsFlush
+                reused = configuration.addressSpaceIDs && choice.hadSlot && !choice.needsFlush
                 perCPU[index].currentSlot = choice.slot
                 // The separate design stays on the kernel table: the switch shows only on the return to user mode.
                 if !configuration.separateKernelTable {

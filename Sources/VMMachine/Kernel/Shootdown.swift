@@ -78,9 +78,9 @@ extension Machine {
             let tag = UInt16(kernelPCID(slot: slot))
             var dropped = 0
             if full {
-                dropped = cores[core].tlb.flush(pcid: tag)
+                dropped = cores[core].tlb.flush(tag: tag)
             } else {
-                for page in pages { dropped += cores[core].tlb.invalidateNonGlobal(page.address, pcid: tag) }
+                for page in pages { dropped += cores[core].tlb.invalidateNonGlobal(page.address, tag: tag) }
             }
             invalidated += dropped
             perCPU[core].slots[slot].generation = generation
@@ -106,7 +106,7 @@ extension Machine {
         var pcids = Set([UInt16(kernelPCID(slot: slot)), UInt16(userPCID(slot: slot))])
         var dropped = 0
         if full {
-            if configuration.kpti && configuration.pcid && cores[core].mode == .kernel {
+            if configuration.kpti && configuration.addressSpaceIDs && cores[core].mode == .kernel {
                 pcids.remove(UInt16(userPCID(slot: slot)))
                 deferUserFlush(slot: slot, core: core)
             }
@@ -118,7 +118,7 @@ extension Machine {
         }
         for page in pages {
             for pcid in pcids.sorted() {
-                dropped += cores[core].tlb.invalidate(page.address, pcid: pcid)
+                dropped += cores[core].tlb.invalidate(page.address, tag: pcid)
                 hardware.charge(\.flushes, configuration.costs.invlpg, core: core)  // INVLPG, or INVPCID for the user PCID
             }
         }
@@ -131,7 +131,7 @@ extension Machine {
         guard cores.indices.contains(index) else { throw .noSuchCore(index: index, count: cores.count) }
         if let refused = refuseInUserMode(core: index) { return refused }
         hardware.charge(\.flushes, configuration.costs.invlpg, core: index)
-        return .done(dropped: cores[index].tlb.invalidate(virtualAddress, pcid: cores[index].pcid))
+        return .done(dropped: cores[index].tlb.invalidate(virtualAddress, tag: cores[index].tag))
     }
 
     /// Drops every TLB entry of a core, global ones too (Linux
@@ -160,10 +160,10 @@ extension Machine {
         let dropped: Int
         switch type {
         case 0:
-            dropped = cores[index].tlb.invalidateNonGlobal(address, pcid: UInt16(pcid))
+            dropped = cores[index].tlb.invalidateNonGlobal(address, tag: UInt16(pcid))
             hardware.charge(\.flushes, configuration.costs.invlpg, core: index)
         case 1:
-            dropped = cores[index].tlb.flush(pcid: UInt16(pcid))
+            dropped = cores[index].tlb.flush(tag: UInt16(pcid))
             chargeFlush(core: index)
         case 2:
             dropped = cores[index].tlb.flushAll()
@@ -191,9 +191,9 @@ extension Machine {
         let dropped: Int
         switch (address, asid) {
         case (nil, nil): dropped = cores[index].tlb.flushAll()
-        case (nil, let asid?): dropped = cores[index].tlb.flush(pcid: asid)
+        case (nil, let asid?): dropped = cores[index].tlb.flush(tag: asid)
         case (let address?, nil): dropped = cores[index].tlb.invalidateEveryTag(address)
-        case (let address?, let asid?): dropped = cores[index].tlb.invalidateNonGlobal(address, pcid: asid)
+        case (let address?, let asid?): dropped = cores[index].tlb.invalidateNonGlobal(address, tag: asid)
         }
         if address == nil { chargeFlush(core: index) } else { hardware.charge(\.flushes, configuration.costs.invlpg, core: index) }
         return .done(dropped: dropped)
@@ -218,9 +218,9 @@ extension Machine {
         for core in cores.indices where broadcast || core == index {
             switch operation {
             case .vae1:
-                dropped += cores[core].tlb.invalidate(address, pcid: asid)
+                dropped += cores[core].tlb.invalidate(address, tag: asid)
             case .vaae1: dropped += cores[core].tlb.invalidateEveryTag(address)
-            case .aside1: dropped += cores[core].tlb.flush(pcid: asid)
+            case .aside1: dropped += cores[core].tlb.flush(tag: asid)
             case .vmalle1: dropped += cores[core].tlb.flushAll()
             }
         }

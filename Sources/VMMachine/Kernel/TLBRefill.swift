@@ -50,7 +50,7 @@ extension Machine {
     private func writePair(_ virtualAddress: UInt64, _ entryLo0: UInt64, _ entryLo1: UInt64, slot: Int, core index: Int)
         -> AccessOutcome.Refill
     {
-        let asid = cores[index].pcid
+        let asid = cores[index].tag
         let pair = virtualAddress >> (architecture.pageShift + 1)
         // G in the TLB is the AND of both halves' G bits.
         let global = entryLo0 & entryLo1 & MIPS.global != 0
@@ -63,7 +63,7 @@ extension Machine {
             entry.writable = entryLo & MIPS.dirty != 0
             entry.user = virtualAddress < MIPS.kseg0
             entry.global = global
-            entry.pcid = asid
+            entry.tag = asid
             entry.dirty = true  // the hardware keeps no dirty state: D is a permission, set by the kernel
             cores[index].tlb.place(entry, array: 0, slot: 2 * slot + Int(half))
         }
@@ -106,7 +106,7 @@ extension Machine {
         var trace = WalkTrace(keepsSteps: false)
         let (entryLo0, entryLo1, _) = readPair(virtualAddress, core: index, trace: &trace)
         let slot =
-            cores[index].tlb.probe(virtualAddress, pcid: cores[index].pcid).map { $0 / 2 }
+            cores[index].tlb.probe(virtualAddress, tag: cores[index].tag).map { $0 / 2 }
             ?? Int(hardware.random.next(below: UInt64(MIPS.tlbEntries)))
         _ = writePair(virtualAddress, entryLo0, entryLo1, slot: slot, core: index)
     }

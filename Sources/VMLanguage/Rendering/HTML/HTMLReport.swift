@@ -141,7 +141,7 @@ public final class HTMLReportSink: OutputSink {
         html += "</table>\n<pre class=\"out\">\(HTML.escape(StateRenderer.stats(machine)))</pre>\n"
         for core in machine.cores {
             html += TLBGridHTML.render((machine.architecture.hasKernel
-                    ? TLBPicture(core, title: "TLB of cpu \(core.index) at the end", tagName: machine.architecture.tagName, tagged: machine.configuration.pcid)
+                    ? TLBPicture(core, title: "TLB of cpu \(core.index) at the end", tagName: machine.architecture.tagName, tagged: machine.configuration.addressSpaceIDs)
                     : TLBPicture(book: core, title: "TLB of cpu \(core.index) at the end", pageShift: machine.architecture.pageShift)))
         }
         return html + "</section>\n"
