@@ -55,8 +55,6 @@ public struct MachineConfiguration: Sendable, Equatable {
 
     public init() {}
 
-    /// The names `machine` takes: x86-64, the two textbook presets, and a geometry given in full.
-    public static let supportedArchitectures = ["x86_64", "i386", "riscv64", "aarch64", "mips32", "csapp", "ostep", "custom"]
     public static let minimumRAM: UInt64 = 4 << 20
     public static let maximumRAM: UInt64 = 1 << 40
     public static let maximumCores = 64

@@ -3,6 +3,9 @@ import VMMachine
 /// The options that shape a textbook machine (`machine csapp`, `machine ostep`,
 /// `machine custom vbits=… pbits=… page=…`), read into a `Geometry`.
 enum GeometryOptions {
+    /// The textbook machines `machine` builds (the others are MachinePreset's).
+    static let machineNames = ["csapp", "ostep", "custom"]
+
     static let all = [
         OptionSpec("vbits", placeholder: "N", help: "textbook machine: virtual address bits (csapp 14, ostep 15)"),
         OptionSpec("pbits", placeholder: "N", help: "textbook machine: physical address bits (12 on both presets; at most 32)"),

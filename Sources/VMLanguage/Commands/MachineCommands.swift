@@ -98,7 +98,7 @@ enum MachineCommands {
             one fence per satp write; each machine's cycle figures are listed, with
             their sources or marked as assumptions, by show costs.
             """,
-        parameters: [ParameterSpec("ARCH", .word(MachineConfiguration.supportedArchitectures), completion: .words)],
+        parameters: [ParameterSpec("ARCH", .word(MachinePreset.all.map(\.name) + GeometryOptions.machineNames), completion: .words)],
         options: commonOptions + GeometryOptions.all + kernelOptions
     ) { interpreter, call in
         var configuration = MachineConfiguration()

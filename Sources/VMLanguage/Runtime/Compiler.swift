@@ -155,7 +155,7 @@ struct Compiler {
                             at: bound.range)
                     }
                     if let instructionSet, !architecture.executes(instructionSet) {
-                        throw Diagnostic(architecture.otherInstructionSet(name), at: bound.range)
+                        throw Diagnostic(architecture.otherInstructionSet(name, of: instructionSet), at: bound.range)
                     }
                     interpreter.state.pointee.scope = Unmanaged.passUnretained(scope)
                     try handler(interpreter, bound)

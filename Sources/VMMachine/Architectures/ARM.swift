@@ -83,14 +83,6 @@ public enum ARM {
             global: raw & notGlobal == 0)
     }
 
-    /// What the walker carries down the table descriptors: their restrictions.
-    struct TableLimits {
-        var noUser = false
-        var readOnly = false
-        var userExecuteNever = false
-        var privilegedExecuteNever = false
-    }
-
     /// One step of the walk at `level` (the Arm ARM's VMSAv8-64 table walk): a
     /// table to descend to, a leaf with its rights, or a translation fault for
     /// an invalid descriptor, a block at L0 or a reserved descriptor at L3.
@@ -146,4 +138,125 @@ extension Architecture {
         levelNames: ["L3", "L2", "L1", "L0"], userEnd: 0x0001_0000_0000_0000, directMapBase: 0xFFFF_0000_0000_0000,
         kernelTextBase: 0xFFFF_8000_8000_0000, signExtended: true, supportsPCID: true,
         tagShift: ARM.asidShift, tagMask: 0xFFFF, tagName: "ASID", canonicalBits: 49, splitBaseRegisters: true)
+}
+
+extension EntryEncoding {
+    public static let arm = EntryEncoding(ARM.self)
+}
+
+extension Architecture {
+    /// ESR_EL1 for a fault (ARM.syndrome): ARM numbers lookup levels from
+    /// the root, L0, where vmlab's level 1 is the leaf table.
+    public func syndrome(_ fault: Fault) -> UInt64 {
+        ARM.syndrome(
+            fetch: fault.access == .execute, write: fault.access == .write, fromUser: fault.fromUser,
+            permission: fault.kind == .protection, lookupLevel: fault.level == 0 ? 0 : levels - fault.level)
+    }
+
+    func armReason(_ fault: Fault) -> String {
+        let level = fault.level == 0 ? "L0" : levelName(fault.level)
+        switch fault.kind {
+        case .notPresent: return "translation fault at \(level)"
+        case .reservedBit: return "translation fault at \(level): a reserved descriptor"
+        case .nonCanonical:
+            // TBI0: the lower half's top byte is a tag, so only bits 55:48 must be 0 there.
+            return fault.address & (1 << 55) == 0
+                ? "translation fault at L0: bits 55:48 are not all 0 (TTBR0's range; its top byte is a tag)"
+                : "translation fault at L0: bits 63:48 are not all 1 (TTBR1's range, whose top byte is not ignored)"
+        case .protection:
+            switch fault.check {
+            case .rights: return "permission fault at \(level)"
+            case .smep: return "permission fault at \(level): PXN, the kernel may not execute a user page"
+            case .smap: return "permission fault at \(level): PAN, the kernel touched a user page outside a uaccess routine"
+            }
+        default: return fault.kind.rawValue
+        }
+    }
+
+}
+
+extension ARM: ArchitectureFamily {
+    static func decodePresent(_ raw: UInt64, level: Int, _ architecture: Architecture) -> PageEntry? {
+        decodePresent(raw, level: level)
+    }
+    static func encodePresent(_ entry: PageEntry, level: Int, _ architecture: Architecture) -> UInt64 {
+        encodePresent(entry, level: level)
+    }
+    static func step(
+        _ raw: UInt64, level: Int, virtualAddress: UInt64, _ architecture: Architecture, limits: inout TableLimits
+    ) -> WalkStepResult {
+        step(raw, level: level, levels: architecture.levels, virtualAddress: virtualAddress, limits: &limits)
+    }
+
+    /// TLBI … IS reaches every core of the Inner Shareable domain: no IPIs.
+    static var broadcastsTLBInvalidation: Bool { true }
+    /// TCR_EL1.TBI0 = 1, as Linux sets it (TBI1 stays 0).
+    static var ignoresTopByte: Bool { true }
+    /// arm64's MAX_DVM_OPS (PTRS_PER_PTE, 512 pages, so 511 one by one).
+    static var singlePageFlushCeiling: Int { 511 }
+    static var userAccessInstructions: UserAccessInstructions {
+        (("msr pan, #0", "PSTATE.PAN clear"), ("msr pan, #1", "PSTATE.PAN set"))
+    }
+    static var faultAddressRegister: String { "FAR_EL1" }
+    static var registerMembers: String { "cpu.ttbr0, cpu.ttbr1, cpu.far and cpu.asid" }
+    static var cpuMembers: [String] { ["asid", "far", "ttbr0", "ttbr0_writes", "ttbr1"] }
+    static var faultCodeMember: String { "last.esr" }
+    static func flagNames(_ raw: UInt64, level: Int, _ architecture: Architecture) -> [String] {
+        flagNames(raw, level: level, levels: architecture.levels)
+    }
+
+    static func trapDetails(_ fault: Fault, _ architecture: Architecture) -> String {
+        let fetch = fault.access == .execute
+        let write = fault.access == .write
+        let what = (fetch ? "instruction abort" : "data abort") + (fault.fromUser ? " from EL0" : " from EL1")
+        return "ESR_EL1 \(Architecture.hex(architecture.syndrome(fault))): \(what)"
+            + (write && !fetch ? ", write" : "") + ", FAR_EL1 \(Architecture.hex(fault.address))"
+    }
+    static func nativeReason(_ fault: Fault, _ architecture: Architecture) -> String? {
+        architecture.armReason(fault)
+    }
+    static var instructionSetName: String { "an ARM" }
+    static var ownInvalidation: String {
+        " invalidates its TLB with tlbi (and lets the kernel touch user pages with uaccess { … }, which clears PSTATE.PAN)"
+    }
+    static var flushName: String { "tlbi aside1" }
+}
+
+extension ARM {
+    static func flagNames(_ raw: UInt64, level: Int, levels: Int) -> [String] {
+        guard raw & valid != 0 else { return [] }
+        let isTableOrPage = raw & tableOrPage != 0
+        if level > 1 && isTableOrPage {
+            let limits: [(String, UInt64)] = [
+                ("PXNTable", pxnTable), ("UXNTable", uxnTable), ("APTable[0]", apTableNoUser),
+                ("APTable[1]", apTableReadOnly),
+            ]
+            return ["TABLE"] + limits.filter { raw & $0.1 != 0 }.map(\.0)
+        }
+        let kind = level == 1 ? (isTableOrPage ? "PAGE" : "RESERVED") : (level == levels ? "RESERVED" : "BLOCK")
+        let names: [(String, UInt64)] = [
+            ("USER", user), ("RO", readOnly), ("AF", accessFlag), ("nG", notGlobal), ("DBM", dirtyBitModifier),
+            ("PXN", privilegedExecuteNever), ("UXN", userExecuteNever),
+        ]
+        return [kind] + names.filter { raw & $0.1 != 0 }.map(\.0)
+    }
+}
+
+
+extension ARM {
+    /// AArch64's own cycle figures (`show costs` prints each one's source).
+    static var ownCosts: [(WritableKeyPath<CostModel, UInt64>, Architecture.CostFigure)] {
+        [
+            (\.baseRegisterWrite, Architecture.CostFigure(
+                cycles: 50,
+                source: "assumption: msr ttbr0_el1 and the isb Linux's cpu_switch_mm puts after it, which "
+                    + "refetches the pipeline: tens of cycles")),
+            (\.invlpg, Architecture.CostFigure(
+                cycles: 500,
+                source: "assumption: tlbi vae1is completes at the dsb ish only when every core of the Inner "
+                    + "Shareable domain has done it: twice a local INVLPG")),
+            (\.tlbFlush, Architecture.CostFigure(cycles: 100, source: "x86's figure, assumed for tlbi aside1")),
+            (\.kernelEntry, Architecture.CostFigure(cycles: 100, source: "x86's figure, assumed for svc and eret")),
+        ]
+    }
 }

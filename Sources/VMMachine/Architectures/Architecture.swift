@@ -83,6 +83,10 @@ public struct Architecture: Sendable, Equatable {
     /// sign extension: 0x1ffff with 48-bit addresses; 64-bit widths: any).
     private let canonicalShift: UInt64
     private let canonicalTop: UInt64
+    /// Two of the family's answers that every access asks, kept here so that
+    /// asking costs a load rather than a call.
+    let softwareRefill: Bool
+    let ignoresTopByte: Bool
 
     @inline(__always)
     private static func byte(_ packed: UInt64, _ level: Int) -> UInt64 {
@@ -118,6 +122,8 @@ public struct Architecture: Sendable, Equatable {
         self.signExtended = signExtended
         self.supportsPCID = supportsPCID
         self.supportsKPTI = supportsKPTI
+        softwareRefill = format.encoding.family.refillsTLBInSoftware
+        ignoresTopByte = format.encoding.family.ignoresTopByte
         precondition((1...7).contains(indexBitsPerLevel.count), "1 to 7 levels")
         self.name = name
         self.pageShift = pageShift
@@ -212,16 +218,18 @@ public struct Architecture: Sendable, Equatable {
     /// Whether an entry at `level`, as memory holds it, leads somewhere (a
     /// MIPS PGD entry is a kseg0 pointer, not a PTE with a V bit).
     public func isValid(_ raw: UInt64, level: Int) -> Bool {
-        encoding == .mips && level > 1 ? MIPS.unmapped(raw) != nil : format.isValid(raw)
+        family.isValid(raw, level: level, self)
     }
 
     /// The physical address an entry at `level` points at: the next table, or the page.
     public func target(of raw: UInt64, level: Int) -> UInt64 {
-        encoding == .mips && level > 1 ? raw & 0x1FFF_F000 : format.physicalAddress(raw)
+        family.target(of: raw, level: level, self)
     }
 
     /// How memory lays out its entries: x86's, RISC-V's, ARM's or MIPS's.
     public var encoding: EntryEncoding { format.encoding }
+    /// Everything this architecture does its own way (ArchitectureFamily.swift).
+    var family: any ArchitectureFamily.Type { format.encoding.family }
 
     /// Entry bits that must be zero (a set one is a reserved-bit fault).
     @inline(__always)
@@ -343,16 +351,6 @@ public struct Architecture: Sendable, Equatable {
         maximumRAM: 896 << 20, rootInRegisters: true, rootTableFlagMask: PageTableEntry.present)
 }
 
-/// How an architecture lays its entries out in memory, and which walk rules
-/// read them (the kernel model's entries are PageEntry values: EntryCodec.swift).
-public enum EntryEncoding: Sendable, Equatable {
-    case x86
-    case riscv
-    case arm
-    /// MIPS: no hardware walker; the kernel's refill handler reads its own format (MIPS.swift).
-    case mips
-}
-
 /// Where the bits of a page-table entry live. A mask of 0 means the format
 /// has no such bit: every page is then writable, user-accessible or
 /// executable as far as the entry is concerned, and nothing is recorded.
@@ -374,7 +372,7 @@ public struct EntryFormat: Sendable, Equatable {
     public let dirtyClears: UInt64
     /// ARM's nG: an entry is global unless it is set.
     public let notGlobal: UInt64
-    public var rightsInLeafOnly: Bool { encoding != .x86 }
+    public let rightsInLeafOnly: Bool
     /// The entry's bits that hold the next table's (or the page's) frame (x86:
     /// bits 51:12, the address itself; OSTEP's machine: bits 6:0, a frame
     /// number), and the two shifts that make them an address: right to bring
@@ -406,6 +404,7 @@ public struct EntryFormat: Sendable, Equatable {
     ) {
         self.notGlobal = notGlobal
         self.encoding = encoding
+        rightsInLeafOnly = encoding.family.rightsInLeafOnly
         self.dirtyClears = dirtyClears
         self.valid = valid
         self.writable = writable

@@ -1,27 +1,28 @@
 /// What sets one architecture apart, as properties the kernel model, the
-/// MMU and the renderers ask instead of testing which architecture it is:
-/// the one place outside each architecture's own file that knows them all.
+/// MMU and the renderers ask instead of testing which architecture it is.
+/// Each is its family's answer (ArchitectureFamily.swift); what each means is
+/// said here, and each architecture's file says why it answers as it does.
 extension Architecture {
     /// MIPS: no hardware walker; a TLB miss is an exception the kernel's
     /// refill handler answers (SoftwareManagedTLB.swift), and the TLB holds
     /// page pairs.
-    public var refillsTLBInSoftware: Bool { encoding == .mips }
+    public var refillsTLBInSoftware: Bool { softwareRefill }
 
     /// MIPS: the kernel runs in kseg0, which no table maps, so no page
     /// table has a kernel half.
-    public var kernelIsUnmapped: Bool { encoding == .mips }
+    public var kernelIsUnmapped: Bool { family.kernelIsUnmapped }
 
     /// x86: a non-canonical address is #GP before any translation; RISC-V
     /// and ARM report it as a page fault or a translation fault.
-    public var nonCanonicalIsGeneralProtection: Bool { encoding == .x86 }
+    public var nonCanonicalIsGeneralProtection: Bool { family.nonCanonicalIsGeneralProtection }
 
     /// x86: bit 63 of a CR3 write asks the CPU to keep the new PCID's TLB
     /// entries (CR3.NOFLUSH); elsewhere a tagged switch just writes the tag.
-    public var baseRegisterHasNoFlushBit: Bool { encoding == .x86 }
+    public var baseRegisterHasNoFlushBit: Bool { family.baseRegisterHasNoFlushBit }
 
     /// ARM: TLBI … IS broadcasts an invalidation to every core in the Inner
     /// Shareable domain, so a shootdown sends no IPIs.
-    public var broadcastsTLBInvalidation: Bool { encoding == .arm }
+    public var broadcastsTLBInvalidation: Bool { family.broadcastsTLBInvalidation }
 
     /// arm64's Top Byte Ignore for the lower half (TCR_EL1.TBI0 = 1, as Linux
     /// sets it; TBI1 stays 0): an address whose bit 55 is clear translates with
@@ -30,7 +31,7 @@ extension Architecture {
     /// upper half, the address is as given.
     @inline(__always)
     public func untagged(_ address: UInt64) -> UInt64 {
-        guard encoding == .arm, address & (1 << 55) == 0 else { return address }
+        guard ignoresTopByte, address & (1 << 55) == 0 else { return address }
         return address & 0x00FF_FFFF_FFFF_FFFF
     }
 
@@ -38,7 +39,7 @@ extension Architecture {
     /// as xv6 does: RISC-V, xv6's own architecture (TRAMPOLINE and TRAPFRAME
     /// at the top of the user half, in the process's own tables). On x86 the
     /// design keeps vmlab's layout.
-    public var hasXv6Layout: Bool { encoding == .riscv }
+    public var hasXv6Layout: Bool { family.hasXv6Layout }
 
     /// How many pages a shootdown invalidates one by one before it flushes
     /// the whole address space instead, as Linux chooses: x86's
@@ -47,83 +48,53 @@ extension Architecture {
     /// 512 pages, so 511 one by one), MIPS's half a TLB of pairs (tlb-r4k.c
     /// local_flush_tlb_range: 24 pairs, 48 pages).
     public var singlePageFlushCeiling: Int {
-        switch encoding {
-        case .x86: return 33
-        case .riscv: return 64
-        case .arm: return 511
-        case .mips: return 48
-        }
+        family.singlePageFlushCeiling
     }
 
     /// Whether a shootdown interrupts a core that runs a kernel thread on
     /// the borrowed address space (lazy TLB). x86 skips it and lets it
     /// flush at its next switch (should_flush_tlb, cpu_tlbstate_shared.is_lazy);
     /// RISC-V's flush_tlb_mm_range sends the IPI to every hart in mm_cpumask.
-    public var interruptsLazyCores: Bool { encoding != .x86 }
+    public var interruptsLazyCores: Bool { family.interruptsLazyCores }
 
     /// x86's CR4.SMEP and CR4.SMAP, which a machine may turn on or off (ARM's
     /// PXN and PAN are always on here; RISC-V's SUM is set by uaccess only).
-    public var hasSMEPAndSMAPSwitches: Bool { encoding == .x86 }
+    public var hasSMEPAndSMAPSwitches: Bool { family.hasSMEPAndSMAPSwitches }
 
     /// Whether a fault's code says "instruction fetch": x86's #PF error code
     /// sets I/D only with NX in the entry format or CR4.SMEP on (SDM vol. 3A
     /// §4.7), so never on 32-bit paging without SMEP; the others always do.
     public func errorCodeReportsFetch(smep: Bool) -> Bool {
-        encoding != .x86 || format.noExecute != 0 || smep
+        family.errorCodeReportsFetch(smep: smep, self)
     }
 
     /// What a uaccess routine runs around its access, and what that does:
     /// x86's STAC/CLAC, RISC-V's sstatus.SUM (Linux's __enable_user_access),
     /// ARM's PSTATE.PAN (uaccess_enable_privileged). MIPS has no such
     /// switch: the kernel reaches kuseg directly; only the exception table is armed.
-    public var userAccessInstructions: (open: (text: String, effect: String), close: (text: String, effect: String)) {
-        switch encoding {
-        case .x86: return (("stac", "EFLAGS.AC set"), ("clac", "EFLAGS.AC clear"))
-        case .riscv: return (("csrs sstatus, SUM", "sstatus.SUM set"), ("csrc sstatus, SUM", "sstatus.SUM clear"))
-        case .arm: return (("msr pan, #0", "PSTATE.PAN clear"), ("msr pan, #1", "PSTATE.PAN set"))
-        case .mips: return (("uaccess", "exception-table fixups armed"), ("uaccess", "fixups disarmed"))
-        }
+    public var userAccessInstructions: UserAccessInstructions {
+        family.userAccessInstructions
     }
 
     /// Where the kernel finds a faulting address: CR2, stval, FAR_EL1, BadVAddr.
     public var faultAddressRegister: String {
-        switch encoding {
-        case .x86: return "CR2"
-        case .riscv: return "stval"
-        case .arm: return "FAR_EL1"
-        case .mips: return "BadVAddr"
-        }
+        family.faultAddressRegister
     }
 
     /// The script's names for this architecture's own registers.
     public var registerMembers: String {
-        switch encoding {
-        case .x86: return "cpu.cr3, cpu.cr2 and cpu.pcid"
-        case .riscv: return "cpu.satp, cpu.stval and cpu.asid"
-        case .arm: return "cpu.ttbr0, cpu.ttbr1, cpu.far and cpu.asid"
-        case .mips: return "cpu.pgd_current, cpu.badvaddr, cpu.exccode, cpu.entryhi, cpu.context and cpu.asid"
-        }
+        family.registerMembers
     }
 
     /// Whether `cpu.NAME` is one of this architecture's registers (or counts
     /// of their writes); another architecture's names are refused.
     public func hasCPUMember(_ member: String) -> Bool {
-        switch encoding {
-        case .x86: return ["cr2", "cr3", "cr3_writes", "pcid"].contains(member)
-        case .riscv: return ["asid", "satp", "satp_writes", "stval"].contains(member)
-        case .arm: return ["asid", "far", "ttbr0", "ttbr0_writes", "ttbr1"].contains(member)
-        case .mips: return ["asid", "badvaddr", "context", "entryhi", "exccode", "pgd_current", "refills"].contains(member)
-        }
+        family.cpuMembers.contains(member)
     }
 
     /// What `last` calls a fault's code here.
     public var faultCodeMember: String {
-        switch encoding {
-        case .x86: return "last.error_code"
-        case .riscv: return "last.scause"
-        case .arm: return "last.esr"
-        case .mips: return "last.exccode"
-        }
+        family.faultCodeMember
     }
 
     /// The names of an entry's set bits as memory holds it, in a table at
@@ -131,53 +102,7 @@ extension Architecture {
     /// U G A D" on RISC-V, on ARM the descriptor's kind with its attributes
     /// ("PAGE USER RO AF nG DBM PXN"), on MIPS EntryLo's and Linux's bits.
     public func flagNames(_ raw: UInt64, level: Int) -> [String] {
-        switch encoding {
-        case .x86: return PageTableEntry(raw: raw).flagNames
-        case .riscv: return RISCV.flagNames(raw)
-        case .arm: return ARM.flagNames(raw, level: level, levels: levels)
-        case .mips: return MIPS.flagNames(raw, level: level)
-        }
+        family.flagNames(raw, level: level, self)
     }
 }
 
-extension RISCV {
-    static func flagNames(_ raw: UInt64) -> [String] {
-        let names: [(String, UInt64)] = [
-            ("V", valid), ("R", read), ("W", write), ("X", execute), ("U", user), ("G", global), ("A", accessed),
-            ("D", dirty),
-        ]
-        return names.filter { raw & $0.1 != 0 }.map(\.0)
-    }
-}
-
-extension ARM {
-    static func flagNames(_ raw: UInt64, level: Int, levels: Int) -> [String] {
-        guard raw & valid != 0 else { return [] }
-        let isTableOrPage = raw & tableOrPage != 0
-        if level > 1 && isTableOrPage {
-            let limits: [(String, UInt64)] = [
-                ("PXNTable", pxnTable), ("UXNTable", uxnTable), ("APTable[0]", apTableNoUser),
-                ("APTable[1]", apTableReadOnly),
-            ]
-            return ["TABLE"] + limits.filter { raw & $0.1 != 0 }.map(\.0)
-        }
-        let kind = level == 1 ? (isTableOrPage ? "PAGE" : "RESERVED") : (level == levels ? "RESERVED" : "BLOCK")
-        let names: [(String, UInt64)] = [
-            ("USER", user), ("RO", readOnly), ("AF", accessFlag), ("nG", notGlobal), ("DBM", dirtyBitModifier),
-            ("PXN", privilegedExecuteNever), ("UXN", userExecuteNever),
-        ]
-        return [kind] + names.filter { raw & $0.1 != 0 }.map(\.0)
-    }
-}
-
-extension MIPS {
-    /// A PGD entry is a pointer ("table"); a PTE's names are Linux's software bits, then EntryLo's.
-    static func flagNames(_ raw: UInt64, level: Int) -> [String] {
-        guard level == 1 else { return raw == 0 ? [] : ["table"] }
-        let names: [(String, UInt64)] = [
-            ("present", softwarePresent), ("write", softwareWrite), ("accessed", softwareAccessed),
-            ("modified", softwareModified), ("G", global), ("V", valid), ("D", dirty),
-        ]
-        return names.filter { raw & $0.1 != 0 }.map(\.0)
-    }
-}

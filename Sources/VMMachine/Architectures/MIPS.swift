@@ -116,3 +116,119 @@ extension Architecture {
         levelNames: ["PTE", "PGD"], userEnd: MIPS.kseg0, directMapBase: MIPS.kseg0, kernelTextBase: MIPS.kseg0,
         supportsPCID: true, maximumRAM: 512 << 20, baseRegisterFrameMask: 0xFFFF_F000, tagMask: 0xFF, tagName: "ASID")
 }
+
+extension EntryEncoding {
+    /// No hardware walker: the kernel's refill handler reads this format.
+    public static let mips = EntryEncoding(MIPS.self)
+}
+
+extension Architecture {
+    /// Cause.ExcCode for a MIPS exception: Mod (a store through D = 0), TLBL
+    /// or TLBS (a refill or an invalid entry, load or store), AdEL or AdES
+    /// (a user address in a kernel segment).
+    public static func mipsCause(_ fault: Fault) -> (UInt64, String) {
+        let store = fault.access == .write
+        switch fault.kind {
+        case .protection: return (MIPS.modifiedCode, "Mod")
+        case .addressError: return store ? (MIPS.storeAddressErrorCode, "AdES") : (MIPS.loadAddressErrorCode, "AdEL")
+        default: return store ? (MIPS.storeMissCode, "TLBS") : (MIPS.loadMissCode, "TLBL")
+        }
+    }
+
+}
+
+extension MIPS: ArchitectureFamily {
+    static func decodePresent(_ raw: UInt64, level: Int, _ architecture: Architecture) -> PageEntry? {
+        decodePresent(raw, level: level)
+    }
+    static func encodePresent(_ entry: PageEntry, level: Int, _ architecture: Architecture) -> UInt64 {
+        encodePresent(entry, level: level)
+    }
+    static func step(
+        _ raw: UInt64, level: Int, virtualAddress: UInt64, _ architecture: Architecture, limits: inout TableLimits
+    ) -> WalkStepResult {
+        step(raw, level: level)
+    }
+    /// A PGD entry is a table's kseg0 address, not a PTE with a V bit.
+    static func isValid(_ raw: UInt64, level: Int, _ architecture: Architecture) -> Bool {
+        level > 1 ? unmapped(raw) != nil : architecture.format.isValid(raw)
+    }
+    static func target(of raw: UInt64, level: Int, _ architecture: Architecture) -> UInt64 {
+        level > 1 ? raw & 0x1FFF_F000 : architecture.format.physicalAddress(raw)
+    }
+
+    /// No hardware walker: a TLB miss is an exception the kernel's refill
+    /// handler answers, and the TLB holds page pairs.
+    static var refillsTLBInSoftware: Bool { true }
+    /// The kernel runs in kseg0, which no table maps.
+    static var kernelIsUnmapped: Bool { true }
+    /// Half a TLB of pairs (tlb-r4k.c local_flush_tlb_range: 24 pairs, 48 pages).
+    static var singlePageFlushCeiling: Int { 48 }
+    /// No such switch: the kernel reaches kuseg directly; only the exception table is armed.
+    static var userAccessInstructions: UserAccessInstructions {
+        (("uaccess", "exception-table fixups armed"), ("uaccess", "fixups disarmed"))
+    }
+    static var faultAddressRegister: String { "BadVAddr" }
+    static var registerMembers: String {
+        "cpu.pgd_current, cpu.badvaddr, cpu.exccode, cpu.entryhi, cpu.context and cpu.asid"
+    }
+    static var cpuMembers: [String] { ["asid", "badvaddr", "context", "entryhi", "exccode", "pgd_current", "refills"] }
+    static var faultCodeMember: String { "last.exccode" }
+    static func flagNames(_ raw: UInt64, level: Int, _ architecture: Architecture) -> [String] {
+        flagNames(raw, level: level)
+    }
+
+    /// pgd_current alone, without the ASID vmlab keeps beside it (EntryHi's, which the lines name separately).
+    static func baseValueText(_ value: UInt64, _ architecture: Architecture) -> String {
+        Architecture.hex(architecture.rootAddress(fromRegister: value))
+    }
+    static func trapDetails(_ fault: Fault, _ architecture: Architecture) -> String {
+        let (code, name) = Architecture.mipsCause(fault)
+        return "Cause.ExcCode \(code) (\(name)), BadVAddr \(Architecture.hex(fault.address))"
+    }
+    static func nativeReason(_ fault: Fault, _ architecture: Architecture) -> String? {
+        switch fault.kind {
+        case .notPresent: return "TLB invalid: V = 0"
+        case .protection: return "TLB modified: a store through D = 0"
+        case .addressError: return "address error: kuseg ends at 0x7fffffff"
+        default: return nil
+        }
+    }
+    static var instructionSetName: String { "a MIPS" }
+    static var ownInvalidation: String {
+        "'s TLB is written by the kernel's software (the refill handler's tlbwr, update_mmu_cache's tlbwi): show tlb lists it"
+    }
+    static var flushName: String { "local_flush_tlb_all" }
+}
+
+extension MIPS {
+    /// A PGD entry is a pointer ("table"); a PTE's names are Linux's software bits, then EntryLo's.
+    static func flagNames(_ raw: UInt64, level: Int) -> [String] {
+        guard level == 1 else { return raw == 0 ? [] : ["table"] }
+        let names: [(String, UInt64)] = [
+            ("present", softwarePresent), ("write", softwareWrite), ("accessed", softwareAccessed),
+            ("modified", softwareModified), ("G", global), ("V", valid), ("D", dirty),
+        ]
+        return names.filter { raw & $0.1 != 0 }.map(\.0)
+    }
+}
+
+extension MIPS {
+    /// MIPS32's own cycle figures (`show costs` prints each one's source).
+    static var ownCosts: [(WritableKeyPath<CostModel, UInt64>, Architecture.CostFigure)] {
+        [
+            (\.refillHandler, Architecture.CostFigure(
+                cycles: 20,
+                source: "assumption: Linux's generated R4000 refill handler is about a dozen instructions and an "
+                    + "eret (arch/mips/mm/tlbex.c); Patterson & Hennessy put a TLB miss at 10-100 cycles")),
+            (\.baseRegisterWrite, Architecture.CostFigure(
+                cycles: 10, source: "assumption: a store to pgd_current and an mtc0 of EntryHi's ASID")),
+            (\.tlbFlush, Architecture.CostFigure(
+                cycles: 200,
+                source: "assumption: local_flush_tlb_all rewrites the 48 entries one tlbwi each (tlb-r4k.c)")),
+            (\.invlpg, Architecture.CostFigure(
+                cycles: 20, source: "assumption: local_flush_tlb_page's tlbp and one tlbwi")),
+            (\.kernelEntry, Architecture.CostFigure(cycles: 100, source: "x86's figure, assumed for syscall and eret")),
+        ]
+    }
+}

@@ -135,3 +135,106 @@ extension Architecture {
             fullFenceDropsGlobals: true)
     }
 }
+
+extension EntryEncoding {
+    public static let riscv = EntryEncoding(RISCV.self)
+}
+
+extension Architecture {
+    /// scause for a page fault: 12 for a fetch, 15 for a store, 13 for a load.
+    public static func scause(_ fault: Fault) -> (UInt64, String) {
+        if fault.access == .execute { return (RISCV.instructionPageFault, "instruction page fault") }
+        if fault.access == .write { return (RISCV.storePageFault, "store/AMO page fault") }
+        return (RISCV.loadPageFault, "load page fault")
+    }
+
+}
+
+extension RISCV: ArchitectureFamily {
+    static func decodePresent(_ raw: UInt64, level: Int, _ architecture: Architecture) -> PageEntry? {
+        decodePresent(raw)
+    }
+    static func encodePresent(_ entry: PageEntry, level: Int, _ architecture: Architecture) -> UInt64 {
+        encodePresent(entry)
+    }
+    static func step(
+        _ raw: UInt64, level: Int, virtualAddress: UInt64, _ architecture: Architecture, limits: inout TableLimits
+    ) -> WalkStepResult {
+        step(raw, level: level)
+    }
+
+    /// xv6's own architecture: kernel=separate lays a process out as xv6
+    /// does (TRAMPOLINE and TRAPFRAME at the top of the user half).
+    static var hasXv6Layout: Bool { true }
+    /// Linux's tlb_flush_all_threshold (arch/riscv/mm/tlbflush.c).
+    static var singlePageFlushCeiling: Int { 64 }
+    static var userAccessInstructions: UserAccessInstructions {
+        (("csrs sstatus, SUM", "sstatus.SUM set"), ("csrc sstatus, SUM", "sstatus.SUM clear"))
+    }
+    static var faultAddressRegister: String { "stval" }
+    static var registerMembers: String { "cpu.satp, cpu.stval and cpu.asid" }
+    static var cpuMembers: [String] { ["asid", "satp", "satp_writes", "stval"] }
+    static var faultCodeMember: String { "last.scause" }
+    static func flagNames(_ raw: UInt64, level: Int, _ architecture: Architecture) -> [String] {
+        flagNames(raw)
+    }
+
+    /// No privilege or present bit: the handler finds them itself.
+    static func trapDetails(_ fault: Fault, _ architecture: Architecture) -> String {
+        let (code, name) = Architecture.scause(fault)
+        return "scause \(code): \(name), stval \(Architecture.hex(fault.address))"
+    }
+    static func nativeReason(_ fault: Fault, _ architecture: Architecture) -> String? {
+        let level = architecture.levelName(fault.level)
+        switch fault.kind {
+        case .notPresent: return "V = 0 at \(level)"
+        case .reservedBit: return "reserved bits or encoding in the \(level) entry"
+        case .nonCanonical:
+            return "bits 63:\(architecture.virtualBits) of the address differ from bit \(architecture.virtualBits - 1)"
+        case .protection:
+            switch fault.check {
+            case .rights: return "protection"
+            case .smep: return "protection: S-mode never executes a U page"
+            case .smap: return "protection: S-mode touched a U page with sstatus.SUM clear"
+            }
+        default: return nil
+        }
+    }
+    /// scause does not say RSVD, and the handler finds an entry it cannot repair.
+    static var badTableVerdict: String {
+        "oops (a malformed entry: reserved bits or a misaligned superpage, which no handler repairs)"
+    }
+    static var instructionSetName: String { "a RISC-V" }
+    static var ownInvalidation: String {
+        " invalidates its TLB with sfence_vma (and lets S-mode touch U pages with uaccess { … }, which sets sstatus.SUM)"
+    }
+    static var flushName: String { "sfence.vma" }
+}
+
+extension RISCV {
+    static func flagNames(_ raw: UInt64) -> [String] {
+        let names: [(String, UInt64)] = [
+            ("V", valid), ("R", read), ("W", write), ("X", execute), ("U", user), ("G", global), ("A", accessed),
+            ("D", dirty),
+        ]
+        return names.filter { raw & $0.1 != 0 }.map(\.0)
+    }
+}
+
+
+extension RISCV {
+    /// RISC-V's own cycle figures (`show costs` prints each one's source).
+    static var ownCosts: [(WritableKeyPath<CostModel, UInt64>, Architecture.CostFigure)] {
+        [
+            (\.baseRegisterWrite, Architecture.CostFigure(
+                cycles: 20,
+                source: "assumption: csrw satp is one CSR write and flushes nothing itself (privileged spec: "
+                    + "the sfence.vma after it does, cost_flush)")),
+            (\.tlbFlush, Architecture.CostFigure(
+                cycles: 100, source: "x86's figure, assumed: no published latency for sfence.vma x0, asid")),
+            (\.invlpg, Architecture.CostFigure(
+                cycles: 250, source: "x86's INVLPG figure, assumed for sfence.vma ADDR: none is published")),
+            (\.kernelEntry, Architecture.CostFigure(cycles: 100, source: "x86's figure, assumed for ecall and sret")),
+        ]
+    }
+}

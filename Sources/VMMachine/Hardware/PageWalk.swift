@@ -75,7 +75,7 @@ extension Hardware {
         var writable = true
         var user = true
         var noExecute = false
-        var armLimits = ARM.TableLimits()
+        var armLimits = TableLimits()
         while true {
             let index = architecture.index(of: virtualAddress, level: level)
             let entryAddress = table &+ UInt64(truncatingIfNeeded: index) &* architecture.entryBytes
