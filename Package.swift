@@ -1,7 +1,7 @@
 // swift-tools-version:6.0
 // vmlab: a teaching REPL and scripting language that models a kernel and an MMU.
 // Layers (dependencies point down only, see README "Architecture"):
-//   vmlab (executable) -> VMShell -> VMGrading -> VMLanguage -> VMMachine
+//   vmlab (executable) -> VMShell -> VMGrading -> VMLanguage -> VMMachine; VMLanguageServer -> VMLanguage
 import PackageDescription
 
 let package = Package(
@@ -29,19 +29,22 @@ let package = Package(
             providers: [.apt(["libedit-dev"])]
         ),
         .target(name: "VMShell", dependencies: ["VMLanguage", "CEditLine"]),
+        // vmlab lsp: the Language Server Protocol on stdio, over VMLanguage's editor queries.
+        .target(name: "VMLanguageServer", dependencies: ["VMLanguage"]),
         .executableTarget(
             name: "vmlab",
             dependencies: [
-                "VMShell", "VMGrading", "VMLanguage",
+                "VMShell", "VMGrading", "VMLanguage", "VMLanguageServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "vmlab-bench", dependencies: ["VMLanguage", "VMMachine"]),
         // libFuzzer target (scripts/fuzz builds it with -sanitize=fuzzer,address -DFUZZING).
-        .executableTarget(name: "vmlab-fuzz", dependencies: ["VMLanguage"]),
+        .executableTarget(name: "vmlab-fuzz", dependencies: ["VMLanguage", "VMLanguageServer"]),
         .testTarget(name: "VMMachineTests", dependencies: ["VMMachine"]),
         .testTarget(name: "VMLanguageTests", dependencies: ["VMLanguage"]),
         .testTarget(name: "VMGradingTests", dependencies: ["VMGrading"]),
+        .testTarget(name: "VMLanguageServerTests", dependencies: ["VMLanguageServer"]),
         // Depends on the executable so that `swift test` always builds it before running it.
         .testTarget(name: "VMCLITests", dependencies: ["vmlab"]),
     ]

@@ -1,0 +1,48 @@
+/// Editors count positions as a line and a character within it, the
+/// character in UTF-16 code units (the Language Server Protocol's default);
+/// vmlab's ranges are byte offsets. These convert between the two.
+public struct TextPositions: Sendable {
+    public let bytes: [UInt8]
+    /// The byte offset where each line starts.
+    private let lineStarts: [Int]
+
+    public init(_ file: SourceFile) {
+        bytes = file.bytes
+        var starts = [0]
+        for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") { starts.append(offset + 1) }
+        lineStarts = starts
+    }
+
+    /// 0-based line and UTF-16 character of a byte offset.
+    public func position(of offset: Int) -> (line: Int, character: Int) {
+        let clamped = max(0, min(offset, bytes.count))
+        var low = 0
+        var high = lineStarts.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if lineStarts[middle] <= clamped { low = middle } else { high = middle - 1 }
+        }
+        let prefix = String(decoding: bytes[lineStarts[low]..<clamped], as: UTF8.self)
+        return (low, prefix.utf16.count)
+    }
+
+    /// The byte offset of a 0-based line and UTF-16 character, clamped to
+    /// the line (a position past its end is its end, as the protocol says).
+    public func offset(line: Int, character: Int) -> Int {
+        guard line >= 0 else { return 0 }
+        guard line < lineStarts.count else { return bytes.count }
+        let start = lineStarts[line]
+        var end = line + 1 < lineStarts.count ? lineStarts[line + 1] - 1 : bytes.count
+        if end > start, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
+        let text = String(decoding: bytes[start..<end], as: UTF8.self)
+        var units = 0
+        var byteOffset = start
+        for scalar in text.unicodeScalars {
+            let width = scalar.value > 0xFFFF ? 2 : 1
+            guard units + width <= character else { break }
+            units += width
+            byteOffset += String(scalar).utf8.count
+        }
+        return byteOffset
+    }
+}
