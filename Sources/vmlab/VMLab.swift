@@ -18,7 +18,7 @@ struct VMLab: ParsableCommand {
             (vmlab grade adds 3: the grader itself failed).
             """,
         version: VMLabVersion.current,
-        subcommands: [Run.self, Check.self, Grade.self, QuizCommand.self, Replay.self, Fmt.self, LSP.self, GradeWorker.self]
+        subcommands: [Run.self, Check.self, Grade.self, QuizCommand.self, Replay.self, Fmt.self, LSP.self, Serve.self, Jupyter.self, GradeWorker.self]
     )
 
     @OptionGroup var execution: ExecutionOptions
