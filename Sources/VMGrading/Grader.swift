@@ -221,6 +221,10 @@ final class TestContext: GradingContext {
         guard let program = submission.program else {
             throw ProgramErrors(diagnostics: submission.syntaxErrors)
         }
+        // The submission's undo and restore reach its own statements only:
+        // not the tests' setup, and not an earlier test's run.
+        interpreter.startFreshHistory()
+        defer { interpreter.startFreshHistory() }
         do {
             try interpreter.runTopLevel(program.statements)
         } catch is QuitRequest {

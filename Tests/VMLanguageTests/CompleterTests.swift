@@ -16,8 +16,8 @@ import Testing
 
     @Test func commandNamesAtTheStartOfAStatement() {
         #expect(complete("sw") == ["switch"])
-        #expect(complete("s") == ["save", "setup", "sfence_vma", "show", "spawn", "stac", "stats", "str", "submission", "switch", "syscall"])
-        #expect(complete("for i in 0..<2 { re") == ["read", "record", "repeat", "replay", "reset", "return"])
+        #expect(complete("s") == ["save", "setup", "sfence_vma", "show", "snapshot", "spawn", "stac", "stats", "str", "submission", "switch", "syscall"])
+        #expect(complete("for i in 0..<2 { re") == ["read", "record", "redo", "repeat", "replay", "reset", "restore", "return"])
         #expect(complete("print 1; he") == ["heap", "help", "helper", "hex"])
     }
 

@@ -10,7 +10,11 @@ import Testing
 @Suite struct ProgramGeneratorTests {
     struct ProgramGenerator {
         var random: FuzzTests.Generator
-        let commands = CommandRegistry.standard.commands.filter { !["quit", "include", "save", "test", "setup"].contains($0.name) }
+        // redo and restore fail unless an undo or a snapshot of that name came first, which a
+        // random program almost never has: left out so that some programs still run to the end.
+        let commands = CommandRegistry.standard.commands.filter {
+            !["quit", "include", "save", "test", "setup", "redo", "restore"].contains($0.name)
+        }
         let names = ["A", "B", "x", "y", "f", "worker"]
 
         mutating func pick<T>(_ choices: [T]) -> T { choices[random.below(choices.count)] }

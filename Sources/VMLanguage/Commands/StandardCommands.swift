@@ -7,7 +7,7 @@ extension CommandRegistry {
         ("The kernel", KernelCommands.all),
         ("The TLB and translation", ArchitectureInstructions.all + ExplainCommands.all),
         ("Pictures and state", ShowCommands.all + PlotCommands.all),
-        ("Scripts and the session", ScriptCommands.all + SessionCommands.all),
+        ("Scripts and the session", ScriptCommands.all + SessionCommands.all + HistoryCommands.all),
         ("Grading and quizzes", GradingCommands.all + QuizCommands.all),
     ])
 }

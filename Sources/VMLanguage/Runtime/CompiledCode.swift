@@ -115,9 +115,16 @@ final class CompiledFunction {
 public final class CompiledProgram {
     let statements: [Executor]
     let topLevelSlots: Int
+    /// Each statement's first line as written, for `history`.
+    let labels: [String]
+    /// Whether the session's state is saved before each statement (for
+    /// `undo`): not before undo, redo, history or snapshot, which change nothing to undo.
+    let recorded: [Bool]
 
-    init(statements: [Executor], topLevelSlots: Int) {
+    init(statements: [Executor], topLevelSlots: Int, labels: [String], recorded: [Bool]) {
         self.statements = statements
         self.topLevelSlots = topLevelSlots
+        self.labels = labels
+        self.recorded = recorded
     }
 }

@@ -23,7 +23,14 @@ struct Compiler {
     static func compile(_ statements: [Statement], _ resolution: Resolution, globals: GlobalNamespace) -> CompiledProgram {
         let compiler = Compiler(resolution: resolution, globals: globals)
         return CompiledProgram(
-            statements: statements.map(compiler.compile), topLevelSlots: resolution.topLevelSlots)
+            statements: statements.map(compiler.compile), topLevelSlots: resolution.topLevelSlots,
+            labels: statements.map { statement in
+                String(statement.range.file.text(statement.range).split(separator: "\n", maxSplits: 1).first ?? "")
+            },
+            recorded: statements.map { statement in
+                guard case .command(let call) = statement.kind else { return true }
+                return !History.unrecordedCommands.contains(call.command.name)
+            })
     }
 
     func binding(at range: SourceRange, _ name: String) -> Binding {

@@ -65,7 +65,7 @@ public final class Interpreter {
         _read { yield state.pointee.machine }
     }
     /// Bumped by `machine`, so that process values from an older machine are refused.
-    public private(set) var machineGeneration = 0
+    public internal(set) var machineGeneration = 0
     public internal(set) var expectationsPassed = 0
     public internal(set) var expectationsFailed = 0
     public internal(set) var lastAccess: AccessOutcome? {
@@ -83,6 +83,8 @@ public final class Interpreter {
 
     /// Every top-level name of the session, by cell (the tests file's, while grading).
     let globals = GlobalTable()
+    /// Checkpoints before each top-level statement, and named snapshots (History.swift).
+    let history = History()
     /// Set by the grader: the submission's names kept apart from the tests file's.
     public var namespaces: SealedNamespaces?
     /// How many of the running calls (and `submission` statements) are the
@@ -254,7 +256,8 @@ public final class Interpreter {
             top.clear()
             state.pointee.scope = saved
         }
-        for statement in program.statements {
+        for (index, statement) in program.statements.enumerated() {
+            if history.isRecording && program.recorded[index] { history.record(checkpoint(program.labels[index])) }
             if case .returned = try statement(self, top) { break }
         }
     }

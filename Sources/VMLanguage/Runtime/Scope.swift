@@ -72,11 +72,14 @@ enum BuiltinName: String {
 /// Every global of a session, found by name only while compiling.
 final class GlobalTable {
     private var cells: [String: GlobalCell] = [:]
+    /// The same cells in the order they were made (a checkpoint saves them all, unsorted).
+    private(set) var cellsInOrder: [GlobalCell] = []
 
     func cell(_ name: String) -> GlobalCell {
         if let cell = cells[name] { return cell }
         let cell = GlobalCell(name: name)
         cells[name] = cell
+        cellsInOrder.append(cell)
         return cell
     }
 
