@@ -63,6 +63,28 @@ struct Exercise {
         #expect(result.score == Points(whole: 2))
     }
 
+    /// A submission's undo reaches its own statements only: not the tests
+    /// file's top-level lines (which would unbind what the tests compare with).
+    @Test func aSubmissionCannotUndoTheTestsStatements() throws {
+        let exercise = try Exercise(
+            tests: """
+                let expected = 5
+                spawn T
+                test "undo" { submission; expect expected == 5 "the tests' own value is still there" }
+                """,
+            submission: "let mine = 1\nundo 3\n")
+        let result = try exercise.grade()
+        #expect(result.tests[0].error?.contains("undo 3: only 1 statement can be undone") == true, "\(result.tests[0])")
+        let own = try Exercise(
+            tests: """
+                let expected = 5
+                test "undo" { submission; expect expected == 5; expect mine == 2 }
+                """,
+            submission: "let mine = 1\nmine = 2\nmine = 3\nundo\n")
+        let undone = try own.grade()
+        #expect(undone.tests[0].status == .passed, "its own statements it may undo: \(undone.tests[0])")
+    }
+
     @Test func testsSeeTheSubmissionsVariablesAndFunctions() throws {
         let exercise = try Exercise(
             tests: """
