@@ -83,6 +83,21 @@ import Testing
         #expect(transcript(session, Self.everything) == after, "redo goes forward to where the work ended")
     }
 
+    /// A page in swap when the snapshot was taken comes back with its data,
+    /// though swap was reused in between.
+    @Test func swappedPagesComeBackWithTheirData() {
+        let session = Session(output: TranscriptSink())
+        let setup = transcript(
+            session,
+            "machine x86_64 frames=2\nspawn A\nmmap A 0x400000 size=16K prot=rw\nswitch A\n"
+                + "write 0x400000 1\nwrite 0x401000 2\nwrite 0x402000 3\nsnapshot \"s\"")
+        #expect(!setup.contains(": error:"), "\(setup)")
+        let churn = transcript(session, "write 0x400000 9\nwrite 0x401000 8\nwrite 0x402000 7\nwrite 0x403000 6\nwrite 0x400000 5")
+        #expect(churn.contains("swap"), "the work went through swap: \(churn)")
+        _ = transcript(session, "restore \"s\"")
+        #expect(transcript(session, "quiet { read 0x400000 }\nprint last.value\nquiet { read 0x401000 }\nprint last.value") == "1\n2\n")
+    }
+
     @Test func undoCannotGoFurtherThanItRecordedNorEraseAnExpect() {
         let session = Session(output: TranscriptSink())
         let text = transcript(session, "spawn A\nlet z = 1\nexpect 1 == 2\nundo 5")
