@@ -57,6 +57,22 @@ import Testing
         #expect(terminal.waitForExit() == 0)
     }
 
+    /// A mistyped line is taken back: undo restores the session as it was
+    /// before the line, and redo gives it back.
+    @Test func undoTakesBackTheLastLine() throws {
+        let terminal = try shell()
+        type(terminal, "spawn A", afterPrompt: 1)
+        type(terminal, "map A 0x400000 size=1G", afterPrompt: 2)
+        type(terminal, "show processes", afterPrompt: 3)
+        type(terminal, "undo", afterPrompt: 4)
+        #expect(terminal.waitFor("undo 1: back to before 'map A 0x400000 size=1G'"), "\(terminal.plainOutput)")
+        type(terminal, "print \"regions:\", A.regions", afterPrompt: 5)
+        #expect(terminal.waitFor("regions: 0"), "\(terminal.plainOutput)")
+        type(terminal, "redo", afterPrompt: 6)
+        #expect(terminal.waitFor("redo: 'map A 0x400000 size=1G' done again"), "\(terminal.plainOutput)")
+        leave(terminal, afterPrompt: 7)
+    }
+
     /// Lines come one at a time: a function may use a name a later line
     /// defines (a script may not, and a name nothing defines stays an error).
     @Test func aFunctionMayUseANameALaterLineDefines() throws {
