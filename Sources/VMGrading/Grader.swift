@@ -222,11 +222,9 @@ final class TestContext: GradingContext {
             throw ProgramErrors(diagnostics: submission.syntaxErrors)
         }
         // The submission's undo and restore reach its own statements only:
-        // not the tests' setup, and not an earlier test's run.
-        interpreter.startFreshHistory()
-        defer { interpreter.startFreshHistory() }
+        // not the tests file's lines or snapshots, and not an earlier run of it.
         do {
-            try interpreter.runTopLevel(program.statements)
+            try interpreter.withOwnHistory { try interpreter.runTopLevel(program.statements) }
         } catch is QuitRequest {
             // `quit` ends the submission, not the test.
         }

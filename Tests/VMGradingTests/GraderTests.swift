@@ -83,6 +83,21 @@ struct Exercise {
             submission: "let mine = 1\nmine = 2\nmine = 3\nundo\n")
         let undone = try own.grade()
         #expect(undone.tests[0].status == .passed, "its own statements it may undo: \(undone.tests[0])")
+        let snapshots = try Exercise(
+            tests: """
+                spawn T
+                test "snapshots" { snapshot "clean"; submission; restore "clean"; expect T.regions == 0 }
+                """,
+            submission: "map T 0x400000 rw\nrestore \"clean\"\n")
+        let restored = try snapshots.grade()
+        #expect(restored.tests[0].error?.contains("no snapshot \"clean\"") == true, "the tests' snapshot is not the submission's: \(restored.tests[0])")
+        let tests = try Exercise(
+            tests: """
+                spawn T
+                test "snapshots" { snapshot "clean"; submission; expect T.regions == 1; restore "clean"; expect T.regions == 0 }
+                """,
+            submission: "map T 0x400000 rw\n")
+        #expect(try tests.grade().tests[0].status == .passed, "the tests' own snapshot is back after the submission")
     }
 
     @Test func testsSeeTheSubmissionsVariablesAndFunctions() throws {

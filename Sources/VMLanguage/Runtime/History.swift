@@ -95,12 +95,27 @@ final class History {
         future.removeAll()
         snapshots.removeAll()
     }
+
+    /// Everything recorded, taken out (empty after), for `putBack`.
+    func setAside() -> (past: [Checkpoint], future: [Checkpoint], snapshots: [(name: String, checkpoint: Checkpoint)]) {
+        defer { forget() }
+        return (past, future, snapshots)
+    }
+
+    func putBack(_ saved: (past: [Checkpoint], future: [Checkpoint], snapshots: [(name: String, checkpoint: Checkpoint)])) {
+        (past, future, snapshots) = saved
+    }
 }
 
 extension Interpreter {
-    /// Starts the history over: what ran before can no longer be undone or
-    /// restored (the grader calls it around a submission).
-    public func startFreshHistory() { history.forget() }
+    /// Runs `body` (a graded submission) on a history of its own: it can undo
+    /// and restore only what it did itself, not the tests file's statements
+    /// or snapshots, which come back when it ends.
+    public func withOwnHistory<Result>(_ body: () throws -> Result) rethrows -> Result {
+        let saved = history.setAside()
+        defer { history.putBack(saved) }
+        return try body()
+    }
 
     /// The session as it is now.
     func checkpoint(_ label: String) -> History.Checkpoint {
