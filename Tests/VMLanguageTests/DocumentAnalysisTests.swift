@@ -39,6 +39,13 @@ import Testing
         #expect(declared(6, 9)! == (2, 5, .function))  // f(2)
     }
 
+    @Test func aNameDeclaredTwiceMeansTheLastDeclarationAboveTheUse() throws {
+        let analysis = DocumentAnalysis(text: "let a = 1\nprint a\nlet a = 2\nprint a\n", name: "t.vml")
+        let positions = TextPositions(analysis.file)
+        #expect(analysis.definition(at: positions.offset(line: 1, character: 6))?.range.position.line == 1)
+        #expect(analysis.definition(at: positions.offset(line: 3, character: 6))?.range.position.line == 3)
+    }
+
     @Test func symbolsIncludesAndHover() throws {
         let text = "include \"lib.vml\"\nsetup { spawn A }\ntest \"t\" { expect 1 == 1 }\ndef g() { }\nread 0x7fff_f000\n"
         let analysis = DocumentAnalysis(text: text, name: "t.vml")
