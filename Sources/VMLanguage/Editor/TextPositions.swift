@@ -3,14 +3,12 @@
 /// vmlab's ranges are byte offsets. These convert between the two.
 public struct TextPositions: Sendable {
     public let bytes: [UInt8]
-    /// The byte offset where each line starts.
-    private let lineStarts: [Int]
+    /// The byte offset where each line starts (the file's own table).
+    private let lineStarts: [UInt32]
 
     public init(_ file: SourceFile) {
         bytes = file.bytes
-        var starts = [0]
-        for (offset, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") { starts.append(offset + 1) }
-        lineStarts = starts
+        lineStarts = file.lineStarts
     }
 
     /// 0-based line and UTF-16 character of a byte offset.
@@ -20,9 +18,9 @@ public struct TextPositions: Sendable {
         var high = lineStarts.count - 1
         while low < high {
             let middle = (low + high + 1) / 2
-            if lineStarts[middle] <= clamped { low = middle } else { high = middle - 1 }
+            if Int(lineStarts[middle]) <= clamped { low = middle } else { high = middle - 1 }
         }
-        let prefix = String(decoding: bytes[lineStarts[low]..<clamped], as: UTF8.self)
+        let prefix = String(decoding: bytes[Int(lineStarts[low])..<clamped], as: UTF8.self)
         return (low, prefix.utf16.count)
     }
 
@@ -31,8 +29,8 @@ public struct TextPositions: Sendable {
     public func offset(line: Int, character: Int) -> Int {
         guard line >= 0 else { return 0 }
         guard line < lineStarts.count else { return bytes.count }
-        let start = lineStarts[line]
-        var end = line + 1 < lineStarts.count ? lineStarts[line + 1] - 1 : bytes.count
+        let start = Int(lineStarts[line])
+        var end = line + 1 < lineStarts.count ? Int(lineStarts[line + 1]) - 1 : bytes.count
         if end > start, bytes[end - 1] == UInt8(ascii: "\r") { end -= 1 }
         let text = String(decoding: bytes[start..<end], as: UTF8.self)
         var units = 0

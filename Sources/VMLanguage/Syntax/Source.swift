@@ -6,7 +6,7 @@ public final class SourceFile: Sendable {
     public let bytes: [UInt8]
     /// Where each line starts: 32-bit, so that a file of newlines costs 4
     /// bytes a line here (scripts are capped at 16 MiB).
-    private let lineStarts: [UInt32]
+    let lineStarts: [UInt32]
     /// Whether diagnostics may quote this file's lines: only vmlab source
     /// (`.vml`) and what was typed or piped in. A syntax error in some other
     /// file named by mistake (`vmlab run /etc/passwd`) names the place only.
