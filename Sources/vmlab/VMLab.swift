@@ -94,17 +94,23 @@ struct Run: ParsableCommand {
         help: "Also write the run as one self-contained HTML page: page tables and plots drawn as SVG, TLBs as grids.")
     var htmlReport: String?
 
+    @Option(
+        name: .customLong("events"),
+        help: "Also write what each top-level statement changed (entries, base registers, TLB fills and drops, faults, frames) as JSON lines.")
+    var events: String?
+
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one script file") }
     }
 
     func run() throws {
-        let (files, limits, quiet, expectedTranscript, htmlReport) =
-            (files, execution.limits, execution.quiet, expectedTranscript, htmlReport)
+        let (files, limits, quiet, expectedTranscript, htmlReport, events) =
+            (files, execution.limits, execution.quiet, expectedTranscript, htmlReport, events)
         throw ExitCode(
             NativeStack.run {
                 Self.runScripts(
-                    files, limits: limits, quiet: quiet, expectedTranscript: expectedTranscript, htmlReport: htmlReport)
+                    files, limits: limits, quiet: quiet, expectedTranscript: expectedTranscript, htmlReport: htmlReport,
+                    events: events)
             })
     }
 
@@ -117,11 +123,14 @@ struct Run: ParsableCommand {
             arguments.dropFirst(2).allSatisfy({ !$0.hasPrefix("-") || $0 == "-" })
         else { return nil }
         let files = Array(arguments.dropFirst(2))
-        return NativeStack.run { runScripts(files, limits: Limits(), quiet: false, expectedTranscript: nil, htmlReport: nil) }
+        return NativeStack.run {
+            runScripts(files, limits: Limits(), quiet: false, expectedTranscript: nil, htmlReport: nil, events: nil)
+        }
     }
 
     static func runScripts(
-        _ files: [String], limits: Limits, quiet: Bool, expectedTranscript: String?, htmlReport: String?
+        _ files: [String], limits: Limits, quiet: Bool, expectedTranscript: String?, htmlReport: String?,
+        events: String?
     ) -> Int32 {
         let transcript = expectedTranscript == nil ? nil : TranscriptSink()
         let terminal: OutputSink = transcript ?? StandardStreams()
@@ -129,6 +138,7 @@ struct Run: ParsableCommand {
         let output: OutputSink = report ?? terminal
         let session = Session(output: output, limits: limits)
         session.interpreter.alwaysQuiet = quiet
+        if events != nil { session.interpreter.events = EventStreamWriter() }
         session.interpreter.unicodeOutput = Interpreter.localeIsUTF8(ProcessInfo.processInfo.environment)
         var status = RunStatus.success
         for file in files {
@@ -145,6 +155,12 @@ struct Run: ParsableCommand {
                 terminal.writeDiagnostic("vmlab: cannot write the report '\(ScriptLoader.displayName(htmlReport))': \(failure)\n")
                 return RunStatus.error.rawValue
             }
+        }
+        if let writer = session.interpreter.events, let events,
+            let failure = HostPath(events).writeAtomically(Array(writer.text.utf8), mayCreate: true)
+        {
+            terminal.writeDiagnostic("vmlab: cannot write the events '\(ScriptLoader.displayName(events))': \(failure)\n")
+            return RunStatus.error.rawValue
         }
         if let transcript, let expectedTranscript {
             return compare(transcript.text, with: expectedTranscript, status: status)

@@ -120,11 +120,14 @@ public final class CompiledProgram {
     /// Whether the session's state is saved before each statement (for
     /// `undo`): not before undo, redo, history or snapshot, which change nothing to undo.
     let recorded: [Bool]
+    /// Where each statement is, for the event stream.
+    let ranges: [SourceRange]
 
-    init(statements: [Executor], topLevelSlots: Int, labels: [String], recorded: [Bool]) {
+    init(statements: [Executor], topLevelSlots: Int, labels: [String], recorded: [Bool], ranges: [SourceRange]) {
         self.statements = statements
         self.topLevelSlots = topLevelSlots
         self.labels = labels
         self.recorded = recorded
+        self.ranges = ranges
     }
 }

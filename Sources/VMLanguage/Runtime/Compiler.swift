@@ -30,7 +30,8 @@ struct Compiler {
             recorded: statements.map { statement in
                 guard case .command(let call) = statement.kind else { return true }
                 return !History.unrecordedCommands.contains(call.command.name)
-            })
+            },
+            ranges: statements.map(\.range))
     }
 
     func binding(at range: SourceRange, _ name: String) -> Binding {

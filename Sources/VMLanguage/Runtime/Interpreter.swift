@@ -85,6 +85,9 @@ public final class Interpreter {
     let globals = GlobalTable()
     /// Checkpoints before each top-level statement, and named snapshots (History.swift).
     let history = History()
+    /// Set by `vmlab run --events`: what each top-level statement changed (EventStream.swift).
+    public var events: EventStreamWriter?
+    var eventSteps = 0
     /// Set by the grader: the submission's names kept apart from the tests file's.
     public var namespaces: SealedNamespaces?
     /// How many of the running calls (and `submission` statements) are the
@@ -258,6 +261,16 @@ public final class Interpreter {
         }
         for (index, statement) in program.statements.enumerated() {
             if history.isRecording && program.recorded[index] { history.record(checkpoint(program.labels[index])) }
+            guard let events else {
+                if case .returned = try statement(self, top) { break }
+                continue
+            }
+            // --events: what the statement changed, from the machine's states before and after it.
+            let before = machine
+            let state = before.saveState()
+            eventSteps += 1
+            let step = eventSteps
+            defer { events.statement(step, program.labels[index], at: program.ranges[index], before: before, state, after: machine) }
             if case .returned = try statement(self, top) { break }
         }
     }

@@ -6,27 +6,27 @@
 /// are built on it (VMLanguage/Runtime/History.swift).
 public struct MachineState: Sendable {
     // The hardware's.
-    fileprivate let memory: PhysicalMemory
-    fileprivate let cores: [Core]
-    fileprivate let random: SplitMix64
+    let memory: PhysicalMemory
+    let cores: [Core]
+    let random: SplitMix64
     // The kernel's.
-    fileprivate let perCPU: [CPUState]
-    fileprivate let allocator: FrameAllocator
-    fileprivate let kernelTableFrames: [UInt64]
-    fileprivate let processes: [Process]
-    fileprivate let threads: [Thread]
-    fileprivate let sharedFrames: [UInt64: Int]
-    fileprivate let faultCounts: FaultCounts
-    fileprivate let interProcessorInterrupts: UInt64
-    fileprivate let broadcastInvalidations: UInt64
-    fileprivate let resident: ResidentSet
-    fileprivate let pagingCounts: PagingCounts
-    fileprivate let swapSpace: [UInt64: [UInt64]]
-    fileprivate let swapReferences: [UInt64: Int]
-    fileprivate let nextSwapSlot: UInt64
-    fileprivate let freeSwapSlots: [UInt64]
-    fileprivate let nextPID: Int
-    fileprivate let nextTID: Int
+    let perCPU: [CPUState]
+    let allocator: FrameAllocator
+    let kernelTableFrames: [UInt64]
+    let processes: [Process]
+    let threads: [Thread]
+    let sharedFrames: [UInt64: Int]
+    let faultCounts: FaultCounts
+    let interProcessorInterrupts: UInt64
+    let broadcastInvalidations: UInt64
+    let resident: ResidentSet
+    let pagingCounts: PagingCounts
+    let swapSpace: [UInt64: [UInt64]]
+    let swapReferences: [UInt64: Int]
+    let nextSwapSlot: UInt64
+    let freeSwapSlots: [UInt64]
+    let nextPID: Int
+    let nextTID: Int
 
     /// Frames that held data when the state was saved (what it could cost at most).
     public var touchedFrames: Int { memory.touchedFrames }
