@@ -68,6 +68,14 @@ client.start_channels()
 client.wait_for_ready(timeout=60)
 
 
+def reply_to(message_id, timeout=60):
+    """The shell reply to one request (a late kernel_info_reply may come first)."""
+    while True:
+        message = client.get_shell_msg(timeout=timeout)
+        if message["parent_header"].get("msg_id") == message_id:
+            return message["content"]
+
+
 def run(code, timeout=60):
     """The reply and the messages a cell sent."""
     message_id = client.execute(code)
@@ -79,29 +87,29 @@ def run(code, timeout=60):
         if message["msg_type"] == "status" and message["content"]["execution_state"] == "idle":
             break
         outputs.append(message)
-    return client.get_shell_msg(timeout=timeout)["content"], outputs
+    return reply_to(message_id, timeout), outputs
 
 
 def stdout(outputs):
     return "".join(m["content"]["text"] for m in outputs if m["msg_type"] == "stream" and m["content"]["name"] == "stdout")
 
 
-client.complete("sw", 2)
-reply = client.get_shell_msg(timeout=30)["content"]
+reply = reply_to(client.complete("sw", 2))
 check(reply["matches"] == ["switch"] and reply["cursor_start"] == 0, f"completion: {reply['matches']}")
-client.inspect("read 0x400000", 8)
-reply = client.get_shell_msg(timeout=30)["content"]
+reply = reply_to(client.inspect("read 0x400000", 8))
 check(reply["found"] and "PML4 0, PDPT 0, PD 2, PT 0" in reply["data"]["text/plain"], "inspection shows the address's fields")
 
 run("let x = 41\nspawn A\nmap A 0x400000 rw\nswitch A")
 message_id = client.execute("while true { x = x }")
+# Interrupt once the cell is running: the kernel is busy with it, and vmlab has had a moment to start it.
+while True:
+    message = client.get_iopub_msg(timeout=60)
+    if (message["parent_header"].get("msg_id") == message_id and message["msg_type"] == "status"
+            and message["content"]["execution_state"] == "busy"):
+        break
 time.sleep(1.5)
 manager.interrupt_kernel()
-reply = None
-while reply is None:
-    message = client.get_shell_msg(timeout=30)
-    if message["parent_header"].get("msg_id") == message_id:
-        reply = message["content"]
+reply = reply_to(message_id)
 check(reply["status"] == "error" and reply["ename"] == "Interrupted", f"interrupt stops a loop: {reply.get('ename')} {reply.get('evalue')}")
 _, outputs = run("print x + 1")
 check(stdout(outputs) == "42\n", "the session goes on after the interrupt")
