@@ -6,7 +6,10 @@ public struct TextPositions: Sendable {
     /// The byte offset where each line starts (the file's own table).
     private let lineStarts: [UInt32]
 
+    private let file: SourceFile
+
     public init(_ file: SourceFile) {
+        self.file = file
         bytes = file.bytes
         lineStarts = file.lineStarts
     }
@@ -14,14 +17,9 @@ public struct TextPositions: Sendable {
     /// 0-based line and UTF-16 character of a byte offset.
     public func position(of offset: Int) -> (line: Int, character: Int) {
         let clamped = max(0, min(offset, bytes.count))
-        var low = 0
-        var high = lineStarts.count - 1
-        while low < high {
-            let middle = (low + high + 1) / 2
-            if Int(lineStarts[middle]) <= clamped { low = middle } else { high = middle - 1 }
-        }
-        let prefix = String(decoding: bytes[Int(lineStarts[low])..<clamped], as: UTF8.self)
-        return (low, prefix.utf16.count)
+        let line = file.lineIndex(containing: clamped)
+        let prefix = String(decoding: bytes[Int(lineStarts[line])..<clamped], as: UTF8.self)
+        return (line, prefix.utf16.count)
     }
 
     /// The byte offset of a 0-based line and UTF-16 character, clamped to

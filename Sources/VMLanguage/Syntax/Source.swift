@@ -26,16 +26,22 @@ public final class SourceFile: Sendable {
     /// 1-based line and column of `offset`; columns count characters, not bytes.
     public func position(of offset: Int) -> (line: Int, column: Int) {
         let clamped = max(0, min(offset, bytes.count))
+        let line = lineIndex(containing: clamped)
+        let column = bytes[Int(lineStarts[line])..<clamped].reduce(1) { count, byte in
+            byte & 0xC0 == 0x80 ? count : count + 1
+        }
+        return (line + 1, column)
+    }
+
+    /// The 0-based line that `offset` (within the file) falls on: a binary search of the line starts.
+    func lineIndex(containing offset: Int) -> Int {
         var low = 0
         var high = lineStarts.count - 1
         while low < high {
             let middle = (low + high + 1) / 2
-            if Int(lineStarts[middle]) <= clamped { low = middle } else { high = middle - 1 }
+            if Int(lineStarts[middle]) <= offset { low = middle } else { high = middle - 1 }
         }
-        let column = bytes[Int(lineStarts[low])..<clamped].reduce(1) { count, byte in
-            byte & 0xC0 == 0x80 ? count : count + 1
-        }
-        return (low + 1, column)
+        return low
     }
 
     /// The text of 1-based `line`, without its newline.
